@@ -1,0 +1,74 @@
+// The seam between the transport (server/net, Beast) and the service (no I/O).
+//
+// For each WebSocket connection the transport gives the service a ConnectionSink and receives a
+// Connection. The transport feeds received binary frames to Connection::OnFrame; the service
+// answers and pushes events through ConnectionSink::Send, from any thread, at any time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace kring::service {
+
+// WebSocket close codes kringd uses (RFC 6455 section 7.4, plus 4xxx of our own). Stable:
+// documented in docs/protocol.md.
+enum class CloseCode : uint16_t {
+  kNormal = 1000,          // the server is shutting down or the app said goodbye
+  kGoingAway = 1001,       // the server is shutting down
+  kProtocolError = 1002,   // a WebSocket protocol violation
+  kUnsupportedData = 1003, // a text frame: the protocol is binary protobuf only
+  kPolicyViolation = 1008, // idle timeout, or too many frames that could not be decoded
+  kMessageTooBig = 1009,   // a frame over the configured maximum
+  kInternalError = 1011,   // the server failed
+  kTryAgainLater = 1013,   // the connection fell too far behind in reading its events
+  kSessionEnded = 4001,    // logout, expiry, or the account was disabled
+  kAccessEnded = 4003,     // reserved
+};
+
+// The transport side of one connection. Implemented by server/net.
+class ConnectionSink {
+ public:
+  virtual ~ConnectionSink() = default;
+
+  // Queues one encoded kring.v1.ServerFrame for sending. Thread-safe; never blocks. Frames go out
+  // in call order. If the outbound queue is over its limit the transport closes the connection
+  // with kTryAgainLater (the app reconnects and resumes from its cursors); nothing is dropped
+  // silently. After Close, calls are ignored.
+  virtual void Send(std::shared_ptr<const std::string> frame) = 0;
+
+  // Sends everything queued so far, then closes the WebSocket with `code`. Thread-safe.
+  virtual void Close(CloseCode code, std::string reason) = 0;
+};
+
+// What the transport knows about the other end.
+struct PeerInfo {
+  std::string address;     // "127.0.0.1:53412"
+  std::string user_agent;  // from the upgrade request, may be empty
+};
+
+// The service side of one connection. Implemented by the service.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  // One received binary WebSocket message. Calls for one connection are never concurrent and
+  // arrive in order. Must not block: slow work is handed off and answered later via the sink.
+  virtual void OnFrame(std::string_view bytes) = 0;
+
+  // The transport has closed (either side). No OnFrame follows. Must not block.
+  virtual void OnClosed() = 0;
+};
+
+// Creates Connections; what the transport needs of the service.
+class ConnectionAcceptor {
+ public:
+  virtual ~ConnectionAcceptor() = default;
+  virtual std::shared_ptr<Connection> Accept(std::shared_ptr<ConnectionSink> sink,
+                                             PeerInfo peer) = 0;
+  // For GET /readyz: true while the store is open and the writer runs.
+  virtual bool Ready() const = 0;
+};
+
+}  // namespace kring::service

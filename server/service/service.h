@@ -1,0 +1,73 @@
+// The Kring service: accounts, sessions, networks, membership, threads and messages.
+//
+// No sockets here: the transport hands each connection to Accept() and feeds it frames. Every
+// state change goes one way through: decode -> authenticate -> authorize (authorize.h) -> one
+// atomic WriteBatch applied by the Writer with a synced WAL write -> response and events.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "kring/v1/kring.pb.h"
+#include "server/core/clock.h"
+#include "server/core/random.h"
+#include "server/core/status.h"
+#include "server/service/connection.h"
+#include "server/storage/store.h"
+
+namespace kring::service {
+
+struct PasswordPolicy {
+  // Argon2id cost. The defaults follow OWASP's minimum (19 MiB, 2 passes); tests lower them.
+  uint32_t time_cost = 2;
+  uint32_t memory_kib = 19 * 1024;
+  uint32_t parallelism = 1;
+};
+
+struct LoginThrottlePolicy {
+  uint32_t free_failures = 5;            // failures allowed before any delay
+  int64_t base_delay_ms = 1'000;         // delay after the first failure past free_failures
+  int64_t max_delay_ms = 15 * 60'000;    // delays double up to this
+  int64_t forget_after_ms = 60 * 60'000; // a quiet key is forgotten after this long
+};
+
+struct ServiceOptions {
+  size_t max_message_bytes = 16 * 1024;
+  int64_t session_ttl_ms = 12 * 60 * 60'000;  // a session lasts 12 hours from login
+  uint32_t max_history_page = 500;
+  size_t writer_max_group = 1024;  // most requests committed with one fsync
+  size_t blocking_threads = 2;     // Argon2 runs here, never on io threads
+  PasswordPolicy password;
+  LoginThrottlePolicy throttle;
+};
+
+class ServiceImpl;
+
+class Service final : public ConnectionAcceptor {
+ public:
+  // `store`, `clock` and `random` must outlive the Service.
+  Service(storage::Store& store, const Clock& clock, Random& random, ServiceOptions options);
+  ~Service() override;  // calls Stop()
+
+  // Starts the writer and the blocking pool. Not thread-safe with itself or Stop().
+  Status Start();
+  // Finishes queued writes and stops the threads. Idempotent.
+  void Stop();
+
+  std::shared_ptr<Connection> Accept(std::shared_ptr<ConnectionSink> sink,
+                                     PeerInfo peer) override;
+  bool Ready() const override;
+
+  // Creates an account without a session, through the same write path as CreateAccount: for
+  // `kringd admin create` and the first-start bootstrap admin. Blocks (hashes the password).
+  StatusOr<v1::Account> CreateAccountOffline(const v1::CreateAccountRequest& request);
+
+  // True if the store holds at least one account. Blocks on a store read.
+  StatusOr<bool> HasAccounts() const;
+
+ private:
+  std::unique_ptr<ServiceImpl> impl_;
+};
+
+}  // namespace kring::service

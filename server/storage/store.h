@@ -1,0 +1,90 @@
+// The one storage interface. Everything kringd keeps goes through a Store: RocksStore on disk,
+// MemoryStore in unit tests, FaultyStore (tests/) to inject failures.
+//
+// Thread-safety: every method may be called from any thread concurrently. Writes are atomic:
+// a WriteBatch is applied whole or not at all.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/status.h"
+
+namespace kring::storage {
+
+// One table per kind of record (a RocksDB column family each). Key layouts: keys.h.
+enum class Table : uint8_t {
+  kMeta = 0,            // "next_id", "schema_version", ...
+  kAccounts,            // account id -> store.AccountRecord
+  kHandles,             // handle -> account id
+  kSessions,            // sha256(token) -> store.SessionRecord
+  kNetworks,            // network id -> v1.Network
+  kMembers,             // network id, account id -> store.MemberRecord
+  kAccountNetworks,     // account id, network id -> "" (networks an account belongs to)
+  kInvitations,         // invitation id -> v1.Invitation
+  kNetworkInvitations,  // network id, invitation id -> ""
+  kInviteeInvitations,  // invitee id, invitation id -> ""
+  kThreads,             // thread id -> v1.Thread (last_seq not kept here: see kThreadHeads)
+  kNetworkThreads,      // network id, thread id -> ""
+  kThreadHeads,         // thread id -> last seq (u64)
+  kMessages,            // thread id, seq -> v1.Message
+  kIdempotency,         // sender id, client_msg_id -> store.PostedRef
+  kReadMarkers,         // thread id, account id -> v1.ReadMarker
+  kCount,               // not a table
+};
+
+inline constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);
+
+// Stable name of the table (the RocksDB column family name).
+std::string_view TableName(Table table);
+
+struct Mutation {
+  Table table;
+  std::string key;
+  std::optional<std::string> value;  // nullopt: delete
+};
+
+// An ordered list of puts and deletes, applied atomically by Store::Write.
+class WriteBatch {
+ public:
+  void Put(Table table, std::string key, std::string value);
+  void Delete(Table table, std::string key);
+  void Append(const WriteBatch& other);
+  void Clear() { mutations_.clear(); bytes_ = 0; }
+
+  const std::vector<Mutation>& mutations() const { return mutations_; }
+  bool empty() const { return mutations_.empty(); }
+  size_t approximate_bytes() const { return bytes_; }
+
+ private:
+  std::vector<Mutation> mutations_;
+  size_t bytes_ = 0;
+};
+
+// Return false to stop a scan early.
+using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The value at `key`, or nullopt when absent. Blocks on disk reads.
+  [[nodiscard]] virtual StatusOr<std::optional<std::string>> Get(Table table,
+                                                                  std::string_view key) const = 0;
+
+  // Visits entries with begin <= key < end in key order (an empty `end` means no upper bound),
+  // at most `limit` of them (0: no limit). Sees one consistent snapshot.
+  [[nodiscard]] virtual Status Scan(Table table, std::string_view begin, std::string_view end,
+                                    size_t limit, const ScanVisitor& visit) const = 0;
+
+  // Applies `batch` atomically. With `sync`, returns only after the write is durable (the WAL is
+  // fsynced). On error nothing of the batch is applied. Blocks: never call from an io thread.
+  [[nodiscard]] virtual Status Write(const WriteBatch& batch, bool sync) = 0;
+};
+
+}  // namespace kring::storage
