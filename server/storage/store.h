@@ -69,13 +69,18 @@ class WriteBatch {
 // Return false to stop a scan early.
 using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
 
-class Store {
+// Point reads; implemented by Store and by Transaction (which overlays staged writes).
+class ReadView {
  public:
-  virtual ~Store() = default;
+  virtual ~ReadView() = default;
 
   // The value at `key`, or nullopt when absent. Blocks on disk reads.
   [[nodiscard]] virtual StatusOr<std::optional<std::string>> Get(Table table,
                                                                   std::string_view key) const = 0;
+};
+
+class Store : public ReadView {
+ public:
 
   // Visits entries with begin <= key < end in key order (an empty `end` means no upper bound),
   // at most `limit` of them (0: no limit). Sees one consistent snapshot.
