@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Kring developer entry point. Run from anywhere, as root on a fresh Debian 12 machine:
+#
+#   deploy/dev.sh serve [KRINGD_ARGS...]  install build deps, build kringd, run it on
+#                                         https://127.0.0.1:8443 with data in <checkout>/data
+#   deploy/dev.sh test  [CTEST_ARGS...]   install build deps, build everything, run every test
+#
+# Idempotent: installed packages are left alone (apt is not touched at all when nothing is
+# missing) and the build is incremental in <checkout>/build, shared by both subcommands.
+# Needs no stdin, so CI runs it as is (.ci/run).
+#
+# Environment (all optional):
+#   KRING_LISTEN      serve: listen address        (default 127.0.0.1:8443)
+#   KRING_DATA_DIR    serve: data directory        (default <checkout>/data)
+#   KRING_BUILD_TYPE  CMake build type             (default RelWithDebInfo)
+#   KRING_JOBS        parallel build / test jobs   (default: nproc)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly ROOT
+readonly BUILD_DIR="${ROOT}/build"
+
+# Debian 12 packages needed to build and test Kring (see CMakeLists.txt).
+readonly DEPS=(
+  cmake ninja-build g++ pkg-config ccache git
+  libboost1.81-dev libssl-dev libprotobuf-dev protobuf-compiler librocksdb-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libargon2-dev
+  libcli11-dev libtomlplusplus-dev libspdlog-dev
+  ca-certificates openssl curl
+)
+
+log() { printf 'dev.sh: %s\n' "$*" >&2; }
+die() {
+  local code="$1"
+  shift
+  printf 'dev.sh: error: %s\n' "$*" >&2
+  exit "$code"
+}
+
+usage() {
+  cat >&2 <<'EOF'
+usage: deploy/dev.sh serve [KRINGD_ARGS...]   build kringd and run it on https://127.0.0.1:8443
+       deploy/dev.sh test  [CTEST_ARGS...]    build everything and run every test
+EOF
+}
+
+build_jobs() {
+  local n="${KRING_JOBS:-}"
+  if [[ -z "$n" ]]; then
+    n="$(nproc 2>/dev/null || echo 2)"
+  fi
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || die 2 "KRING_JOBS must be a positive integer, got '${n}'"
+  printf '%s' "$n"
+}
+
+# Installs whichever of DEPS are missing. apt-get runs only when something is.
+install_deps() {
+  local missing=() pkg
+  for pkg in "${DEPS[@]}"; do
+    if [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)" != installed ]]; then
+      missing+=("$pkg")
+    fi
+  done
+  if ((${#missing[@]} == 0)); then
+    log "build dependencies: all ${#DEPS[@]} installed"
+    return 0
+  fi
+  if ((EUID != 0)); then
+    log "missing packages: ${missing[*]}"
+    log "install them as root, then run this again:"
+    log "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+    exit 2
+  fi
+  log "installing missing packages: ${missing[*]}"
+  # The lock timeout waits out unattended-upgrades on a freshly booted machine instead of
+  # failing at once.
+  apt-get -o DPkg::Lock::Timeout=300 update -q ||
+    die 1 "apt-get update failed (is a Debian mirror reachable?)"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
+    --no-install-recommends "${missing[@]}" </dev/null ||
+    die 1 "apt-get install failed for: ${missing[*]}"
+}
+
+configure() {
+  local args=(-S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${KRING_BUILD_TYPE:-RelWithDebInfo}")
+  if [[ -f "${BUILD_DIR}/CMakeCache.txt" ]]; then
+    # Keep the generator the build dir was made with: CMake refuses to switch it.
+    if ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "${BUILD_DIR}/CMakeCache.txt"; then
+      log "note: ${BUILD_DIR} was not configured with Ninja; keeping its generator" \
+        "(rm -rf build to start over)"
+    fi
+  else
+    args+=(-G Ninja)
+  fi
+  # CMakeLists.txt uses ccache as the compiler launcher by itself when it is installed.
+  log "configuring ${BUILD_DIR} (${KRING_BUILD_TYPE:-RelWithDebInfo})"
+  cmake "${args[@]}" || die 1 "cmake configure failed"
+}
+
+# Builds the named targets, or everything when none is named.
+build() {
+  local args=(--build "$BUILD_DIR") n target
+  n="$(build_jobs)"
+  args+=(-j "$n")
+  for target in "$@"; do
+    args+=(--target "$target")
+  done
+  log "building ${*:-everything} with ${n} jobs"
+  cmake "${args[@]}" || die 1 "build failed"
+}
+
+# True if any of the args sets the option named $1 ("--listen" or "--listen=...").
+has_option() {
+  local opt="$1" arg
+  shift
+  for arg in "$@"; do
+    [[ "$arg" == "$opt" || "$arg" == "$opt="* ]] && return 0
+  done
+  return 1
+}
+
+cmd_serve() {
+  install_deps
+  configure
+  build kringd
+  local kringd="${BUILD_DIR}/server/kringd"
+  [[ -x "$kringd" ]] || die 1 "${kringd} was not built (is server/app/ there yet?)"
+
+  local listen="${KRING_LISTEN:-127.0.0.1:8443}"
+  local data_dir="${KRING_DATA_DIR:-${ROOT}/data}"
+  local args=(serve)
+  # Options given on the command line win over the defaults (kringd rejects repeated options).
+  if ! has_option --data-dir "$@"; then
+    if [[ ! -d "$data_dir" ]]; then
+      mkdir -p "$data_dir"
+      chmod 0700 "$data_dir"  # it will hold the TLS key and the store
+    fi
+    args+=(--data-dir "$data_dir")
+  fi
+  has_option --listen "$@" || args+=(--listen "$listen")
+  args+=("$@")
+
+  log "starting kringd; apps connect to wss://${listen}/v1/ws, trusting ${data_dir}/tls/cert.pem"
+  log "on first start kringd prints the bootstrap admin's one-time password below; Ctrl-C stops it"
+  cd "$ROOT"
+  exec "$kringd" "${args[@]}"
+}
+
+cmd_test() {
+  install_deps
+  configure
+  build
+  local n rc=0
+  n="$(build_jobs)"
+  log "running ctest with ${n} jobs"
+  # --no-tests=error: a build that registered no test is a failure, not a green run.
+  ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -j"$n" "$@" || rc=$?
+  if ((rc != 0)); then
+    die "$rc" "tests failed (ctest exit ${rc}); see the output above"
+  fi
+  log "all tests passed"
+}
+
+main() {
+  local cmd="${1:-}"
+  case "$cmd" in
+    serve) shift; cmd_serve "$@" ;;
+    test) shift; cmd_test "$@" ;;
+    -h | --help | help) usage ;;
+    "") usage; exit 2 ;;
+    *) usage; die 2 "unknown subcommand '${cmd}'" ;;
+  esac
+}
+
+main "$@"
