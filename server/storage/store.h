@@ -27,8 +27,8 @@ enum class Table : uint8_t {
   kMembers,             // network id, account id -> store.MemberRecord
   kAccountNetworks,     // account id, network id -> "" (networks an account belongs to)
   kInvitations,         // invitation id -> v1.Invitation
-  kNetworkInvitations,  // network id, invitation id -> ""
-  kInviteeInvitations,  // invitee id, invitation id -> ""
+  kNetworkInvitations,  // network id, invitee id -> latest invitation id (u64)
+  kInviteeInvitations,  // invitee id, network id -> latest invitation id (u64)
   kThreads,             // thread id -> v1.Thread (last_seq not kept here: see kThreadHeads)
   kNetworkThreads,      // network id, thread id -> ""
   kThreadHeads,         // thread id -> last seq (u64)
