@@ -1,0 +1,145 @@
+// A connection from an app to kringd: TLS + WebSocket at /v1/ws, one protobuf per binary frame.
+//
+// Connection is thread-safe: any thread may call any method at once. Calls block the calling
+// thread until kringd answers, the request times out or the connection closes. Each Connection
+// runs one io thread of its own; events and close notifications are delivered on it.
+//
+//   auto conn = kring::sdk::Connection::Open({.host = "localhost", .port = 8443});
+//   if (!conn.ok()) { ... conn.error().ToString() ... }
+//   auto login = (*conn)->Login("sam", "correct horse battery");
+//
+// Reconnecting, backoff and an outbox of unsent messages are not part of Connection: an app
+// makes a new Connection and calls ResumeSession (and Subscribe with its cursors) itself.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kring/result.h"
+#include "kring/v1/kring.pb.h"
+
+namespace kring::sdk {
+
+struct ConnectOptions {
+  std::string host = "localhost";
+  uint16_t port = 8443;
+  // PEM file of the CA (or self-signed certificate) to trust. Empty: the system's CAs.
+  std::string ca_file;
+  // Name sent as SNI and checked against the certificate (RFC 6125). Empty: `host`.
+  std::string server_name;
+  // Bounds TCP connect + TLS handshake + WebSocket handshake together, and the closing handshake.
+  std::chrono::milliseconds connect_timeout{10'000};
+  // How long Call() and the typed requests wait for their Response.
+  std::chrono::milliseconds request_timeout{30'000};
+  // Largest ServerFrame accepted; a bigger one closes the connection (1009).
+  uint64_t max_frame_bytes = 16 << 20;
+  // Sent as the WebSocket upgrade's User-Agent and as `app` in Login / ResumeSession.
+  std::string user_agent = "kring-sdk-cpp/0.1";
+};
+
+// How a connection ended. code is the WebSocket close code the server sent (e.g. 1000, 1001,
+// 1003, 1009, 4001), 1005 when its close frame carried no code, or 1006 when the connection
+// ended without a close frame (reset, crash, TLS failure).
+struct CloseInfo {
+  uint16_t code = 0;
+  std::string reason;
+};
+
+// Receives server-pushed events. Called on the connection's io thread, one call at a time, in
+// the order kringd sent them, never while an SDK lock is held. Implementations must not block
+// for long (that stalls the connection's reads) and must not destroy the Connection from inside
+// a callback. Calls on the Connection (including Call) are allowed from a callback only if they
+// do not wait for the io thread: use another thread for requests.
+class EventListener {
+ public:
+  virtual ~EventListener() = default;
+  virtual void OnEvent(const v1::Event& event) = 0;
+  // Called once, after which no OnEvent follows.
+  virtual void OnClosed(uint16_t close_code, std::string reason) = 0;
+};
+
+class Connection {
+ public:
+  // Connects, verifies the server's certificate (peer + host name), and upgrades to WebSocket.
+  // Blocks up to options.connect_timeout. Errors are transport errors.
+  static Result<std::unique_ptr<Connection>> Open(ConnectOptions options);
+
+  // Closes (see Close) and joins the io thread.
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Sends `frame` with a fresh request_id (any request_id in it is replaced) and waits for the
+  // matching Response. A transport Error on timeout or close; the Response otherwise, including
+  // one that carries a server Error (the typed methods below turn those into error Results).
+  Result<v1::Response> Call(v1::ClientFrame frame);
+
+  // --- Sessions and accounts ---
+  Result<v1::LoginResult> Login(const std::string& handle, const std::string& password);
+  Result<v1::ResumeSessionResult> ResumeSession(const std::string& token);
+  Result<v1::LogoutResult> Logout();
+  Result<v1::WhoAmIResult> WhoAmI();
+  Result<v1::CreateAccountResult> CreateAccount(const std::string& handle, v1::AccountKind kind,
+                                                const std::string& password,
+                                                const std::string& display_name = {},
+                                                const std::string& profession = {});
+  Result<v1::DisableAccountResult> DisableAccount(const std::string& handle);
+  Result<v1::ChangePasswordResult> ChangePassword(const std::string& old_password,
+                                                  const std::string& new_password);
+
+  // --- Networks and membership ---
+  Result<v1::OpenNetworkResult> OpenNetwork(const std::string& client_handle);
+  Result<v1::ListNetworksResult> ListNetworks();
+  Result<v1::InviteResult> Invite(uint64_t network_id, const std::string& invitee_handle,
+                                  const std::string& role_label = {});
+  Result<v1::ListInvitationsResult> ListInvitations();
+  Result<v1::ApproveInvitationResult> ApproveInvitation(uint64_t invitation_id);
+  Result<v1::DeclineInvitationResult> DeclineInvitation(uint64_t invitation_id);
+  Result<v1::RemoveMemberResult> RemoveMember(uint64_t network_id, const std::string& handle);
+  Result<v1::ListMembersResult> ListMembers(uint64_t network_id);
+
+  // --- Threads and messages ---
+  Result<v1::CreateThreadResult> CreateThread(uint64_t network_id, const std::string& title);
+  Result<v1::ListThreadsResult> ListThreads(uint64_t network_id);
+  Result<v1::PostMessageResult> PostMessage(uint64_t network_id, uint64_t thread_id,
+                                            const std::string& client_msg_id,
+                                            const std::string& text, uint64_t reply_to_seq = 0);
+  Result<v1::FetchHistoryResult> FetchHistory(uint64_t network_id, uint64_t thread_id,
+                                              uint64_t after_seq = 0, uint32_t limit = 0);
+  Result<v1::SubscribeResult> Subscribe(uint64_t network_id,
+                                        const std::vector<v1::ThreadCursor>& threads);
+  // Empty thread_ids: every thread of the network.
+  Result<v1::UnsubscribeResult> Unsubscribe(uint64_t network_id,
+                                            const std::vector<uint64_t>& thread_ids = {});
+  Result<v1::MarkReadResult> MarkRead(uint64_t network_id, uint64_t thread_id, uint64_t seq);
+  Result<v1::ListReadMarkersResult> ListReadMarkers(uint64_t network_id, uint64_t thread_id);
+
+  // --- Events ---
+  // With a listener set, events go to it; without one (the default) they are queued for
+  // NextEvent. Setting a listener does not hand it events already queued. Passing nullptr
+  // returns to queueing. The listener is kept alive by the Connection while in use.
+  void SetEventListener(std::shared_ptr<EventListener> listener);
+  // The next queued event, waiting up to `timeout`; nullopt if none arrived in time.
+  std::optional<v1::Event> NextEvent(std::chrono::milliseconds timeout);
+
+  // --- Closing ---
+  // How the connection ended, waiting up to `timeout` for it to end; nullopt if still open.
+  std::optional<CloseInfo> WaitClosed(std::chrono::milliseconds timeout);
+  bool closed() const;
+  // Sends a close frame (1000), waits up to connect_timeout for the closing handshake, then
+  // drops the TCP connection. Pending calls fail with a transport error. Idempotent. Blocks.
+  void Close();
+
+  const ConnectOptions& options() const;
+
+ private:
+  class Impl;
+  explicit Connection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kring::sdk

@@ -1,0 +1,81 @@
+// The raw WebSocket channel under Connection: TLS + WebSocket at /v1/ws, frames as bytes.
+//
+// Not a public header. Connection is built on it; integration tests use it directly to send
+// arbitrary bytes (malformed protobuf, text frames, oversized frames) and to observe close codes.
+// This header and connection.h are free of Asio/Beast; frame_channel.cc is the only SDK file that
+// includes them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kring/connection.h"
+#include "kring/result.h"
+#include "kring/v1/kring.pb.h"
+
+namespace kring::sdk {
+
+struct Frame {
+  std::string bytes;
+  bool binary = true;  // false: a text frame
+};
+
+// Receives what a FrameChannel reads, on its io thread, one call at a time, never under a
+// channel lock. OnClosed is called exactly once, last.
+class FrameSink {
+ public:
+  virtual ~FrameSink() = default;
+  virtual void OnFrame(Frame frame) = 0;
+  virtual void OnClosed(const CloseInfo& info) = 0;
+};
+
+// Thread-safe. Owns an io thread. Frames are sent in call order, one write in flight.
+class FrameChannel {
+ public:
+  // Connects as Connection::Open does. With `sink`, frames and the close go to it (it must
+  // outlive the channel); without, frames are queued for NextFrame / NextServerFrame.
+  static Result<std::unique_ptr<FrameChannel>> Open(const ConnectOptions& options,
+                                                    FrameSink* sink = nullptr);
+  ~FrameChannel();  // Close(), then joins the io thread.
+  FrameChannel(const FrameChannel&) = delete;
+  FrameChannel& operator=(const FrameChannel&) = delete;
+
+  // Queue one message for sending. Ignored after the channel closed or Close was called.
+  void SendBinary(std::string bytes);
+  void SendText(std::string bytes);
+  void Send(const v1::ClientFrame& frame) { SendBinary(frame.SerializeAsString()); }
+
+  // Queue mode only (no sink): the next received frame, waiting up to `timeout`.
+  std::optional<Frame> NextFrame(std::chrono::milliseconds timeout);
+  // Queue mode only: the next frame parsed as a ServerFrame. A text frame or bytes that do not
+  // parse yield a default ServerFrame (neither response nor event set).
+  std::optional<v1::ServerFrame> NextServerFrame(std::chrono::milliseconds timeout);
+
+  // How the channel ended, waiting up to `timeout`; nullopt if still open.
+  std::optional<CloseInfo> WaitClosed(std::chrono::milliseconds timeout);
+  bool closed() const;
+
+  // Sends a close frame with `code` once queued writes are out, waits up to connect_timeout for
+  // the server's close, then drops the connection. Idempotent. Blocks (not on the io thread).
+  void Close(uint16_t code = 1000, std::string reason = {});
+
+  const ConnectOptions& options() const;
+
+ private:
+  class Impl;
+  explicit FrameChannel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A one-shot HTTPS GET (for /healthz and /readyz), verified as FrameChannel::Open verifies.
+struct HttpReply {
+  unsigned status = 0;
+  std::string body;
+};
+Result<HttpReply> HttpsGet(const ConnectOptions& options, std::string_view target);
+
+}  // namespace kring::sdk

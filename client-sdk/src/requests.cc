@@ -1,0 +1,232 @@
+// Connection's typed requests: each builds one ClientFrame, Calls it, and unwraps the matching
+// result or the server's Error.
+#include <string>
+#include <utility>
+
+#include "kring/connection.h"
+
+namespace kring::sdk {
+namespace {
+
+template <typename T>
+Result<T> Unwrap(Result<v1::Response> r, v1::Response::ResultCase want,
+                 T* (v1::Response::*mutable_result)()) {
+  if (!r.ok()) return r.error();
+  v1::Response& response = *r;
+  if (response.has_error()) return Error::FromProto(response.error());
+  if (response.result_case() != want) {
+    return Error{v1::Error::INTERNAL,
+                 "response carries result " + std::to_string(response.result_case()) +
+                     ", expected " + std::to_string(want),
+                 0, false};
+  }
+  return std::move(*(response.*mutable_result)());
+}
+
+}  // namespace
+
+#define KRING_SDK_CALL(frame, field, Case) \
+  Unwrap(Call(std::move(frame)), v1::Response::Case, &v1::Response::mutable_##field)
+
+// --- Sessions and accounts ---
+
+Result<v1::LoginResult> Connection::Login(const std::string& handle,
+                                          const std::string& password) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_login();
+  req->set_handle(handle);
+  req->set_password(password);
+  req->set_app(options().user_agent);
+  return KRING_SDK_CALL(f, login, kLogin);
+}
+
+Result<v1::ResumeSessionResult> Connection::ResumeSession(const std::string& token) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_resume_session();
+  req->set_token(token);
+  req->set_app(options().user_agent);
+  return KRING_SDK_CALL(f, resume_session, kResumeSession);
+}
+
+Result<v1::LogoutResult> Connection::Logout() {
+  v1::ClientFrame f;
+  f.mutable_logout();
+  return KRING_SDK_CALL(f, logout, kLogout);
+}
+
+Result<v1::WhoAmIResult> Connection::WhoAmI() {
+  v1::ClientFrame f;
+  f.mutable_who_am_i();
+  return KRING_SDK_CALL(f, who_am_i, kWhoAmI);
+}
+
+Result<v1::CreateAccountResult> Connection::CreateAccount(const std::string& handle,
+                                                          v1::AccountKind kind,
+                                                          const std::string& password,
+                                                          const std::string& display_name,
+                                                          const std::string& profession) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_create_account();
+  req->set_handle(handle);
+  req->set_kind(kind);
+  req->set_password(password);
+  req->set_display_name(display_name);
+  req->set_profession(profession);
+  return KRING_SDK_CALL(f, create_account, kCreateAccount);
+}
+
+Result<v1::DisableAccountResult> Connection::DisableAccount(const std::string& handle) {
+  v1::ClientFrame f;
+  f.mutable_disable_account()->set_handle(handle);
+  return KRING_SDK_CALL(f, disable_account, kDisableAccount);
+}
+
+Result<v1::ChangePasswordResult> Connection::ChangePassword(const std::string& old_password,
+                                                            const std::string& new_password) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_change_password();
+  req->set_old_password(old_password);
+  req->set_new_password(new_password);
+  return KRING_SDK_CALL(f, change_password, kChangePassword);
+}
+
+// --- Networks and membership ---
+
+Result<v1::OpenNetworkResult> Connection::OpenNetwork(const std::string& client_handle) {
+  v1::ClientFrame f;
+  f.mutable_open_network()->set_client_handle(client_handle);
+  return KRING_SDK_CALL(f, open_network, kOpenNetwork);
+}
+
+Result<v1::ListNetworksResult> Connection::ListNetworks() {
+  v1::ClientFrame f;
+  f.mutable_list_networks();
+  return KRING_SDK_CALL(f, list_networks, kListNetworks);
+}
+
+Result<v1::InviteResult> Connection::Invite(uint64_t network_id,
+                                            const std::string& invitee_handle,
+                                            const std::string& role_label) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_invite();
+  req->set_network_id(network_id);
+  req->set_invitee_handle(invitee_handle);
+  req->set_role_label(role_label);
+  return KRING_SDK_CALL(f, invite, kInvite);
+}
+
+Result<v1::ListInvitationsResult> Connection::ListInvitations() {
+  v1::ClientFrame f;
+  f.mutable_list_invitations();
+  return KRING_SDK_CALL(f, list_invitations, kListInvitations);
+}
+
+Result<v1::ApproveInvitationResult> Connection::ApproveInvitation(uint64_t invitation_id) {
+  v1::ClientFrame f;
+  f.mutable_approve_invitation()->set_invitation_id(invitation_id);
+  return KRING_SDK_CALL(f, approve_invitation, kApproveInvitation);
+}
+
+Result<v1::DeclineInvitationResult> Connection::DeclineInvitation(uint64_t invitation_id) {
+  v1::ClientFrame f;
+  f.mutable_decline_invitation()->set_invitation_id(invitation_id);
+  return KRING_SDK_CALL(f, decline_invitation, kDeclineInvitation);
+}
+
+Result<v1::RemoveMemberResult> Connection::RemoveMember(uint64_t network_id,
+                                                        const std::string& handle) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_remove_member();
+  req->set_network_id(network_id);
+  req->set_handle(handle);
+  return KRING_SDK_CALL(f, remove_member, kRemoveMember);
+}
+
+Result<v1::ListMembersResult> Connection::ListMembers(uint64_t network_id) {
+  v1::ClientFrame f;
+  f.mutable_list_members()->set_network_id(network_id);
+  return KRING_SDK_CALL(f, list_members, kListMembers);
+}
+
+// --- Threads and messages ---
+
+Result<v1::CreateThreadResult> Connection::CreateThread(uint64_t network_id,
+                                                        const std::string& title) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_create_thread();
+  req->set_network_id(network_id);
+  req->set_title(title);
+  return KRING_SDK_CALL(f, create_thread, kCreateThread);
+}
+
+Result<v1::ListThreadsResult> Connection::ListThreads(uint64_t network_id) {
+  v1::ClientFrame f;
+  f.mutable_list_threads()->set_network_id(network_id);
+  return KRING_SDK_CALL(f, list_threads, kListThreads);
+}
+
+Result<v1::PostMessageResult> Connection::PostMessage(uint64_t network_id, uint64_t thread_id,
+                                                      const std::string& client_msg_id,
+                                                      const std::string& text,
+                                                      uint64_t reply_to_seq) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_post_message();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  req->set_client_msg_id(client_msg_id);
+  req->set_text(text);
+  req->set_reply_to_seq(reply_to_seq);
+  return KRING_SDK_CALL(f, post_message, kPostMessage);
+}
+
+Result<v1::FetchHistoryResult> Connection::FetchHistory(uint64_t network_id, uint64_t thread_id,
+                                                        uint64_t after_seq, uint32_t limit) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_fetch_history();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  req->set_after_seq(after_seq);
+  req->set_limit(limit);
+  return KRING_SDK_CALL(f, fetch_history, kFetchHistory);
+}
+
+Result<v1::SubscribeResult> Connection::Subscribe(uint64_t network_id,
+                                                  const std::vector<v1::ThreadCursor>& threads) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_subscribe();
+  req->set_network_id(network_id);
+  for (const v1::ThreadCursor& cursor : threads) *req->add_threads() = cursor;
+  return KRING_SDK_CALL(f, subscribe, kSubscribe);
+}
+
+Result<v1::UnsubscribeResult> Connection::Unsubscribe(uint64_t network_id,
+                                                      const std::vector<uint64_t>& thread_ids) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_unsubscribe();
+  req->set_network_id(network_id);
+  for (uint64_t id : thread_ids) req->add_thread_ids(id);
+  return KRING_SDK_CALL(f, unsubscribe, kUnsubscribe);
+}
+
+Result<v1::MarkReadResult> Connection::MarkRead(uint64_t network_id, uint64_t thread_id,
+                                                uint64_t seq) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_mark_read();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  req->set_seq(seq);
+  return KRING_SDK_CALL(f, mark_read, kMarkRead);
+}
+
+Result<v1::ListReadMarkersResult> Connection::ListReadMarkers(uint64_t network_id,
+                                                              uint64_t thread_id) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_list_read_markers();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  return KRING_SDK_CALL(f, list_read_markers, kListReadMarkers);
+}
+
+#undef KRING_SDK_CALL
+
+}  // namespace kring::sdk
