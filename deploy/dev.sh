@@ -9,6 +9,9 @@
 # missing) and the build is incremental in <checkout>/build, shared by both subcommands.
 # Needs no stdin, so CI runs it as is (.ci/run).
 #
+# `serve` always passes --data-dir and --listen (which take precedence over a --config file's
+# values) unless they are among KRINGD_ARGS.
+#
 # Environment (all optional):
 #   KRING_LISTEN      serve: listen address        (default 127.0.0.1:8443)
 #   KRING_DATA_DIR    serve: data directory        (default <checkout>/data)
@@ -119,6 +122,20 @@ has_option() {
   return 1
 }
 
+# Prints the value the args give the option named $1 (the last one wins), or $2 if none.
+option_value() {
+  local opt="$1" value="$2"
+  shift 2
+  while (($# > 0)); do
+    case "$1" in
+      "$opt") [[ $# -ge 2 ]] && value="$2" ;;
+      "$opt="*) value="${1#"$opt"=}" ;;
+    esac
+    shift
+  done
+  printf '%s' "$value"
+}
+
 cmd_serve() {
   install_deps
   configure
@@ -126,8 +143,9 @@ cmd_serve() {
   local kringd="${BUILD_DIR}/server/kringd"
   [[ -x "$kringd" ]] || die 1 "${kringd} was not built (is server/app/ there yet?)"
 
-  local listen="${KRING_LISTEN:-127.0.0.1:8443}"
-  local data_dir="${KRING_DATA_DIR:-${ROOT}/data}"
+  local listen data_dir
+  listen="$(option_value --listen "${KRING_LISTEN:-127.0.0.1:8443}" "$@")"
+  data_dir="$(option_value --data-dir "${KRING_DATA_DIR:-${ROOT}/data}" "$@")"
   local args=(serve)
   # Options given on the command line win over the defaults (kringd rejects repeated options).
   if ! has_option --data-dir "$@"; then
