@@ -1,50 +1,102 @@
 #include "server/service/service.h"
 
-// PLACEHOLDER while the service is written: answers every request with UNIMPLEMENTED and
-// undecodable frames with INVALID_ARGUMENT, so the transport and SDK can be built against it.
+#include <future>
+
+#include "server/service/connection_impl.h"
+#include "server/service/frames.h"
+#include "server/service/records.h"
+#include "server/storage/keys.h"
 
 namespace kring::service {
 
-class ServiceImpl {};
-
 namespace {
-
-class PlaceholderConnection final : public Connection {
- public:
-  explicit PlaceholderConnection(std::shared_ptr<ConnectionSink> sink) : sink_(std::move(sink)) {}
-  void OnFrame(std::string_view bytes) override {
-    v1::ClientFrame in;
-    v1::ServerFrame out;
-    auto* response = out.mutable_response();
-    if (!in.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      response->mutable_error()->set_code(v1::Error::INVALID_ARGUMENT);
-      response->mutable_error()->set_detail("frame is not a kring.v1.ClientFrame");
-    } else {
-      response->set_request_id(in.request_id());
-      response->mutable_error()->set_code(v1::Error::UNIMPLEMENTED);
-      response->mutable_error()->set_detail("not implemented yet");
-    }
-    sink_->Send(std::make_shared<const std::string>(out.SerializeAsString()));
-  }
-  void OnClosed() override {}
-
- private:
-  std::shared_ptr<ConnectionSink> sink_;
-};
-
+constexpr size_t kBacklogPage = 256;
 }  // namespace
 
-Service::Service(storage::Store&, const Clock&, Random&, ServiceOptions) {}
+ServiceImpl::ServiceImpl(storage::Store& store, const Clock& clock, Random& random,
+                         ServiceOptions options)
+    : store(store),
+      clock(clock),
+      random(random),
+      options(options),
+      writer(store, options.writer_max_group),
+      hub(clock),
+      throttle(clock, options.throttle),
+      blocking(options.blocking_threads) {}
+
+void ServiceImpl::CatchUp(const std::shared_ptr<Subscription>& sub) {
+  using storage::keys::U64;
+  using storage::keys::U64U64;
+  const std::string end = storage::keys::PrefixEnd(U64(sub->thread_id()));
+  for (;;) {
+    std::vector<std::pair<uint64_t, Frame>> page;
+    Status status = store.Scan(storage::Table::kMessages, U64U64(sub->thread_id(), sub->next_seq()),
+                               end, kBacklogPage, [&](std::string_view key, std::string_view value) {
+                                 page.emplace_back(storage::keys::ReadU64(key, 8),
+                                                   MessagePostedFrame(value));
+                                 return true;
+                               });
+    if (!status.ok()) {
+      // The subscriber cannot be served without a gap: make it reconnect and resume.
+      if (auto target = sub->target()) target->EndSession("the server could not read history");
+      return;
+    }
+    auto result = sub->DeliverBacklog(page, page.size() < kBacklogPage);
+    if (result != Subscription::Backlog::kReadMore) return;
+  }
+}
+
+Service::Service(storage::Store& store, const Clock& clock, Random& random,
+                 ServiceOptions options)
+    : impl_(std::make_unique<ServiceImpl>(store, clock, random, options)) {}
+
 Service::~Service() { Stop(); }
-Status Service::Start() { return Status::Ok(); }
-void Service::Stop() {}
-std::shared_ptr<Connection> Service::Accept(std::shared_ptr<ConnectionSink> sink, PeerInfo) {
-  return std::make_shared<PlaceholderConnection>(std::move(sink));
+
+Status Service::Start() {
+  // A fixed decoy: its cost matches real hashes made with the same policy.
+  KRING_ASSIGN_OR_RETURN(impl_->decoy_password_hash,
+                         HashPassword("decoy password, never valid", impl_->options.password,
+                                      impl_->random));
+  impl_->writer.Start();
+  return Status::Ok();
 }
-bool Service::Ready() const { return true; }
-StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountRequest&) {
-  return Unimplemented("not implemented yet");
+
+void Service::Stop() {
+  impl_->writer.Stop();
+  impl_->blocking.Shutdown();
 }
-StatusOr<bool> Service::HasAccounts() const { return false; }
+
+std::shared_ptr<Connection> Service::Accept(std::shared_ptr<ConnectionSink> sink, PeerInfo peer) {
+  return std::make_shared<ConnectionImpl>(*impl_, std::move(sink), std::move(peer));
+}
+
+bool Service::Ready() const { return impl_->writer.running(); }
+
+StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountRequest& request) {
+  KRING_RETURN_IF_ERROR(ValidateCreateAccount(request));
+  KRING_ASSIGN_OR_RETURN(std::string hash,
+                         HashPassword(request.password(), impl_->options.password, impl_->random));
+  auto account = std::make_shared<v1::Account>();
+  std::promise<Status> done;
+  const int64_t now = impl_->clock.NowMs();
+  impl_->writer.Submit(Writer::Op{
+      [&, account](storage::Transaction& txn) -> Status {
+        KRING_ASSIGN_OR_RETURN(*account, StageNewAccount(txn, request, hash, now));
+        return Status::Ok();
+      },
+      [&](const Status& status) { done.set_value(status); }});
+  KRING_RETURN_IF_ERROR(done.get_future().get());
+  return *account;
+}
+
+StatusOr<bool> Service::HasAccounts() const {
+  bool any = false;
+  KRING_RETURN_IF_ERROR(impl_->store.Scan(storage::Table::kAccounts, "", "", 1,
+                                          [&](std::string_view, std::string_view) {
+                                            any = true;
+                                            return false;
+                                          }));
+  return any;
+}
 
 }  // namespace kring::service

@@ -11,26 +11,14 @@
 
 #include "kring/v1/kring.pb.h"
 #include "server/core/clock.h"
+#include "server/core/login_throttle.h"
+#include "server/core/password.h"
 #include "server/core/random.h"
 #include "server/core/status.h"
 #include "server/service/connection.h"
 #include "server/storage/store.h"
 
 namespace kring::service {
-
-struct PasswordPolicy {
-  // Argon2id cost. The defaults follow OWASP's minimum (19 MiB, 2 passes); tests lower them.
-  uint32_t time_cost = 2;
-  uint32_t memory_kib = 19 * 1024;
-  uint32_t parallelism = 1;
-};
-
-struct LoginThrottlePolicy {
-  uint32_t free_failures = 5;            // failures allowed before any delay
-  int64_t base_delay_ms = 1'000;         // delay after the first failure past free_failures
-  int64_t max_delay_ms = 15 * 60'000;    // delays double up to this
-  int64_t forget_after_ms = 60 * 60'000; // a quiet key is forgotten after this long
-};
 
 struct ServiceOptions {
   size_t max_message_bytes = 16 * 1024;

@@ -1,0 +1,114 @@
+// One app connection, as the service sees it: decodes frames, authenticates, dispatches each
+// request to its handler, and receives events from the Hub. Internal to server/service.
+//
+// Handlers are split by theme: account_handlers.cc, network_handlers.cc,
+// message_handlers.cc. Reads run on the calling (io) thread against the store; every change
+// runs on the Writer via Write().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "kring/v1/kring.pb.h"
+#include "server/core/authorize.h"
+#include "server/service/connection.h"
+#include "server/service/hub.h"
+#include "server/service/service_impl.h"
+#include "server/storage/transaction.h"
+
+namespace kring::service {
+
+class ConnectionImpl final : public Connection,
+                             public EventTarget,
+                             public std::enable_shared_from_this<ConnectionImpl> {
+ public:
+  ConnectionImpl(ServiceImpl& service, std::shared_ptr<ConnectionSink> sink, PeerInfo peer);
+
+  void OnFrame(std::string_view bytes) override;
+  void OnClosed() override;
+
+  void SendFrame(Frame frame) override;
+  void EndSession(std::string_view reason) override;
+
+ private:
+  struct Auth {
+    uint64_t account_id = 0;  // 0: not authenticated
+    std::string session_key;  // SHA-256 of the token
+    int64_t expires_ms = 0;
+  };
+
+  // What a write produces besides its staged mutations. `effects` run after the write is durable
+  // and before the response goes out (so "when the response arrives" guarantees hold);
+  // `after_reply` after it.
+  struct WriteOutcome {
+    v1::Response response;
+    std::vector<std::function<void()>> effects;
+    std::vector<std::function<void()>> after_reply;
+  };
+  using WriteFn = std::function<Status(storage::Transaction& txn, WriteOutcome& out)>;
+
+  void Dispatch(const v1::ClientFrame& frame);
+  void Write(uint64_t request_id, WriteFn apply);
+  void Reply(uint64_t request_id, v1::Response response);
+  void ReplyError(uint64_t request_id, const Status& status);
+
+  Auth auth() const;
+  void SetAuth(Auth auth);
+  // The actor behind this connection, if its session is valid in `view` right now.
+  StatusOr<Actor> Authenticate(const storage::ReadView& view) const;
+  // Authenticate + Authorize for a network-scoped operation.
+  StatusOr<Actor> Permit(const storage::ReadView& view, uint64_t network_id, Operation op) const;
+  // Replies with the error; if it is UNAUTHENTICATED for a connection that had a session (it
+  // expired or ended meanwhile), also ends the session on this connection.
+  void ReplyAuthError(uint64_t request_id, const Status& status);
+
+  // account_handlers.cc
+  void Login(uint64_t id, const v1::LoginRequest& req);
+  void ResumeSession(uint64_t id, const v1::ResumeSessionRequest& req);
+  void Logout(uint64_t id);
+  void WhoAmI(uint64_t id);
+  void CreateAccount(uint64_t id, const v1::CreateAccountRequest& req);
+  void DisableAccount(uint64_t id, const v1::DisableAccountRequest& req);
+  void ChangePassword(uint64_t id, const v1::ChangePasswordRequest& req);
+
+  // network_handlers.cc
+  void OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req);
+  void ListNetworks(uint64_t id);
+  void Invite(uint64_t id, const v1::InviteRequest& req);
+  void ListInvitations(uint64_t id);
+  void ApproveInvitation(uint64_t id, const v1::ApproveInvitationRequest& req);
+  void DeclineInvitation(uint64_t id, const v1::DeclineInvitationRequest& req);
+  void RemoveMember(uint64_t id, const v1::RemoveMemberRequest& req);
+  void ListMembers(uint64_t id, const v1::ListMembersRequest& req);
+
+  // message_handlers.cc
+  void CreateThread(uint64_t id, const v1::CreateThreadRequest& req);
+  void ListThreads(uint64_t id, const v1::ListThreadsRequest& req);
+  void PostMessage(uint64_t id, const v1::PostMessageRequest& req);
+  void FetchHistory(uint64_t id, const v1::FetchHistoryRequest& req);
+  void Subscribe(uint64_t id, const v1::SubscribeRequest& req);
+  void Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req);
+  void MarkRead(uint64_t id, const v1::MarkReadRequest& req);
+  void ListReadMarkers(uint64_t id, const v1::ListReadMarkersRequest& req);
+
+  ServiceImpl& service_;
+  const std::shared_ptr<ConnectionSink> sink_;
+  const PeerInfo peer_;
+
+  mutable std::mutex mu_;
+  Auth auth_;            // guarded by mu_
+  bool closed_ = false;  // guarded by mu_
+};
+
+// Stages a new account (shared by CreateAccount and Service::CreateAccountOffline).
+StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn, const v1::CreateAccountRequest& req,
+                                      const std::string& password_hash, int64_t now_ms);
+
+// INVALID_ARGUMENT unless the request's fields are well-formed (not whether it is allowed).
+Status ValidateCreateAccount(const v1::CreateAccountRequest& req);
+
+}  // namespace kring::service

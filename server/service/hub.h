@@ -1,0 +1,147 @@
+// Who is connected, who is subscribed to what, and fan-out of events to them. No I/O: frames
+// go to EventTargets (connections), which queue them on their transport.
+//
+// Delivery guarantee per subscription: every message with seq > the subscriber's cursor, each
+// exactly once, in seq order. A Subscription starts "catching up": the service reads the
+// backlog from the store and hands it over with DeliverBacklog(); live messages offered
+// meanwhile are not sent but remembered (max_offered), so when the backlog read reaches the end
+// of the store the subscription either switches to live or reads again. Since the writer offers
+// a message only after it is durable, every offered message is in the store by then.
+//
+// Revocation: EndAccess / EndSession / EndAccount cancel subscriptions under the same locks
+// that delivery takes, so once they return no further frame of that scope is sent.
+//
+// Thread-safety: all methods are thread-safe. Publish* and End* are called by the writer
+// thread in commit order; Subscribe/DeliverBacklog by connection threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "server/core/clock.h"
+
+namespace kring::service {
+
+using Frame = std::shared_ptr<const std::string>;
+
+// A connection as the hub sees it. Implemented by the service's connection.
+class EventTarget {
+ public:
+  virtual ~EventTarget() = default;
+  // Queues an encoded ServerFrame. Never blocks.
+  virtual void SendFrame(Frame frame) = 0;
+  // The session is over: tell the app why and close the connection. Never blocks.
+  virtual void EndSession(std::string_view reason) = 0;
+};
+
+class Subscription {
+ public:
+  Subscription(std::weak_ptr<EventTarget> target, uint64_t network_id, uint64_t thread_id,
+               uint64_t account_id, uint64_t after_seq, int64_t session_expires_ms);
+
+  uint64_t network_id() const { return network_id_; }
+  uint64_t thread_id() const { return thread_id_; }
+  uint64_t account_id() const { return account_id_; }
+  int64_t session_expires_ms() const { return session_expires_ms_; }
+  std::shared_ptr<EventTarget> target() const { return target_.lock(); }
+  // Identifies the connection in the hub's maps; never dereferenced.
+  const EventTarget* owner() const { return owner_; }
+
+  // The next seq the subscriber needs (for the backlog reader).
+  uint64_t next_seq() const;
+  bool cancelled() const;
+
+  enum class Backlog { kCaughtUp, kReadMore, kCancelled };
+  // Sends the frames of `messages` (ascending seq, read from the store) that the subscriber
+  // still needs. `store_exhausted`: the read returned fewer than it asked for. Returns kCaughtUp
+  // once live delivery has taken over, kReadMore if the caller must read from next_seq() again.
+  Backlog DeliverBacklog(const std::vector<std::pair<uint64_t, Frame>>& messages,
+                         bool store_exhausted);
+
+  // From the writer, in seq order. Returns false if the subscriber fell behind a gap and needs
+  // a backlog read (cannot happen while offers arrive in commit order; handled all the same).
+  bool Offer(uint64_t seq, const Frame& frame);
+
+  void Cancel();
+
+ private:
+  const std::weak_ptr<EventTarget> target_;
+  const EventTarget* const owner_;
+  const uint64_t network_id_, thread_id_, account_id_;
+  const int64_t session_expires_ms_;
+  mutable std::mutex mu_;
+  uint64_t next_seq_;          // guarded by mu_
+  uint64_t max_offered_ = 0;   // guarded by mu_
+  bool catching_up_ = true;    // guarded by mu_
+  bool cancelled_ = false;     // guarded by mu_
+};
+
+class Hub {
+ public:
+  explicit Hub(const Clock& clock) : clock_(clock) {}
+
+  // Registers an authenticated connection. Re-attaching replaces the earlier registration.
+  void Attach(const std::shared_ptr<EventTarget>& target, uint64_t account_id,
+              std::string session_key, int64_t session_expires_ms);
+  // Forgets the connection and cancels its subscriptions.
+  void Detach(EventTarget* target);
+
+  // Replaces any earlier subscription of this connection to the thread. The caller then reads
+  // the backlog and feeds it to the returned Subscription. Null if the target is not attached.
+  std::shared_ptr<Subscription> Subscribe(const std::shared_ptr<EventTarget>& target,
+                                          uint64_t network_id, uint64_t thread_id,
+                                          uint64_t after_seq);
+  // thread_id 0: every thread of the network.
+  void Unsubscribe(EventTarget* target, uint64_t network_id, uint64_t thread_id);
+
+  // A durable message. Returns the subscriptions that hit a gap (normally none).
+  std::vector<std::shared_ptr<Subscription>> PublishMessage(uint64_t thread_id, uint64_t seq,
+                                                            const Frame& frame);
+  // To every connection subscribed in the network, and every connection of `accounts`; each
+  // connection at most once.
+  void PublishToNetwork(uint64_t network_id, const std::vector<uint64_t>& accounts,
+                        const Frame& frame);
+  void PublishToAccount(uint64_t account_id, const Frame& frame);
+
+  // The account lost access to the network: cancels its subscriptions there, then sends
+  // `frame` (AccessEnded) to each of its connections.
+  void EndAccess(uint64_t network_id, uint64_t account_id, const Frame& frame);
+  // Every connection of the session / account: subscriptions cancelled, EndSession(reason).
+  void EndSession(const std::string& session_key, std::string_view reason);
+  void EndAccount(uint64_t account_id, std::string_view reason);
+
+  size_t connection_count() const;
+
+ private:
+  struct Attached {
+    std::weak_ptr<EventTarget> target;
+    uint64_t account_id = 0;
+    std::string session_key;
+    int64_t session_expires_ms = 0;
+    std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<Subscription>> subs;  // (net, thread)
+  };
+
+  void RemoveSubscriptionLocked(const std::shared_ptr<Subscription>& sub);
+  void CancelAllLocked(Attached& attached);
+  // Detaches and returns the targets matching `pred`, with their subscriptions cancelled.
+  template <typename Pred>
+  std::vector<std::shared_ptr<EventTarget>> DetachWhereLocked(Pred pred);
+
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  // All guarded by mu_.
+  std::unordered_map<EventTarget*, Attached> attached_;
+  std::unordered_map<uint64_t, std::set<EventTarget*>> by_account_;
+  std::unordered_map<uint64_t, std::vector<std::shared_ptr<Subscription>>> by_thread_;
+  std::unordered_map<uint64_t, std::map<const EventTarget*, size_t>> by_network_;  // subs per target
+};
+
+}  // namespace kring::service

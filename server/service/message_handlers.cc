@@ -1,0 +1,276 @@
+// Threads and messages: create/list threads, post, history, subscribe, read markers.
+#include "server/core/text.h"
+#include "server/service/connection_impl.h"
+#include "server/service/frames.h"
+#include "server/service/records.h"
+
+namespace kring::service {
+
+using storage::Table;
+using storage::keys::U64;
+using storage::keys::U64Bytes;
+using storage::keys::U64U64;
+
+namespace {
+
+constexpr size_t kMaxTitleBytes = 200;
+constexpr size_t kMaxClientMsgIdBytes = 64;
+constexpr uint32_t kDefaultHistoryPage = 100;
+
+}  // namespace
+
+void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& req) {
+  if (req.title().empty() || req.title().size() > kMaxTitleBytes || !IsValidUtf8(req.title())) {
+    return ReplyError(id, InvalidArgument("a title is valid UTF-8 of 1 to 200 bytes"));
+  }
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor,
+                           self->Permit(txn, req.network_id(), Operation::kCreateThread));
+    KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
+    v1::Thread thread;
+    thread.set_id(thread_id);
+    thread.set_network_id(req.network_id());
+    thread.set_title(req.title());
+    thread.set_created_by(actor.account_id);
+    thread.set_created_at_ms(self->service_.clock.NowMs());
+    records::PutProto(txn, Table::kThreads, U64(thread_id), thread);
+    txn.Put(Table::kNetworkThreads, U64U64(req.network_id(), thread_id), "");
+    *out.response.mutable_create_thread()->mutable_thread() = thread;
+    out.effects.push_back([self, thread] {
+      v1::Event event;
+      *event.mutable_thread_created()->mutable_thread() = thread;
+      self->service_.hub.PublishToNetwork(thread.network_id(), {}, EventFrame(event));
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::ListThreads(uint64_t id, const v1::ListThreadsRequest& req) {
+  const storage::Store& store = service_.store;
+  auto actor = Permit(store, req.network_id(), Operation::kListThreads);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  std::vector<uint64_t> thread_ids;
+  std::string begin = U64(req.network_id());
+  Status scanned = store.Scan(Table::kNetworkThreads, begin, storage::keys::PrefixEnd(begin), 0,
+                              [&](std::string_view key, std::string_view) {
+                                thread_ids.push_back(storage::keys::ReadU64(key, 8));
+                                return true;
+                              });
+  if (!scanned.ok()) return ReplyError(id, scanned);
+  v1::Response response;
+  auto* result = response.mutable_list_threads();
+  for (uint64_t thread_id : thread_ids) {
+    auto thread = records::GetThreadIn(store, req.network_id(), thread_id);
+    if (!thread.ok()) return ReplyError(id, thread.status());
+    *result->add_threads() = std::move(*thread);
+  }
+  Reply(id, std::move(response));
+}
+
+void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req) {
+  const size_t max_bytes = service_.options.max_message_bytes;
+  if (req.client_msg_id().empty() || req.client_msg_id().size() > kMaxClientMsgIdBytes) {
+    return ReplyError(id, InvalidArgument("client_msg_id must be 1 to 64 bytes"));
+  }
+  if (req.text().empty()) return ReplyError(id, InvalidArgument("the text is empty"));
+  if (req.text().size() > max_bytes) {
+    return ReplyError(id, InvalidArgument("the text is " + std::to_string(req.text().size()) +
+                                          " bytes; the limit is " + std::to_string(max_bytes)));
+  }
+  if (!IsValidUtf8(req.text())) {
+    return ReplyError(id, InvalidArgument("the text is not valid UTF-8"));
+  }
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Permit(txn, req.network_id(), Operation::kPost));
+    KRING_ASSIGN_OR_RETURN(v1::Thread thread,
+                           records::GetThreadIn(txn, req.network_id(), req.thread_id()));
+    const std::string text_sha = Sha256(req.text());
+    const std::string ref_key = U64Bytes(actor.account_id, req.client_msg_id());
+    KRING_ASSIGN_OR_RETURN(auto ref,
+                           records::GetProto<store::PostedRef>(txn, Table::kIdempotency, ref_key));
+    if (ref) {
+      if (ref->thread_id() != req.thread_id() || ref->text_sha256() != text_sha) {
+        return AlreadyExists("client_msg_id was already used for another message");
+      }
+      auto* result = out.response.mutable_post_message();
+      result->set_seq(ref->seq());
+      result->set_posted_at_ms(ref->posted_at_ms());
+      result->set_duplicate(true);
+      return Status::Ok();
+    }
+    const uint64_t head = thread.last_seq();
+    if (req.reply_to_seq() > head) return NotFound("reply_to_seq names no message of the thread");
+    KRING_ASSIGN_OR_RETURN(auto sender, records::GetAccount(txn, actor.account_id));
+    const int64_t now = self->service_.clock.NowMs();
+    v1::Message message;
+    message.set_network_id(req.network_id());
+    message.set_thread_id(req.thread_id());
+    message.set_seq(head + 1);
+    message.set_sender_id(actor.account_id);
+    message.set_sender_handle(sender ? sender->account().handle() : "");
+    message.set_client_msg_id(req.client_msg_id());
+    message.set_text(req.text());
+    message.set_reply_to_seq(req.reply_to_seq());
+    message.set_posted_at_ms(now);
+    std::string message_bytes = message.SerializeAsString();
+    txn.Put(Table::kMessages, U64U64(req.thread_id(), message.seq()), message_bytes);
+    txn.Put(Table::kThreadHeads, U64(req.thread_id()), U64(message.seq()));
+    store::PostedRef new_ref;
+    new_ref.set_thread_id(req.thread_id());
+    new_ref.set_seq(message.seq());
+    new_ref.set_posted_at_ms(now);
+    new_ref.set_text_sha256(text_sha);
+    records::PutProto(txn, Table::kIdempotency, ref_key, new_ref);
+
+    auto* result = out.response.mutable_post_message();
+    result->set_seq(message.seq());
+    result->set_posted_at_ms(now);
+    out.effects.push_back([self, thread_id = req.thread_id(), seq = message.seq(),
+                           frame = MessagePostedFrame(message_bytes)] {
+      ServiceImpl& service = self->service_;
+      for (auto& lagging : service.hub.PublishMessage(thread_id, seq, frame)) {
+        service.blocking.Post([&service, lagging] { service.CatchUp(lagging); });
+      }
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::FetchHistory(uint64_t id, const v1::FetchHistoryRequest& req) {
+  const storage::Store& store = service_.store;
+  auto actor = Permit(store, req.network_id(), Operation::kReadHistory);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  auto thread = records::GetThreadIn(store, req.network_id(), req.thread_id());
+  if (!thread.ok()) return ReplyError(id, thread.status());
+  uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
+  limit = std::min(limit, service_.options.max_history_page);
+  v1::Response response;
+  auto* result = response.mutable_fetch_history();
+  result->set_last_seq(thread->last_seq());
+  if (req.after_seq() < thread->last_seq()) {
+    bool corrupt = false;
+    Status scanned = store.Scan(
+        Table::kMessages, U64U64(req.thread_id(), req.after_seq() + 1),
+        storage::keys::PrefixEnd(U64(req.thread_id())), limit,
+        [&](std::string_view, std::string_view value) {
+          corrupt = !result->add_messages()->ParseFromArray(value.data(),
+                                                              static_cast<int>(value.size()));
+          return !corrupt;
+        });
+    if (!scanned.ok()) return ReplyError(id, scanned);
+    if (corrupt) return ReplyError(id, Internal("corrupt message record"));
+  }
+  Reply(id, std::move(response));
+}
+
+void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
+  const storage::Store& store = service_.store;
+  auto actor = Permit(store, req.network_id(), Operation::kReceiveLive);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  auto self = shared_from_this();
+  v1::Response response;
+  auto* result = response.mutable_subscribe();
+  std::vector<std::shared_ptr<Subscription>> started;
+  for (const v1::ThreadCursor& cursor : req.threads()) {
+    v1::ThreadSubscription* state = result->add_threads();
+    state->set_thread_id(cursor.thread_id());
+    auto thread = records::GetThreadIn(store, req.network_id(), cursor.thread_id());
+    if (!thread.ok()) {
+      *state->mutable_error() = ErrorProto(thread.status());
+      continue;
+    }
+    state->set_last_seq(thread->last_seq());
+    auto sub = service_.hub.Subscribe(self, req.network_id(), cursor.thread_id(),
+                                      cursor.after_seq());
+    if (!sub) return ReplyError(id, Unauthenticated("log in first"));
+    started.push_back(std::move(sub));
+  }
+  // Checked again now that the subscriptions are registered: access that ends concurrently
+  // either cancels them in the hub or is seen here.
+  auto again = Permit(store, req.network_id(), Operation::kReceiveLive);
+  if (!again.ok()) {
+    for (const auto& sub : started) service_.hub.Unsubscribe(this, sub->network_id(), sub->thread_id());
+    return ReplyAuthError(id, again.status());
+  }
+  Reply(id, std::move(response));
+  for (const auto& sub : started) service_.CatchUp(sub);
+}
+
+void ConnectionImpl::Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req) {
+  auto actor = Authenticate(service_.store);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  if (req.thread_ids().empty()) {
+    service_.hub.Unsubscribe(this, req.network_id(), 0);
+  } else {
+    for (uint64_t thread_id : req.thread_ids()) {
+      if (thread_id != 0) service_.hub.Unsubscribe(this, req.network_id(), thread_id);
+    }
+  }
+  v1::Response response;
+  response.mutable_unsubscribe();
+  Reply(id, std::move(response));
+}
+
+void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Permit(txn, req.network_id(), Operation::kMarkRead));
+    KRING_ASSIGN_OR_RETURN(v1::Thread thread,
+                           records::GetThreadIn(txn, req.network_id(), req.thread_id()));
+    if (req.seq() > thread.last_seq()) {
+      return InvalidArgument("seq is past the newest message of the thread");
+    }
+    const std::string key = U64U64(req.thread_id(), actor.account_id);
+    KRING_ASSIGN_OR_RETURN(auto marker,
+                           records::GetProto<v1::ReadMarker>(txn, Table::kReadMarkers, key));
+    if (marker && marker->seq() >= req.seq()) {
+      *out.response.mutable_mark_read()->mutable_marker() = *marker;  // markers never go back
+      return Status::Ok();
+    }
+    KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, actor.account_id));
+    v1::ReadMarker updated;
+    updated.set_thread_id(req.thread_id());
+    updated.set_account_id(actor.account_id);
+    updated.set_handle(account ? account->account().handle() : "");
+    updated.set_seq(req.seq());
+    updated.set_updated_at_ms(self->service_.clock.NowMs());
+    records::PutProto(txn, Table::kReadMarkers, key, updated);
+    *out.response.mutable_mark_read()->mutable_marker() = updated;
+    out.effects.push_back([self, network_id = req.network_id(), updated] {
+      v1::Event event;
+      event.mutable_read_marker_updated()->set_network_id(network_id);
+      *event.mutable_read_marker_updated()->mutable_marker() = updated;
+      self->service_.hub.PublishToNetwork(network_id, {}, EventFrame(event));
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::ListReadMarkers(uint64_t id, const v1::ListReadMarkersRequest& req) {
+  const storage::Store& store = service_.store;
+  auto actor = Permit(store, req.network_id(), Operation::kListReadMarkers);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  auto thread = records::GetThreadIn(store, req.network_id(), req.thread_id());
+  if (!thread.ok()) return ReplyError(id, thread.status());
+  v1::Response response;
+  auto* result = response.mutable_list_read_markers();
+  std::string begin = U64(req.thread_id());
+  Status scanned = store.Scan(Table::kReadMarkers, begin, storage::keys::PrefixEnd(begin), 0,
+                              [&](std::string_view, std::string_view value) {
+                                v1::ReadMarker marker;
+                                if (marker.ParseFromArray(value.data(),
+                                                          static_cast<int>(value.size()))) {
+                                  // Only markers of people still in the network.
+                                  auto m = records::GetMember(store, req.network_id(),
+                                                              marker.account_id());
+                                  if (m.ok() && *m) *result->add_markers() = std::move(marker);
+                                }
+                                return true;
+                              });
+  if (!scanned.ok()) return ReplyError(id, scanned);
+  Reply(id, std::move(response));
+}
+
+}  // namespace kring::service

@@ -1,0 +1,363 @@
+// Networks and membership: open, list, invite, approve/decline, remove, list members.
+#include "server/core/text.h"
+#include "server/service/connection_impl.h"
+#include "server/service/frames.h"
+#include "server/service/records.h"
+
+namespace kring::service {
+
+using storage::Table;
+using storage::keys::U64;
+using storage::keys::U64U64;
+
+namespace {
+
+constexpr std::string_view kGeneralThreadTitle = "General";
+constexpr size_t kMaxRoleLabelBytes = 100;
+
+void PutMember(storage::Transaction& txn, uint64_t network_id, const store::MemberRecord& m) {
+  records::PutProto(txn, Table::kMembers, U64U64(network_id, m.account_id()), m);
+  txn.Put(Table::kAccountNetworks, U64U64(m.account_id(), network_id), "");
+}
+
+Frame MembershipFrame(uint64_t network_id, v1::MembershipChange change, const v1::Member* member,
+                      const v1::Invitation* invitation) {
+  v1::Event event;
+  auto* changed = event.mutable_membership_changed();
+  changed->set_network_id(network_id);
+  changed->set_change(change);
+  if (member) *changed->mutable_member() = *member;
+  if (invitation) *changed->mutable_invitation() = *invitation;
+  return EventFrame(event);
+}
+
+// Scans `table` for keys starting with u64 `prefix`; returns the values as u64 ids.
+StatusOr<std::vector<std::pair<uint64_t, uint64_t>>> ScanU64Index(const storage::Store& store,
+                                                                  Table table, uint64_t prefix) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;  // (second key part, value)
+  std::string begin = U64(prefix);
+  KRING_RETURN_IF_ERROR(store.Scan(table, begin, storage::keys::PrefixEnd(begin), 0,
+                                   [&](std::string_view key, std::string_view value) {
+                                     out.emplace_back(storage::keys::ReadU64(key, 8),
+                                                      storage::keys::ReadU64(value));
+                                     return true;
+                                   }));
+  return out;
+}
+
+}  // namespace
+
+void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req) {
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+    std::optional<std::string> handle = CanonicalHandle(req.client_handle());
+    if (!handle) return InvalidArgument("not a valid handle");
+    KRING_ASSIGN_OR_RETURN(auto client_id, records::FindAccountId(txn, *handle));
+    if (!client_id) return NotFound("no account \"" + *handle + "\"");
+    KRING_ASSIGN_OR_RETURN(auto client, records::GetAccount(txn, *client_id));
+    if (!client) return Internal("handle without account");
+    KRING_RETURN_IF_ERROR(AuthorizeOpenNetwork(actor, *client_id, client->account().kind()));
+    if (client->account().disabled()) return FailedPrecondition("the client's account is disabled");
+
+    const int64_t now = self->service_.clock.NowMs();
+    KRING_ASSIGN_OR_RETURN(uint64_t network_id, records::AllocateId(txn));
+    KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
+    v1::Network network;
+    network.set_id(network_id);
+    network.set_client_id(*client_id);
+    network.set_client_handle(*handle);
+    network.set_opened_by(actor.account_id);
+    network.set_created_at_ms(now);
+    network.set_general_thread_id(thread_id);
+    records::PutProto(txn, Table::kNetworks, U64(network_id), network);
+
+    store::MemberRecord client_member;
+    client_member.set_account_id(*client_id);
+    client_member.set_role(v1::MEMBER_ROLE_CLIENT);
+    client_member.set_since_ms(now);
+    PutMember(txn, network_id, client_member);
+    v1::MemberRole my_role = v1::MEMBER_ROLE_CLIENT;
+    if (actor.account_id != *client_id) {
+      store::MemberRecord coordinator;
+      coordinator.set_account_id(actor.account_id);
+      coordinator.set_role(v1::MEMBER_ROLE_COORDINATOR);
+      coordinator.set_role_label("coordinator");
+      coordinator.set_since_ms(now);
+      PutMember(txn, network_id, coordinator);
+      my_role = v1::MEMBER_ROLE_COORDINATOR;
+    }
+
+    v1::Thread general;
+    general.set_id(thread_id);
+    general.set_network_id(network_id);
+    general.set_title(std::string(kGeneralThreadTitle));
+    general.set_created_by(actor.account_id);
+    general.set_created_at_ms(now);
+    records::PutProto(txn, Table::kThreads, U64(thread_id), general);
+    txn.Put(Table::kNetworkThreads, U64U64(network_id, thread_id), "");
+
+    network.set_my_role(my_role);
+    *out.response.mutable_open_network()->mutable_network() = network;
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::ListNetworks(uint64_t id) {
+  const storage::Store& store = service_.store;
+  auto actor = Authenticate(store);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  std::vector<uint64_t> network_ids;
+  std::string begin = U64(actor->account_id);
+  Status scanned = store.Scan(Table::kAccountNetworks, begin, storage::keys::PrefixEnd(begin), 0,
+                              [&](std::string_view key, std::string_view) {
+                                network_ids.push_back(storage::keys::ReadU64(key, 8));
+                                return true;
+                              });
+  if (!scanned.ok()) return ReplyError(id, scanned);
+  v1::Response response;
+  auto* result = response.mutable_list_networks();
+  for (uint64_t network_id : network_ids) {
+    auto network = records::GetNetwork(store, network_id);
+    auto member = records::GetMember(store, network_id, actor->account_id);
+    if (!network.ok() || !member.ok()) return ReplyError(id, Internal("store read failed"));
+    if (!*network || !*member) continue;
+    v1::Network* n = result->add_networks();
+    *n = **network;
+    n->set_my_role((*member)->role());
+  }
+  Reply(id, std::move(response));
+}
+
+void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
+  if (!IsValidUtf8(req.role_label()) || req.role_label().size() > kMaxRoleLabelBytes) {
+    return ReplyError(id, InvalidArgument("role_label must be valid UTF-8 of at most 100 bytes"));
+  }
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Permit(txn, req.network_id(), Operation::kInvite));
+    std::optional<std::string> handle = CanonicalHandle(req.invitee_handle());
+    if (!handle) return InvalidArgument("not a valid handle");
+    KRING_ASSIGN_OR_RETURN(auto invitee_id, records::FindAccountId(txn, *handle));
+    if (!invitee_id) return NotFound("no account \"" + *handle + "\"");
+    KRING_ASSIGN_OR_RETURN(auto invitee, records::GetAccount(txn, *invitee_id));
+    if (!invitee) return Internal("handle without account");
+    if (invitee->account().kind() != v1::ACCOUNT_KIND_MEMBER) {
+      return InvalidArgument("only member accounts can be invited into a network");
+    }
+    if (invitee->account().disabled()) return FailedPrecondition("the account is disabled");
+    KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(txn, req.network_id(), *invitee_id));
+    if (member) return AlreadyExists("\"" + *handle + "\" is already a member");
+    const std::string pair_key = U64U64(req.network_id(), *invitee_id);
+    KRING_ASSIGN_OR_RETURN(auto previous_id,
+                           records::GetU64(txn, Table::kNetworkInvitations, pair_key));
+    if (previous_id) {
+      KRING_ASSIGN_OR_RETURN(auto previous, records::GetInvitation(txn, *previous_id));
+      if (previous && previous->state() == v1::INVITATION_STATE_PENDING) {
+        return AlreadyExists("\"" + *handle + "\" is already invited");
+      }
+    }
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+    KRING_ASSIGN_OR_RETURN(auto inviter, records::GetAccount(txn, actor.account_id));
+    KRING_ASSIGN_OR_RETURN(uint64_t invitation_id, records::AllocateId(txn));
+    v1::Invitation invitation;
+    invitation.set_id(invitation_id);
+    invitation.set_network_id(req.network_id());
+    invitation.set_invitee_id(*invitee_id);
+    invitation.set_invitee_handle(*handle);
+    invitation.set_invited_by(actor.account_id);
+    invitation.set_invited_by_handle(inviter ? inviter->account().handle() : "");
+    invitation.set_role_label(req.role_label());
+    invitation.set_created_at_ms(self->service_.clock.NowMs());
+    invitation.set_state(v1::INVITATION_STATE_PENDING);
+    invitation.set_client_handle(network->client_handle());
+    records::PutProto(txn, Table::kInvitations, U64(invitation_id), invitation);
+    txn.Put(Table::kNetworkInvitations, pair_key, U64(invitation_id));
+    txn.Put(Table::kInviteeInvitations, U64U64(*invitee_id, req.network_id()), U64(invitation_id));
+
+    *out.response.mutable_invite()->mutable_invitation() = invitation;
+    out.effects.push_back([self, invitation, client_id = network->client_id()] {
+      v1::Event received;
+      *received.mutable_invitation_received()->mutable_invitation() = invitation;
+      self->service_.hub.PublishToAccount(invitation.invitee_id(), EventFrame(received));
+      self->service_.hub.PublishToAccount(
+          client_id, MembershipFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_INVITED,
+                                     nullptr, &invitation));
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::ListInvitations(uint64_t id) {
+  const storage::Store& store = service_.store;
+  auto actor = Authenticate(store);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  std::vector<uint64_t> invitation_ids;
+  // Addressed to me.
+  auto mine = ScanU64Index(store, Table::kInviteeInvitations, actor->account_id);
+  if (!mine.ok()) return ReplyError(id, mine.status());
+  for (const auto& [network_id, invitation_id] : *mine) invitation_ids.push_back(invitation_id);
+  // Waiting in networks where I am the client or a coordinator.
+  std::string begin = U64(actor->account_id);
+  std::vector<uint64_t> network_ids;
+  Status scanned = store.Scan(Table::kAccountNetworks, begin, storage::keys::PrefixEnd(begin), 0,
+                              [&](std::string_view key, std::string_view) {
+                                network_ids.push_back(storage::keys::ReadU64(key, 8));
+                                return true;
+                              });
+  if (!scanned.ok()) return ReplyError(id, scanned);
+  for (uint64_t network_id : network_ids) {
+    auto standing = records::GetStanding(store, network_id, actor->account_id);
+    if (!standing.ok()) return ReplyError(id, standing.status());
+    if (!Authorize(*actor, Operation::kInvite, *standing).ok()) continue;
+    auto sent = ScanU64Index(store, Table::kNetworkInvitations, network_id);
+    if (!sent.ok()) return ReplyError(id, sent.status());
+    for (const auto& [invitee_id, invitation_id] : *sent) invitation_ids.push_back(invitation_id);
+  }
+  v1::Response response;
+  auto* result = response.mutable_list_invitations();
+  for (uint64_t invitation_id : invitation_ids) {
+    auto invitation = records::GetInvitation(store, invitation_id);
+    if (!invitation.ok()) return ReplyError(id, invitation.status());
+    if (*invitation && (*invitation)->state() == v1::INVITATION_STATE_PENDING) {
+      *result->add_invitations() = **invitation;
+    }
+  }
+  Reply(id, std::move(response));
+}
+
+void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationRequest& req) {
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+    KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
+    if (!invitation) return NotFound("no such invitation");
+    const uint64_t network_id = invitation->network_id();
+    KRING_ASSIGN_OR_RETURN(Standing standing,
+                           records::GetStanding(txn, network_id, actor.account_id));
+    KRING_RETURN_IF_ERROR(Authorize(actor, Operation::kApproveInvitation, standing));
+    if (invitation->state() != v1::INVITATION_STATE_PENDING) {
+      return FailedPrecondition("the invitation is no longer pending");
+    }
+    KRING_ASSIGN_OR_RETURN(auto invitee, records::GetAccount(txn, invitation->invitee_id()));
+    if (!invitee || invitee->account().disabled()) {
+      return FailedPrecondition("the invitee's account is disabled");
+    }
+    store::MemberRecord member;
+    member.set_account_id(invitation->invitee_id());
+    member.set_role(v1::MEMBER_ROLE_MEMBER);
+    member.set_role_label(invitation->role_label());
+    member.set_since_ms(self->service_.clock.NowMs());
+    member.set_invitation_id(invitation->id());
+    member.set_approved_by(actor.account_id);
+    PutMember(txn, network_id, member);
+    invitation->set_state(v1::INVITATION_STATE_APPROVED);
+    records::PutProto(txn, Table::kInvitations, U64(invitation->id()), *invitation);
+
+    v1::Member view = records::MemberView(member, invitee->account());
+    *out.response.mutable_approve_invitation()->mutable_member() = view;
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, network_id));
+    out.effects.push_back([self, network_id, view, client_id = network->client_id()] {
+      self->service_.hub.PublishToNetwork(
+          network_id, {client_id, view.account_id()},
+          MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::DeclineInvitation(uint64_t id, const v1::DeclineInvitationRequest& req) {
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+    KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
+    if (!invitation) return NotFound("no such invitation");
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, invitation->network_id()));
+    if (!network) return Internal("invitation without network");
+    const bool is_invitee = actor.account_id == invitation->invitee_id();
+    const bool is_client = actor.account_id == network->client_id();
+    if (!is_invitee && !is_client) {
+      return PermissionDenied("only the invitee or the client declines an invitation");
+    }
+    if (invitation->state() != v1::INVITATION_STATE_PENDING) {
+      return FailedPrecondition("the invitation is no longer pending");
+    }
+    invitation->set_state(v1::INVITATION_STATE_DECLINED);
+    records::PutProto(txn, Table::kInvitations, U64(invitation->id()), *invitation);
+    out.response.mutable_decline_invitation();
+    out.effects.push_back([self, invitation = *invitation, client_id = network->client_id()] {
+      self->service_.hub.PublishToNetwork(
+          /*network_id=*/0, {client_id, invitation.invitee_id()},
+          MembershipFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_DECLINED, nullptr,
+                          &invitation));
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& req) {
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+    std::optional<std::string> handle = CanonicalHandle(req.handle());
+    if (!handle) return InvalidArgument("not a valid handle");
+    KRING_ASSIGN_OR_RETURN(auto target_id, records::FindAccountId(txn, *handle));
+    KRING_ASSIGN_OR_RETURN(Standing standing,
+                           records::GetStanding(txn, req.network_id(), actor.account_id));
+    const bool self_removal = target_id && *target_id == actor.account_id;
+    KRING_RETURN_IF_ERROR(
+        Authorize(actor, self_removal ? Operation::kLeave : Operation::kRemoveOther, standing));
+    if (!target_id) return NotFound("no account \"" + *handle + "\"");
+    KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(txn, req.network_id(), *target_id));
+    if (!member) return NotFound("\"" + *handle + "\" is not a member of this network");
+    if (member->role() == v1::MEMBER_ROLE_CLIENT) {
+      return FailedPrecondition("the client cannot be removed from their own network");
+    }
+    txn.Delete(Table::kMembers, U64U64(req.network_id(), *target_id));
+    txn.Delete(Table::kAccountNetworks, U64U64(*target_id, req.network_id()));
+    KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, *target_id));
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+    v1::Member view = records::MemberView(*member, account ? account->account() : v1::Account());
+    out.response.mutable_remove_member();
+    out.effects.push_back([self, network_id = req.network_id(), view, self_removal,
+                           client_id = network->client_id()] {
+      v1::Event ended;
+      ended.mutable_access_ended()->set_network_id(network_id);
+      ended.mutable_access_ended()->set_reason(self_removal ? "you left the network"
+                                                            : "the client removed you");
+      // First cut the removed person off, then tell the others.
+      self->service_.hub.EndAccess(network_id, view.account_id(), EventFrame(ended));
+      self->service_.hub.PublishToNetwork(
+          network_id, {client_id},
+          MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::ListMembers(uint64_t id, const v1::ListMembersRequest& req) {
+  const storage::Store& store = service_.store;
+  auto actor = Permit(store, req.network_id(), Operation::kListMembers);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  std::vector<store::MemberRecord> members;
+  std::string begin = U64(req.network_id());
+  Status scanned = store.Scan(Table::kMembers, begin, storage::keys::PrefixEnd(begin), 0,
+                              [&](std::string_view, std::string_view value) {
+                                store::MemberRecord m;
+                                if (m.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                                  members.push_back(std::move(m));
+                                }
+                                return true;
+                              });
+  if (!scanned.ok()) return ReplyError(id, scanned);
+  v1::Response response;
+  auto* result = response.mutable_list_members();
+  for (const auto& m : members) {
+    auto account = records::GetAccount(store, m.account_id());
+    if (!account.ok()) return ReplyError(id, account.status());
+    if (*account) *result->add_members() = records::MemberView(m, (*account)->account());
+  }
+  Reply(id, std::move(response));
+}
+
+}  // namespace kring::service

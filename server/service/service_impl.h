@@ -1,0 +1,38 @@
+// The machinery shared by all connections of one Service. Internal to server/service.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "server/core/login_throttle.h"
+#include "server/service/blocking_pool.h"
+#include "server/service/hub.h"
+#include "server/service/service.h"
+#include "server/service/writer.h"
+
+namespace kring::service {
+
+class Subscription;
+
+class ServiceImpl {
+ public:
+  ServiceImpl(storage::Store& store, const Clock& clock, Random& random, ServiceOptions options);
+
+  // Reads the thread's messages from the subscription's cursor on and hands them to it, until
+  // live delivery takes over. Blocks on store reads.
+  void CatchUp(const std::shared_ptr<Subscription>& subscription);
+
+  storage::Store& store;
+  const Clock& clock;
+  Random& random;
+  const ServiceOptions options;
+  Writer writer;
+  Hub hub;
+  LoginThrottle throttle;
+  BlockingPool blocking;
+  // Verified against when a login names an unknown handle, so that case takes as long as a
+  // wrong password and does not reveal which handles exist.
+  std::string decoy_password_hash;
+};
+
+}  // namespace kring::service

@@ -1,0 +1,89 @@
+#include "server/service/writer.h"
+
+#include <utility>
+#include <vector>
+
+namespace kring::service {
+
+Writer::Writer(storage::Store& store, size_t max_group)
+    : store_(store), max_group_(max_group == 0 ? 1 : max_group) {}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Start() {
+  std::lock_guard lock(mu_);
+  if (running_ || stopping_) return;
+  running_ = true;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  running_ = false;
+}
+
+bool Writer::running() const {
+  std::lock_guard lock(mu_);
+  return running_ && !stopping_;
+}
+
+void Writer::Submit(Op op) {
+  {
+    std::lock_guard lock(mu_);
+    if (running_ && !stopping_) {
+      queue_.push_back(std::move(op));
+      cv_.notify_one();
+      return;
+    }
+  }
+  op.done(Internal("the server is shutting down"));
+}
+
+void Writer::Loop() {
+  std::deque<Op> group;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is applied
+      while (!queue_.empty() && group.size() < max_group_) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    ApplyGroup(group);
+    group.clear();
+  }
+}
+
+void Writer::ApplyGroup(std::deque<Op>& group) {
+  storage::Transaction txn(store_);
+  std::vector<Status> outcomes;
+  outcomes.reserve(group.size());
+  for (Op& op : group) {
+    storage::Transaction child(&txn);
+    Status status = op.apply(child);
+    if (status.ok()) child.CommitToParent();
+    outcomes.push_back(std::move(status));
+  }
+  Status written;
+  if (!txn.empty()) written = store_.Write(txn.batch(), /*sync=*/true);
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (!outcomes[i].ok()) {
+      group[i].done(outcomes[i]);
+    } else if (!written.ok()) {
+      group[i].done(Internal("the change could not be stored; nothing was written"));
+    } else {
+      group[i].done(Status::Ok());
+    }
+  }
+}
+
+}  // namespace kring::service

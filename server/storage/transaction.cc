@@ -1,0 +1,39 @@
+#include "server/storage/transaction.h"
+
+namespace kring::storage {
+
+StatusOr<std::optional<std::string>> Transaction::Get(Table table, std::string_view key) const {
+  const auto& staged = staged_[static_cast<size_t>(table)];
+  if (auto it = staged.find(key); it != staged.end()) return it->second;
+  return base_->Get(table, key);
+}
+
+void Transaction::Stage(Table table, const std::string& key,
+                        const std::optional<std::string>& value) {
+  staged_[static_cast<size_t>(table)].insert_or_assign(key, value);
+}
+
+void Transaction::Put(Table table, std::string key, std::string value) {
+  Stage(table, key, value);
+  batch_.Put(table, std::move(key), std::move(value));
+}
+
+void Transaction::Delete(Table table, std::string key) {
+  Stage(table, key, std::nullopt);
+  batch_.Delete(table, std::move(key));
+}
+
+void Transaction::CommitToParent() {
+  if (parent_ == nullptr) return;
+  for (const Mutation& m : batch_.mutations()) {
+    if (m.value) {
+      parent_->Put(m.table, m.key, *m.value);
+    } else {
+      parent_->Delete(m.table, m.key);
+    }
+  }
+  batch_.Clear();
+  for (auto& table : staged_) table.clear();
+}
+
+}  // namespace kring::storage

@@ -1,0 +1,53 @@
+// Staged writes over a ReadView, with read-your-writes.
+//
+// The Writer runs many requests against one group Transaction over the Store, each inside a
+// child Transaction: a request that fails discards its child, one that succeeds merges it into
+// the group with CommitToParent(). The group's batch() is then written to the Store at once.
+//
+// Only point reads see staged writes; code on the write path therefore never scans.
+// Not thread-safe: a Transaction belongs to the writer thread.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/storage/store.h"
+
+namespace kring::storage {
+
+class Transaction final : public ReadView {
+ public:
+  // A top-level transaction over `base` (which must outlive it).
+  explicit Transaction(const ReadView& base) : base_(&base) {}
+  // A child of `parent`: reads see the parent's staged writes; CommitToParent() hands its own
+  // writes up.
+  explicit Transaction(Transaction* parent) : base_(parent), parent_(parent) {}
+
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  StatusOr<std::optional<std::string>> Get(Table table, std::string_view key) const override;
+
+  void Put(Table table, std::string key, std::string value);
+  void Delete(Table table, std::string key);
+
+  // Moves this child's staged writes into its parent. The child is empty afterwards.
+  void CommitToParent();
+
+  const WriteBatch& batch() const { return batch_; }
+  bool empty() const { return batch_.empty(); }
+
+ private:
+  void Stage(Table table, const std::string& key, const std::optional<std::string>& value);
+
+  const ReadView* base_;
+  Transaction* parent_ = nullptr;
+  // Latest staged value per key (nullopt: deleted), for read-your-writes.
+  std::array<std::map<std::string, std::optional<std::string>, std::less<>>, kTableCount> staged_;
+  WriteBatch batch_;
+};
+
+}  // namespace kring::storage
