@@ -1,9 +1,33 @@
 #include "server/service/connection_impl.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include "server/service/frames.h"
 #include "server/service/records.h"
 
 namespace kring::service {
+
+namespace {
+
+// The request_id of a frame that did not parse as a whole (protobuf refuses a string field that
+// is not UTF-8, for instance), so the app still hears which request failed. 0 if not found.
+uint64_t SalvageRequestId(std::string_view bytes) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  while (uint32_t tag = in.ReadTag()) {
+    if (WireFormatLite::GetTagFieldNumber(tag) == v1::ClientFrame::kRequestIdFieldNumber &&
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_VARINT) {
+      uint64_t id = 0;
+      return in.ReadVarint64(&id) ? id : 0;
+    }
+    if (!WireFormatLite::SkipField(&in, tag)) return 0;
+  }
+  return 0;
+}
+
+}  // namespace
 
 ConnectionImpl::ConnectionImpl(ServiceImpl& service, std::shared_ptr<ConnectionSink> sink,
                                PeerInfo peer)
@@ -12,7 +36,9 @@ ConnectionImpl::ConnectionImpl(ServiceImpl& service, std::shared_ptr<ConnectionS
 void ConnectionImpl::OnFrame(std::string_view bytes) {
   v1::ClientFrame frame;
   if (!frame.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    ReplyError(0, InvalidArgument("the frame is not a kring.v1.ClientFrame"));
+    ReplyError(SalvageRequestId(bytes),
+               InvalidArgument("the frame is not a valid kring.v1.ClientFrame (malformed "
+                               "protobuf, or a text field that is not UTF-8)"));
     return;
   }
   Dispatch(frame);
@@ -40,6 +66,11 @@ void ConnectionImpl::EndSession(std::string_view reason) {
 void ConnectionImpl::Dispatch(const v1::ClientFrame& f) {
   const uint64_t id = f.request_id();
   using F = v1::ClientFrame;
+  const bool opens_session =
+      f.request_case() == F::kLogin || f.request_case() == F::kResumeSession;
+  if (!opens_session && f.request_case() != F::REQUEST_NOT_SET && auth().account_id == 0) {
+    return ReplyError(id, Unauthenticated("log in first"));
+  }
   switch (f.request_case()) {
     case F::kLogin: return Login(id, f.login());
     case F::kResumeSession: return ResumeSession(id, f.resume_session());

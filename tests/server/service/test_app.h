@@ -1,0 +1,140 @@
+// A fake transport for service tests: a ConnectionSink that records what the service sends, and
+// an app that sends requests through Connection::OnFrame and waits (with a deadline) for answers.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kring/v1/kring.pb.h"
+#include "server/service/connection.h"
+#include "server/service/service.h"
+
+namespace kring::service::testing {
+
+inline constexpr auto kDeadline = std::chrono::seconds(10);
+
+class RecordingSink final : public ConnectionSink {
+ public:
+  void Send(std::shared_ptr<const std::string> frame) override {
+    v1::ServerFrame parsed;
+    if (!parsed.ParseFromString(*frame)) parsed.Clear();
+    std::lock_guard lock(mu_);
+    if (close_code_) return;
+    if (parsed.has_response()) {
+      responses_.push_back(parsed.response());
+    } else {
+      events_.push_back(parsed.event());
+    }
+    cv_.notify_all();
+  }
+  void Close(CloseCode code, std::string reason) override {
+    std::lock_guard lock(mu_);
+    if (!close_code_) close_code_ = code;
+    cv_.notify_all();
+  }
+
+  // The response to `request_id`; a response with error INTERNAL "timeout" if none in time.
+  v1::Response WaitResponse(uint64_t request_id) {
+    std::unique_lock lock(mu_);
+    v1::Response out;
+    bool got = cv_.wait_for(lock, kDeadline, [&] {
+      for (auto it = responses_.begin(); it != responses_.end(); ++it) {
+        if (it->request_id() == request_id) {
+          out = *it;
+          responses_.erase(it);
+          return true;
+        }
+      }
+      return false;
+    });
+    if (!got) {
+      out.mutable_error()->set_code(v1::Error::INTERNAL);
+      out.mutable_error()->set_detail("test timeout waiting for a response");
+    }
+    return out;
+  }
+
+  // The first queued event matching `pred` (removed from the queue), or nullopt at the deadline.
+  std::optional<v1::Event> WaitEvent(const std::function<bool(const v1::Event&)>& pred,
+                                     std::chrono::milliseconds deadline = kDeadline) {
+    std::unique_lock lock(mu_);
+    std::optional<v1::Event> out;
+    cv_.wait_for(lock, deadline, [&] {
+      for (auto it = events_.begin(); it != events_.end(); ++it) {
+        if (pred(*it)) {
+          out = *it;
+          events_.erase(it);
+          return true;
+        }
+      }
+      return false;
+    });
+    return out;
+  }
+
+  std::vector<v1::Event> TakeEvents() {
+    std::lock_guard lock(mu_);
+    std::vector<v1::Event> out(events_.begin(), events_.end());
+    events_.clear();
+    return out;
+  }
+
+  std::optional<CloseCode> WaitClosed(std::chrono::milliseconds deadline = kDeadline) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, deadline, [&] { return close_code_.has_value(); });
+    return close_code_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<v1::Response> responses_;  // guarded by mu_
+  std::deque<v1::Event> events_;        // guarded by mu_
+  std::optional<CloseCode> close_code_; // guarded by mu_
+};
+
+// One app connection to the service.
+class TestApp {
+ public:
+  TestApp(Service& service, std::string address = "192.0.2.10:40000")
+      : sink_(std::make_shared<RecordingSink>()),
+        connection_(service.Accept(sink_, PeerInfo{std::move(address), "test"})) {}
+  ~TestApp() { connection_->OnClosed(); }
+
+  v1::Response Call(v1::ClientFrame frame) {
+    const uint64_t id = ++next_id_;
+    frame.set_request_id(id);
+    connection_->OnFrame(frame.SerializeAsString());
+    return sink_->WaitResponse(id);
+  }
+  void SendBytes(std::string_view bytes) { connection_->OnFrame(bytes); }
+
+  RecordingSink& sink() { return *sink_; }
+
+  // Messages delivered by MessagePosted events for `thread_id`, waiting until `count` arrived.
+  std::vector<v1::Message> WaitMessages(uint64_t thread_id, size_t count) {
+    std::vector<v1::Message> out;
+    while (out.size() < count) {
+      auto e = sink_->WaitEvent([&](const v1::Event& e) {
+        return e.has_message_posted() && e.message_posted().message().thread_id() == thread_id;
+      });
+      if (!e) break;
+      out.push_back(e->message_posted().message());
+    }
+    return out;
+  }
+
+ private:
+  std::shared_ptr<RecordingSink> sink_;
+  std::shared_ptr<Connection> connection_;
+  uint64_t next_id_ = 0;
+};
+
+}  // namespace kring::service::testing
