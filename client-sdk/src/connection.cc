@@ -43,6 +43,15 @@ class Connection::Impl : public FrameSink {
   Result<v1::Response> Call(v1::ClientFrame frame) {
     const uint64_t id = next_request_id_.fetch_add(1);
     frame.set_request_id(id);
+    std::string bytes = frame.SerializeAsString();
+    // kringd answers a frame it cannot decode with request_id 0, which no Call could match; such
+    // a frame (a proto3 string that is not UTF-8) is refused here instead of timing out.
+    if (v1::ClientFrame decoded; !decoded.ParseFromString(bytes)) {
+      return Error{v1::Error::INVALID_ARGUMENT,
+                   "the request does not encode as a valid ClientFrame (a text field that is not "
+                   "valid UTF-8?); not sent",
+                   0, false};
+    }
     auto call = std::make_shared<PendingCall>();
     std::future<Result<v1::Response>> answer = call->get_future();
     {
@@ -50,7 +59,7 @@ class Connection::Impl : public FrameSink {
       if (closed_) return Error::Transport(CloseDetail(*closed_));
       pending_.emplace(id, call);
     }
-    channel_->SendBinary(frame.SerializeAsString());
+    channel_->SendBinary(std::move(bytes));
     if (answer.wait_for(options_.request_timeout) != std::future_status::ready) {
       {
         std::lock_guard lock(mu_);

@@ -76,6 +76,10 @@ void AsyncConnectTls(tcp::resolver& resolver, TlsStream& tls, const ConnectOptio
                                               asio::error::get_ssl_category()),
                             "SNI");
               }
+              // Set on the stream itself: an SSL copies the context's settings when it is
+              // created, which may be before ConfigureTls ran.
+              SSL_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+              tls.set_verify_mode(ssl::verify_peer);
               tls.set_verify_callback(ssl::host_name_verification(name));
               tls.async_handshake(ssl::stream_base::client, [done](beast::error_code ec) {
                 done(ec, "TLS handshake");

@@ -76,6 +76,8 @@ class Connection {
   // Sends `frame` with a fresh request_id (any request_id in it is replaced) and waits for the
   // matching Response. A transport Error on timeout or close; the Response otherwise, including
   // one that carries a server Error (the typed methods below turn those into error Results).
+  // A frame that would not decode (a string field that is not valid UTF-8) is not sent: the
+  // result is an INVALID_ARGUMENT Error with transport == false.
   Result<v1::Response> Call(v1::ClientFrame frame);
 
   // --- Sessions and accounts ---
