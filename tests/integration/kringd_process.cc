@@ -1,0 +1,356 @@
+#include "tests/integration/kringd_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#ifndef KRINGD_PATH
+#error "KRINGD_PATH must name the kringd binary (set by tests/CMakeLists.txt)"
+#endif
+
+namespace kring::integration {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr char kListeningPrefix[] = "kringd: listening on ";
+
+struct Child {
+  pid_t pid = -1;
+  int stdin_fd = -1;   // write end, when piped
+  int stdout_fd = -1;  // read end, when piped
+};
+
+std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+void CloseFd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+// fork + exec of `args` with stdin and/or stdout on pipes (else /dev/null) and stderr appended to
+// `stderr_path`. Between fork and exec the child calls only async-signal-safe functions.
+std::optional<Child> Spawn(const std::vector<std::string>& args, bool pipe_stdin,
+                           bool pipe_stdout, const std::string& stderr_path, std::string* error) {
+  int in[2] = {-1, -1};
+  int out[2] = {-1, -1};
+  if ((pipe_stdin && ::pipe2(in, O_CLOEXEC) != 0) ||
+      (pipe_stdout && ::pipe2(out, O_CLOEXEC) != 0)) {
+    *error = Errno("pipe2");
+    for (int fd : {in[0], in[1], out[0], out[1]}) CloseFd(fd);
+    return std::nullopt;
+  }
+  int err_fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(pipe_stdin ? in[0] : null_fd, 0);
+    ::dup2(pipe_stdout ? out[1] : null_fd, 1);
+    ::dup2(err_fd >= 0 ? err_fd : null_fd, 2);
+    // Do not leak the test's sockets (other connections) into kringd.
+    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+      for (int fd = 3; fd < 4096; ++fd) ::close(fd);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  CloseFd(in[0]);
+  CloseFd(out[1]);
+  CloseFd(err_fd);
+  CloseFd(null_fd);
+  if (pid < 0) {
+    *error = Errno("fork");
+    CloseFd(in[1]);
+    CloseFd(out[0]);
+    return std::nullopt;
+  }
+  return Child{pid, in[1], out[0]};
+}
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+std::string DescribeStatus(int status) {
+  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("signal ") + ::strsignal(WTERMSIG(status));
+  return "status " + std::to_string(status);
+}
+
+int RemainingMs(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::max<int64_t>(0, left.count()));
+}
+
+// Reads what is available on `fd` into *out, waiting up to the deadline for something. Returns
+// false at end of file or on error.
+bool ReadSome(int fd, std::string* out, Clock::time_point deadline) {
+  pollfd p{fd, POLLIN, 0};
+  int r = ::poll(&p, 1, RemainingMs(deadline));
+  if (r < 0 && errno == EINTR) return true;
+  if (r <= 0) return r == 0;  // timeout: caller checks the deadline
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n < 0 && errno == EINTR) return true;
+  if (n <= 0) return false;
+  out->append(buf, static_cast<size_t>(n));
+  return true;
+}
+
+}  // namespace
+
+KringdProcess::KringdProcess(KringdConfig config) : config_(config) {
+  // A write to a pipe of a kringd that has died must fail, not kill the test binary.
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+KringdProcess::~KringdProcess() {
+  if (running()) Stop();
+  const bool failed = ::testing::Test::HasFailure();
+  if (dir_.empty()) return;
+  if (failed) {
+    std::string log = StderrLog();
+    constexpr size_t kTail = 64 * 1024;
+    if (log.size() > kTail) log = "...\n" + log.substr(log.size() - kTail);
+    std::cerr << "---- kringd stderr (" << stderr_file() << ") ----\n"
+              << log << "---- end of kringd stderr ----\n";
+  }
+  if (failed || std::getenv("KRING_KEEP_TEST_DIRS") != nullptr) {
+    std::cerr << "kringd test dir kept: " << dir_ << "\n";
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+::testing::AssertionResult KringdProcess::Prepare() {
+  if (!dir_.empty()) return ::testing::AssertionSuccess();
+  std::string tmpl = (std::filesystem::temp_directory_path() / "kring-it-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) return ::testing::AssertionFailure() << Errno("mkdtemp");
+  dir_ = tmpl;
+  std::ofstream config(config_file());
+  config << "[limits]\n"
+         << "max_frame_bytes = " << config_.max_frame_bytes << "\n"
+         << "max_message_bytes = " << config_.max_message_bytes << "\n"
+         << "[passwords]\n"
+         << "time_cost = 1\n"
+         << "memory_kib = 1024\n"
+         << "parallelism = 1\n"
+         << "[login_throttle]\n"
+         << "free_failures = " << config_.free_failures << "\n"
+         << "base_delay_ms = " << config_.base_delay_ms << "\n"
+         << "[bootstrap]\n"
+         << "admin_handle = \"\"\n";
+  config.close();
+  if (!config) return ::testing::AssertionFailure() << "cannot write " << config_file();
+
+  std::string out;
+  int rc = AdminCreate(kAdminHandle, "admin", kAdminPassword, {}, &out);
+  if (rc != 0) {
+    return ::testing::AssertionFailure()
+           << "kringd admin create admin exited " << rc << "; stdout: " << out
+           << "\nstderr:\n"
+           << StderrLog();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+int KringdProcess::AdminCreate(const std::string& handle, const std::string& kind,
+                               const std::string& password,
+                               const std::vector<std::string>& extra_args, std::string* out) {
+  std::vector<std::string> args = {KRINGD_PATH, "admin",      "create",      handle,
+                                    "--kind",    kind,         "--data-dir",  data_dir(),
+                                    "--config",  config_file(), "--password-stdin"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::string error;
+  std::optional<Child> child = Spawn(args, true, true, stderr_file(), &error);
+  if (!child) {
+    ADD_FAILURE() << "spawning kringd admin create: " << error;
+    return -1;
+  }
+  WriteAll(child->stdin_fd, password + "\n");
+  CloseFd(child->stdin_fd);
+  const auto deadline = Clock::now() + kStartDeadline;
+  std::string printed;
+  while (Clock::now() < deadline && ReadSome(child->stdout_fd, &printed, deadline)) {
+  }
+  CloseFd(child->stdout_fd);
+  if (out != nullptr) *out = printed;
+  std::optional<int> status = WaitForExit(child->pid, deadline);
+  if (!status) {
+    ::kill(child->pid, SIGKILL);
+    WaitForExit(child->pid, Clock::now() + kStopDeadline);
+    return -1;
+  }
+  return WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+}
+
+::testing::AssertionResult KringdProcess::Start() {
+  if (running()) return ::testing::AssertionFailure() << "kringd is already running";
+  if (auto prepared = Prepare(); !prepared) return prepared;
+
+  std::vector<std::string> args = {KRINGD_PATH, "serve",    "--data-dir", data_dir(),
+                                   "--listen",  "127.0.0.1:0", "--config", config_file()};
+  std::string error;
+  std::optional<Child> child = Spawn(args, false, true, stderr_file(), &error);
+  if (!child) return ::testing::AssertionFailure() << "spawning kringd serve: " << error;
+  pid_ = child->pid;
+  stdout_fd_ = child->stdout_fd;
+  port_ = 0;
+
+  const auto deadline = Clock::now() + kStartDeadline;
+  size_t scanned = stdout_.size();
+  while (port_ == 0) {
+    size_t eol;
+    while ((eol = stdout_.find('\n', scanned)) != std::string::npos) {
+      std::string line = stdout_.substr(scanned, eol - scanned);
+      scanned = eol + 1;
+      if (line.rfind(kListeningPrefix, 0) != 0) continue;
+      std::string address = line.substr(std::strlen(kListeningPrefix));
+      size_t colon = address.rfind(':');
+      int port = colon == std::string::npos ? 0 : std::atoi(address.c_str() + colon + 1);
+      if (address.substr(0, colon) != "127.0.0.1" || port <= 0 || port > 65535) {
+        Crash();
+        return ::testing::AssertionFailure() << "unexpected listening line: " << line;
+      }
+      port_ = static_cast<uint16_t>(port);
+      break;
+    }
+    if (port_ != 0) break;
+    if (Clock::now() >= deadline) {
+      Crash();
+      return ::testing::AssertionFailure()
+             << "kringd did not print \"" << kListeningPrefix << "...\" within "
+             << kStartDeadline.count() << " s; stdout: " << stdout_ << "\nstderr:\n"
+             << StderrLog();
+    }
+    if (!ReadSome(stdout_fd_, &stdout_, deadline)) {
+      std::optional<int> status = WaitForExit(pid_, Clock::now() + kStopDeadline);
+      pid_ = -1;
+      CloseStdout();
+      return ::testing::AssertionFailure()
+             << "kringd serve exited (" << (status ? DescribeStatus(*status) : "?")
+             << ") before listening; stdout: " << stdout_ << "\nstderr:\n"
+             << StderrLog();
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+int KringdProcess::Stop() {
+  if (!running()) return -1;
+  ::kill(pid_, SIGTERM);
+  std::optional<int> status = WaitForExit(pid_, Clock::now() + kStopDeadline);
+  if (!status) {
+    ADD_FAILURE() << "kringd did not exit within " << kStopDeadline.count()
+                  << " s of SIGTERM; sending SIGKILL";
+    ::kill(pid_, SIGKILL);
+    status = WaitForExit(pid_, Clock::now() + kStopDeadline);
+  }
+  pid_ = -1;
+  CloseStdout();
+  return status.value_or(-1);
+}
+
+void KringdProcess::Crash() {
+  if (!running()) return;
+  ::kill(pid_, SIGKILL);
+  if (!WaitForExit(pid_, Clock::now() + kStopDeadline)) {
+    ADD_FAILURE() << "kringd (pid " << pid_ << ") did not die of SIGKILL";
+  }
+  pid_ = -1;
+  CloseStdout();
+}
+
+::testing::AssertionResult KringdProcess::Restart() {
+  if (running()) {
+    int status = Stop();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      return ::testing::AssertionFailure()
+             << "kringd did not stop cleanly: " << DescribeStatus(status);
+    }
+  }
+  return Start();
+}
+
+std::optional<int> KringdProcess::WaitForExit(pid_t pid, Clock::time_point deadline) {
+  // A pidfd becomes readable when the process exits: wait on it instead of polling waitpid.
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  std::optional<int> result;
+  for (;;) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      result = status;
+      break;
+    }
+    if (r < 0 && errno != EINTR) break;  // not our child (already reaped)
+    if (Clock::now() >= deadline) break;
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      ::poll(&p, 1, RemainingMs(deadline));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // bounded by the deadline
+    }
+  }
+  CloseFd(pidfd);
+  return result;
+}
+
+void KringdProcess::CloseStdout() {
+  if (stdout_fd_ < 0) return;
+  // The process is gone: whatever it printed is in the pipe already.
+  for (;;) {
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) break;
+    char buf[4096];
+    ssize_t n = ::read(stdout_fd_, buf, sizeof buf);
+    if (n <= 0) break;
+    stdout_.append(buf, static_cast<size_t>(n));
+  }
+  CloseFd(stdout_fd_);
+}
+
+std::string KringdProcess::StderrLog() const {
+  std::ifstream in(stderr_file());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+sdk::ConnectOptions KringdProcess::ConnectOptions() const {
+  sdk::ConnectOptions o;
+  o.host = "127.0.0.1";
+  o.port = port_;
+  o.ca_file = ca_file();
+  o.server_name = "localhost";
+  o.connect_timeout = std::chrono::seconds(10);
+  o.request_timeout = std::chrono::seconds(15);
+  o.user_agent = "kring-integration-tests";
+  return o;
+}
+
+}  // namespace kring::integration

@@ -1,0 +1,87 @@
+// A real kringd process for integration tests: temp data dir, fast test config, the admin account
+// created offline, `kringd serve` on 127.0.0.1 port 0, and control over its life (Stop = SIGTERM,
+// Crash = SIGKILL, Restart on the same data dir).
+//
+// Only ever signals processes it spawned itself. Not thread-safe: drive it from the test thread.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kring/connection.h"
+
+namespace kring::integration {
+
+// Keys of the test config (see the contracts for their meaning). Defaults keep tests fast: cheap
+// Argon2 and a login throttle that never triggers.
+struct KringdConfig {
+  uint32_t free_failures = 1000;
+  uint64_t base_delay_ms = 1000;
+  uint64_t max_frame_bytes = 65536;
+  uint64_t max_message_bytes = 16384;
+};
+
+class KringdProcess {
+ public:
+  static constexpr char kAdminHandle[] = "admin";
+  static constexpr char kAdminPassword[] = "admin-password-0001";
+  static constexpr std::chrono::seconds kStartDeadline{30};
+  static constexpr std::chrono::seconds kStopDeadline{15};
+
+  explicit KringdProcess(KringdConfig config = {});
+  // Kills a running kringd, prints its stderr if the current test failed, removes the temp dir
+  // (kept when the test failed or KRING_KEEP_TEST_DIRS is set).
+  ~KringdProcess();
+  KringdProcess(const KringdProcess&) = delete;
+  KringdProcess& operator=(const KringdProcess&) = delete;
+
+  // First call: makes the temp dir, writes the config, runs `kringd admin create admin`. Then
+  // spawns `kringd serve` and waits (kStartDeadline) for its "listening on" line.
+  ::testing::AssertionResult Start();
+  // SIGTERM, wait up to kStopDeadline, then SIGKILL. Returns the wait status (see waitpid).
+  int Stop();
+  // SIGKILL and reap.
+  void Crash();
+  // Stop (if running) and Start again on the same data dir. The port changes.
+  ::testing::AssertionResult Restart();
+
+  // Runs `kringd admin create HANDLE --kind KIND ... --password-stdin` (kringd must be stopped).
+  // Returns the exit code (or -1 if it did not exit in time); its stdout into *out if given.
+  int AdminCreate(const std::string& handle, const std::string& kind,
+                  const std::string& password, const std::vector<std::string>& extra_args = {},
+                  std::string* out = nullptr);
+
+  bool running() const { return pid_ > 0; }
+  uint16_t port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  std::string data_dir() const { return dir_ + "/data"; }
+  std::string config_file() const { return dir_ + "/kringd.toml"; }
+  std::string ca_file() const { return data_dir() + "/tls/cert.pem"; }
+  std::string stderr_file() const { return dir_ + "/kringd.stderr.log"; }
+  std::string StderrLog() const;
+
+  // Options that reach this kringd with its dev certificate pinned. Short timeouts: a test that
+  // waits on a dead server should fail quickly.
+  sdk::ConnectOptions ConnectOptions() const;
+
+ private:
+  ::testing::AssertionResult Prepare();
+  // Reaps the child with a deadline; returns its wait status, or nullopt on timeout.
+  std::optional<int> WaitForExit(pid_t pid, std::chrono::steady_clock::time_point deadline);
+  void CloseStdout();
+
+  const KringdConfig config_;
+  std::string dir_;        // empty until Prepare
+  pid_t pid_ = -1;         // the running `kringd serve`, or -1
+  int stdout_fd_ = -1;     // read end of its stdout pipe
+  std::string stdout_;     // what it printed so far
+  uint16_t port_ = 0;
+};
+
+}  // namespace kring::integration

@@ -1,0 +1,145 @@
+#include "tests/integration/world.h"
+
+#include <utility>
+
+namespace kring::integration {
+
+using Clock = std::chrono::steady_clock;
+
+std::unique_ptr<sdk::Connection> World::Connect() const {
+  return Must(sdk::Connection::Open(kringd_.ConnectOptions()), "connect to kringd");
+}
+
+std::unique_ptr<sdk::FrameChannel> World::ConnectRaw() const {
+  return Must(sdk::FrameChannel::Open(kringd_.ConnectOptions()), "connect raw channel to kringd");
+}
+
+Person& World::admin() {
+  if (!admin_) {
+    Person p;
+    p.handle = KringdProcess::kAdminHandle;
+    p.password = KringdProcess::kAdminPassword;
+    LogIn(p);
+    admin_ = std::move(p);
+  }
+  return *admin_;
+}
+
+Person World::AddAccount(const std::string& handle, v1::AccountKind kind,
+                         const std::string& profession) {
+  Person p;
+  p.handle = handle;
+  p.password = PasswordFor(handle);
+  p.account = Must(admin()->CreateAccount(handle, kind, p.password, "Test " + handle, profession),
+                   "create account " + handle)
+                  .account();
+  LogIn(p);
+  return p;
+}
+
+Person World::AddClient(const std::string& handle) {
+  return AddAccount(handle, v1::ACCOUNT_KIND_CLIENT);
+}
+
+Person World::AddMember(const std::string& handle, const std::string& profession) {
+  return AddAccount(handle, v1::ACCOUNT_KIND_MEMBER, profession);
+}
+
+void World::LogIn(Person& p) const {
+  p.conn = Connect();
+  v1::LoginResult login = Must(p->Login(p.handle, p.password), "login " + p.handle);
+  p.token = login.token();
+  p.account = login.account();
+}
+
+void World::Resume(Person& p) const {
+  p.conn = Connect();
+  Must(p->ResumeSession(p.token), "resume session of " + p.handle);
+}
+
+v1::Network World::OpenNetwork(Person& client, const std::vector<Person*>& members) {
+  v1::Network network =
+      Must(client->OpenNetwork(client.handle), "open network of " + client.handle).network();
+  for (Person* m : members) {
+    v1::Invitation inv = Must(client->Invite(network.id(), m->handle, m->account.profession()),
+                              "invite " + m->handle)
+                             .invitation();
+    Must(client->ApproveInvitation(inv.id()), "approve invitation of " + m->handle);
+  }
+  return network;
+}
+
+std::optional<v1::Event> WaitForEvent(sdk::Connection& conn,
+                                      const std::function<bool(const v1::Event&)>& match,
+                                      std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    std::optional<v1::Event> e = conn.NextEvent(left);
+    if (!e) {
+      if (conn.closed()) return std::nullopt;
+      continue;
+    }
+    if (match(*e)) return e;
+  }
+}
+
+std::vector<v1::Message> WaitForMessages(sdk::Connection& conn, uint64_t thread_id, size_t count,
+                                         std::chrono::milliseconds timeout) {
+  std::vector<v1::Message> got;
+  const auto deadline = Clock::now() + timeout;
+  while (got.size() < count) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    std::optional<v1::Event> e = WaitForEvent(
+        conn,
+        [&](const v1::Event& ev) {
+          return ev.has_message_posted() && ev.message_posted().message().thread_id() == thread_id;
+        },
+        left);
+    if (!e) break;
+    got.push_back(e->message_posted().message());
+  }
+  return got;
+}
+
+std::vector<v1::Event> EventsUntilRoundTrip(sdk::Connection& conn) {
+  std::vector<v1::Event> events;
+  // Events are queued on the io thread before the Response that follows them is handed over.
+  sdk::Result<v1::WhoAmIResult> barrier = conn.WhoAmI();
+  (void)barrier;  // an error answer is still a barrier; a transport error ends the stream anyway
+  while (std::optional<v1::Event> e = conn.NextEvent(0ms)) events.push_back(std::move(*e));
+  return events;
+}
+
+bool IsMessageIn(const v1::Event& e, uint64_t network_id) {
+  return e.has_message_posted() && e.message_posted().message().network_id() == network_id;
+}
+
+std::optional<v1::Response> NextResponse(sdk::FrameChannel& channel,
+                                         std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    std::optional<v1::ServerFrame> f = channel.NextServerFrame(left);
+    if (!f) {
+      if (channel.closed()) return std::nullopt;
+      continue;
+    }
+    if (f->has_response()) return f->response();
+  }
+}
+
+std::optional<v1::Response> RawCall(sdk::FrameChannel& channel, const v1::ClientFrame& frame,
+                                    std::chrono::milliseconds timeout) {
+  channel.Send(frame);
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    std::optional<v1::Response> r = NextResponse(channel, left);
+    if (!r || r->request_id() == frame.request_id()) return r;
+  }
+}
+
+}  // namespace kring::integration
