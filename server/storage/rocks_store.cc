@@ -114,7 +114,7 @@ struct RocksStore::Impl {
   ~Impl() {
     if (db == nullptr) return;
     for (rocksdb::ColumnFamilyHandle* handle : handles) {
-      // Only fails for the default handle, which RocksDB owns; nothing to do about it either way.
+      // Fails only for DefaultColumnFamily()'s handle, which we never hold.
       (void)db->DestroyColumnFamilyHandle(handle);
     }
     // Close reports errors from flushing unsynced state; every acknowledged write is already in
