@@ -1,0 +1,377 @@
+#include "server/net/server.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <csignal>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "server/net/ws_session.h"
+
+namespace kring::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using beast::error_code;
+
+namespace {
+
+// TLS 1.2 suites: forward secrecy (ECDHE) and AEAD only. TLS 1.3's suites are all AEAD already.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// /healthz and /readyz carry no body; anything bigger is not one of ours.
+constexpr uint64_t kMaxRequestBodyBytes = 4 * 1024;
+
+std::string OpenSslError() {
+  unsigned long err = ERR_get_error();  // NOLINT(runtime/int): OpenSSL's type
+  if (err == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(err, buf, sizeof(buf));
+  ERR_clear_error();
+  return buf;
+}
+
+Status ConfigureTls(asio::ssl::context& ctx, const ServerOptions& options) {
+  SSL_CTX* native = ctx.native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
+    return Internal("TLS: cannot set the minimum version: " + OpenSslError());
+  }
+  // OpenSSL negotiates the highest version both sides have, so TLS 1.3 wins when offered.
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_SINGLE_ECDH_USE);
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return Internal("TLS: cannot set the cipher list: " + OpenSslError());
+  }
+  // Idle connections give back their 34 KiB of record buffers; we keep thousands of them.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+
+  error_code ec;
+  ctx.use_certificate_chain_file(options.cert_file, ec);
+  if (ec) {
+    return InvalidArgument("TLS certificate " + options.cert_file + ": " + ec.message());
+  }
+  ctx.use_private_key_file(options.key_file, asio::ssl::context::pem, ec);
+  if (ec) return InvalidArgument("TLS key " + options.key_file + ": " + ec.message());
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return InvalidArgument("TLS key " + options.key_file + " does not match certificate " +
+                           options.cert_file);
+  }
+  return Status::Ok();
+}
+
+std::string FormatEndpoint(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  std::string host = address.to_string();
+  if (address.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+// What every connection needs of the server. Lives as long as the Server's Impl.
+struct Shared {
+  service::ConnectionAcceptor& acceptor;
+  ServerOptions options;
+  WebSocketLimits limits;
+  std::shared_ptr<SessionRegistry> registry;
+};
+
+// One TLS connection up to its first HTTP request: answers /healthz and /readyz itself and hands
+// a WebSocket upgrade on /v1/ws to a WsSession.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, asio::ssl::context& tls, const Shared& shared,
+              std::string peer_address)
+      : stream_(std::move(socket), tls), shared_(shared), peer_address_(std::move(peer_address)) {}
+
+  void Run() {
+    // The socket's executor is this connection's strand; start there.
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&HttpSession::OnRun, shared_from_this()));
+  }
+
+ private:
+  void OnRun() {
+    // One deadline for the TLS handshake and the request together: a client that trickles
+    // bytes cannot hold a connection open.
+    beast::get_lowest_layer(stream_).expires_after(shared_.options.handshake_timeout);
+    stream_.async_handshake(
+        asio::ssl::stream_base::server,
+        beast::bind_front_handler(&HttpSession::OnHandshake, shared_from_this()));
+  }
+
+  void OnHandshake(error_code ec) {
+    if (ec) return LogIoError(ec, "tls handshake");
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(shared_.options.max_header_bytes));
+    parser_->body_limit(kMaxRequestBodyBytes);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(error_code ec, size_t) {
+    if (ec == http::error::end_of_stream) return Shutdown();
+    if (ec) return LogIoError(ec, "http read");
+    HttpRequest request = parser_->release();
+    parser_.reset();
+
+    std::string_view target = request.target();
+    const std::string_view path = target.substr(0, target.find('?'));
+    const bool get = request.method() == http::verb::get;
+
+    if (beast::websocket::is_upgrade(request)) {
+      if (get && path == "/v1/ws") {
+        beast::get_lowest_layer(stream_).expires_never();
+        service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
+        return StartWebSocketSession(std::move(stream_), std::move(request), shared_.acceptor,
+                                     std::move(peer), shared_.limits, shared_.registry);
+      }
+      return Respond(request, http::status::not_found, "not found");
+    }
+    if (get && path == "/healthz") return Respond(request, http::status::ok, "ok");
+    if (get && path == "/readyz") {
+      if (shared_.acceptor.Ready()) return Respond(request, http::status::ok, "ready");
+      return Respond(request, http::status::service_unavailable, "not ready");
+    }
+    Respond(request, http::status::not_found, "not found");
+  }
+
+  void Respond(const HttpRequest& request, http::status status, std::string body) {
+    response_.emplace(status, request.version());
+    response_->set(http::field::server, "kringd");
+    response_->set(http::field::content_type, "text/plain; charset=utf-8");
+    response_->set(http::field::cache_control, "no-store");
+    response_->keep_alive(false);  // one request per connection: see the class comment
+    response_->body() = std::move(body);
+    response_->prepare_payload();
+    http::async_write(stream_, *response_,
+                      beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(error_code ec, size_t) {
+    if (ec) return LogIoError(ec, "http write");
+    Shutdown();
+  }
+
+  void Shutdown() {
+    beast::get_lowest_layer(stream_).expires_after(shared_.options.handshake_timeout);
+    stream_.async_shutdown([self = shared_from_this()](error_code ec) {
+      // Many clients close TCP without answering close_notify; nothing to do either way.
+      beast::get_lowest_layer(self->stream_).close();
+    });
+  }
+
+  TlsStream stream_;
+  const Shared& shared_;
+  const std::string peer_address_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
+};
+
+size_t IoThreadCount(const ServerOptions& options) {
+  if (options.io_threads > 0) return options.io_threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(service::ConnectionAcceptor& acceptor, ServerOptions options)
+      : threads_(IoThreadCount(options)),
+        shared_{acceptor, options,
+                WebSocketLimits{options.max_frame_bytes, options.max_outbound_bytes,
+                                options.idle_timeout, options.handshake_timeout},
+                std::make_shared<SessionRegistry>()},
+        tls_(asio::ssl::context::tls_server),
+        io_(static_cast<int>(threads_)),
+        control_(asio::make_strand(io_)),
+        listener_(control_),
+        shutdown_timer_(control_) {}
+
+  ~Impl() { io_.stop(); }
+
+  StatusOr<uint16_t> Start() {
+    const ServerOptions& options = shared_.options;
+    KRING_RETURN_IF_ERROR(ConfigureTls(tls_, options));
+
+    error_code ec;
+    tcp::endpoint endpoint;
+    const auto address = asio::ip::make_address(options.host, ec);
+    if (!ec) {
+      endpoint = tcp::endpoint(address, options.port);
+    } else {
+      tcp::resolver resolver(io_);
+      auto results = resolver.resolve(options.host, std::to_string(options.port),
+                                      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+      if (ec || results.empty()) {
+        return InvalidArgument("cannot resolve listen host \"" + options.host +
+                               "\": " + (ec ? ec.message() : std::string("no addresses")));
+      }
+      endpoint = results.begin()->endpoint();
+    }
+
+    const std::string where = FormatEndpoint(endpoint);
+    if (listener_.open(endpoint.protocol(), ec); ec) {
+      return Internal("listen " + where + ": open: " + ec.message());
+    }
+    if (listener_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
+      return Internal("listen " + where + ": SO_REUSEADDR: " + ec.message());
+    }
+    if (listener_.bind(endpoint, ec); ec) {
+      return Internal("listen " + where + ": bind: " + ec.message());
+    }
+    if (listener_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      return Internal("listen " + where + ": " + ec.message());
+    }
+    const uint16_t port = listener_.local_endpoint(ec).port();
+
+    if (options.handle_signals) {
+      signals_.emplace(control_, SIGINT, SIGTERM);
+      signals_->async_wait([this](error_code ec, int signal) {
+        if (ec) return;
+        spdlog::info("signal {}: shutting down", signal);
+        Stop();
+      });
+    }
+    asio::post(control_, [this] { Accept(); });
+    return port;
+  }
+
+  void Run() {
+    std::vector<std::thread> threads;
+    threads.reserve(threads_ - 1);
+    for (size_t i = 1; i < threads_; ++i) threads.emplace_back([this] { RunIo(); });
+    RunIo();
+    for (auto& thread : threads) thread.join();
+  }
+
+  void Stop() {
+    if (stop_requested_.exchange(true)) return;
+    asio::post(control_, [this] { BeginStop(); });
+  }
+
+  size_t WebSocketCount() const { return shared_.registry->size(); }
+
+ private:
+  void RunIo() {
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        // A handler threw (a bug). Keep serving the other connections.
+        spdlog::error("io thread: uncaught exception: {}", e.what());
+      }
+    }
+  }
+
+  // On control_.
+  void Accept() {
+    listener_.async_accept(asio::make_strand(io_),
+                           asio::bind_executor(control_, [this](error_code ec, tcp::socket socket) {
+                             OnAccept(ec, std::move(socket));
+                           }));
+  }
+
+  void OnAccept(error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !listener_.is_open()) return;
+    if (ec) {
+      // EMFILE and friends: back off briefly instead of spinning on the error.
+      spdlog::warn("accept: {}", ec.message());
+      auto timer = std::make_shared<asio::steady_timer>(control_, std::chrono::milliseconds(100));
+      timer->async_wait([this, timer](error_code ec) {
+        if (!ec && listener_.is_open()) Accept();
+      });
+      return;
+    }
+    error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    if (!peer_ec) {
+      std::make_shared<HttpSession>(std::move(socket), tls_, shared_, FormatEndpoint(peer))->Run();
+    }
+    Accept();
+  }
+
+  // On control_.
+  void BeginStop() {
+    error_code ec;
+    listener_.close(ec);
+    if (signals_) signals_->cancel(ec);
+    auto sessions = shared_.registry->Drain([this] { asio::post(control_, [this] { Finish(); }); });
+    spdlog::info("stopping: closing {} WebSocket(s) with 1001", sessions.size());
+    for (auto& session : sessions) {
+      session->Close(service::CloseCode::kGoingAway, "server shutting down");
+    }
+    shutdown_timer_.expires_after(shared_.options.shutdown_timeout);
+    shutdown_timer_.async_wait([this](error_code ec) {
+      if (ec || finished_) return;
+      auto stuck = shared_.registry->Snapshot();
+      spdlog::warn("stopping: {} WebSocket(s) did not close in time; dropping them", stuck.size());
+      for (auto& session : stuck) session->Abort();
+      // Aborted sessions finish at once; this is the backstop if one does not.
+      shutdown_timer_.expires_after(std::chrono::seconds(1));
+      shutdown_timer_.async_wait([this](error_code ec) {
+        if (!ec) Finish();
+      });
+    });
+  }
+
+  // On control_.
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    shutdown_timer_.cancel();
+    // Connections still in their TLS handshake or HTTP request are dropped with the io_context.
+    io_.stop();
+  }
+
+  const size_t threads_;
+  Shared shared_;
+  asio::ssl::context tls_;  // before io_: every connection's SSL object refers to it
+  asio::io_context io_;
+  asio::strand<asio::io_context::executor_type> control_;  // listener, signals, stop sequence
+  tcp::acceptor listener_;                                 // on control_
+  asio::steady_timer shutdown_timer_;                      // on control_
+  std::optional<asio::signal_set> signals_;                // on control_
+  bool finished_ = false;                                  // on control_
+  std::atomic<bool> stop_requested_{false};
+};
+
+Server::Server(service::ConnectionAcceptor& acceptor, ServerOptions options)
+    : impl_(std::make_unique<Impl>(acceptor, std::move(options))) {}
+
+Server::~Server() = default;
+
+StatusOr<uint16_t> Server::Start() { return impl_->Start(); }
+void Server::Run() { impl_->Run(); }
+void Server::Stop() { impl_->Stop(); }
+size_t Server::WebSocketCount() const { return impl_->WebSocketCount(); }
+
+}  // namespace kring::net

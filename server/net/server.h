@@ -1,0 +1,72 @@
+// kring::net::Server: the TLS listener in front of the service.
+//
+// One port carries everything: TLS handshake -> one HTTP request -> GET /healthz, GET /readyz, or
+// a WebSocket upgrade at /v1/ws handed to the ConnectionAcceptor; anything else is 404. This
+// header is plain C++ on purpose: Asio and Beast stay inside server/net/*.cc.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "server/core/status.h"
+#include "server/service/connection.h"
+
+namespace kring::net {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // an IP address or a name that resolves to one
+  uint16_t port = 8443;            // 0: the kernel picks one; Start() returns it
+  size_t io_threads = 0;           // 0: one per core
+
+  // PEM files: the certificate chain (leaf first) and its private key. Both required.
+  std::string cert_file;
+  std::string key_file;
+
+  size_t max_frame_bytes = 64 * 1024;           // a larger WebSocket message: close 1009
+  size_t max_outbound_bytes = 8 * 1024 * 1024;  // queued-but-unsent per connection: close 1013
+  std::chrono::seconds idle_timeout{300};       // no traffic (pings count): the socket is closed
+  std::chrono::seconds handshake_timeout{10};   // TLS handshake + the HTTP request, and WS close
+  size_t max_header_bytes = 8 * 1024;           // HTTP request header limit
+  std::chrono::milliseconds shutdown_timeout{5'000};  // how long Stop() waits for WS closes
+
+  // Run() stops the server gracefully on SIGINT or SIGTERM (for kringd; tests leave it off).
+  bool handle_signals = false;
+};
+
+// Thread-safety: Start() and Run() are called once each, in that order, from the owning thread
+// (Run() may be on another thread). Stop() may be called from any thread, any number of times.
+class Server {
+ public:
+  // `acceptor` must outlive the Server.
+  Server(service::ConnectionAcceptor& acceptor, ServerOptions options);
+  // Run() must have returned (or never been called). Connections still open are dropped; each
+  // gets Connection::OnClosed.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Loads the certificate, binds and listens. Does not block. Returns the bound port.
+  // Errors: kInvalidArgument (bad certificate/key, bad address), kInternal (bind/listen failed).
+  [[nodiscard]] StatusOr<uint16_t> Start();
+
+  // Serves on io_threads threads (the caller's is one of them) until Stop() or, with
+  // handle_signals, a signal. Blocks.
+  void Run();
+
+  // Graceful stop: stop accepting, close every WebSocket with 1001 after what is queued for it,
+  // wait up to shutdown_timeout for the closes, then end Run(). Does not block; Run() returns
+  // when done.
+  void Stop();
+
+  // Open WebSocket sessions right now (for tests and metrics).
+  size_t WebSocketCount() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kring::net

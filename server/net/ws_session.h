@@ -1,0 +1,74 @@
+// Internal to server/net: the WebSocket session behind /v1/ws, and the registry the Server uses
+// to close every session on Stop(). Includes Beast: include only from server/net/*.cc.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/service/connection.h"
+
+namespace kring::net {
+
+// Every connection's stream. Its executor is the connection's own strand.
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+// A live WebSocket session as the Server sees it. Both methods are thread-safe.
+class LiveSession {
+ public:
+  virtual ~LiveSession() = default;
+  // Sends what is queued, then closes with `code`.
+  virtual void Close(service::CloseCode code, std::string reason) = 0;
+  // Closes the socket now, without a close handshake (a peer that does not answer the close).
+  virtual void Abort() = 0;
+};
+
+// The set of open WebSocket sessions. Thread-safe. Sessions add themselves once accepted and
+// remove themselves when closed (after Connection::OnClosed).
+class SessionRegistry {
+ public:
+  // False once Drain() has begun: the caller closes itself with 1001 instead.
+  [[nodiscard]] bool Add(LiveSession* key, std::weak_ptr<LiveSession> session);
+  void Remove(LiveSession* key);
+  // Refuses further Adds and returns the live sessions. `on_empty` runs once, when the registry
+  // is (or becomes) empty: at once on this thread, or on the thread of the last Remove.
+  std::vector<std::shared_ptr<LiveSession>> Drain(std::function<void()> on_empty);
+  std::vector<std::shared_ptr<LiveSession>> Snapshot() const;
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<LiveSession*, std::weak_ptr<LiveSession>> sessions_;  // guarded by mu_
+  bool draining_ = false;                                                  // guarded by mu_
+  std::function<void()> on_empty_;                                         // guarded by mu_
+};
+
+struct WebSocketLimits {
+  size_t max_frame_bytes;
+  size_t max_outbound_bytes;
+  std::chrono::seconds idle_timeout;
+  std::chrono::seconds handshake_timeout;  // the WebSocket accept and the close handshake
+};
+
+// Takes over `stream` (TLS done, `request` is a WebSocket upgrade already read from it), answers
+// the upgrade and, once accepted, hands the connection to `acceptor`. Call on the stream's strand.
+void StartWebSocketSession(TlsStream stream, HttpRequest request,
+                           service::ConnectionAcceptor& acceptor, service::PeerInfo peer,
+                           const WebSocketLimits& limits,
+                           std::shared_ptr<SessionRegistry> registry);
+
+// Logs an I/O error unless it is an expected way for a connection to end.
+void LogIoError(const boost::system::error_code& ec, const char* what);
+
+}  // namespace kring::net
