@@ -1,0 +1,76 @@
+// kringd's configuration file (TOML): the schema of the contracts, as plain structs.
+//
+// Every key is optional (defaults below); unknown keys and values of the wrong type or out of
+// range are errors that name the key ("limits.max_frame_bytes: expected an integer, got a
+// string"). The example with every key explained: deploy/kringd.example.toml.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "server/core/status.h"
+#include "server/net/server.h"
+#include "server/service/service.h"
+#include "server/storage/rocks_store.h"
+
+namespace kring::app {
+
+struct Config {
+  struct Server {
+    std::string listen = "127.0.0.1:8443";  // HOST:PORT, [IPv6]:PORT; port 0 = ephemeral
+    std::string data_dir = "./data";
+    uint32_t io_threads = 0;  // 0: one per core
+  } server;
+  struct Tls {
+    std::string cert_file;  // both empty: dev mode (a self-signed certificate in data_dir/tls)
+    std::string key_file;
+  } tls;
+  struct Limits {
+    uint64_t max_frame_bytes = 65536;
+    uint64_t max_message_bytes = 16384;
+    uint64_t max_outbound_bytes = 8388608;
+    uint64_t idle_timeout_seconds = 300;
+  } limits;
+  struct Sessions {
+    uint64_t ttl_hours = 12;
+  } sessions;
+  struct Passwords {  // Argon2id
+    uint32_t time_cost = 2;
+    uint32_t memory_kib = 19456;
+    uint32_t parallelism = 1;
+  } passwords;
+  struct LoginThrottle {
+    uint32_t free_failures = 5;
+    uint64_t base_delay_ms = 1000;
+    uint64_t max_delay_ms = 900000;
+  } login_throttle;
+  struct Bootstrap {
+    std::string admin_handle = "admin";  // "" disables the first-start admin
+  } bootstrap;
+};
+
+// Parses TOML text. `source` names it in error messages (a path, or "<test>").
+// Errors: kInvalidArgument, with the source, the line for syntax errors and the key path.
+[[nodiscard]] StatusOr<Config> ParseConfig(std::string_view toml, std::string_view source);
+
+// Reads and parses the file at `path`. Errors: kInvalidArgument (unreadable or invalid file).
+[[nodiscard]] StatusOr<Config> LoadConfigFile(const std::string& path);
+
+struct HostPort {
+  std::string host;  // without brackets for IPv6
+  uint16_t port = 0;
+};
+
+// "127.0.0.1:8443", "[::1]:0", "localhost:8443". Errors: kInvalidArgument.
+[[nodiscard]] StatusOr<HostPort> ParseHostPort(std::string_view listen);
+
+service::ServiceOptions ToServiceOptions(const Config& config);
+
+// Everything but the certificate files (dev mode fills those in later) and signal handling.
+// Errors: kInvalidArgument when server.listen does not parse.
+[[nodiscard]] StatusOr<net::ServerOptions> ToServerOptions(const Config& config);
+
+storage::RocksStoreOptions ToRocksStoreOptions(const Config& config);
+
+}  // namespace kring::app
