@@ -1,0 +1,187 @@
+#include "server/core/text.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+namespace kring {
+namespace {
+
+using namespace std::string_view_literals;
+
+// Hex of the bytes, so a failing case names exactly what was fed in.
+std::string Hex(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (!out.empty()) out.push_back(' ');
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xF]);
+  }
+  return out;
+}
+
+TEST(TextTest, Utf8AcceptsWhatPeopleWrite) {
+  const std::string_view kValid[] = {
+      ""sv,
+      "Hallo, hoe gaat het?"sv,
+      "Afspraak bij de huisarts om 9:30 \x7F"sv,  // DEL is still ASCII
+      "Één afspraak, geëmigreerd, café, ĳs"sv,    // Dutch with diacritics and the ĳ ligature
+      "مرحبا، كيف حالك؟"sv,                       // Arabic
+      "ሰላም"sv,                                    // Tigrinya (Ge'ez script), 3-byte sequences
+      "ሰላም ከመይ ኣለኻ?"sv,
+      "👍🏽 tot morgen 🎉"sv,  // 4-byte sequences and a skin-tone modifier
+      "👨‍👩‍👧"sv,        // ZWJ sequence
+  };
+  for (std::string_view s : kValid) {
+    SCOPED_TRACE(Hex(s));
+    EXPECT_TRUE(IsValidUtf8(s));
+  }
+}
+
+TEST(TextTest, Utf8AcceptsTheEdgesOfEachRange) {
+  const std::string_view kValid[] = {
+      "\x01"sv,              // U+0001, the smallest non-NUL
+      "\x7F"sv,              // U+007F, last 1-byte
+      "\xC2\x80"sv,          // U+0080, first 2-byte
+      "\xDF\xBF"sv,          // U+07FF, last 2-byte
+      "\xE0\xA0\x80"sv,      // U+0800, first 3-byte
+      "\xED\x9F\xBF"sv,      // U+D7FF, just below the surrogates
+      "\xEE\x80\x80"sv,      // U+E000, just above the surrogates
+      "\xEF\xBF\xBD"sv,      // U+FFFD, replacement character
+      "\xEF\xBF\xBF"sv,      // U+FFFF, last 3-byte
+      "\xF0\x90\x80\x80"sv,  // U+10000, first 4-byte
+      "\xF4\x8F\xBF\xBF"sv,  // U+10FFFF, the last code point
+  };
+  for (std::string_view s : kValid) {
+    SCOPED_TRACE(Hex(s));
+    EXPECT_TRUE(IsValidUtf8(s));
+  }
+}
+
+TEST(TextTest, Utf8RejectsMalformedInput) {
+  struct Case {
+    const char* why;
+    std::string_view bytes;
+  };
+  const Case kInvalid[] = {
+      {"NUL alone", "\0"sv},
+      {"NUL inside text", "ab\0cd"sv},
+      {"overlong NUL (2 bytes)", "\xC0\x80"sv},
+      {"overlong '/' (2 bytes)", "\xC0\xAF"sv},
+      {"overlong U+007F (C1 lead)", "\xC1\xBF"sv},
+      {"overlong NUL (3 bytes)", "\xE0\x80\x80"sv},
+      {"overlong U+07FF (3 bytes)", "\xE0\x9F\xBF"sv},
+      {"overlong NUL (4 bytes)", "\xF0\x80\x80\x80"sv},
+      {"overlong U+FFFF (4 bytes)", "\xF0\x8F\xBF\xBF"sv},
+      {"high surrogate U+D800", "\xED\xA0\x80"sv},
+      {"low surrogate U+DFFF", "\xED\xBF\xBF"sv},
+      {"surrogate pair as CESU-8", "\xED\xA0\xBD\xED\xB8\x80"sv},
+      {"U+110000", "\xF4\x90\x80\x80"sv},
+      {"F5 lead", "\xF5\x80\x80\x80"sv},
+      {"F7 lead", "\xF7\xBF\xBF\xBF"sv},
+      {"F8 lead (5-byte form)", "\xF8\x88\x80\x80\x80"sv},
+      {"FC lead (6-byte form)", "\xFC\x84\x80\x80\x80\x80"sv},
+      {"FE", "\xFE"sv},
+      {"FF", "\xFF"sv},
+      {"stray continuation at start", "\x80"sv},
+      {"stray continuation after ASCII", "abc\xBF"sv},
+      {"continuation after a complete sequence", "\xC3\xA9\xA9"sv},
+      {"truncated 2-byte at end", "caf\xC3"sv},
+      {"truncated 3-byte at end (1 of 3)", "\xE1"sv},
+      {"truncated 3-byte at end (2 of 3)", "\xE1\x88"sv},
+      {"truncated Tigrinya at end", "\xE1\x88\xB0\xE1\x88"sv},
+      {"truncated 4-byte at end (3 of 4)", "\xF0\x9F\x91"sv},
+      {"truncated emoji at end", "ok \xF0\x9F"sv},
+      {"truncated 2-byte before ASCII",
+       "\xC3"
+       "a"sv},
+      {"truncated 3-byte before ASCII",
+       "\xE1\x88"
+       "a"sv},
+      {"truncated 4-byte before a new lead", "\xF0\x9F\x91\xF0\x9F\x91\x8D"sv},
+  };
+  for (const Case& c : kInvalid) {
+    SCOPED_TRACE(std::string(c.why) + ": " + Hex(c.bytes));
+    EXPECT_FALSE(IsValidUtf8(c.bytes));
+  }
+}
+
+TEST(TextTest, Utf8LooksOnlyAtTheGivenBytes) {
+  // A view that stops in the middle of a valid sequence is truncated, whatever follows in memory.
+  const std::string full = "ሰላም";
+  EXPECT_TRUE(IsValidUtf8(full));
+  EXPECT_FALSE(IsValidUtf8(std::string_view(full).substr(0, 4)));
+  EXPECT_TRUE(IsValidUtf8(std::string_view(full).substr(0, 3)));
+}
+
+TEST(TextTest, CanonicalHandleLowerCasesAscii) {
+  EXPECT_EQ(CanonicalHandle("Anna"), "anna");
+  EXPECT_EQ(CanonicalHandle("ANNA.de-Vries_2"), "anna.de-vries_2");
+  EXPECT_EQ(CanonicalHandle("job.coach"), "job.coach");
+  EXPECT_EQ(CanonicalHandle("AZaz09._-"), "azaz09._-");
+}
+
+TEST(TextTest, CanonicalHandleAcceptsEveryAllowedCharacterAlone) {
+  const std::string allowed = "abcdefghijklmnopqrstuvwxyz0123456789._-";
+  for (char c : allowed) {
+    SCOPED_TRACE(std::string(1, c));
+    EXPECT_EQ(CanonicalHandle(std::string(1, c)), std::string(1, c));
+  }
+}
+
+TEST(TextTest, CanonicalHandleLengthIsOneTo64Bytes) {
+  EXPECT_EQ(CanonicalHandle(""), std::nullopt);
+  EXPECT_EQ(CanonicalHandle(std::string(64, 'a')), std::string(64, 'a'));
+  EXPECT_EQ(CanonicalHandle(std::string(64, 'A')), std::string(64, 'a'));
+  EXPECT_EQ(CanonicalHandle(std::string(65, 'a')), std::nullopt);
+  EXPECT_EQ(CanonicalHandle(std::string(1000, 'a')), std::nullopt);
+}
+
+TEST(TextTest, CanonicalHandleRejectsEverythingElse) {
+  const std::string_view kInvalid[] = {
+      " anna"sv,
+      "anna "sv,
+      "an na"sv,
+      "anna\t"sv,
+      "anna\n"sv,
+      "anna@kring"sv,
+      "anna/b"sv,
+      "anna+1"sv,
+      "anna:1"sv,
+      "anna!"sv,
+      "anna'"sv,
+      // Neighbours of the allowed ranges in ASCII.
+      "@"sv,
+      "["sv,
+      "`"sv,
+      "{"sv,
+      "/"sv,
+      ":"sv,
+      ","sv,
+      "a\0b"sv,
+      "\x7F"sv,
+      // Non-ASCII, even when it looks like a letter.
+      "anné"sv,
+      "ÄNNA"sv,
+      "ሰላም"sv,
+      "مرحبا"sv,
+      "👍"sv,
+      "\xC3"sv,
+      "\xFF"sv,
+  };
+  for (std::string_view s : kInvalid) {
+    SCOPED_TRACE(Hex(s));
+    EXPECT_EQ(CanonicalHandle(s), std::nullopt);
+  }
+}
+
+TEST(TextTest, CanonicalHandleIsIdempotent) {
+  auto once = CanonicalHandle("Job.Coach-Utrecht_01");
+  ASSERT_TRUE(once.has_value());
+  EXPECT_EQ(CanonicalHandle(*once), once);
+}
+
+}  // namespace
+}  // namespace kring
