@@ -1,0 +1,201 @@
+// Untrusted bytes on the WebSocket: malformed frames, unknown requests, text frames, oversized
+// frames, bad field values. Each is an error to the sender (or a close code), never a crash, and
+// stores nothing.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "client-sdk/src/frame_channel.h"
+#include "tests/integration/world.h"
+
+namespace kring::integration {
+namespace {
+
+class BadInputTest : public KringTest {
+ protected:
+  // A raw channel logged in as `p`.
+  std::unique_ptr<sdk::FrameChannel> RawLoggedIn(const Person& p) {
+    auto channel = world_->ConnectRaw();
+    v1::ClientFrame login;
+    login.set_request_id(1);
+    login.mutable_login()->set_handle(p.handle);
+    login.mutable_login()->set_password(p.password);
+    std::optional<v1::Response> r = RawCall(*channel, login);
+    if (!r || r->has_error() || !r->has_login()) {
+      throw std::runtime_error("raw login failed: " + (r ? r->DebugString() : "no response"));
+    }
+    return channel;
+  }
+
+  // The connection still answers: WhoAmI before login is UNAUTHENTICATED, with our request_id.
+  void ExpectStillAnswers(sdk::FrameChannel& channel, uint64_t request_id) {
+    v1::ClientFrame who;
+    who.set_request_id(request_id);
+    who.mutable_who_am_i();
+    std::optional<v1::Response> r = RawCall(channel, who);
+    ASSERT_TRUE(r.has_value()) << "no answer after the bad frame; closed=" << channel.closed();
+    EXPECT_EQ(r->request_id(), request_id);
+    EXPECT_FALSE(channel.closed());
+  }
+};
+
+TEST_F(BadInputTest, MalformedProtobufIsInvalidArgumentWithRequestIdZero) {
+  auto channel = world_->ConnectRaw();
+  // An unterminated varint, then a length-delimited field longer than the frame.
+  for (std::string bytes : {std::string("\xff\xff\xff\xff", 4), std::string("\x08\x07\x52\x10" "ab")}) {
+    channel->SendBinary(bytes);
+    std::optional<v1::Response> r = NextResponse(*channel);
+    ASSERT_TRUE(r.has_value()) << "no Response to malformed bytes";
+    EXPECT_EQ(r->request_id(), 0u);
+    EXPECT_EQ(r->error().code(), v1::Error::INVALID_ARGUMENT) << r->DebugString();
+  }
+  ExpectStillAnswers(*channel, 42);
+}
+
+TEST_F(BadInputTest, ClientFrameWithoutRequestIsUnimplemented) {
+  auto channel = world_->ConnectRaw();
+  v1::ClientFrame empty;
+  empty.set_request_id(7);
+  std::optional<v1::Response> r = RawCall(*channel, empty);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->error().code(), v1::Error::UNIMPLEMENTED) << r->DebugString();
+
+  // A request from a newer protocol: an unknown oneof field number (99, length-delimited).
+  std::string future = empty.SerializeAsString();
+  future[1] = 8;  // request_id 8 (the frame starts 0x08 0x07)
+  future += std::string("\x9a\x06\x00", 3);
+  channel->SendBinary(future);
+  std::optional<v1::Response> r2 = NextResponse(*channel);
+  ASSERT_TRUE(r2.has_value());
+  EXPECT_EQ(r2->request_id(), 8u);
+  EXPECT_EQ(r2->error().code(), v1::Error::UNIMPLEMENTED) << r2->DebugString();
+  ExpectStillAnswers(*channel, 9);
+}
+
+TEST_F(BadInputTest, FrameOverMaxFrameBytesClosesWith1009) {
+  auto channel = world_->ConnectRaw();
+  v1::ClientFrame login;
+  login.set_request_id(1);
+  login.mutable_login()->set_handle("nobody");
+  login.mutable_login()->set_password(std::string(70'000, 'x'));  // > 65536 once encoded
+  channel->Send(login);
+  std::optional<sdk::CloseInfo> closed = channel->WaitClosed(kWait);
+  ASSERT_TRUE(closed.has_value()) << "still open after an oversized frame";
+  EXPECT_EQ(closed->code, 1009) << closed->reason;
+}
+
+TEST_F(BadInputTest, FrameJustUnderTheLimitIsAccepted) {
+  auto channel = world_->ConnectRaw();
+  v1::ClientFrame who;
+  who.set_request_id(3);
+  who.mutable_who_am_i();
+  std::string bytes = who.SerializeAsString();
+  // Pad with an unknown field (number 1000, length-delimited) up to 65536 bytes in total.
+  std::string pad_header = "\xc2\x3e";  // tag (1000 << 3 | 2) as a varint
+  const size_t len = 65536 - bytes.size() - pad_header.size() - 3;
+  std::string varint;
+  for (size_t v = len; ; v >>= 7) {
+    if (v < 0x80) { varint += static_cast<char>(v); break; }
+    varint += static_cast<char>((v & 0x7f) | 0x80);
+  }
+  ASSERT_EQ(varint.size(), 3u);
+  bytes += pad_header + varint + std::string(len, 'p');
+  ASSERT_EQ(bytes.size(), 65536u);
+  channel->SendBinary(bytes);
+  std::optional<v1::Response> r = NextResponse(*channel);
+  ASSERT_TRUE(r.has_value()) << "closed: " << channel->closed();
+  EXPECT_EQ(r->request_id(), 3u);
+  EXPECT_EQ(r->error().code(), v1::Error::UNAUTHENTICATED) << r->DebugString();
+}
+
+TEST_F(BadInputTest, TextFrameClosesWith1003) {
+  auto channel = world_->ConnectRaw();
+  channel->SendText("{\"login\": {}}");
+  std::optional<sdk::CloseInfo> closed = channel->WaitClosed(kWait);
+  ASSERT_TRUE(closed.has_value()) << "still open after a text frame";
+  EXPECT_EQ(closed->code, 1003) << closed->reason;
+}
+
+TEST_F(BadInputTest, InvalidUtf8TextIsRejectedAndNothingStored) {
+  Person client = world_->AddClient("ruth");
+  v1::Network net = world_->OpenNetwork(client, {});
+  auto channel = RawLoggedIn(client);
+
+  v1::ClientFrame post;
+  post.set_request_id(11);
+  auto* req = post.mutable_post_message();
+  req->set_network_id(net.id());
+  req->set_thread_id(net.general_thread_id());
+  req->set_client_msg_id("bad-utf8");
+  req->set_text(std::string("caf\xc3 \xff\xfe end", 11));
+  // The proto3 string does not parse on the server, so the error may come as a decode error
+  // (request_id 0) or as the request's own; either way it is INVALID_ARGUMENT.
+  channel->Send(post);
+  std::optional<v1::Response> r = NextResponse(*channel);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->request_id() == 0 || r->request_id() == 11) << r->DebugString();
+  EXPECT_EQ(r->error().code(), v1::Error::INVALID_ARGUMENT) << r->DebugString();
+
+  v1::FetchHistoryResult history =
+      Must(client->FetchHistory(net.id(), net.general_thread_id()), "history");
+  EXPECT_EQ(history.messages_size(), 0);
+  EXPECT_EQ(history.last_seq(), 0u);
+}
+
+TEST_F(BadInputTest, MessageTextAndIdsAreBounded) {
+  Person client = world_->AddClient("ruth");
+  v1::Network net = world_->OpenNetwork(client, {});
+  const uint64_t n = net.id();
+  const uint64_t t = net.general_thread_id();
+
+  EXPECT_TRUE(IsError(client->PostMessage(n, t, "too-long", std::string(16385, 'a')),
+                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(client->PostMessage(n, t, "empty", ""), v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(client->PostMessage(n, t, "", "no id"), v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(client->PostMessage(n, t, std::string(65, 'i'), "id too long"),
+                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(client->PostMessage(n, t, "reply", "to nothing", 99),
+                      v1::Error::NOT_FOUND));
+  v1::FetchHistoryResult history = Must(client->FetchHistory(n, t), "history");
+  EXPECT_EQ(history.messages_size(), 0) << "a rejected message was stored";
+
+  // The limits are inclusive.
+  sdk::Result<v1::PostMessageResult> max_text =
+      client->PostMessage(n, t, std::string(64, 'i'), std::string(16384, 'a'));
+  ASSERT_TRUE(IsOk(max_text));
+  EXPECT_EQ(max_text->seq(), 1u);
+  EXPECT_TRUE(IsOk(client->PostMessage(n, t, "reply-ok", "a reply", 1)));
+}
+
+TEST_F(BadInputTest, BadThreadTitlesAreInvalidArgument) {
+  Person client = world_->AddClient("ruth");
+  v1::Network net = world_->OpenNetwork(client, {});
+  EXPECT_TRUE(IsError(client->CreateThread(net.id(), ""), v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(client->CreateThread(net.id(), std::string(201, 't')),
+                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsOk(client->CreateThread(net.id(), std::string(200, 't'))));
+}
+
+TEST_F(BadInputTest, BadAccountFieldsAreInvalidArgument) {
+  Person& admin = world_->admin();
+  const std::string pw = "long-enough-password";
+  EXPECT_TRUE(IsError(admin->CreateAccount("", v1::ACCOUNT_KIND_MEMBER, pw),
+                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(admin->CreateAccount("has space", v1::ACCOUNT_KIND_MEMBER, pw),
+                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(admin->CreateAccount(std::string(65, 'h'), v1::ACCOUNT_KIND_MEMBER, pw),
+                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(admin->CreateAccount("shortpw", v1::ACCOUNT_KIND_MEMBER, "elevenchars"),
+                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(admin->CreateAccount("nokind", v1::ACCOUNT_KIND_UNSPECIFIED, pw),
+                      v1::Error::INVALID_ARGUMENT));
+  sdk::Result<v1::CreateAccountResult> mixed =
+      admin->CreateAccount("Sam.Jansen", v1::ACCOUNT_KIND_MEMBER, pw);
+  ASSERT_TRUE(IsOk(mixed));
+  EXPECT_EQ(mixed->account().handle(), "sam.jansen");
+  EXPECT_TRUE(IsError(admin->CreateAccount("sam.jansen", v1::ACCOUNT_KIND_CLIENT, pw),
+                      v1::Error::ALREADY_EXISTS));
+}
+
+}  // namespace
+}  // namespace kring::integration
