@@ -172,8 +172,8 @@ int Serve(const ServeFlags& flags) {
   }
   server_options->handle_signals = true;
 
-  net::Server server(service, *server_options);
-  auto port = server.Start();
+  auto server = std::make_unique<net::Server>(service, *server_options);
+  auto port = server->Start();
   if (!port.ok()) return Fail(ExitCodeFor(port.status()), port.status().detail());
   const std::string& host = server_options->host;
   const bool v6 = host.find(':') != std::string::npos;
@@ -183,7 +183,8 @@ int Serve(const ServeFlags& flags) {
   spdlog::info("kringd {} serving wss://{}{}{}:{}/v1/ws, data in {}", KRING_VERSION, v6 ? "[" : "",
                host, v6 ? "]" : "", *port, config.server.data_dir);
 
-  server.Run();    // until SIGINT/SIGTERM
+  server->Run();   // until SIGINT/SIGTERM
+  server.reset();  // every connection has had OnClosed before the service stops
   service.Stop();  // finishes queued writes
   spdlog::info("stopped");
   return kExitOk;
