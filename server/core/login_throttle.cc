@@ -1,6 +1,7 @@
 #include "server/core/login_throttle.h"
 
 #include <algorithm>
+#include <tuple>
 #include <vector>
 
 namespace kring {
@@ -53,15 +54,25 @@ void LoginThrottle::PruneIfFull(int64_t now) {
     return now - kv.second.last_failure_ms > policy_.forget_after_ms &&
            kv.second.blocked_until_ms <= now;
   });
-  // Still full: an attack from very many keys. Forget the oldest half rather than grow.
+  // Still full: an attack from very many keys. Forget exactly half, keys that are not blocked
+  // first and the oldest among them, so a flood of new keys cannot unblock a guessed handle.
   if (entries_.size() >= policy_.max_keys) {
-    std::vector<int64_t> times;
-    times.reserve(entries_.size());
-    for (const auto& kv : entries_) times.push_back(kv.second.last_failure_ms);
-    auto mid = times.begin() + static_cast<ptrdiff_t>(times.size() / 2);
-    std::nth_element(times.begin(), mid, times.end());
-    int64_t cutoff = *mid;
-    std::erase_if(entries_, [&](const auto& kv) { return kv.second.last_failure_ms <= cutoff; });
+    struct Candidate {
+      bool blocked;
+      int64_t last_failure_ms;
+      const std::string* key;
+    };
+    std::vector<Candidate> order;
+    order.reserve(entries_.size());
+    for (const auto& [key, e] : entries_) {
+      order.push_back({e.blocked_until_ms > now, e.last_failure_ms, &key});
+    }
+    std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
+      return std::tie(a.blocked, a.last_failure_ms) < std::tie(b.blocked, b.last_failure_ms);
+    });
+    std::vector<std::string> doomed;
+    for (size_t i = 0; i < order.size() / 2; ++i) doomed.push_back(*order[i].key);
+    for (const auto& key : doomed) entries_.erase(key);
   }
 }
 

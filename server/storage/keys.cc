@@ -32,7 +32,7 @@ std::string U64Bytes(uint64_t a, std::string_view b) {
 }
 
 uint64_t ReadU64(std::string_view key, size_t offset) {
-  if (key.size() < offset + 8) return 0;
+  if (offset > key.size() || key.size() - offset < 8) return 0;
   uint64_t v = 0;
   for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(key[offset + i]);
   return v;
