@@ -81,9 +81,8 @@ void AsyncConnectTls(tcp::resolver& resolver, TlsStream& tls, const ConnectOptio
               SSL_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
               tls.set_verify_mode(ssl::verify_peer);
               tls.set_verify_callback(ssl::host_name_verification(name));
-              tls.async_handshake(ssl::stream_base::client, [done](beast::error_code ec) {
-                done(ec, "TLS handshake");
-              });
+              tls.async_handshake(ssl::stream_base::client,
+                                  [done](beast::error_code ec) { done(ec, "TLS handshake"); });
             });
       });
 }
@@ -146,10 +145,9 @@ class FrameChannel::Impl {
                       ws_.read_message_max(options_.max_frame_bytes);
                       ws_.auto_fragment(false);  // one frame per message, as sent
                       ws_.binary(true);
-                      ws_.async_handshake(options_.host + ":" + std::to_string(options_.port),
-                                          "/v1/ws", [finish](beast::error_code ec) {
-                                            finish(ec, "WebSocket handshake");
-                                          });
+                      ws_.async_handshake(
+                          options_.host + ":" + std::to_string(options_.port), "/v1/ws",
+                          [finish](beast::error_code ec) { finish(ec, "WebSocket handshake"); });
                     });
     bool in_time = RunUntilDone(ioc_, done, Clock::now() + options_.connect_timeout, [this] {
       resolver_.cancel();
@@ -388,9 +386,8 @@ Result<HttpReply> HttpsGet(const ConnectOptions& options, std::string_view targe
     beast::get_lowest_layer(tls).expires_after(options.request_timeout);
     http::async_write(tls, req, [&](beast::error_code ec, std::size_t) {
       if (ec) return finish(ec, "HTTP write");
-      http::async_read(tls, buf, res, [&](beast::error_code ec, std::size_t) {
-        finish(ec, "HTTP read");
-      });
+      http::async_read(tls, buf, res,
+                       [&](beast::error_code ec, std::size_t) { finish(ec, "HTTP read"); });
     });
   });
   bool in_time = RunUntilDone(

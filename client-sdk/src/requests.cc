@@ -30,8 +30,7 @@ Result<T> Unwrap(Result<v1::Response> r, v1::Response::ResultCase want,
 
 // --- Sessions and accounts ---
 
-Result<v1::LoginResult> Connection::Login(const std::string& handle,
-                                          const std::string& password) {
+Result<v1::LoginResult> Connection::Login(const std::string& handle, const std::string& password) {
   v1::ClientFrame f;
   auto* req = f.mutable_login();
   req->set_handle(handle);
@@ -104,8 +103,7 @@ Result<v1::ListNetworksResult> Connection::ListNetworks() {
   return KRING_SDK_CALL(f, list_networks, kListNetworks);
 }
 
-Result<v1::InviteResult> Connection::Invite(uint64_t network_id,
-                                            const std::string& invitee_handle,
+Result<v1::InviteResult> Connection::Invite(uint64_t network_id, const std::string& invitee_handle,
                                             const std::string& role_label) {
   v1::ClientFrame f;
   auto* req = f.mutable_invite();

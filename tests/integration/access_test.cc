@@ -1,8 +1,8 @@
 // Who may do what: requests before authentication, unknown ids, other networks' ids, and the
 // admin and auditor who never read message content.
-#include <gtest/gtest.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
+#include <gtest/gtest.h>
 
 #include <functional>
 #include <string>
@@ -28,26 +28,28 @@ sdk::Error ErrorOf(const sdk::Result<T>& r) {
 
 const std::vector<ScopedRequest>& NetworkScopedRequests() {
   static const std::vector<ScopedRequest> requests = {
-      {"ListMembers", [](sdk::Connection& c, uint64_t n, uint64_t) {
-         return ErrorOf(c.ListMembers(n)); }},
-      {"ListThreads", [](sdk::Connection& c, uint64_t n, uint64_t) {
-         return ErrorOf(c.ListThreads(n)); }},
-      {"CreateThread", [](sdk::Connection& c, uint64_t n, uint64_t) {
-         return ErrorOf(c.CreateThread(n, "Appointments")); }},
-      {"PostMessage", [](sdk::Connection& c, uint64_t n, uint64_t t) {
-         return ErrorOf(c.PostMessage(n, t, "probe-1", "hello")); }},
-      {"FetchHistory", [](sdk::Connection& c, uint64_t n, uint64_t t) {
-         return ErrorOf(c.FetchHistory(n, t)); }},
-      {"Subscribe", [](sdk::Connection& c, uint64_t n, uint64_t t) {
+      {"ListMembers",
+       [](sdk::Connection& c, uint64_t n, uint64_t) { return ErrorOf(c.ListMembers(n)); }},
+      {"ListThreads",
+       [](sdk::Connection& c, uint64_t n, uint64_t) { return ErrorOf(c.ListThreads(n)); }},
+      {"CreateThread", [](sdk::Connection& c, uint64_t n,
+                          uint64_t) { return ErrorOf(c.CreateThread(n, "Appointments")); }},
+      {"PostMessage", [](sdk::Connection& c, uint64_t n,
+                         uint64_t t) { return ErrorOf(c.PostMessage(n, t, "probe-1", "hello")); }},
+      {"FetchHistory",
+       [](sdk::Connection& c, uint64_t n, uint64_t t) { return ErrorOf(c.FetchHistory(n, t)); }},
+      {"Subscribe",
+       [](sdk::Connection& c, uint64_t n, uint64_t t) {
          v1::ThreadCursor cursor;
          cursor.set_thread_id(t);
-         return ErrorOf(c.Subscribe(n, {cursor})); }},
-      {"MarkRead", [](sdk::Connection& c, uint64_t n, uint64_t t) {
-         return ErrorOf(c.MarkRead(n, t, 1)); }},
-      {"ListReadMarkers", [](sdk::Connection& c, uint64_t n, uint64_t t) {
-         return ErrorOf(c.ListReadMarkers(n, t)); }},
-      {"Invite", [](sdk::Connection& c, uint64_t n, uint64_t) {
-         return ErrorOf(c.Invite(n, "someone", "neighbour")); }},
+         return ErrorOf(c.Subscribe(n, {cursor}));
+       }},
+      {"MarkRead",
+       [](sdk::Connection& c, uint64_t n, uint64_t t) { return ErrorOf(c.MarkRead(n, t, 1)); }},
+      {"ListReadMarkers",
+       [](sdk::Connection& c, uint64_t n, uint64_t t) { return ErrorOf(c.ListReadMarkers(n, t)); }},
+      {"Invite", [](sdk::Connection& c, uint64_t n,
+                    uint64_t) { return ErrorOf(c.Invite(n, "someone", "neighbour")); }},
   };
   return requests;
 }
@@ -131,8 +133,8 @@ TEST_F(AccessTest, AnotherNetworksIdsArePermissionDenied) {
   // A thread of another network, named under one's own network, does not exist there.
   EXPECT_TRUE(IsError(omar->PostMessage(omars.id(), ruths.general_thread_id(), "o1", "hi"),
                       v1::Error::NOT_FOUND));
-  EXPECT_TRUE(IsError(omar->FetchHistory(omars.id(), ruths.general_thread_id()),
-                      v1::Error::NOT_FOUND));
+  EXPECT_TRUE(
+      IsError(omar->FetchHistory(omars.id(), ruths.general_thread_id()), v1::Error::NOT_FOUND));
   // Nothing of ruth's network is listed for omar.
   v1::ListNetworksResult list = Must(omar->ListNetworks(), "list networks");
   ASSERT_EQ(list.networks_size(), 1);

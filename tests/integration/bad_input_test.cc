@@ -42,7 +42,8 @@ class BadInputTest : public KringTest {
 TEST_F(BadInputTest, MalformedProtobufIsInvalidArgumentWithRequestIdZero) {
   auto channel = world_->ConnectRaw();
   // An unterminated varint, then a length-delimited field longer than the frame.
-  for (std::string bytes : {std::string("\xff\xff\xff\xff", 4), std::string("\x08\x07\x52\x10" "ab")}) {
+  for (std::string bytes : {std::string("\xff\xff\xff\xff", 4), std::string("\x08\x07\x52\x10"
+                                                                            "ab")}) {
     channel->SendBinary(bytes);
     std::optional<v1::Response> r = NextResponse(*channel);
     ASSERT_TRUE(r.has_value()) << "no Response to malformed bytes";
@@ -94,8 +95,11 @@ TEST_F(BadInputTest, FrameJustUnderTheLimitIsAccepted) {
   std::string pad_header = "\xc2\x3e";  // tag (1000 << 3 | 2) as a varint
   const size_t len = 65536 - bytes.size() - pad_header.size() - 3;
   std::string varint;
-  for (size_t v = len; ; v >>= 7) {
-    if (v < 0x80) { varint += static_cast<char>(v); break; }
+  for (size_t v = len;; v >>= 7) {
+    if (v < 0x80) {
+      varint += static_cast<char>(v);
+      break;
+    }
     varint += static_cast<char>((v & 0x7f) | 0x80);
   }
   ASSERT_EQ(varint.size(), 3u);
@@ -154,8 +158,7 @@ TEST_F(BadInputTest, MessageTextAndIdsAreBounded) {
   EXPECT_TRUE(IsError(client->PostMessage(n, t, "", "no id"), v1::Error::INVALID_ARGUMENT));
   EXPECT_TRUE(IsError(client->PostMessage(n, t, std::string(65, 'i'), "id too long"),
                       v1::Error::INVALID_ARGUMENT));
-  EXPECT_TRUE(IsError(client->PostMessage(n, t, "reply", "to nothing", 99),
-                      v1::Error::NOT_FOUND));
+  EXPECT_TRUE(IsError(client->PostMessage(n, t, "reply", "to nothing", 99), v1::Error::NOT_FOUND));
   v1::FetchHistoryResult history = Must(client->FetchHistory(n, t), "history");
   EXPECT_EQ(history.messages_size(), 0) << "a rejected message was stored";
 
@@ -171,16 +174,16 @@ TEST_F(BadInputTest, BadThreadTitlesAreInvalidArgument) {
   Person client = world_->AddClient("ruth");
   v1::Network net = world_->OpenNetwork(client, {});
   EXPECT_TRUE(IsError(client->CreateThread(net.id(), ""), v1::Error::INVALID_ARGUMENT));
-  EXPECT_TRUE(IsError(client->CreateThread(net.id(), std::string(201, 't')),
-                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(
+      IsError(client->CreateThread(net.id(), std::string(201, 't')), v1::Error::INVALID_ARGUMENT));
   EXPECT_TRUE(IsOk(client->CreateThread(net.id(), std::string(200, 't'))));
 }
 
 TEST_F(BadInputTest, BadAccountFieldsAreInvalidArgument) {
   Person& admin = world_->admin();
   const std::string pw = "long-enough-password";
-  EXPECT_TRUE(IsError(admin->CreateAccount("", v1::ACCOUNT_KIND_MEMBER, pw),
-                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(
+      IsError(admin->CreateAccount("", v1::ACCOUNT_KIND_MEMBER, pw), v1::Error::INVALID_ARGUMENT));
   EXPECT_TRUE(IsError(admin->CreateAccount("has space", v1::ACCOUNT_KIND_MEMBER, pw),
                       v1::Error::INVALID_ARGUMENT));
   EXPECT_TRUE(IsError(admin->CreateAccount(std::string(65, 'h'), v1::ACCOUNT_KIND_MEMBER, pw),

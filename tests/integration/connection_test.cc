@@ -151,8 +151,8 @@ TEST_F(ConnectionTest, CloseIsCleanAndIdempotent) {
 TEST_F(ConnectionTest, InvalidUtf8IsRefusedBeforeSending) {
   Person client = world_->AddClient("ruth");
   v1::Network net = world_->OpenNetwork(client, {});
-  sdk::Result<v1::PostMessageResult> r = client->PostMessage(
-      net.id(), net.general_thread_id(), "bad", std::string("\xc3\x28", 2));
+  sdk::Result<v1::PostMessageResult> r =
+      client->PostMessage(net.id(), net.general_thread_id(), "bad", std::string("\xc3\x28", 2));
   ASSERT_FALSE(r.ok());
   EXPECT_FALSE(r.error().transport);
   EXPECT_EQ(r.error().code, v1::Error::INVALID_ARGUMENT);

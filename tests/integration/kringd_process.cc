@@ -43,8 +43,8 @@ void CloseFd(int& fd) {
 
 // fork + exec of `args` with stdin and/or stdout on pipes (else /dev/null) and stderr appended to
 // `stderr_path`. Between fork and exec the child calls only async-signal-safe functions.
-std::optional<Child> Spawn(const std::vector<std::string>& args, bool pipe_stdin,
-                           bool pipe_stdout, const std::string& stderr_path, std::string* error) {
+std::optional<Child> Spawn(const std::vector<std::string>& args, bool pipe_stdin, bool pipe_stdout,
+                           const std::string& stderr_path, std::string* error) {
   int in[2] = {-1, -1};
   int out[2] = {-1, -1};
   if ((pipe_stdin && ::pipe2(in, O_CLOEXEC) != 0) ||
@@ -171,8 +171,7 @@ KringdProcess::~KringdProcess() {
   int rc = AdminCreate(kAdminHandle, "admin", kAdminPassword, {}, &out);
   if (rc != 0) {
     return ::testing::AssertionFailure()
-           << "kringd admin create admin exited " << rc << "; stdout: " << out
-           << "\nstderr:\n"
+           << "kringd admin create admin exited " << rc << "; stdout: " << out << "\nstderr:\n"
            << StderrLog();
   }
   return ::testing::AssertionSuccess();
@@ -181,9 +180,9 @@ KringdProcess::~KringdProcess() {
 int KringdProcess::AdminCreate(const std::string& handle, const std::string& kind,
                                const std::string& password,
                                const std::vector<std::string>& extra_args, std::string* out) {
-  std::vector<std::string> args = {KRINGD_PATH, "admin",      "create",      handle,
-                                    "--kind",    kind,         "--data-dir",  data_dir(),
-                                    "--config",  config_file(), "--password-stdin"};
+  std::vector<std::string> args = {KRINGD_PATH, "admin",       "create",          handle,
+                                   "--kind",    kind,          "--data-dir",      data_dir(),
+                                   "--config",  config_file(), "--password-stdin"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string error;
   std::optional<Child> child = Spawn(args, true, true, stderr_file(), &error);
@@ -212,8 +211,8 @@ int KringdProcess::AdminCreate(const std::string& handle, const std::string& kin
   if (running()) return ::testing::AssertionFailure() << "kringd is already running";
   if (auto prepared = Prepare(); !prepared) return prepared;
 
-  std::vector<std::string> args = {KRINGD_PATH, "serve",    "--data-dir", data_dir(),
-                                   "--listen",  "127.0.0.1:0", "--config", config_file()};
+  std::vector<std::string> args = {KRINGD_PATH, "serve",       "--data-dir", data_dir(),
+                                   "--listen",  "127.0.0.1:0", "--config",   config_file()};
   std::string error;
   std::optional<Child> child = Spawn(args, false, true, stderr_file(), &error);
   if (!child) return ::testing::AssertionFailure() << "spawning kringd serve: " << error;

@@ -53,9 +53,8 @@ class KringdProcess {
 
   // Runs `kringd admin create HANDLE --kind KIND ... --password-stdin` (kringd must be stopped).
   // Returns the exit code (or -1 if it did not exit in time); its stdout into *out if given.
-  int AdminCreate(const std::string& handle, const std::string& kind,
-                  const std::string& password, const std::vector<std::string>& extra_args = {},
-                  std::string* out = nullptr);
+  int AdminCreate(const std::string& handle, const std::string& kind, const std::string& password,
+                  const std::vector<std::string>& extra_args = {}, std::string* out = nullptr);
 
   bool running() const { return pid_ > 0; }
   uint16_t port() const { return port_; }
@@ -77,10 +76,10 @@ class KringdProcess {
   void CloseStdout();
 
   const KringdConfig config_;
-  std::string dir_;        // empty until Prepare
-  pid_t pid_ = -1;         // the running `kringd serve`, or -1
-  int stdout_fd_ = -1;     // read end of its stdout pipe
-  std::string stdout_;     // what it printed so far
+  std::string dir_;     // empty until Prepare
+  pid_t pid_ = -1;      // the running `kringd serve`, or -1
+  int stdout_fd_ = -1;  // read end of its stdout pipe
+  std::string stdout_;  // what it printed so far
   uint16_t port_ = 0;
 };
 

@@ -43,8 +43,8 @@ TEST_F(MessagingTest, MessagesReachBothMembersInOrderWithoutGaps) {
   SubscribeFromStart(buddy_);
   constexpr int kCount = 60;
   for (int i = 1; i <= kCount; ++i) {
-    sdk::Result<v1::PostMessageResult> r =
-        client_->PostMessage(net_.id(), thread_, "c-" + std::to_string(i), "note " + std::to_string(i));
+    sdk::Result<v1::PostMessageResult> r = client_->PostMessage(
+        net_.id(), thread_, "c-" + std::to_string(i), "note " + std::to_string(i));
     ASSERT_TRUE(IsOk(r)) << i;
     EXPECT_EQ(r->seq(), static_cast<uint64_t>(i));
     EXPECT_FALSE(r->duplicate());
@@ -78,8 +78,9 @@ TEST_F(MessagingTest, ConcurrentSendersGetOneGapFreeOrder) {
   for (size_t s = 0; s < senders.size(); ++s) {
     threads.emplace_back([&, s] {
       for (int i = 0; i < kPerSender; ++i) {
-        auto r = (*senders[s])->PostMessage(net_.id(), thread_, "m-" + std::to_string(i),
-                                            senders[s]->handle + " " + std::to_string(i));
+        auto r = (*senders[s])
+                     ->PostMessage(net_.id(), thread_, "m-" + std::to_string(i),
+                                   senders[s]->handle + " " + std::to_string(i));
         if (!r.ok()) return;
         acked[s].push_back(r->seq());
       }
@@ -139,8 +140,9 @@ TEST_F(MessagingTest, DuplicateClientMsgIdIsStoredOnce) {
   EXPECT_TRUE(IsError(client_->PostMessage(net_.id(), thread_, "appt-42", "Dentist Wednesday"),
                       v1::Error::ALREADY_EXISTS));
   v1::Thread other = Must(client_->CreateThread(net_.id(), "Appointments"), "thread").thread();
-  EXPECT_TRUE(IsError(client_->PostMessage(net_.id(), other.id(), "appt-42", "Dentist Tuesday 10:00"),
-                      v1::Error::ALREADY_EXISTS));
+  EXPECT_TRUE(
+      IsError(client_->PostMessage(net_.id(), other.id(), "appt-42", "Dentist Tuesday 10:00"),
+              v1::Error::ALREADY_EXISTS));
   // The id belongs to its sender: another person may use it.
   auto coach_post = coach_->PostMessage(net_.id(), thread_, "appt-42", "Noted");
   ASSERT_TRUE(IsOk(coach_post));

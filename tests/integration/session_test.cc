@@ -53,8 +53,7 @@ TEST_F(SessionTest, GarbageTokensDoNotResume) {
   std::string flipped = coach.token;
   flipped[flipped.size() / 2] = flipped[flipped.size() / 2] == 'A' ? 'B' : 'A';
   for (const std::string& token :
-       {std::string(), std::string("garbage"), std::string(43, 'A'), flipped,
-        coach.token + "x"}) {
+       {std::string(), std::string("garbage"), std::string(43, 'A'), flipped, coach.token + "x"}) {
     auto conn = world_->Connect();
     EXPECT_TRUE(IsError(conn->ResumeSession(token), v1::Error::UNAUTHENTICATED)) << token;
     EXPECT_TRUE(IsError(conn->WhoAmI(), v1::Error::UNAUTHENTICATED)) << token;
@@ -106,8 +105,7 @@ TEST_F(SessionTest, ChangePassword) {
   EXPECT_TRUE(IsError(wrong_old, v1::Error::PERMISSION_DENIED) ||
               IsError(wrong_old, v1::Error::UNAUTHENTICATED))
       << (wrong_old.ok() ? "succeeded" : wrong_old.error().ToString());
-  EXPECT_TRUE(IsError(coach->ChangePassword(coach.password, "short"),
-                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(IsError(coach->ChangePassword(coach.password, "short"), v1::Error::INVALID_ARGUMENT));
   ASSERT_TRUE(IsOk(coach->ChangePassword(coach.password, "brand-new-password")));
   auto conn = world_->Connect();
   EXPECT_TRUE(IsError(conn->Login("jo", coach.password), v1::Error::UNAUTHENTICATED));
