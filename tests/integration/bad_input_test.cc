@@ -13,20 +13,6 @@ namespace {
 
 class BadInputTest : public KringTest {
  protected:
-  // A raw channel logged in as `p`.
-  std::unique_ptr<sdk::FrameChannel> RawLoggedIn(const Person& p) {
-    auto channel = world_->ConnectRaw();
-    v1::ClientFrame login;
-    login.set_request_id(1);
-    login.mutable_login()->set_handle(p.handle);
-    login.mutable_login()->set_password(p.password);
-    std::optional<v1::Response> r = RawCall(*channel, login);
-    if (!r || r->has_error() || !r->has_login()) {
-      throw std::runtime_error("raw login failed: " + (r ? r->DebugString() : "no response"));
-    }
-    return channel;
-  }
-
   // The connection still answers: WhoAmI before login is UNAUTHENTICATED, with our request_id.
   void ExpectStillAnswers(sdk::FrameChannel& channel, uint64_t request_id) {
     v1::ClientFrame who;
@@ -39,15 +25,24 @@ class BadInputTest : public KringTest {
   }
 };
 
-TEST_F(BadInputTest, MalformedProtobufIsInvalidArgumentWithRequestIdZero) {
+TEST_F(BadInputTest, MalformedProtobufIsInvalidArgumentAndTheConnectionStaysOpen) {
   auto channel = world_->ConnectRaw();
-  // An unterminated varint, then a length-delimited field longer than the frame.
-  for (std::string bytes : {std::string("\xff\xff\xff\xff", 4), std::string("\x08\x07\x52\x10"
-                                                                            "ab")}) {
-    channel->SendBinary(bytes);
+  struct Case {
+    std::string bytes;
+    uint64_t request_id;  // what kringd can still read from the bytes, else 0
+  };
+  const Case cases[] = {
+      {std::string("\xff\xff\xff\xff", 4), 0},  // an unterminated varint: nothing readable
+      // request_id 7, then login (field 10) claiming 16 bytes of which only 2 follow.
+      {std::string("\x08\x07\x52\x10"
+                   "ab"),
+       7},
+  };
+  for (const Case& c : cases) {
+    channel->SendBinary(c.bytes);
     std::optional<v1::Response> r = NextResponse(*channel);
     ASSERT_TRUE(r.has_value()) << "no Response to malformed bytes";
-    EXPECT_EQ(r->request_id(), 0u);
+    EXPECT_EQ(r->request_id(), c.request_id);
     EXPECT_EQ(r->error().code(), v1::Error::INVALID_ARGUMENT) << r->DebugString();
   }
   ExpectStillAnswers(*channel, 42);
@@ -123,7 +118,7 @@ TEST_F(BadInputTest, TextFrameClosesWith1003) {
 TEST_F(BadInputTest, InvalidUtf8TextIsRejectedAndNothingStored) {
   Person client = world_->AddClient("ruth");
   v1::Network net = world_->OpenNetwork(client, {});
-  auto channel = RawLoggedIn(client);
+  auto channel = world_->ConnectRawAs(client);
 
   v1::ClientFrame post;
   post.set_request_id(11);
@@ -132,12 +127,12 @@ TEST_F(BadInputTest, InvalidUtf8TextIsRejectedAndNothingStored) {
   req->set_thread_id(net.general_thread_id());
   req->set_client_msg_id("bad-utf8");
   req->set_text(std::string("caf\xc3 \xff\xfe end", 11));
-  // The proto3 string does not parse on the server, so the error may come as a decode error
-  // (request_id 0) or as the request's own; either way it is INVALID_ARGUMENT.
+  // The proto3 string does not parse on the server: a decode error, answered with the frame's
+  // request_id, which kringd can still read.
   channel->Send(post);
   std::optional<v1::Response> r = NextResponse(*channel);
   ASSERT_TRUE(r.has_value());
-  EXPECT_TRUE(r->request_id() == 0 || r->request_id() == 11) << r->DebugString();
+  EXPECT_EQ(r->request_id(), 11u) << r->DebugString();
   EXPECT_EQ(r->error().code(), v1::Error::INVALID_ARGUMENT) << r->DebugString();
 
   v1::FetchHistoryResult history =

@@ -103,6 +103,35 @@ TEST_F(ResumeTest, CatchUpAndLiveMeetWithoutGapOrRepeat) {
   }
 }
 
+TEST_F(ResumeTest, SubscribeResultArrivesBeforeTheBacklog) {
+  for (int i = 1; i <= 5; ++i) Post(client_, "s" + std::to_string(i));
+  auto channel = world_->ConnectRawAs(coach_);
+  v1::ClientFrame subscribe;
+  subscribe.set_request_id(2);
+  subscribe.mutable_subscribe()->set_network_id(net_.id());
+  subscribe.mutable_subscribe()->add_threads()->set_thread_id(thread_);
+  channel->Send(subscribe);
+
+  bool answered = false;
+  std::vector<uint64_t> seqs;
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (seqs.size() < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::optional<v1::ServerFrame> f =
+        channel->NextServerFrame(std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now()));
+    if (!f) break;
+    if (f->has_response() && f->response().request_id() == 2) {
+      EXPECT_FALSE(f->response().has_error()) << f->response().DebugString();
+      answered = true;
+    } else if (f->has_event() && f->event().has_message_posted()) {
+      EXPECT_TRUE(answered) << "backlog before SubscribeResult: " << f->DebugString();
+      seqs.push_back(f->event().message_posted().message().seq());
+    }
+  }
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+}
+
 TEST_F(ResumeTest, SubscribingAgainReplacesTheCursor) {
   ASSERT_TRUE(IsOk(SubscribeGeneral(coach_, 0)));
   for (int i = 1; i <= 4; ++i) Post(client_, "x" + std::to_string(i));

@@ -14,6 +14,20 @@ std::unique_ptr<sdk::FrameChannel> World::ConnectRaw() const {
   return Must(sdk::FrameChannel::Open(kringd_.ConnectOptions()), "connect raw channel to kringd");
 }
 
+std::unique_ptr<sdk::FrameChannel> World::ConnectRawAs(const Person& p) const {
+  auto channel = ConnectRaw();
+  v1::ClientFrame login;
+  login.set_request_id(1);
+  login.mutable_login()->set_handle(p.handle);
+  login.mutable_login()->set_password(p.password);
+  std::optional<v1::Response> r = RawCall(*channel, login);
+  if (!r || r->has_error() || !r->has_login()) {
+    throw std::runtime_error("raw login of " + p.handle +
+                             " failed: " + (r ? r->DebugString() : "no response"));
+  }
+  return channel;
+}
+
 Person& World::admin() {
   if (!admin_) {
     Person p;

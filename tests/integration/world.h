@@ -79,6 +79,8 @@ class World {
   // A new verified connection to kringd (not logged in). Throws on failure.
   std::unique_ptr<sdk::Connection> Connect() const;
   std::unique_ptr<sdk::FrameChannel> ConnectRaw() const;
+  // A raw channel on which `p` logged in (request_id 1 used). Throws on failure.
+  std::unique_ptr<sdk::FrameChannel> ConnectRawAs(const Person& p) const;
 
   // The admin, logged in on first use.
   Person& admin();
