@@ -11,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -160,6 +161,7 @@ class FrameChannel::Impl {
     if (ioc_.stopped()) ioc_.restart();
     work_.emplace(ioc_.get_executor());
     io_thread_ = std::thread([this] { ioc_.run(); });
+    io_thread_id_ = io_thread_.get_id();
     asio::post(ioc_, [this] { DoRead(); });
     return std::nullopt;
   }
@@ -193,7 +195,7 @@ class FrameChannel::Impl {
   }
 
   void Close(uint16_t code, std::string reason) {
-    if (std::this_thread::get_id() == io_thread_.get_id()) {
+    if (std::this_thread::get_id() == io_thread_id_.load()) {
       // From a sink callback: start the close, never wait for ourselves.
       asio::post(ioc_, [this, code, reason] { RequestClose(code, reason); });
       return;
@@ -309,6 +311,7 @@ class FrameChannel::Impl {
   websocket::stream<TlsStream> ws_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread io_thread_;
+  std::atomic<std::thread::id> io_thread_id_;  // read by Close() callers on any thread
   std::mutex close_mu_;  // serializes Close() callers
 
   // io thread only.
