@@ -19,7 +19,8 @@ enum class CloseCode : uint16_t {
   kGoingAway = 1001,       // the server is shutting down
   kProtocolError = 1002,   // a WebSocket protocol violation
   kUnsupportedData = 1003, // a text frame: the protocol is binary protobuf only
-  kPolicyViolation = 1008, // idle timeout, or too many frames that could not be decoded
+  kPolicyViolation = 1008, // reserved (an idle connection is dropped by the transport without a
+                           // close frame: the app sees 1006 and reconnects)
   kMessageTooBig = 1009,   // a frame over the configured maximum
   kInternalError = 1011,   // the server failed
   kTryAgainLater = 1013,   // the connection fell too far behind in reading its events
