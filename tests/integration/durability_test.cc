@@ -18,17 +18,8 @@
 namespace kring::integration {
 namespace {
 
-class DurabilityTest : public KringTest {
+class DurabilityTest : public CareNetworkTest {
  protected:
-  void SetUp() override {
-    KringTest::SetUp();
-    if (HasFatalFailure()) return;
-    client_ = world_->AddClient("ruth");
-    coach_ = world_->AddMember("jo", "job coach");
-    buddy_ = world_->AddMember("amir", "language buddy");
-    net_ = world_->OpenNetwork(client_, {&coach_, &buddy_});
-    thread_ = net_.general_thread_id();
-  }
 
   // After kringd restarted on a new port: everyone logs in again.
   void LogInEveryone() {
@@ -138,9 +129,6 @@ class DurabilityTest : public KringTest {
     ExpectGapFree(History(coach_));
   }
 
-  Person client_, coach_, buddy_;
-  v1::Network net_;
-  uint64_t thread_ = 0;
   int rounds_ = 0;
 };
 

@@ -13,17 +13,9 @@
 namespace kring::integration {
 namespace {
 
-class MembershipTest : public KringTest {
+class MembershipTest : public CareNetworkTest {
  protected:
-  void SetUp() override {
-    KringTest::SetUp();
-    if (HasFatalFailure()) return;
-    client_ = world_->AddClient("ruth");
-    coach_ = world_->AddMember("jo", "job coach");
-    buddy_ = world_->AddMember("amir", "language buddy");
-    net_ = world_->OpenNetwork(client_, {&coach_});
-    thread_ = net_.general_thread_id();
-  }
+  MembershipTest() : CareNetworkTest(/*buddy_joins=*/false) {}
 
   sdk::Result<v1::SubscribeResult> SubscribeGeneral(Person& p, uint64_t after_seq = 0) {
     v1::ThreadCursor cursor;
@@ -43,9 +35,6 @@ class MembershipTest : public KringTest {
     EXPECT_TRUE(IsError(p->ListThreads(net_.id()), v1::Error::PERMISSION_DENIED)) << p.handle;
   }
 
-  Person client_, coach_, buddy_;
-  v1::Network net_;
-  uint64_t thread_ = 0;
 };
 
 TEST_F(MembershipTest, PendingInviteeReceivesNothingAndIsDenied) {

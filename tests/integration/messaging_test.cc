@@ -13,17 +13,8 @@
 namespace kring::integration {
 namespace {
 
-class MessagingTest : public KringTest {
+class MessagingTest : public CareNetworkTest {
  protected:
-  void SetUp() override {
-    KringTest::SetUp();
-    if (HasFatalFailure()) return;
-    client_ = world_->AddClient("ruth");
-    coach_ = world_->AddMember("jo", "job coach");
-    buddy_ = world_->AddMember("amir", "language buddy");
-    net_ = world_->OpenNetwork(client_, {&coach_, &buddy_});
-    thread_ = net_.general_thread_id();
-  }
 
   void SubscribeFromStart(Person& p) {
     v1::ThreadCursor cursor;
@@ -33,9 +24,6 @@ class MessagingTest : public KringTest {
     EXPECT_EQ(sub.threads(0).thread_id(), thread_);
   }
 
-  Person client_, coach_, buddy_;
-  v1::Network net_;
-  uint64_t thread_ = 0;
 };
 
 TEST_F(MessagingTest, MessagesReachBothMembersInOrderWithoutGaps) {

@@ -11,17 +11,8 @@
 namespace kring::integration {
 namespace {
 
-class ResumeTest : public KringTest {
+class ResumeTest : public CareNetworkTest {
  protected:
-  void SetUp() override {
-    KringTest::SetUp();
-    if (HasFatalFailure()) return;
-    client_ = world_->AddClient("ruth");
-    coach_ = world_->AddMember("jo", "job coach");
-    buddy_ = world_->AddMember("amir", "language buddy");
-    net_ = world_->OpenNetwork(client_, {&coach_, &buddy_});
-    thread_ = net_.general_thread_id();
-  }
 
   sdk::Result<v1::SubscribeResult> SubscribeGeneral(Person& p, uint64_t after_seq) {
     v1::ThreadCursor cursor;
@@ -34,9 +25,6 @@ class ResumeTest : public KringTest {
     Must(p->PostMessage(net_.id(), thread_, id, "text of " + id), "post " + id);
   }
 
-  Person client_, coach_, buddy_;
-  v1::Network net_;
-  uint64_t thread_ = 0;
 };
 
 TEST_F(ResumeTest, ResumeDeliversExactlyTheMissedMessagesThenLive) {

@@ -120,6 +120,30 @@ class KringTest : public ::testing::Test {
   std::unique_ptr<World> world_;
 };
 
+// Ruth (a client) with Jo (job coach) and Amir (language buddy) in her network, which starts
+// with its general thread. With buddy_joins = false Amir has an account but is not in it.
+class CareNetworkTest : public KringTest {
+ protected:
+  explicit CareNetworkTest(bool buddy_joins = true) : buddy_joins_(buddy_joins) {}
+  void SetUp() override {
+    KringTest::SetUp();
+    if (HasFatalFailure()) return;
+    client_ = world_->AddClient("ruth");
+    coach_ = world_->AddMember("jo", "job coach");
+    buddy_ = world_->AddMember("amir", "language buddy");
+    net_ = buddy_joins_ ? world_->OpenNetwork(client_, {&coach_, &buddy_})
+                        : world_->OpenNetwork(client_, {&coach_});
+    thread_ = net_.general_thread_id();
+  }
+
+  Person client_, coach_, buddy_;
+  v1::Network net_;
+  uint64_t thread_ = 0;
+
+ private:
+  const bool buddy_joins_;
+};
+
 // --- Waiting for events, always with a deadline ---
 
 // The first event matching `match` within `timeout`; events before it are consumed and dropped.
