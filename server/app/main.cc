@@ -133,6 +133,26 @@ void BootstrapAdmin(service::Service& service, Random& random, const std::string
   std::fflush(stdout);
 }
 
+// The store and a started Service over it: what both `serve` and `admin create` run on.
+// Members are destroyed in reverse order, so the service goes before the store it uses.
+struct Backend {
+  std::unique_ptr<storage::RocksStore> store;
+  SystemClock clock;
+  SystemRandom random;
+  std::unique_ptr<service::Service> service;
+};
+
+StatusOr<std::unique_ptr<Backend>> StartBackend(const Config& config) {
+  auto backend = std::make_unique<Backend>();
+  KRING_ASSIGN_OR_RETURN(backend->store, OpenStore(config));
+  backend->service = std::make_unique<service::Service>(*backend->store, backend->clock,
+                                                        backend->random, ToServiceOptions(config));
+  if (Status status = backend->service->Start(); !status.ok()) {
+    return Internal("starting the service: " + status.ToString());
+  }
+  return backend;
+}
+
 struct ServeFlags {
   CommonFlags common;
   std::string listen;
@@ -151,16 +171,10 @@ int Serve(const ServeFlags& flags) {
                 "--listen " + config.server.listen + ": " + server_options.status().detail());
   }
 
-  auto store = OpenStore(config);
-  if (!store.ok()) return Fail(ExitCodeFor(store.status()), store.status().detail());
-
-  SystemClock clock;
-  SystemRandom random;
-  service::Service service(**store, clock, random, ToServiceOptions(config));
-  if (Status status = service.Start(); !status.ok()) {
-    return Fail(kExitError, "starting the service: " + status.ToString());
-  }
-  BootstrapAdmin(service, random, config.bootstrap.admin_handle);
+  auto backend = StartBackend(config);
+  if (!backend.ok()) return Fail(ExitCodeFor(backend.status()), backend.status().detail());
+  service::Service& service = *(*backend)->service;
+  BootstrapAdmin(service, (*backend)->random, config.bootstrap.admin_handle);
 
   if (config.tls.cert_file.empty()) {
     auto dev = net::EnsureDevCertificate(config.server.data_dir);
@@ -227,17 +241,10 @@ int AdminCreate(const AdminCreateFlags& flags) {
   auto loaded = LoadConfig(flags.common);
   if (!loaded.ok()) return Fail(kExitUsage, loaded.status().detail());
   const Config config = std::move(loaded).value();
-  auto store = OpenStore(config);
-  if (!store.ok()) return Fail(ExitCodeFor(store.status()), store.status().detail());
-
-  SystemClock clock;
-  SystemRandom random;
-  service::Service service(**store, clock, random, ToServiceOptions(config));
-  if (Status status = service.Start(); !status.ok()) {
-    return Fail(kExitError, "starting the service: " + status.ToString());
-  }
-  auto account = service.CreateAccountOffline(request);
-  service.Stop();
+  auto backend = StartBackend(config);
+  if (!backend.ok()) return Fail(ExitCodeFor(backend.status()), backend.status().detail());
+  auto account = (*backend)->service->CreateAccountOffline(request);
+  (*backend)->service->Stop();
   if (!account.ok()) return Fail(kExitError, account.status().ToString());
   std::printf("created %s (id %llu)\n", account->handle().c_str(),
               static_cast<unsigned long long>(account->id()));  // NOLINT(runtime/int)
