@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "kring/v1/kring.pb.h"
@@ -36,6 +37,7 @@ std::string_view OperationName(Operation op);
 struct Actor {
   uint64_t account_id = 0;
   v1::AccountKind kind = v1::ACCOUNT_KIND_UNSPECIFIED;
+  std::string handle;  // not used to decide; carried so callers need not read the account again
 };
 
 // The actor's place in one network, as stored right now.

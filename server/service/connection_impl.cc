@@ -164,7 +164,7 @@ StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view) cons
       account->session_epoch() != session->session_epoch()) {
     return Unauthenticated("the session has ended");
   }
-  return Actor{account->account().id(), account->account().kind()};
+  return Actor{account->account().id(), account->account().kind(), account->account().handle()};
 }
 
 StatusOr<Actor> ConnectionImpl::Permit(const storage::ReadView& view, uint64_t network_id,

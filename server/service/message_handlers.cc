@@ -102,14 +102,13 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
     }
     const uint64_t head = thread.last_seq();
     if (req.reply_to_seq() > head) return NotFound("reply_to_seq names no message of the thread");
-    KRING_ASSIGN_OR_RETURN(auto sender, records::GetAccount(txn, actor.account_id));
     const int64_t now = self->service_.clock.NowMs();
     v1::Message message;
     message.set_network_id(req.network_id());
     message.set_thread_id(req.thread_id());
     message.set_seq(head + 1);
     message.set_sender_id(actor.account_id);
-    message.set_sender_handle(sender ? sender->account().handle() : "");
+    message.set_sender_handle(actor.handle);
     message.set_client_msg_id(req.client_msg_id());
     message.set_text(req.text());
     message.set_reply_to_seq(req.reply_to_seq());
@@ -229,11 +228,10 @@ void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
       *out.response.mutable_mark_read()->mutable_marker() = *marker;  // markers never go back
       return Status::Ok();
     }
-    KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, actor.account_id));
     v1::ReadMarker updated;
     updated.set_thread_id(req.thread_id());
     updated.set_account_id(actor.account_id);
-    updated.set_handle(account ? account->account().handle() : "");
+    updated.set_handle(actor.handle);
     updated.set_seq(req.seq());
     updated.set_updated_at_ms(self->service_.clock.NowMs());
     records::PutProto(txn, Table::kReadMarkers, key, updated);

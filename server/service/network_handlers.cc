@@ -158,7 +158,6 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
       }
     }
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
-    KRING_ASSIGN_OR_RETURN(auto inviter, records::GetAccount(txn, actor.account_id));
     KRING_ASSIGN_OR_RETURN(uint64_t invitation_id, records::AllocateId(txn));
     v1::Invitation invitation;
     invitation.set_id(invitation_id);
@@ -166,7 +165,7 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
     invitation.set_invitee_id(*invitee_id);
     invitation.set_invitee_handle(*handle);
     invitation.set_invited_by(actor.account_id);
-    invitation.set_invited_by_handle(inviter ? inviter->account().handle() : "");
+    invitation.set_invited_by_handle(actor.handle);
     invitation.set_role_label(req.role_label());
     invitation.set_created_at_ms(self->service_.clock.NowMs());
     invitation.set_state(v1::INVITATION_STATE_PENDING);
