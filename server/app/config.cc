@@ -251,6 +251,7 @@ StatusOr<HostPort> ParseHostPort(std::string_view listen) {
 service::ServiceOptions ToServiceOptions(const Config& c) {
   service::ServiceOptions options;
   options.max_message_bytes = c.limits.max_message_bytes;
+  options.send_queue_bytes = c.limits.max_outbound_bytes;
   options.session_ttl_ms = static_cast<int64_t>(c.sessions.ttl_hours) * 60 * 60 * 1000;
   options.password.time_cost = c.passwords.time_cost;
   options.password.memory_kib = c.passwords.memory_kib;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace kring::net {
 
@@ -148,6 +149,16 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
                });
   }
 
+  // Any thread.
+  void WhenQueuedBelow(size_t bytes, std::function<void()> ready) {
+    asio::post(ws_.get_executor(),
+               [self = shared_from_this(), bytes, ready = std::move(ready)]() mutable {
+                 if (self->finished_) return;
+                 self->drain_waiters_.emplace_back(bytes, std::move(ready));
+                 self->NotifyDrainWaiters();
+               });
+  }
+
   void Abort() override {
     asio::post(ws_.get_executor(),
                [self = shared_from_this()] { beast::get_lowest_layer(self->ws_).close(); });
@@ -162,6 +173,7 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   void OnWrite(error_code ec, size_t bytes);
   void RequestClose(CloseCode code, std::string reason);
   void CloseIfDrained();
+  void NotifyDrainWaiters();
   void OnClose(error_code ec);
   void Fail(error_code ec, const char* what);
   void Finish();
@@ -179,6 +191,8 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   std::shared_ptr<service::Connection> connection_;       // set once accepted; released by Finish()
   std::deque<std::shared_ptr<const std::string>> queue_;  // front() is in flight while writing_
   size_t queued_bytes_ = 0;                               // includes the frame in flight
+  // WhenQueuedBelow callbacks with their thresholds; called (and removed) as the queue drains.
+  std::vector<std::pair<size_t, std::function<void()>>> drain_waiters_;
   bool writing_ = false;
   std::optional<websocket::close_reason> close_reason_;  // close once the queue is drained
   bool close_started_ = false;                           // async_close issued
@@ -197,6 +211,9 @@ class WsSink final : public service::ConnectionSink {
   }
   void Close(CloseCode code, std::string reason) override {
     if (auto session = session_.lock()) session->Close(code, std::move(reason));
+  }
+  void WhenQueuedBelow(size_t bytes, std::function<void()> ready) override {
+    if (auto session = session_.lock()) session->WhenQueuedBelow(bytes, std::move(ready));
   }
 
  private:
@@ -279,8 +296,20 @@ void WsSession::OnWrite(error_code ec, size_t) {
   queue_.pop_front();
   if (ec) return Fail(ec, "websocket write");
   if (finished_) return;
+  NotifyDrainWaiters();
   if (!queue_.empty()) return WriteNext();
   CloseIfDrained();
+}
+
+void WsSession::NotifyDrainWaiters() {
+  if (drain_waiters_.empty() || closing()) return;
+  std::vector<std::function<void()>> ready;
+  std::erase_if(drain_waiters_, [&](auto& waiter) {
+    if (queued_bytes_ >= waiter.first) return false;
+    ready.push_back(std::move(waiter.second));
+    return true;
+  });
+  for (auto& callback : ready) callback();
 }
 
 void WsSession::RequestClose(CloseCode code, std::string reason) {
@@ -309,6 +338,7 @@ void WsSession::Fail(error_code ec, const char* what) {
 void WsSession::Finish() {
   if (finished_) return;
   finished_ = true;
+  drain_waiters_.clear();
   // The frame in flight stays until its write completes: Asio still reads from it.
   while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
   if (auto connection = std::move(connection_)) connection->OnClosed();

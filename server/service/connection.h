@@ -5,7 +5,9 @@
 // answers and pushes events through ConnectionSink::Send, from any thread, at any time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +43,12 @@ class ConnectionSink {
 
   // Sends everything queued so far, then closes the WebSocket with `code`. Thread-safe.
   virtual void Close(CloseCode code, std::string reason) = 0;
+
+  // Calls `ready` once fewer than `bytes` are queued for sending (at once if that is already
+  // so). For bulk sends, such as a subscription's backlog, that must go no faster than the
+  // connection drains. `ready` runs on a transport thread and must not block; it is dropped,
+  // never called, if the connection closes first. Thread-safe; several may wait at once.
+  virtual void WhenQueuedBelow(size_t bytes, std::function<void()> ready) = 0;
 };
 
 // What the transport knows about the other end.

@@ -55,6 +55,10 @@ void ConnectionImpl::OnClosed() {
 
 void ConnectionImpl::SendFrame(Frame frame) { sink_->Send(std::move(frame)); }
 
+void ConnectionImpl::WhenQueuedBelow(size_t bytes, std::function<void()> ready) {
+  sink_->WhenQueuedBelow(bytes, std::move(ready));
+}
+
 void ConnectionImpl::EndSession(std::string_view reason) {
   SetAuth(Auth{});
   v1::Event event;

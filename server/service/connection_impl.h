@@ -33,6 +33,7 @@ class ConnectionImpl final : public Connection,
 
   void SendFrame(Frame frame) override;
   void EndSession(std::string_view reason) override;
+  void WhenQueuedBelow(size_t bytes, std::function<void()> ready) override;
 
  private:
   struct Auth {

@@ -15,7 +15,9 @@
 // thread in commit order; Subscribe/DeliverBacklog by connection threads.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +42,8 @@ class EventTarget {
   virtual void SendFrame(Frame frame) = 0;
   // The session is over: tell the app why and close the connection. Never blocks.
   virtual void EndSession(std::string_view reason) = 0;
+  // See ConnectionSink::WhenQueuedBelow.
+  virtual void WhenQueuedBelow(size_t bytes, std::function<void()> ready) = 0;
 };
 
 class Subscription {

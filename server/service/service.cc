@@ -10,7 +10,13 @@
 namespace kring::service {
 
 namespace {
-constexpr size_t kBacklogPage = 256;
+
+// A backlog is read and sent a page at a time: at most this many messages, and about a quarter
+// of the connection's send queue in bytes. The next page is read only once less than another
+// quarter is queued, so catching up never fills the queue (which is at least one frame larger
+// than any message) and a slow reader holds back only its own catch-up.
+constexpr size_t kBacklogPageMessages = 256;
+
 }  // namespace
 
 ServiceImpl::ServiceImpl(storage::Store& store, const Clock& clock, Random& random,
@@ -27,23 +33,33 @@ ServiceImpl::ServiceImpl(storage::Store& store, const Clock& clock, Random& rand
 void ServiceImpl::CatchUp(const std::shared_ptr<Subscription>& sub) {
   using storage::keys::U64;
   using storage::keys::U64U64;
-  const std::string end = storage::keys::PrefixEnd(U64(sub->thread_id()));
-  for (;;) {
-    std::vector<std::pair<uint64_t, Frame>> page;
-    Status status = store.Scan(storage::Table::kMessages, U64U64(sub->thread_id(), sub->next_seq()),
-                               end, kBacklogPage, [&](std::string_view key, std::string_view value) {
-                                 page.emplace_back(storage::keys::ReadU64(key, 8),
-                                                   MessagePostedFrame(value));
-                                 return true;
-                               });
-    if (!status.ok()) {
-      // The subscriber cannot be served without a gap: make it reconnect and resume.
-      if (auto target = sub->target()) target->EndSession("the server could not read history");
-      return;
-    }
-    auto result = sub->DeliverBacklog(page, page.size() < kBacklogPage);
-    if (result != Subscription::Backlog::kReadMore) return;
+  std::shared_ptr<EventTarget> target = sub->target();
+  if (!target || sub->cancelled()) return;
+  std::vector<std::pair<uint64_t, Frame>> page;
+  size_t page_bytes = 0;
+  bool page_full = false;
+  Status status = store.Scan(
+      storage::Table::kMessages, U64U64(sub->thread_id(), sub->next_seq()),
+      storage::keys::PrefixEnd(U64(sub->thread_id())), kBacklogPageMessages,
+      [&](std::string_view key, std::string_view value) {
+        page.emplace_back(storage::keys::ReadU64(key, 8), MessagePostedFrame(value));
+        page_bytes += page.back().second->size();
+        page_full = page.size() == kBacklogPageMessages || page_bytes >= options.send_queue_bytes / 4;
+        return !page_full;
+      });
+  if (!status.ok()) {
+    // The subscriber cannot be served without a gap: make it reconnect and resume.
+    target->EndSession("the server could not read history");
+    return;
   }
+  if (sub->DeliverBacklog(page, /*store_exhausted=*/!page_full) !=
+      Subscription::Backlog::kReadMore) {
+    return;
+  }
+  // Read the next page once this one has (mostly) gone out; never on the transport's thread.
+  target->WhenQueuedBelow(options.send_queue_bytes / 4, [this, sub] {
+    blocking.Post([this, sub] { CatchUp(sub); });
+  });
 }
 
 Service::Service(storage::Store& store, const Clock& clock, Random& random,

@@ -22,6 +22,9 @@ namespace kring::service {
 
 struct ServiceOptions {
   size_t max_message_bytes = 16 * 1024;
+  // The transport's per-connection send queue limit (config limits.max_outbound_bytes). Backlog
+  // reads are paged and paced to stay well inside it.
+  size_t send_queue_bytes = 8 * 1024 * 1024;
   int64_t session_ttl_ms = 12 * 60 * 60'000;  // a session lasts 12 hours from login
   uint32_t max_history_page = 500;
   size_t writer_max_group = 1024;  // most requests committed with one fsync

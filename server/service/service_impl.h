@@ -18,8 +18,9 @@ class ServiceImpl {
  public:
   ServiceImpl(storage::Store& store, const Clock& clock, Random& random, ServiceOptions options);
 
-  // Reads the thread's messages from the subscription's cursor on and hands them to it, until
-  // live delivery takes over. Blocks on store reads.
+  // Reads one page of the thread's messages from the subscription's cursor on and hands it over.
+  // If more remain, the next page follows on the blocking pool once the connection has sent
+  // most of this one, until live delivery takes over. Blocks on one page's store read.
   void CatchUp(const std::shared_ptr<Subscription>& subscription);
 
   storage::Store& store;

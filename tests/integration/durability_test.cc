@@ -20,7 +20,6 @@ namespace {
 
 class DurabilityTest : public CareNetworkTest {
  protected:
-
   // After kringd restarted on a new port: everyone logs in again.
   void LogInEveryone() {
     for (Person* p : {&client_, &coach_, &buddy_}) world_->LogIn(*p);

@@ -155,6 +155,7 @@ KringdProcess::~KringdProcess() {
   config << "[limits]\n"
          << "max_frame_bytes = " << config_.max_frame_bytes << "\n"
          << "max_message_bytes = " << config_.max_message_bytes << "\n"
+         << "max_outbound_bytes = " << config_.max_outbound_bytes << "\n"
          << "[passwords]\n"
          << "time_cost = 1\n"
          << "memory_kib = 1024\n"

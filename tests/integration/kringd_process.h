@@ -25,6 +25,7 @@ struct KringdConfig {
   uint64_t base_delay_ms = 1000;
   uint64_t max_frame_bytes = 65536;
   uint64_t max_message_bytes = 16384;
+  uint64_t max_outbound_bytes = 8 * 1024 * 1024;
 };
 
 class KringdProcess {

@@ -34,7 +34,6 @@ class MembershipTest : public CareNetworkTest {
     EXPECT_TRUE(IsError(p->ListMembers(net_.id()), v1::Error::PERMISSION_DENIED)) << p.handle;
     EXPECT_TRUE(IsError(p->ListThreads(net_.id()), v1::Error::PERMISSION_DENIED)) << p.handle;
   }
-
 };
 
 TEST_F(MembershipTest, PendingInviteeReceivesNothingAndIsDenied) {

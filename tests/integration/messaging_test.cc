@@ -15,7 +15,6 @@ namespace {
 
 class MessagingTest : public CareNetworkTest {
  protected:
-
   void SubscribeFromStart(Person& p) {
     v1::ThreadCursor cursor;
     cursor.set_thread_id(thread_);
@@ -23,7 +22,6 @@ class MessagingTest : public CareNetworkTest {
     ASSERT_EQ(sub.threads_size(), 1);
     EXPECT_EQ(sub.threads(0).thread_id(), thread_);
   }
-
 };
 
 TEST_F(MessagingTest, MessagesReachBothMembersInOrderWithoutGaps) {

@@ -13,7 +13,6 @@ namespace {
 
 class ResumeTest : public CareNetworkTest {
  protected:
-
   sdk::Result<v1::SubscribeResult> SubscribeGeneral(Person& p, uint64_t after_seq) {
     v1::ThreadCursor cursor;
     cursor.set_thread_id(thread_);
@@ -24,8 +23,34 @@ class ResumeTest : public CareNetworkTest {
   void Post(Person& p, const std::string& id) {
     Must(p->PostMessage(net_.id(), thread_, id, "text of " + id), "post " + id);
   }
-
 };
+
+// kringd with a small per-connection send queue (max_outbound_bytes), so a modest backlog is
+// already several queues long.
+class LargeBacklogTest : public CareNetworkTest {
+ protected:
+  static constexpr uint64_t kSendQueueBytes = 256 * 1024;
+  LargeBacklogTest()
+      : CareNetworkTest(/*buddy_joins=*/true, KringdConfig{.max_outbound_bytes = kSendQueueBytes}) {}
+};
+
+// A backlog four times the send queue still arrives whole and the connection stays open: kringd
+// reads the backlog only as fast as the connection sends it, instead of closing it 1013.
+TEST_F(LargeBacklogTest, ABacklogLargerThanTheSendQueueArrivesWhole) {
+  const std::string text(16 * 1024, 'k');  // the largest message allowed
+  constexpr size_t kMessages = 4 * kSendQueueBytes / (16 * 1024);
+  for (size_t i = 1; i <= kMessages; ++i) {
+    const std::string id = "big" + std::to_string(i);
+    Must(client_->PostMessage(net_.id(), thread_, id, text), "post " + id);
+  }
+  v1::ThreadCursor cursor;
+  cursor.set_thread_id(thread_);
+  ASSERT_TRUE(IsOk(coach_->Subscribe(net_.id(), {cursor})));
+  std::vector<v1::Message> seen = WaitForMessages(*coach_, thread_, kMessages);
+  ASSERT_EQ(seen.size(), kMessages);
+  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i].seq(), i + 1);
+  EXPECT_FALSE(coach_->closed());
+}
 
 TEST_F(ResumeTest, ResumeDeliversExactlyTheMissedMessagesThenLive) {
   ASSERT_TRUE(IsOk(SubscribeGeneral(coach_, 0)));

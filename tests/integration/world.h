@@ -124,7 +124,8 @@ class KringTest : public ::testing::Test {
 // with its general thread. With buddy_joins = false Amir has an account but is not in it.
 class CareNetworkTest : public KringTest {
  protected:
-  explicit CareNetworkTest(bool buddy_joins = true) : buddy_joins_(buddy_joins) {}
+  explicit CareNetworkTest(bool buddy_joins = true, KringdConfig config = {})
+      : KringTest(config), buddy_joins_(buddy_joins) {}
   void SetUp() override {
     KringTest::SetUp();
     if (HasFatalFailure()) return;

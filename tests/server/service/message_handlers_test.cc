@@ -140,6 +140,39 @@ TEST_F(MessageHandlersTest, SubscribeWhilePostingMissesNothingAndRepeatsNothing)
   for (int i = 0; i < kCount; ++i) ASSERT_EQ(got[i].seq(), static_cast<uint64_t>(i + 1));
 }
 
+// A backlog goes out a page at a time, each only after the connection has drained the last, so a
+// long backlog never overflows the send queue; live messages wait their turn behind it.
+class BacklogPacingTest : public MessageHandlersTest {
+ protected:
+  void SetUp() override {
+    options_.send_queue_bytes = 8'000;  // pages of about 2,000 bytes: two 1,000-byte messages
+    MessageHandlersTest::SetUp();
+  }
+};
+
+TEST_F(BacklogPacingTest, TheNextPageWaitsUntilTheConnectionHasDrained) {
+  constexpr size_t kBacklog = 9;
+  for (size_t i = 0; i < kBacklog; ++i) Post(*client_, network_.id(), thread_, std::string(1000, 'x'));
+  coach_->sink().HoldDrainCallbacks();
+  ASSERT_FALSE(Subscribe(*coach_, network_.id(), thread_, 0).has_error());
+  std::vector<v1::Message> got = coach_->WaitMessages(thread_, 2);
+  ASSERT_EQ(got.size(), 2u);
+  // Not drained yet: nothing more, not even a message posted now.
+  Post(*client_, network_.id(), thread_, "live");
+  EXPECT_FALSE(coach_->sink()
+                   .WaitEvent([](const v1::Event& e) { return e.has_message_posted(); },
+                              std::chrono::milliseconds(50))
+                   .has_value());
+  while (got.size() < kBacklog + 1) {
+    ASSERT_TRUE(coach_->sink().ReleaseDrainCallbacks()) << "stalled after " << got.size();
+    for (auto& m : coach_->WaitMessages(thread_, got.size() == kBacklog ? 1 : 2)) {
+      got.push_back(m);
+    }
+  }
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].seq(), i + 1);
+  EXPECT_EQ(got.back().text(), "live");
+}
+
 TEST_F(MessageHandlersTest, UnknownThreadInSubscribeIsReportedPerThread) {
   v1::ClientFrame f;
   f.mutable_subscribe()->set_network_id(network_.id());

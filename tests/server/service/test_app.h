@@ -34,6 +34,35 @@ class RecordingSink final : public ConnectionSink {
     }
     cv_.notify_all();
   }
+  // Calls `ready` at once (nothing is ever queued here), unless HoldDrainCallbacks() was called:
+  // then it is kept until ReleaseDrainCallbacks(), as if the app had stopped reading.
+  void WhenQueuedBelow(size_t bytes, std::function<void()> ready) override {
+    {
+      std::lock_guard lock(mu_);
+      if (holding_) {
+        held_.push_back(std::move(ready));
+        cv_.notify_all();
+        return;
+      }
+    }
+    ready();
+  }
+  void HoldDrainCallbacks() {
+    std::lock_guard lock(mu_);
+    holding_ = true;
+  }
+  // Waits until a callback is held, then runs the held ones. False if none came in time.
+  bool ReleaseDrainCallbacks(std::chrono::milliseconds deadline = kDeadline) {
+    std::vector<std::function<void()>> ready;
+    {
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_for(lock, deadline, [&] { return !held_.empty(); })) return false;
+      ready.swap(held_);
+    }
+    for (auto& callback : ready) callback();
+    return true;
+  }
+
   void Close(CloseCode code, std::string reason) override {
     std::lock_guard lock(mu_);
     if (!close_code_) close_code_ = code;
@@ -98,6 +127,8 @@ class RecordingSink final : public ConnectionSink {
   std::deque<v1::Response> responses_;  // guarded by mu_
   std::deque<v1::Event> events_;        // guarded by mu_
   std::optional<CloseCode> close_code_; // guarded by mu_
+  bool holding_ = false;                // guarded by mu_
+  std::vector<std::function<void()>> held_;  // guarded by mu_
 };
 
 // One app connection to the service.
