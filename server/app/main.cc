@@ -8,6 +8,7 @@
 // stdout carries only the lines other programs parse ("kringd: listening on ...", the bootstrap
 // admin's password, "created ..."); logs go to stderr. Exit codes: 0 ok, 1 server-side or logic
 // error, 2 usage or config error.
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -60,6 +61,17 @@ void SetUpLogging() {
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug
+  // Protobuf logs an ERROR whenever it refuses an app's bytes (a string field that is not
+  // UTF-8). That is the app's mistake, answered with INVALID_ARGUMENT; at ERROR level any app
+  // could flood the server's log with it.
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file, int line,
+                                     const std::string& message) {
+    if (level == google::protobuf::LOGLEVEL_FATAL) {
+      spdlog::critical("protobuf {}:{}: {}", file, line, message);
+    } else {
+      spdlog::debug("protobuf: {}", message);
+    }
+  });
 }
 
 struct CommonFlags {
