@@ -212,8 +212,11 @@ int KringdProcess::AdminCreate(const std::string& handle, const std::string& kin
   if (running()) return ::testing::AssertionFailure() << "kringd is already running";
   if (auto prepared = Prepare(); !prepared) return prepared;
 
-  std::vector<std::string> args = {KRINGD_PATH, "serve",       "--data-dir", data_dir(),
-                                   "--listen",  "127.0.0.1:0", "--config",   config_file()};
+  // The first start takes an ephemeral port; later ones (after Stop or Crash) reuse it, as a
+  // server restarted on its configured port would, so apps can reconnect to the same address.
+  const std::string listen = "127.0.0.1:" + std::to_string(port_);
+  std::vector<std::string> args = {KRINGD_PATH, "serve",  "--data-dir", data_dir(),
+                                   "--listen",  listen,   "--config",   config_file()};
   std::string error;
   std::optional<Child> child = Spawn(args, false, true, stderr_file(), &error);
   if (!child) return ::testing::AssertionFailure() << "spawning kringd serve: " << error;

@@ -1,6 +1,6 @@
 // A real kringd process for integration tests: temp data dir, fast test config, the admin account
-// created offline, `kringd serve` on 127.0.0.1 port 0, and control over its life (Stop = SIGTERM,
-// Crash = SIGKILL, Restart on the same data dir).
+// created offline, `kringd serve` on 127.0.0.1 (an ephemeral port, kept across restarts), and
+// control over its life (Stop = SIGTERM, Crash = SIGKILL, Restart on the same data dir).
 //
 // Only ever signals processes it spawned itself. Not thread-safe: drive it from the test thread.
 #pragma once
@@ -49,7 +49,7 @@ class KringdProcess {
   int Stop();
   // SIGKILL and reap.
   void Crash();
-  // Stop (if running) and Start again on the same data dir. The port changes.
+  // Stop (if running) and Start again on the same data dir and the same port.
   ::testing::AssertionResult Restart();
 
   // Runs `kringd admin create HANDLE --kind KIND ... --password-stdin` (kringd must be stopped).
