@@ -39,8 +39,10 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
         listener_(std::move(listener)),
         rng_(std::random_device{}()) {}
 
-  // Takes over an authenticated connection and starts the session's thread.
+  // Takes over an authenticated connection (usable by Follow as soon as this returns) and starts
+  // the session's thread.
   void Start(std::shared_ptr<Connection> first) {
+    Adopt(first);
     thread_ = std::thread([self = shared_from_this(), first = std::move(first)]() mutable {
       self->Run(std::move(first));
     });
@@ -312,8 +314,27 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
+  // Makes `conn` the session's connection and routes its events here.
+  void Adopt(const std::shared_ptr<Connection>& conn) {
+    uint64_t generation;
+    {
+      std::lock_guard lock(mu_);
+      generation = ++generation_;
+      conn_ = conn;
+      conn_closed_ = false;
+      // Before Refollow: a Follow() from now on subscribes on this connection itself, so none
+      // falls between Refollow's snapshot and this point (a double subscribe only replays what
+      // the cursor drops).
+      connected_ = true;
+    }
+    conn->SetEventListener(std::make_shared<Adapter>(weak_from_this(), generation));
+    if (conn->closed()) HandleClosed(generation, CloseInfo{1006, "closed while starting"});
+  }
+
+  // The session's thread: `conn` was adopted by Start.
   void Run(std::shared_ptr<Connection> conn) {
     std::chrono::milliseconds backoff = options_.initial_backoff;
+    bool adopted = true;
     while (!Stopped()) {
       if (!conn) {
         bool fatal = false;
@@ -324,19 +345,8 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
           continue;
         }
       }
-      uint64_t generation;
-      {
-        std::lock_guard lock(mu_);
-        generation = ++generation_;
-        conn_ = conn;
-        conn_closed_ = false;
-        // Before Refollow: a Follow() from now on subscribes on this connection itself, so none
-        // falls between Refollow's snapshot and this point (a double subscribe only replays
-        // what the cursor drops).
-        connected_ = true;
-      }
-      conn->SetEventListener(std::make_shared<Adapter>(weak_from_this(), generation));
-      if (conn->closed()) HandleClosed(generation, CloseInfo{1006, "closed while starting"});
+      if (!adopted) Adopt(conn);
+      adopted = false;
       if (Refollow(*conn)) {
         backoff = options_.initial_backoff;
         listener_->OnConnected();

@@ -8,8 +8,9 @@
 //   if (!conn.ok()) { ... conn.error().ToString() ... }
 //   auto login = (*conn)->Login("sam", "correct horse battery");
 //
-// Reconnecting, backoff and an outbox of unsent messages are not part of Connection: an app
-// makes a new Connection and calls ResumeSession (and Subscribe with its cursors) itself.
+// A Connection is one connection: when it breaks, it stays broken. Apps that must survive the
+// network (reconnect, resume from cursors, an outbox of unsent messages) use kring/session.h,
+// which is built on this class.
 #pragma once
 
 #include <chrono>
