@@ -1,0 +1,220 @@
+// kring: the command line for Kring, built only on the client SDK (kring/connection.h).
+//
+//   kring [--server wss://HOST:PORT] [--ca FILE] [--json] COMMAND ...
+//
+// See `kring --help` and `kring COMMAND --help`; output formats in output.h, exit codes in
+// invocation.h, the session file in home.h.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "client-sdk/cli/commands.h"
+
+namespace kring::cli {
+namespace {
+
+constexpr char kFooter[] = R"(
+Environment: KRING_SERVER, KRING_CA (defaults for --server, --ca); KRING_HOME (where the
+session file lives; default ~/.config/kring). Commands after `login` resume its session.
+
+Exit status: 0 success; 1 kringd refused the request (its error code name and detail on
+stderr, e.g. "kring: PERMISSION_DENIED: not a member of this network"); 2 usage, not logged
+in, or connection/TLS failure.
+
+--json prints one JSON object per line (JSON Lines); field names are stable:
+  account     id handle kind display_name profession disabled created_at
+  network     id client general_thread_id my_role created_at
+  invitation  id network_id client invitee invited_by role_label state created_at
+  member      handle display_name profession role role_label since
+  thread      id network_id title last_seq created_at
+  message     network_id thread_id seq sender client_msg_id text reply_to_seq posted_at
+  read marker thread_id handle seq updated_at
+login and whoami print the account plus session_expires_at; approve the member plus
+invitation_id; send {network_id thread_id seq client_msg_id duplicate posted_at}; decline
+{invitation_id state}; remove {network_id handle removed}; user disable {handle disabled};
+logout {logged_out}. Times are UTC, e.g. "2026-11-22T17:00:00.000Z".)";
+
+using Command = std::function<int(Invocation&)>;
+
+// Sets *run when `sub` is the command given.
+void OnRun(CLI::App* sub, Command* run, Command command) {
+  sub->callback([run, command = std::move(command)] { *run = command; });
+}
+
+struct Args {
+  std::string handle, text, kind, profession, name, role, id, client;
+  uint64_t network = 0, thread = 0, seq = 0, after = 0, limit = 0, count = 0, invitation = 0;
+  bool password_stdin = false;
+  std::vector<std::string> rest;
+};
+
+void AddAccountCommands(CLI::App& app, Args& a, Command* run) {
+  CLI::App* login = app.add_subcommand("login", "Log in and save the session in KRING_HOME");
+  login->add_option("HANDLE", a.handle, "Your handle")->required();
+  login->add_flag("--password-stdin", a.password_stdin, "Read the password from stdin's first line")
+      ->required();
+  OnRun(login, run, [&a](Invocation& inv) { return Login(inv, a.handle); });
+
+  OnRun(app.add_subcommand("logout", "End the saved session"), run, Logout);
+  OnRun(app.add_subcommand("whoami", "Show who the saved session belongs to (an account)"), run,
+        WhoAmI);
+
+  CLI::App* user = app.add_subcommand("user", "Manage accounts (admins)");
+  user->require_subcommand(1);
+  CLI::App* create = user->add_subcommand("create", "Create an account (prints it)");
+  create->add_option("HANDLE", a.handle, "The new account's handle")->required();
+  create->add_option("--kind", a.kind, "client, member, admin or auditor")
+      ->required()
+      ->check(CLI::IsMember({"client", "member", "admin", "auditor"}));
+  create->add_option("--profession", a.profession, "For members: e.g. \"job coach\"");
+  create->add_option("--name", a.name, "Display name");
+  create
+      ->add_flag("--password-stdin", a.password_stdin, "Read the password from stdin's first line")
+      ->required();
+  OnRun(create, run, [&a](Invocation& inv) {
+    return CreateUser(inv, {a.handle, a.kind, a.profession, a.name});
+  });
+  CLI::App* disable = user->add_subcommand("disable", "Disable an account, ending its sessions");
+  disable->add_option("HANDLE", a.handle, "The account's handle")->required();
+  OnRun(disable, run, [&a](Invocation& inv) { return DisableUser(inv, a.handle); });
+}
+
+void AddNetworkCommands(CLI::App& app, Args& a, Command* run) {
+  CLI::App* network = app.add_subcommand("network", "Open and list care networks");
+  network->require_subcommand(1);
+  CLI::App* open = network->add_subcommand("open", "Open a network for a client (prints its id)");
+  open->add_option("--client", a.client, "The client's handle")->required();
+  OnRun(open, run, [&a](Invocation& inv) { return OpenNetwork(inv, a.client); });
+  OnRun(network->add_subcommand("list", "Networks you are in: ID  CLIENT  MY_ROLE  GENERAL_THREAD"),
+        run, ListNetworks);
+
+  CLI::App* invite = app.add_subcommand("invite", "Invite a member (prints the invitation id)");
+  invite->add_option("NETWORK", a.network, "Network id")->required();
+  invite->add_option("HANDLE", a.handle, "The member's handle")->required();
+  invite->add_option("--role", a.role, "Role label, e.g. \"work supervisor\"");
+  OnRun(invite, run, [&a](Invocation& inv) { return Invite(inv, a.network, a.handle, a.role); });
+
+  OnRun(app.add_subcommand("invitations",
+                           "Pending invitations for you or your networks: "
+                           "ID  NETWORK  INVITEE  INVITED_BY  STATE  ROLE_LABEL"),
+        run, ListInvitations);
+  CLI::App* approve = app.add_subcommand("approve", "Approve an invitation (the client)");
+  approve->add_option("INVITATION_ID", a.invitation, "Invitation id")->required();
+  OnRun(approve, run, [&a](Invocation& inv) { return ApproveInvitation(inv, a.invitation); });
+  CLI::App* decline = app.add_subcommand("decline", "Decline an invitation");
+  decline->add_option("INVITATION_ID", a.invitation, "Invitation id")->required();
+  OnRun(decline, run, [&a](Invocation& inv) { return DeclineInvitation(inv, a.invitation); });
+
+  CLI::App* remove = app.add_subcommand("remove", "Remove a member from a network");
+  remove->add_option("NETWORK", a.network, "Network id")->required();
+  remove->add_option("HANDLE", a.handle, "The member's handle")->required();
+  OnRun(remove, run, [&a](Invocation& inv) { return RemoveMember(inv, a.network, a.handle); });
+
+  CLI::App* members = app.add_subcommand("members", "Members: HANDLE  ROLE  ROLE_LABEL");
+  members->add_option("NETWORK", a.network, "Network id")->required();
+  OnRun(members, run, [&a](Invocation& inv) { return ListMembers(inv, a.network); });
+}
+
+void AddMessageCommands(CLI::App& app, Args& a, Command* run) {
+  CLI::App* thread = app.add_subcommand("thread", "Create threads");
+  thread->require_subcommand(1);
+  CLI::App* create = thread->add_subcommand("create", "Create a thread (prints its id)");
+  create->add_option("NETWORK", a.network, "Network id")->required();
+  create->add_option("TITLE", a.text, "Title")->required();
+  OnRun(create, run, [&a](Invocation& inv) { return CreateThread(inv, a.network, a.text); });
+
+  CLI::App* threads = app.add_subcommand("threads", "Threads: ID  LAST_SEQ  TITLE");
+  threads->add_option("NETWORK", a.network, "Network id")->required();
+  OnRun(threads, run, [&a](Invocation& inv) { return ListThreads(inv, a.network); });
+
+  CLI::App* send = app.add_subcommand("send", "Post a message (prints its seq)");
+  send->add_option("NETWORK", a.network, "Network id")->required();
+  send->add_option("THREAD", a.thread, "Thread id")->required();
+  send->add_option("TEXT", a.text, "The message")->required();
+  send->add_option("--id", a.id, "client_msg_id, for a safe resend (default: random)");
+  OnRun(send, run, [&a](Invocation& inv) { return Send(inv, a.network, a.thread, a.text, a.id); });
+
+  CLI::App* history = app.add_subcommand("history", "Messages: SEQ  HANDLE  TIME  TEXT");
+  history->add_option("NETWORK", a.network, "Network id")->required();
+  history->add_option("THREAD", a.thread, "Thread id")->required();
+  history->add_option("--after", a.after, "Only messages with a higher seq");
+  history->add_option("--limit", a.limit, "At most this many (default: all)");
+  OnRun(history, run, [&a](Invocation& inv) {
+    return History(inv, {a.network, a.thread, a.after, a.limit});
+  });
+
+  CLI::App* tail = app.add_subcommand(
+      "tail",
+      "Print new messages as they arrive, until interrupted: SEQ  HANDLE  TIME  TEXT "
+      "(without THREAD: THREAD  SEQ  HANDLE  TIME  TEXT, every thread of the network)");
+  tail->add_option("NETWORK", a.network, "Network id")->required();
+  tail->add_option("THREAD", a.thread, "Thread id (default: every thread)");
+  tail->add_option("--count", a.count, "Stop after this many messages");
+  OnRun(tail, run, [&a](Invocation& inv) { return Tail(inv, {a.network, a.thread, a.count}); });
+
+  CLI::App* mark = app.add_subcommand("mark-read", "Move your read marker (prints its seq)");
+  mark->add_option("NETWORK", a.network, "Network id")->required();
+  mark->add_option("THREAD", a.thread, "Thread id")->required();
+  mark->add_option("SEQ", a.seq, "Last seq read")->required();
+  OnRun(mark, run, [&a](Invocation& inv) { return MarkRead(inv, a.network, a.thread, a.seq); });
+}
+
+// Commands whose server features have not landed: they say so, never fake a result.
+void AddUnsupportedCommand(CLI::App& app, Args& a, Command* run, const std::string& name,
+                           const std::string& help, std::vector<std::string> actions) {
+  CLI::App* sub = app.add_subcommand(name, help + " (not supported by this server yet)");
+  sub->add_option("ACTION", a.kind, "One of: " + CLI::detail::join(actions, ", "))
+      ->required()
+      ->check(CLI::IsMember(actions));
+  sub->add_option("ARGS", a.rest, "The action's arguments");
+  sub->allow_extras();
+  sub->fallthrough(false);  // any option after the action belongs to it
+  OnRun(sub, run, [name](Invocation& inv) { return inv.NotSupported(name); });
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"kring: the Kring care-network messaging command line"};
+  app.footer(kFooter);
+  app.fallthrough();  // global flags may follow the command
+  app.require_subcommand(1);
+  GlobalFlags flags;
+  app.add_option("--server", flags.server, "wss://HOST:PORT of kringd")->envname("KRING_SERVER");
+  app.add_option("--ca", flags.ca, "PEM file of the CA to trust (default: the system's)")
+      ->envname("KRING_CA");
+  app.add_flag("--json", flags.json, "JSON Lines output (field names: see below)");
+
+  Args args;
+  Command run;
+  AddAccountCommands(app, args, &run);
+  AddNetworkCommands(app, args, &run);
+  AddMessageCommands(app, args, &run);
+  AddUnsupportedCommand(app, args, &run, "consent",
+                        "Consent to share with members: grant|withdraw|list",
+                        {"grant", "withdraw", "list"});
+  AddUnsupportedCommand(app, args, &run, "audit", "The access log: query|mine|verify",
+                        {"query", "mine", "verify"});
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help or the error
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (!run) return kExitUsage;  // not reachable: require_subcommand
+  Invocation invocation(flags);
+  return run(invocation);
+}
+
+}  // namespace
+}  // namespace kring::cli
+
+int main(int argc, char** argv) {
+  try {
+    return kring::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kring: fatal: %s\n", e.what());
+    return kring::cli::kExitUsage;
+  }
+}

@@ -1,0 +1,516 @@
+// The `kring` command line, run as a real process against a real kringd: a whole care-network
+// scenario through it, in text and --json output, with each person's session in a KRING_HOME
+// of their own.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/integration/world.h"
+
+#ifndef KRING_CLI_PATH
+#error "KRING_CLI_PATH must name the kring binary (set by tests/CMakeLists.txt)"
+#endif
+
+extern char** environ;
+
+namespace kring::integration {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::StartsWith;
+
+int RemainingMs(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::max<int64_t>(0, left.count()));
+}
+
+// One `kring` process: stdin on a pipe, stdout and stderr collected. Only ever signals its own
+// child. Not thread-safe.
+class CliProcess {
+ public:
+  // Spawns KRING_CLI_PATH with `args` and KRING_HOME=home (KRING_SERVER/KRING_CA removed, so the
+  // environment of the test run cannot leak in).
+  CliProcess(const std::string& home, const std::vector<std::string>& args) {
+    std::vector<std::string> argv_strings = {KRING_CLI_PATH};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<std::string> env_strings = {"KRING_HOME=" + home};
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string_view var(*e);
+      if (var.starts_with("KRING_HOME=") || var.starts_with("KRING_SERVER=") ||
+          var.starts_with("KRING_CA=")) {
+        continue;
+      }
+      env_strings.emplace_back(var);
+    }
+    std::vector<char*> argv, envp;
+    for (std::string& s : argv_strings) argv.push_back(s.data());
+    for (std::string& s : env_strings) envp.push_back(s.data());
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+
+    int in[2], out[2], err[2];
+    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
+        ::pipe2(err, O_CLOEXEC) != 0) {
+      ADD_FAILURE() << "pipe2: " << std::strerror(errno);
+      return;
+    }
+    pid_ = ::fork();
+    if (pid_ == 0) {  // only async-signal-safe calls until exec
+      ::dup2(in[0], 0);
+      ::dup2(out[1], 1);
+      ::dup2(err[1], 2);
+      ::syscall(SYS_close_range, 3U, ~0U, 0U);
+      ::execve(argv[0], argv.data(), envp.data());
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    stdin_fd_ = in[1];
+    stdout_fd_ = out[0];
+    stderr_fd_ = err[0];
+    if (pid_ < 0) ADD_FAILURE() << "fork: " << std::strerror(errno);
+  }
+
+  ~CliProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    for (int fd : {stdin_fd_, stdout_fd_, stderr_fd_}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  CliProcess(const CliProcess&) = delete;
+  CliProcess& operator=(const CliProcess&) = delete;
+
+  void WriteStdinAndClose(const std::string& text) {
+    std::string_view left = text;
+    while (!left.empty()) {
+      ssize_t n = ::write(stdin_fd_, left.data(), left.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // kring exited without reading: its exit code will tell
+      left.remove_prefix(static_cast<size_t>(n));
+    }
+    ::close(stdin_fd_);
+    stdin_fd_ = -1;
+  }
+
+  // Reads stdout and stderr until `done` holds, both reach end of file, or the deadline.
+  bool ReadUntil(const std::function<bool()>& done, Clock::time_point deadline) {
+    while (!done()) {
+      std::vector<pollfd> fds;
+      for (int fd : {stdout_fd_, stderr_fd_}) {
+        if (fd >= 0) fds.push_back({fd, POLLIN, 0});
+      }
+      if (fds.empty()) return done();
+      const int left = RemainingMs(deadline);
+      if (left <= 0) return false;
+      int r = ::poll(fds.data(), fds.size(), left);
+      if (r < 0 && errno != EINTR) return false;
+      for (const pollfd& p : fds) {
+        if (p.revents == 0) continue;
+        int& fd = p.fd == stdout_fd_ ? stdout_fd_ : stderr_fd_;
+        std::string& sink = p.fd == stdout_fd_ ? out_ : err_;
+        char buf[4096];
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          ::close(fd);
+          fd = -1;
+        } else {
+          sink.append(buf, static_cast<size_t>(n));
+        }
+      }
+    }
+    return true;
+  }
+
+  // Reads to end of file and reaps; the exit code, or -1 if it did not exit by the deadline
+  // (then it is killed).
+  int Finish(Clock::time_point deadline) {
+    ReadUntil([] { return false; }, deadline);
+    while (pid_ > 0) {
+      int status = 0;
+      pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      if (r != 0 || Clock::now() >= deadline) return -1;  // the destructor kills it
+      // Wait for the exit itself (a pidfd becomes readable then), up to the deadline.
+      const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+      if (pidfd < 0) return -1;
+      pollfd p{pidfd, POLLIN, 0};
+      ::poll(&p, 1, RemainingMs(deadline));
+      ::close(pidfd);
+    }
+    return -1;
+  }
+
+  const std::string& out() const { return out_; }
+  const std::string& err() const { return err_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  int stdout_fd_ = -1;
+  int stderr_fd_ = -1;
+  std::string out_, err_;
+};
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::ostream& operator<<(std::ostream& os, const CliResult& r) {
+  return os << "exit " << r.exit_code << "\nstdout:\n" << r.out << "stderr:\n" << r.err;
+}
+
+// The lines of `text`, without their newlines.
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t eol; (eol = text.find('\n', start)) != std::string::npos; start = eol + 1) {
+    lines.push_back(text.substr(start, eol - start));
+  }
+  return lines;
+}
+
+// The number after "key": in a JSON line (our objects hold no nested ones with the same key).
+uint64_t JsonNumber(const std::string& line, const std::string& key) {
+  const std::string needle = "\"" + key + "\":";
+  size_t at = line.find(needle);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no " << key << " in " << line;
+    return 0;
+  }
+  return std::strtoull(line.c_str() + at + needle.size(), nullptr, 10);
+}
+
+// One person at a terminal: their own KRING_HOME.
+class CliUser {
+ public:
+  static constexpr std::chrono::seconds kDeadline{30};
+
+  explicit CliUser(std::string home) : home_(std::move(home)) {}
+  const std::string& home() const { return home_; }
+
+  CliResult Run(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+    CliProcess process(home_, args);
+    process.WriteStdinAndClose(stdin_text);
+    CliResult r;
+    r.exit_code = process.Finish(Clock::now() + kDeadline);
+    r.out = process.out();
+    r.err = process.err();
+    return r;
+  }
+  std::unique_ptr<CliProcess> Start(const std::vector<std::string>& args) {
+    auto process = std::make_unique<CliProcess>(home_, args);
+    process->WriteStdinAndClose("");
+    return process;
+  }
+
+ private:
+  std::string home_;
+};
+
+class CliTest : public KringTest {
+ protected:
+  void SetUp() override {
+    KringTest::SetUp();
+    if (HasFatalFailure()) return;
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kring-cli-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    server_ = "wss://localhost:" + std::to_string(kringd_.port());
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (!dir_.empty() && !HasFailure()) std::filesystem::remove_all(dir_, ec);
+  }
+
+  // A person whose KRING_HOME is DIR/handle/kring (not yet existing: kring creates it).
+  CliUser User(const std::string& handle) { return CliUser(dir_ + "/" + handle + "/kring"); }
+
+  // Logs `user` in as `handle` with --server and --ca; later commands use the saved session.
+  void LogIn(CliUser& user, const std::string& handle, const std::string& password) {
+    CliResult r = user.Run(
+        {"--server", server_, "--ca", kringd_.ca_file(), "login", handle, "--password-stdin"},
+        password + "\n");
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.out, HasSubstr("logged in as " + handle));
+  }
+
+  std::string dir_;
+  std::string server_;
+};
+
+TEST_F(CliTest, CareNetworkScenario) {
+  CliUser admin = User("admin"), ruth = User("ruth"), jo = User("jo"), amir = User("amir");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+
+  // The session file is private: directory 0700, file 0600.
+  struct stat st {};
+  ASSERT_EQ(::stat(admin.home().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((admin.home() + "/session").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  CliResult r = admin.Run({"--json", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"handle\":\"admin\""));
+  EXPECT_THAT(r.out, HasSubstr("\"kind\":\"admin\""));
+
+  // The admin creates the client and two members.
+  r = admin.Run(
+      {"user", "create", "ruth", "--kind", "client", "--name", "Ruth", "--password-stdin"},
+      World::PasswordFor("ruth") + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, StartsWith("created ruth (id "));
+  r = admin.Run({"user", "create", "jo", "--kind", "member", "--profession", "job coach",
+                 "--password-stdin", "--json"},
+                World::PasswordFor("jo") + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"handle\":\"jo\""));
+  EXPECT_THAT(r.out, HasSubstr("\"kind\":\"member\""));
+  EXPECT_THAT(r.out, HasSubstr("\"profession\":\"job coach\""));
+  r = admin.Run({"user", "create", "amir", "--kind", "member", "--password-stdin"},
+                World::PasswordFor("amir") + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+
+  ASSERT_NO_FATAL_FAILURE(LogIn(ruth, "ruth", World::PasswordFor("ruth")));
+  ASSERT_NO_FATAL_FAILURE(LogIn(jo, "jo", World::PasswordFor("jo")));
+  ASSERT_NO_FATAL_FAILURE(LogIn(amir, "amir", World::PasswordFor("amir")));
+
+  // Ruth opens her network; its general thread comes with it.
+  r = ruth.Run({"network", "open", "--client", "ruth"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_THAT(r.out, MatchesRegex("[0-9]+\n"));
+  const std::string net = r.out.substr(0, r.out.size() - 1);
+  r = ruth.Run({"network", "list", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 1u) << r;
+  EXPECT_EQ(std::to_string(JsonNumber(r.out, "id")), net);
+  EXPECT_THAT(r.out, HasSubstr("\"client\":\"ruth\",\"general_thread_id\":"));
+  EXPECT_THAT(r.out, HasSubstr("\"my_role\":\"client\""));
+  const std::string thread = std::to_string(JsonNumber(r.out, "general_thread_id"));
+
+  // Ruth invites Jo; Jo sees the invitation; Ruth approves it.
+  r = ruth.Run({"invite", net, "jo", "--role", "job coach"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_THAT(r.out, MatchesRegex("[0-9]+\n"));
+  const std::string invitation = r.out.substr(0, r.out.size() - 1);
+  r = jo.Run({"invitations"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, invitation + "  " + net + "  jo  ruth  pending  job coach\n");
+  r = jo.Run({"invitations", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"id\":" + invitation + ",\"network_id\":" + net));
+  EXPECT_THAT(r.out, HasSubstr("\"invitee\":\"jo\",\"invited_by\":\"ruth\""));
+  EXPECT_THAT(r.out, HasSubstr("\"state\":\"pending\""));
+  r = jo.Run({"approve", invitation});
+  EXPECT_EQ(r.exit_code, 1) << r;  // only the client approves
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+  r = ruth.Run({"approve", invitation});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = ruth.Run({"members", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("ruth  client  -\n"));
+  EXPECT_THAT(r.out, HasSubstr("jo  member  job coach\n"));
+
+  // Amir is invited too, and declines.
+  r = ruth.Run({"invite", net, "amir"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string amir_invitation = r.out.substr(0, r.out.size() - 1);
+  r = amir.Run({"decline", amir_invitation});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = amir.Run({"invitations"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "");
+
+  // Jo posts; Ruth reads it in her history, as text and as JSON.
+  r = jo.Run({"send", net, thread, "Hello Ruth, \"Monday\"\nat 10?"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "1\n");
+  r = ruth.Run({"history", net, thread});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out,
+              MatchesRegex("1  jo  20[0-9-]+T[0-9:.]+Z  Hello Ruth, \"Monday\"\\\\nat 10\\?\n"));
+  r = ruth.Run({"--json", "history", net, thread});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 1u) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"seq\":1,\"sender\":\"jo\""));
+  EXPECT_THAT(r.out, HasSubstr("\"text\":\"Hello Ruth, \\\"Monday\\\"\\nat 10?\""));
+  EXPECT_THAT(r.out, HasSubstr("\"thread_id\":" + thread));
+  EXPECT_THAT(r.out, HasSubstr("\"network_id\":" + net));
+  EXPECT_THAT(r.out, MatchesRegex(".*\"posted_at\":\"20[0-9-]+T[0-9:]+\\.[0-9]{3}Z\".*"));
+
+  // A resend with the same --id is answered with the original seq.
+  r = jo.Run({"send", net, thread, "See you", "--id", "jo-1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"seq\":2"));
+  EXPECT_THAT(r.out, HasSubstr("\"duplicate\":false"));
+  r = jo.Run({"send", net, thread, "See you", "--id", "jo-1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"seq\":2"));
+  EXPECT_THAT(r.out, HasSubstr("\"duplicate\":true"));
+  r = ruth.Run({"history", net, thread, "--after", "1", "--limit", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 1u) << r;
+  EXPECT_THAT(r.out, StartsWith("2  jo  "));
+
+  // Ruth tails the thread; a message Jo sends meanwhile arrives.
+  {
+    const auto deadline = Clock::now() + kWait;
+    auto tail = ruth.Start({"--json", "tail", net, thread, "--count", "1"});
+    ASSERT_TRUE(tail->ReadUntil(
+        [&] { return tail->err().find("kring: tailing") != std::string::npos; }, deadline))
+        << tail->err();
+    r = jo.Run({"send", net, thread, "live one"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_EQ(r.out, "3\n");
+    ASSERT_EQ(tail->Finish(deadline), 0) << tail->out() << tail->err();
+    ASSERT_EQ(Lines(tail->out()).size(), 1u) << tail->out();
+    EXPECT_THAT(tail->out(), HasSubstr("\"seq\":3,\"sender\":\"jo\""));
+    EXPECT_THAT(tail->out(), HasSubstr("\"text\":\"live one\""));
+  }
+
+  // Tailing the whole network picks up a thread created meanwhile.
+  {
+    const auto deadline = Clock::now() + kWait;
+    auto tail = ruth.Start({"tail", net, "--count", "1"});
+    ASSERT_TRUE(tail->ReadUntil(
+        [&] { return tail->err().find("kring: tailing") != std::string::npos; }, deadline))
+        << tail->err();
+    r = jo.Run({"thread", "create", net, "Appointments"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    ASSERT_THAT(r.out, MatchesRegex("[0-9]+\n"));
+    const std::string appointments = r.out.substr(0, r.out.size() - 1);
+    r = jo.Run({"send", net, appointments, "Dentist on Friday"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    ASSERT_EQ(tail->Finish(deadline), 0) << tail->out() << tail->err();
+    EXPECT_THAT(tail->out(), MatchesRegex(appointments + "  1  jo  [^ ]+  Dentist on Friday\n"));
+    r = ruth.Run({"threads", net});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.out, HasSubstr(thread + "  3  General\n"));
+    EXPECT_THAT(r.out, HasSubstr(appointments + "  1  Appointments\n"));
+  }
+
+  r = ruth.Run({"mark-read", net, thread, "3"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "3\n");
+
+  // Ruth removes Jo: Jo's running tail ends with the loss of access, and Jo's history is
+  // refused by the server.
+  {
+    const auto deadline = Clock::now() + kWait;
+    auto tail = jo.Start({"tail", net});
+    ASSERT_TRUE(tail->ReadUntil(
+        [&] { return tail->err().find("kring: tailing") != std::string::npos; }, deadline))
+        << tail->err();
+    r = ruth.Run({"remove", net, "jo"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_EQ(tail->Finish(deadline), 1) << tail->out() << tail->err();
+    EXPECT_THAT(tail->err(), HasSubstr("PERMISSION_DENIED: access to network " + net + " ended"));
+  }
+  r = jo.Run({"history", net, thread});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+
+  // Features this server does not have yet say so, and fake nothing.
+  r = ruth.Run({"consent", "grant", net, "jo", "--scope", "messages"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err,
+              HasSubstr("not supported by this server: consent (coming in a later version)"));
+  r = admin.Run({"--json", "audit", "verify"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("not supported by this server: audit"));
+
+  // Logging out forgets the token and ends the session at the server: a copy of the old
+  // session file no longer works.
+  const std::string session_file = amir.home() + "/session";
+  std::string saved;
+  std::getline(std::ifstream(session_file), saved, '\0');
+  ASSERT_THAT(saved, HasSubstr("token="));
+  r = amir.Run({"logout"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = amir.Run({"whoami"});
+  EXPECT_EQ(r.exit_code, 2) << r;  // not logged in
+  EXPECT_THAT(r.err, HasSubstr("not logged in"));
+  std::ofstream(session_file) << saved;
+  r = amir.Run({"whoami"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED: "));
+}
+
+TEST_F(CliTest, BadUsageExitsTwo) {
+  CliUser user = User("nobody");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {},
+           {"frobnicate"},
+           {"send", "1", "2"},       // TEXT missing
+           {"history", "one", "2"},  // not a number
+           {"login", "ruth"},        // no --password-stdin
+           {"user", "create", "x", "--kind", "robot", "--password-stdin"},
+           {"consent"},  // no action
+           {"whoami"},   // not logged in
+           {"--server", "https://localhost:1", "login", "ruth", "--password-stdin"},
+       }) {
+    CliResult r = user.Run(args, "some-password-123\n");
+    EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(args) << "\n" << r;
+    EXPECT_EQ(r.out, "") << ::testing::PrintToString(args);
+  }
+}
+
+TEST_F(CliTest, WrongCaOrCredentials) {
+  CliUser admin = User("admin");
+  const std::string password = std::string(KringdProcess::kAdminPassword) + "\n";
+  std::vector<std::string> wrong_cas = {dir_ + "/missing.pem"};
+  std::ofstream(dir_ + "/garbage.pem") << "not a certificate\n";
+  wrong_cas.push_back(dir_ + "/garbage.pem");
+  // Real CAs that did not sign kringd's self-signed certificate: the TLS handshake fails.
+  if (std::filesystem::exists("/etc/ssl/certs/ca-certificates.crt")) {
+    wrong_cas.push_back("/etc/ssl/certs/ca-certificates.crt");
+  }
+  for (const std::string& ca : wrong_cas) {
+    CliResult r = admin.Run({"--server", server_, "--ca", ca, "login", "admin", "--password-stdin"},
+                            password);
+    EXPECT_EQ(r.exit_code, 2) << ca << "\n" << r;
+    EXPECT_THAT(r.err, HasSubstr("cannot connect to " + server_)) << ca;
+  }
+  // Nothing was saved by the failed logins.
+  EXPECT_FALSE(std::filesystem::exists(admin.home() + "/session"));
+
+  // A wrong password is kringd's answer: exit 1 with its code.
+  CliResult r = admin.Run(
+      {"--server", server_, "--ca", kringd_.ca_file(), "login", "admin", "--password-stdin"},
+      "wrong-password-0000\n");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED: "));
+}
+
+}  // namespace
+}  // namespace kring::integration
