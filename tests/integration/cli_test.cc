@@ -365,19 +365,34 @@ TEST_F(CliTest, CareNetworkScenario) {
   EXPECT_THAT(r.out, HasSubstr("\"network_id\":" + net));
   EXPECT_THAT(r.out, MatchesRegex(".*\"posted_at\":\"20[0-9-]+T[0-9:]+\\.[0-9]{3}Z\".*"));
 
+  // Control characters are escaped in both forms: \u00XX in JSON, \xXX in text (a terminal
+  // never sees the raw escape); UTF-8 passes through.
+  r = jo.Run({"send", net, thread, "bell\x07 \x1b[31mred\x1b[0m caf\u00e9"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(r.out, "2\n");
+  r = ruth.Run({"history", net, thread, "--after", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("  bell\\x07 \\x1b[31mred\\x1b[0m caf\u00e9\n"));
+  r = ruth.Run({"history", net, thread, "--after", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"text\":\"bell\\u0007 \\u001b[31mred\\u001b[0m caf\u00e9\""));
+
   // A resend with the same --id is answered with the original seq.
   r = jo.Run({"send", net, thread, "See you", "--id", "jo-1", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("\"seq\":2"));
+  EXPECT_THAT(r.out, HasSubstr("\"seq\":3"));
   EXPECT_THAT(r.out, HasSubstr("\"duplicate\":false"));
   r = jo.Run({"send", net, thread, "See you", "--id", "jo-1", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("\"seq\":2"));
+  EXPECT_THAT(r.out, HasSubstr("\"seq\":3"));
   EXPECT_THAT(r.out, HasSubstr("\"duplicate\":true"));
-  r = ruth.Run({"history", net, thread, "--after", "1", "--limit", "5"});
+  r = ruth.Run({"history", net, thread, "--after", "2", "--limit", "5"});
   ASSERT_EQ(r.exit_code, 0) << r;
   ASSERT_EQ(Lines(r.out).size(), 1u) << r;
-  EXPECT_THAT(r.out, StartsWith("2  jo  "));
+  EXPECT_THAT(r.out, StartsWith("3  jo  "));
+  r = ruth.Run({"history", net, thread, "--limit", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(Lines(r.out).size(), 2u) << r;
 
   // Ruth tails the thread; a message Jo sends meanwhile arrives.
   {
@@ -388,10 +403,10 @@ TEST_F(CliTest, CareNetworkScenario) {
         << tail->err();
     r = jo.Run({"send", net, thread, "live one"});
     ASSERT_EQ(r.exit_code, 0) << r;
-    EXPECT_EQ(r.out, "3\n");
+    EXPECT_EQ(r.out, "4\n");
     ASSERT_EQ(tail->Finish(deadline), 0) << tail->out() << tail->err();
     ASSERT_EQ(Lines(tail->out()).size(), 1u) << tail->out();
-    EXPECT_THAT(tail->out(), HasSubstr("\"seq\":3,\"sender\":\"jo\""));
+    EXPECT_THAT(tail->out(), HasSubstr("\"seq\":4,\"sender\":\"jo\""));
     EXPECT_THAT(tail->out(), HasSubstr("\"text\":\"live one\""));
   }
 
@@ -412,13 +427,16 @@ TEST_F(CliTest, CareNetworkScenario) {
     EXPECT_THAT(tail->out(), MatchesRegex(appointments + "  1  jo  [^ ]+  Dentist on Friday\n"));
     r = ruth.Run({"threads", net});
     ASSERT_EQ(r.exit_code, 0) << r;
-    EXPECT_THAT(r.out, HasSubstr(thread + "  3  General\n"));
+    EXPECT_THAT(r.out, HasSubstr(thread + "  4  General\n"));
     EXPECT_THAT(r.out, HasSubstr(appointments + "  1  Appointments\n"));
   }
 
-  r = ruth.Run({"mark-read", net, thread, "3"});
+  r = ruth.Run({"mark-read", net, thread, "4"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_EQ(r.out, "3\n");
+  EXPECT_EQ(r.out, "4\n");
+  r = ruth.Run({"mark-read", net, thread, "2", "--json"});  // markers only move forward
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"handle\":\"ruth\",\"seq\":4"));
 
   // Ruth removes Jo: Jo's running tail ends with the loss of access, and Jo's history is
   // refused by the server.
@@ -478,6 +496,9 @@ TEST_F(CliTest, BadUsageExitsTwo) {
            {"consent"},  // no action
            {"whoami"},   // not logged in
            {"--server", "https://localhost:1", "login", "ruth", "--password-stdin"},
+           {"--server", "wss://localhost:99999", "login", "ruth", "--password-stdin"},
+           {"--server", "wss://:8443", "login", "ruth", "--password-stdin"},
+           {"--server", "wss://localhost:8443/other", "login", "ruth", "--password-stdin"},
        }) {
     CliResult r = user.Run(args, "some-password-123\n");
     EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(args) << "\n" << r;
