@@ -55,6 +55,13 @@ int Login(Invocation& inv, const std::string& handle) {
 int Logout(Invocation& inv) {
   int exit_code = kExitOk;
   auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr && inv.session_rejected()) {
+    // The session already ended at kringd: forgetting the token finishes the job.
+    if (int saved = inv.SaveSession(""); saved != kExitOk) return saved;
+    inv.out().Emit("logged out (the session had already ended)",
+                   JsonObject().Bool("logged_out", true));
+    return kExitOk;
+  }
   if (conn == nullptr) return exit_code;
   auto logout = conn->Logout();
   if (!logout.ok()) return inv.Failed(logout.error());

@@ -142,6 +142,7 @@ std::unique_ptr<sdk::Connection> Invocation::Resume(int* exit_code) {
   if (!resumed.ok()) {
     *exit_code = Failed(resumed.error());
     if (!resumed.error().transport && resumed.error().code == v1::Error::UNAUTHENTICATED) {
+      session_rejected_ = true;
       PrintError("the saved session is no longer valid: log in again");
     }
     return nullptr;

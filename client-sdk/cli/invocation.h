@@ -55,6 +55,9 @@ class Invocation {
   std::unique_ptr<sdk::Connection> Connect(int* exit_code);
   // Connect, then ResumeSession with the saved token.
   std::unique_ptr<sdk::Connection> Resume(int* exit_code);
+  // True after Resume failed because kringd no longer knows the saved session (UNAUTHENTICATED:
+  // logged out elsewhere, expired, account disabled).
+  bool session_rejected() const { return session_rejected_; }
 
   // Stores the server and CA used by this invocation with `token` (empty: logged out).
   // Returns kExitOk, or reports and returns kExitUsage.
@@ -69,6 +72,7 @@ class Invocation {
   const GlobalFlags flags_;
   const Output out_;
   bool loaded_ = false;
+  bool session_rejected_ = false;
   std::string home_;
   SavedSession saved_;
 };

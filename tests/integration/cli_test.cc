@@ -482,6 +482,12 @@ TEST_F(CliTest, CareNetworkScenario) {
   r = amir.Run({"whoami"});
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED: "));
+  // Logging out of a session that already ended just forgets it.
+  r = amir.Run({"logout"});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  r = amir.Run({"whoami"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_THAT(r.err, HasSubstr("not logged in"));
 }
 
 TEST_F(CliTest, BadUsageExitsTwo) {
