@@ -181,6 +181,13 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
       continue;
     }
     state->set_last_seq(thread->last_seq());
+    if (cursor.after_seq() > thread->last_seq()) {
+      // Sequence numbers come from the server: a cursor past the end is not one of ours.
+      *state->mutable_error() = ErrorProto(InvalidArgument(
+          "after_seq " + std::to_string(cursor.after_seq()) + " is past the thread's newest "
+          "message (" + std::to_string(thread->last_seq()) + ")"));
+      continue;
+    }
     auto sub = service_.hub.Subscribe(self, req.network_id(), cursor.thread_id(),
                                       cursor.after_seq());
     if (!sub) return ReplyError(id, Unauthenticated("log in first"));

@@ -47,7 +47,9 @@ void ServiceImpl::CatchUp(const std::shared_ptr<Subscription>& sub) {
         page_full = page.size() == kBacklogPageMessages || page_bytes >= options.send_queue_bytes / 4;
         return !page_full;
       });
-  if (!status.ok()) {
+  // The scan starts at next_seq and sequences have no gaps, so a page that does not begin there
+  // is a broken store; delivering nothing from it would re-read the same page forever.
+  if (!status.ok() || (!page.empty() && page.front().first != sub->next_seq())) {
     // The subscriber cannot be served without a gap: make it reconnect and resume.
     target->EndSession("the server could not read history");
     return;

@@ -184,6 +184,18 @@ TEST_F(MessageHandlersTest, UnknownThreadInSubscribeIsReportedPerThread) {
   EXPECT_EQ(r.subscribe().threads(1).error().code(), v1::Error::NOT_FOUND);
 }
 
+TEST_F(MessageHandlersTest, ACursorPastTheEndIsRefusedPerThread) {
+  Post(*client_, network_.id(), thread_, "one");
+  for (uint64_t after : {uint64_t{2}, UINT64_MAX}) {
+    v1::Response r = Subscribe(*coach_, network_.id(), thread_, after);
+    ASSERT_FALSE(r.has_error());
+    EXPECT_EQ(r.subscribe().threads(0).error().code(), v1::Error::INVALID_ARGUMENT) << after;
+  }
+  // The connection still works and gets what it subscribes to properly.
+  ASSERT_FALSE(Subscribe(*coach_, network_.id(), thread_, 0).has_error());
+  EXPECT_EQ(coach_->WaitMessages(thread_, 1).size(), 1u);
+}
+
 TEST_F(MessageHandlersTest, HistoryPagesByRange) {
   for (int i = 0; i < 30; ++i) Post(*client_, network_.id(), thread_, "m");
   v1::ClientFrame f;
