@@ -69,25 +69,33 @@ class RecordingSink final : public ConnectionSink {
     cv_.notify_all();
   }
 
-  // The response to `request_id`; a response with error INTERNAL "timeout" if none in time.
+  // The response to `request_id`; a response with error INTERNAL if none came in time or the
+  // connection was closed without one.
   v1::Response WaitResponse(uint64_t request_id) {
     std::unique_lock lock(mu_);
     v1::Response out;
-    bool got = cv_.wait_for(lock, kDeadline, [&] {
+    bool got = false;
+    cv_.wait_for(lock, kDeadline, [&] {
       for (auto it = responses_.begin(); it != responses_.end(); ++it) {
         if (it->request_id() == request_id) {
           out = *it;
           responses_.erase(it);
+          got = true;
           return true;
         }
       }
-      return false;
+      return close_code_.has_value();
     });
     if (!got) {
       out.mutable_error()->set_code(v1::Error::INTERNAL);
-      out.mutable_error()->set_detail("test timeout waiting for a response");
+      out.mutable_error()->set_detail(close_code_ ? "connection closed without a response"
+                                                  : "test timeout waiting for a response");
     }
     return out;
+  }
+  bool closed() {
+    std::lock_guard lock(mu_);
+    return close_code_.has_value();
   }
 
   // The first queued event matching `pred` (removed from the queue), or nullopt at the deadline.
