@@ -147,7 +147,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
 
   static constexpr std::string_view kSections[] = {
-      "server", "tls", "limits", "sessions", "passwords", "login_throttle", "bootstrap"};
+      "server", "tls", "limits", "sessions", "invitations", "passwords", "login_throttle", "bootstrap"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view section : kSections) known = known || key.str() == section;
@@ -186,6 +186,9 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   SectionReader sessions = section("sessions");
   sessions.Integer("ttl_hours", &c.sessions.ttl_hours, 1, 24 * 366);
   sessions.Finish();
+  SectionReader invitations = section("invitations");
+  invitations.Integer("ttl_hours", &c.invitations.ttl_hours, 1, 24 * 366);
+  invitations.Finish();
 
   SectionReader passwords = section("passwords");
   passwords.Integer("time_cost", &c.passwords.time_cost, 1, 100);
@@ -253,6 +256,7 @@ service::ServiceOptions ToServiceOptions(const Config& c) {
   options.max_message_bytes = c.limits.max_message_bytes;
   options.send_queue_bytes = c.limits.max_outbound_bytes;
   options.session_ttl_ms = static_cast<int64_t>(c.sessions.ttl_hours) * 60 * 60 * 1000;
+  options.invitation_ttl_ms = static_cast<int64_t>(c.invitations.ttl_hours) * 60 * 60 * 1000;
   options.password.time_cost = c.passwords.time_cost;
   options.password.memory_kib = c.passwords.memory_kib;
   options.password.parallelism = c.passwords.parallelism;

@@ -35,6 +35,9 @@ struct Config {
   struct Sessions {
     uint64_t ttl_hours = 12;
   } sessions;
+  struct Invitations {
+    uint64_t ttl_hours = 14 * 24;
+  } invitations;
   struct Passwords {  // Argon2id
     uint32_t time_cost = 2;
     uint32_t memory_kib = 19456;

@@ -16,6 +16,9 @@ std::string_view OperationName(Operation op) {
     case Operation::kApproveInvitation: return "approve an invitation";
     case Operation::kRemoveOther: return "remove a member";
     case Operation::kLeave: return "leave";
+    case Operation::kGrantConsent: return "grant consent";
+    case Operation::kWithdrawConsent: return "withdraw consent";
+    case Operation::kListConsents: return "list consents";
   }
   return "?";
 }
@@ -32,36 +35,147 @@ Status Denied(Operation op, std::string_view why) {
 
 }  // namespace
 
-Status Authorize(const Actor& actor, Operation op, const Standing& standing) {
+bool IsPrincipal(const Standing& standing) {
+  return standing.role == v1::MEMBER_ROLE_CLIENT ||
+         standing.role == v1::MEMBER_ROLE_REPRESENTATIVE;
+}
+
+namespace {
+
+bool IsThreadOperation(Operation op) {
+  switch (op) {
+    case Operation::kReadHistory:
+    case Operation::kReceiveLive:
+    case Operation::kPost:
+    case Operation::kMarkRead:
+    case Operation::kListReadMarkers:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What only the client (or their representative) decides.
+bool IsPrincipalOperation(Operation op) {
+  switch (op) {
+    case Operation::kApproveInvitation:
+    case Operation::kRemoveOther:
+    case Operation::kGrantConsent:
+    case Operation::kWithdrawConsent:
+    case Operation::kListConsents:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status AuthorizePrincipal(Operation op, const Standing& standing, const ThreadRef& thread) {
+  if (op == Operation::kLeave) {
+    if (standing.role == v1::MEMBER_ROLE_CLIENT) {
+      return FailedPrecondition("the client cannot leave their own network");
+    }
+    return FailedPrecondition("a representative's appointment is ended by an admin");
+  }
+  if (op == Operation::kCreateThread && thread.team_only) {
+    return FailedPrecondition("a thread the client opens includes the client");
+  }
+  if (IsThreadOperation(op) && thread.team_only) {
+    return Denied(op, "thread " + std::to_string(thread.id) +
+                          " is for the team only; the client sees who takes part, not what is said");
+  }
+  return Status::Ok();
+}
+
+Status AuthorizeMember(Operation op, const Standing& standing, const ThreadRef& thread) {
+  if (op == Operation::kLeave) return Status::Ok();  // with or without consent in force
+  if (IsPrincipalOperation(op)) {
+    return Denied(op, "only the client or their representative decides this");
+  }
+  if (!standing.consent) return Denied(op, "no consent on record");
+  const v1::Consent& consent = *standing.consent;
+  if (std::string why = NotInForceReason(consent, standing.now_ms); !why.empty()) {
+    return Denied(op, "your " + why);
+  }
+  switch (op) {
+    case Operation::kListMembers:
+    case Operation::kListThreads:
+      return Status::Ok();
+    case Operation::kInvite:
+      if (Allows(consent, v1::CONSENT_ACTION_COORDINATE)) return Status::Ok();
+      return Denied(op, "your consent does not include inviting others");
+    case Operation::kCreateThread:
+      if (!Allows(consent, v1::CONSENT_ACTION_POST)) {
+        return Denied(op, "your consent does not include posting");
+      }
+      if (!consent.provision().all_threads()) {
+        return Denied(op, "your consent covers some threads, not new ones");
+      }
+      if (thread.team_only && !standing.team_threads_allowed) {
+        return Denied(op, "the client does not consent to threads without them");
+      }
+      return Status::Ok();
+    default:
+      break;
+  }
+  if (!IsThreadOperation(op)) return Denied(op, "unknown operation");
+  if (thread.id == 0) return Internal("no thread given to authorize " +
+                                      std::string(OperationName(op)));
+  if (!CoversThread(consent, thread.id)) {
+    return Denied(op, "thread " + std::to_string(thread.id) + " is not in your consent's scope");
+  }
+  if (op == Operation::kPost) {
+    if (!Allows(consent, v1::CONSENT_ACTION_POST)) {
+      return Denied(op, "your consent allows reading, not posting");
+    }
+    if (thread.team_only && !standing.team_threads_allowed) {
+      return Denied(op, "the client withdrew consent to threads without them");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Authorize(const Actor& actor, Operation op, const Standing& standing,
+                 const ThreadRef& thread) {
   if (!standing.network_exists) return NotFound("no such network");
   // Admins and auditors never see network content, whatever the store says about them.
   if (IsStaff(actor)) return Denied(op, "admins and auditors have no access to networks");
   if (!standing.role) return Denied(op, "not a member of this network");
-  const v1::MemberRole role = *standing.role;
-  switch (op) {
-    case Operation::kListMembers:
-    case Operation::kListThreads:
-    case Operation::kReadHistory:
-    case Operation::kReceiveLive:
-    case Operation::kPost:
-    case Operation::kCreateThread:
-    case Operation::kMarkRead:
-    case Operation::kListReadMarkers:
-      return Status::Ok();
-    case Operation::kInvite:
-      if (role == v1::MEMBER_ROLE_CLIENT || role == v1::MEMBER_ROLE_COORDINATOR) return Status::Ok();
-      return Denied(op, "only the client or a coordinator invites");
-    case Operation::kApproveInvitation:
-    case Operation::kRemoveOther:
-      if (role == v1::MEMBER_ROLE_CLIENT) return Status::Ok();
-      return Denied(op, "only the client decides who is in their network");
-    case Operation::kLeave:
-      if (role == v1::MEMBER_ROLE_CLIENT) {
-        return FailedPrecondition("the client cannot leave their own network");
-      }
-      return Status::Ok();
+  if (IsThreadOperation(op) && thread.id == 0) {
+    return Internal("no thread given to authorize " + std::string(OperationName(op)));
   }
-  return Denied(op, "unknown operation");
+  if (IsPrincipal(standing)) return AuthorizePrincipal(op, standing, thread);
+  return AuthorizeMember(op, standing, thread);
+}
+
+Status AuthorizeNetworkAccess(const Actor& actor, Operation op, const Standing& standing) {
+  if (!standing.network_exists) return NotFound("no such network");
+  if (IsStaff(actor)) return Denied(op, "admins and auditors have no access to networks");
+  if (!standing.role) return Denied(op, "not a member of this network");
+  if (IsPrincipal(standing)) return Status::Ok();
+  if (!standing.consent) return Denied(op, "no consent on record");
+  if (std::string why = NotInForceReason(*standing.consent, standing.now_ms); !why.empty()) {
+    return Denied(op, "your " + why);
+  }
+  return Status::Ok();
+}
+
+bool SeesThread(const Standing& standing, const ThreadRef& thread) {
+  if (!standing.network_exists || !standing.role) return false;
+  if (IsPrincipal(standing)) return true;
+  return standing.consent && InForce(*standing.consent, standing.now_ms) &&
+         CoversThread(*standing.consent, thread.id);
+}
+
+uint64_t HiddenThrough(const Standing& standing, uint64_t thread_id) {
+  if (IsPrincipal(standing) || !standing.consent) return 0;
+  return HiddenThrough(*standing.consent, thread_id);
+}
+
+int64_t AccessEndsMs(const Standing& standing) {
+  if (IsPrincipal(standing) || !standing.consent) return 0;
+  return standing.consent->provision().end_ms();
 }
 
 Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountKind client_kind) {

@@ -1,10 +1,10 @@
 // The single authorization point for everything done inside a network.
 //
 // Every request that reads or changes a network's content asks Authorize() with the standing
-// the actor has in that network at this instant (read from the store in the same request; never
-// cached). Live delivery is authorized when a subscription starts and ended by the same write
-// that ends the standing (see Hub::EndAccess). The consent model (scopes, expiry, history
-// visibility, representatives) extends Standing and this function; nothing else decides.
+// the actor has in that network at this instant (read from the store in the same request, with
+// the clock read then; never cached). Live delivery is authorized when a subscription starts,
+// carries the consent's end time, and is cut by the same write that narrows or ends the consent
+// (see Hub::EndAccess). The consent model is in docs/consent.md; nothing else decides.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "kring/v1/kring.pb.h"
+#include "server/core/consent.h"
 #include "server/core/status.h"
 
 namespace kring {
@@ -27,9 +28,12 @@ enum class Operation {
   kMarkRead,
   kListReadMarkers,
   kInvite,
-  kApproveInvitation,
-  kRemoveOther,  // remove someone else from the network
-  kLeave,        // remove oneself
+  kApproveInvitation,  // also declining an invitation one did not receive
+  kRemoveOther,        // remove someone else from the network
+  kLeave,              // remove oneself
+  kGrantConsent,
+  kWithdrawConsent,
+  kListConsents,
 };
 
 std::string_view OperationName(Operation op);
@@ -40,23 +44,59 @@ struct Actor {
   std::string handle;  // not used to decide; carried so callers need not read the account again
 };
 
-// The actor's place in one network, as stored right now.
+// The actor's place in one network, as stored at the instant now_ms.
 struct Standing {
   bool network_exists = false;
-  // Set only for an approved member (the client included). A pending invitee, a removed member
-  // and a stranger all have no role.
+  // CLIENT, COORDINATOR or MEMBER for an approved member; REPRESENTATIVE for a representative
+  // of the client (whatever else they are). A pending invitee, a removed member and a stranger
+  // have no role.
   std::optional<v1::MemberRole> role;
+  // A member's current consent record (the newest, whatever its status); none for the client
+  // and representatives, who need none.
+  std::optional<v1::Consent> consent;
+  // The client's consent to team-only threads is in force.
+  bool team_threads_allowed = false;
+  int64_t now_ms = 0;
 };
 
-// OK, or NOT_FOUND (no such network), PERMISSION_DENIED (not allowed), FAILED_PRECONDITION
-// (allowed for no one in this role, e.g. the client leaving their own network).
-Status Authorize(const Actor& actor, Operation op, const Standing& standing);
+// The client or a representative of the client: acts as the client.
+bool IsPrincipal(const Standing& standing);
+
+// The thread an operation is about. Thread operations (read history, receive live, post, mark
+// read, list read markers) need one; for kCreateThread it describes the thread to be created.
+struct ThreadRef {
+  uint64_t id = 0;
+  bool team_only = false;
+};
+
+// OK, or NOT_FOUND (no such network), PERMISSION_DENIED (not allowed, with the reason),
+// FAILED_PRECONDITION (allowed for no one in this role, e.g. the client leaving their own
+// network).
+Status Authorize(const Actor& actor, Operation op, const Standing& standing,
+                 const ThreadRef& thread = {});
+
+// The part of Authorize that does not depend on a thread: the network exists, the actor is not
+// staff, has a role, and (a member) has a consent in force. For requests about several threads
+// at once, which then ask Authorize per thread.
+Status AuthorizeNetworkAccess(const Actor& actor, Operation op, const Standing& standing);
+
+// Whether the thread shows in the actor's thread list: every thread for the client and their
+// representatives (team-only threads included), the threads in scope for a member whose consent
+// is in force.
+bool SeesThread(const Standing& standing, const ThreadRef& thread);
+
+// Messages of the thread with seq <= the result are not visible to the actor (history from
+// before their consent's scope reached the thread). 0 for the client and representatives.
+uint64_t HiddenThrough(const Standing& standing, uint64_t thread_id);
+
+// When the actor's access in the network ends by itself (the consent's end_ms); 0: not by itself.
+int64_t AccessEndsMs(const Standing& standing);
 
 // Opening a network for `client_id`: the client themself, or a member-kind account who then
 // coordinates it. `client_kind` is the kind of the account named as the client.
 Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountKind client_kind);
 
-// Creating and disabling accounts: admins only.
+// Creating and disabling accounts, appointing representatives: admins only.
 Status AuthorizeAccountAdmin(const Actor& actor);
 
 }  // namespace kring

@@ -99,6 +99,11 @@ void ConnectionImpl::Dispatch(const v1::ClientFrame& f) {
     case F::kUnsubscribe: return Unsubscribe(id, f.unsubscribe());
     case F::kMarkRead: return MarkRead(id, f.mark_read());
     case F::kListReadMarkers: return ListReadMarkers(id, f.list_read_markers());
+    case F::kGrantConsent: return GrantConsent(id, f.grant_consent());
+    case F::kWithdrawConsent: return WithdrawConsent(id, f.withdraw_consent());
+    case F::kListConsents: return ListConsents(id, f.list_consents());
+    case F::kAppointRepresentative: return AppointRepresentative(id, f.appoint_representative());
+    case F::kEndRepresentation: return EndRepresentation(id, f.end_representation());
     case F::REQUEST_NOT_SET:
       break;
   }
@@ -171,13 +176,22 @@ StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view) cons
   return Actor{account->account().id(), account->account().kind(), account->account().handle()};
 }
 
-StatusOr<Actor> ConnectionImpl::Permit(const storage::ReadView& view, uint64_t network_id,
-                                       Operation op) const {
+StatusOr<ConnectionImpl::Permitted> ConnectionImpl::Permit(const storage::ReadView& view,
+                                                           uint64_t network_id, Operation op,
+                                                           const ThreadRef& thread) const {
   KRING_ASSIGN_OR_RETURN(Actor actor, Authenticate(view));
-  KRING_ASSIGN_OR_RETURN(Standing standing,
-                         records::GetStanding(view, network_id, actor.account_id));
-  KRING_RETURN_IF_ERROR(Authorize(actor, op, standing));
-  return actor;
+  KRING_ASSIGN_OR_RETURN(Standing standing, records::GetStanding(view, network_id, actor.account_id,
+                                                                 service_.clock.NowMs()));
+  // Decided before the thread is looked up, so that its existence is no answer to people
+  // without access; then again with what the thread is.
+  KRING_RETURN_IF_ERROR(Authorize(actor, op, standing, thread));
+  Permitted permitted{std::move(actor), std::move(standing), {}};
+  if (thread.id != 0) {
+    KRING_ASSIGN_OR_RETURN(permitted.thread, records::GetThreadIn(view, network_id, thread.id));
+    KRING_RETURN_IF_ERROR(
+        Authorize(permitted.actor, op, permitted.standing, records::RefOf(permitted.thread)));
+  }
+  return permitted;
 }
 
 }  // namespace kring::service

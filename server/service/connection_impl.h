@@ -2,7 +2,7 @@
 // request to its handler, and receives events from the Hub. Internal to server/service.
 //
 // Handlers are split by theme: account_handlers.cc, network_handlers.cc,
-// message_handlers.cc. Reads run on the calling (io) thread against the store; every change
+// message_handlers.cc, consent_handlers.cc. Reads run on the calling (io) thread against the store; every change
 // runs on the Writer via Write().
 #pragma once
 
@@ -61,8 +61,16 @@ class ConnectionImpl final : public Connection,
   void SetAuth(Auth auth);
   // The actor behind this connection, if its session is valid in `view` right now.
   StatusOr<Actor> Authenticate(const storage::ReadView& view) const;
-  // Authenticate + Authorize for a network-scoped operation.
-  StatusOr<Actor> Permit(const storage::ReadView& view, uint64_t network_id, Operation op) const;
+  struct Permitted {
+    Actor actor;
+    Standing standing;
+    v1::Thread thread;  // when the operation names a thread
+  };
+  // Authenticate + Authorize for a network-scoped operation, at this instant. With thread.id,
+  // the thread must exist in the network (NOT_FOUND otherwise, told only to people with access);
+  // for kCreateThread, `thread` describes the new thread.
+  StatusOr<Permitted> Permit(const storage::ReadView& view, uint64_t network_id, Operation op,
+                             const ThreadRef& thread = {}) const;
   // Replies with the error; if it is UNAUTHENTICATED for a connection that had a session (it
   // expired or ended meanwhile), also ends the session on this connection.
   void ReplyAuthError(uint64_t request_id, const Status& status);
@@ -96,6 +104,13 @@ class ConnectionImpl final : public Connection,
   void MarkRead(uint64_t id, const v1::MarkReadRequest& req);
   void ListReadMarkers(uint64_t id, const v1::ListReadMarkersRequest& req);
 
+  // consent_handlers.cc
+  void GrantConsent(uint64_t id, const v1::GrantConsentRequest& req);
+  void WithdrawConsent(uint64_t id, const v1::WithdrawConsentRequest& req);
+  void ListConsents(uint64_t id, const v1::ListConsentsRequest& req);
+  void AppointRepresentative(uint64_t id, const v1::AppointRepresentativeRequest& req);
+  void EndRepresentation(uint64_t id, const v1::EndRepresentationRequest& req);
+
   ServiceImpl& service_;
   const std::shared_ptr<ConnectionSink> sink_;
   const PeerInfo peer_;
@@ -111,5 +126,26 @@ StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn, const v1::Creat
 
 // INVALID_ARGUMENT unless the request's fields are well-formed (not whether it is allowed).
 Status ValidateCreateAccount(const v1::CreateAccountRequest& req);
+
+// A consent record staged in a write, with what it changes for live delivery.
+struct StagedConsent {
+  v1::Consent consent;
+  AccessCut cut;                     // the live access it takes away
+  std::vector<uint64_t> principals;  // the client and representatives, to be told
+};
+
+// Stages the grantee's next record: `provision` (already normalized) as a grant, or a
+// withdrawal when `provision` is null. `actor` records it (as representative when their standing
+// says so); the caller has authorized it. Grantee 0: the team.
+StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Network& network,
+                                     uint64_t grantee_id, const std::string& grantee_handle,
+                                     const v1::ConsentProvision* provision, const Actor& actor,
+                                     const Standing& actor_standing, std::string reason);
+
+// After the write is durable, before the response: cuts what the record takes away from the
+// grantee's connections (AccessEnded with `ended_reason`), moves their subscriptions' end, and
+// sends ConsentChanged to the grantee and the principals.
+void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
+                        const std::string& ended_reason);
 
 }  // namespace kring::service

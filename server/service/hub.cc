@@ -9,14 +9,15 @@ namespace kring::service {
 
 Subscription::Subscription(std::weak_ptr<EventTarget> target, uint64_t network_id,
                            uint64_t thread_id, uint64_t account_id, uint64_t after_seq,
-                           int64_t session_expires_ms)
+                           int64_t session_expires_ms, Access access)
     : target_(target),
       owner_(target.lock().get()),
       network_id_(network_id),
       thread_id_(thread_id),
       account_id_(account_id),
       session_expires_ms_(session_expires_ms),
-      next_seq_(after_seq + 1) {}
+      next_seq_(after_seq + 1),
+      access_(std::move(access)) {}
 
 uint64_t Subscription::next_seq() const {
   std::lock_guard lock(mu_);
@@ -29,10 +30,12 @@ bool Subscription::cancelled() const {
 }
 
 Subscription::Backlog Subscription::DeliverBacklog(
-    const std::vector<std::pair<uint64_t, Frame>>& messages, bool store_exhausted) {
+    const std::vector<std::pair<uint64_t, Frame>>& messages, bool store_exhausted,
+    int64_t now_ms) {
   std::shared_ptr<EventTarget> target = target_.lock();
   std::lock_guard lock(mu_);
   if (cancelled_ || !target) return Backlog::kCancelled;
+  if (ExpireIfDueLocked(now_ms, *target)) return Backlog::kCancelled;
   for (const auto& [seq, frame] : messages) {
     if (seq != next_seq_) continue;  // already delivered (or not yet due)
     target->SendFrame(frame);
@@ -64,6 +67,25 @@ bool Subscription::Offer(uint64_t seq, const Frame& frame) {
 void Subscription::Cancel() {
   std::lock_guard lock(mu_);
   cancelled_ = true;
+}
+
+bool Subscription::ExpireIfDueLocked(int64_t now_ms, EventTarget& target) {
+  if (cancelled_ || access_.until_ms == 0 || now_ms < access_.until_ms) return false;
+  cancelled_ = true;
+  if (access_.ended) target.SendFrame(access_.ended);
+  return true;
+}
+
+bool Subscription::ExpireIfDue(int64_t now_ms) {
+  std::shared_ptr<EventTarget> target = target_.lock();
+  std::lock_guard lock(mu_);
+  if (!target) return false;
+  return ExpireIfDueLocked(now_ms, *target);
+}
+
+void Subscription::SetAccessUntil(int64_t until_ms) {
+  std::lock_guard lock(mu_);
+  access_.until_ms = until_ms;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,7 +143,7 @@ void Hub::CancelAllLocked(Attached& attached) {
 
 std::shared_ptr<Subscription> Hub::Subscribe(const std::shared_ptr<EventTarget>& target,
                                              uint64_t network_id, uint64_t thread_id,
-                                             uint64_t after_seq) {
+                                             uint64_t after_seq, Subscription::Access access) {
   std::lock_guard lock(mu_);
   auto it = attached_.find(target.get());
   if (it == attached_.end()) return nullptr;
@@ -132,7 +154,7 @@ std::shared_ptr<Subscription> Hub::Subscribe(const std::shared_ptr<EventTarget>&
     a.subs.erase(old);
   }
   auto sub = std::make_shared<Subscription>(target, network_id, thread_id, a.account_id,
-                                            after_seq, a.session_expires_ms);
+                                            after_seq, a.session_expires_ms, std::move(access));
   a.subs.emplace(key, sub);
   by_thread_[thread_id].push_back(sub);
   ++by_network_[network_id][target.get()];
@@ -165,6 +187,7 @@ std::vector<std::shared_ptr<Subscription>> Hub::PublishMessage(uint64_t thread_i
   }
   const int64_t now = clock_.NowMs();
   std::vector<std::shared_ptr<Subscription>> gaps;
+  std::vector<std::shared_ptr<Subscription>> ended;  // consent ended: drop from the maps
   std::vector<std::shared_ptr<EventTarget>> expired;
   for (const auto& sub : subs) {
     if (sub->session_expires_ms() <= now) {
@@ -172,7 +195,15 @@ std::vector<std::shared_ptr<Subscription>> Hub::PublishMessage(uint64_t thread_i
       sub->Cancel();
       continue;
     }
+    if (sub->cancelled() || sub->ExpireIfDue(now)) {
+      ended.push_back(sub);
+      continue;
+    }
     if (!sub->Offer(seq, frame)) gaps.push_back(sub);
+  }
+  if (!ended.empty()) {
+    std::lock_guard lock(mu_);
+    for (const auto& sub : ended) DropLocked(sub);
   }
   for (const auto& target : expired) {
     Detach(target.get());
@@ -181,25 +212,61 @@ std::vector<std::shared_ptr<Subscription>> Hub::PublishMessage(uint64_t thread_i
   return gaps;
 }
 
+void Hub::DropLocked(const std::shared_ptr<Subscription>& sub) {
+  if (auto it = attached_.find(const_cast<EventTarget*>(sub->owner())); it != attached_.end()) {
+    auto& subs = it->second.subs;
+    auto s = subs.find({sub->network_id(), sub->thread_id()});
+    if (s != subs.end() && s->second == sub) subs.erase(s);
+  }
+  RemoveSubscriptionLocked(sub);
+}
+
+void Hub::CollectSubscribedLocked(uint64_t network_id, uint64_t thread_id, int64_t now_ms,
+                                  std::set<EventTarget*>& out) {
+  auto n = by_network_.find(network_id);
+  if (n == by_network_.end()) return;
+  for (const auto& [raw, count] : n->second) {
+    auto it = attached_.find(const_cast<EventTarget*>(raw));
+    if (it == attached_.end()) continue;
+    const auto& subs = it->second.subs;
+    for (auto s = subs.lower_bound({network_id, 0});
+         s != subs.end() && s->first.first == network_id; ++s) {
+      if (thread_id != 0 && s->first.second != thread_id) continue;
+      if (s->second->cancelled() || s->second->ExpireIfDue(now_ms)) continue;
+      out.insert(it->first);
+      break;
+    }
+  }
+}
+
+void Hub::SendToLocked(const std::set<EventTarget*>& raw,
+                       std::vector<std::shared_ptr<EventTarget>>& out) {
+  for (EventTarget* target : raw) {
+    auto it = attached_.find(target);
+    if (it == attached_.end()) continue;
+    if (auto t = it->second.target.lock()) out.push_back(std::move(t));
+  }
+}
+
 void Hub::PublishToNetwork(uint64_t network_id, const std::vector<uint64_t>& accounts,
                            const Frame& frame) {
+  PublishToThread(network_id, /*thread_id=*/0, accounts, frame);
+}
+
+void Hub::PublishToThread(uint64_t network_id, uint64_t thread_id,
+                          const std::vector<uint64_t>& accounts, const Frame& frame) {
+  const int64_t now = clock_.NowMs();
   std::vector<std::shared_ptr<EventTarget>> targets;
   {
     std::lock_guard lock(mu_);
     std::set<EventTarget*> seen;
-    if (auto n = by_network_.find(network_id); n != by_network_.end()) {
-      for (const auto& [raw, count] : n->second) seen.insert(const_cast<EventTarget*>(raw));
-    }
+    if (network_id != 0) CollectSubscribedLocked(network_id, thread_id, now, seen);
     for (uint64_t account : accounts) {
       if (auto a = by_account_.find(account); a != by_account_.end()) {
         seen.insert(a->second.begin(), a->second.end());
       }
     }
-    for (EventTarget* raw : seen) {
-      auto it = attached_.find(raw);
-      if (it == attached_.end()) continue;
-      if (auto t = it->second.target.lock()) targets.push_back(std::move(t));
-    }
+    SendToLocked(seen, targets);
   }
   for (const auto& t : targets) t->SendFrame(frame);
 }
@@ -208,16 +275,21 @@ void Hub::PublishToAccount(uint64_t account_id, const Frame& frame) {
   PublishToNetwork(/*network_id=*/0, {account_id}, frame);
 }
 
-void Hub::EndAccess(uint64_t network_id, uint64_t account_id, const Frame& frame) {
+void Hub::EndAccess(uint64_t network_id, uint64_t account_id,
+                    const std::vector<uint64_t>& thread_ids, const Frame& frame) {
   std::vector<std::shared_ptr<EventTarget>> targets;
   {
     std::lock_guard lock(mu_);
     auto acc = by_account_.find(account_id);
     if (acc == by_account_.end()) return;
+    auto ends = [&](uint64_t thread_id) {
+      return thread_ids.empty() ||
+             std::find(thread_ids.begin(), thread_ids.end(), thread_id) != thread_ids.end();
+    };
     for (EventTarget* raw : acc->second) {
       Attached& a = attached_[raw];
       for (auto s = a.subs.begin(); s != a.subs.end();) {
-        if (s->first.first == network_id) {
+        if (s->first.first == network_id && ends(s->first.second)) {
           RemoveSubscriptionLocked(s->second);
           s = a.subs.erase(s);
         } else {
@@ -228,6 +300,21 @@ void Hub::EndAccess(uint64_t network_id, uint64_t account_id, const Frame& frame
     }
   }
   for (const auto& t : targets) t->SendFrame(frame);
+}
+
+void Hub::SetAccessUntil(uint64_t network_id, uint64_t account_id, int64_t until_ms) {
+  std::lock_guard lock(mu_);
+  auto acc = by_account_.find(account_id);
+  if (acc == by_account_.end()) return;
+  for (EventTarget* raw : acc->second) {
+    auto it = attached_.find(raw);
+    if (it == attached_.end()) continue;
+    auto& subs = it->second.subs;
+    for (auto s = subs.lower_bound({network_id, 0});
+         s != subs.end() && s->first.first == network_id; ++s) {
+      s->second->SetAccessUntil(until_ms);
+    }
+  }
 }
 
 template <typename Pred>

@@ -9,7 +9,10 @@
 // a message only after it is durable, every offered message is in the store by then.
 //
 // Revocation: EndAccess / EndSession / EndAccount cancel subscriptions under the same locks
-// that delivery takes, so once they return no further frame of that scope is sent.
+// that delivery takes, so once they return no further frame of that scope is sent. A
+// subscription also carries the end of the consent that allowed it (access_until_ms): once the
+// clock passes it, the subscription cancels itself before the next delivery and sends its
+// AccessEnded frame instead, without any background job.
 //
 // Thread-safety: all methods are thread-safe. Publish* and End* are called by the writer
 // thread in commit order; Subscribe/DeliverBacklog by connection threads.
@@ -46,10 +49,20 @@ class EventTarget {
   virtual void WhenQueuedBelow(size_t bytes, std::function<void()> ready) = 0;
 };
 
+// How long a subscription's access lasts: until until_ms (0: no end of its own); `ended`
+// (an AccessEnded frame) is sent when it passes.
+struct SubscriptionAccess {
+  int64_t until_ms = 0;
+  Frame ended;
+};
+
 class Subscription {
  public:
+  using Access = SubscriptionAccess;
+
   Subscription(std::weak_ptr<EventTarget> target, uint64_t network_id, uint64_t thread_id,
-               uint64_t account_id, uint64_t after_seq, int64_t session_expires_ms);
+               uint64_t account_id, uint64_t after_seq, int64_t session_expires_ms,
+               Access access = {});
 
   uint64_t network_id() const { return network_id_; }
   uint64_t thread_id() const { return thread_id_; }
@@ -68,7 +81,7 @@ class Subscription {
   // still needs. `store_exhausted`: the read returned fewer than it asked for. Returns kCaughtUp
   // once live delivery has taken over, kReadMore if the caller must read from next_seq() again.
   Backlog DeliverBacklog(const std::vector<std::pair<uint64_t, Frame>>& messages,
-                         bool store_exhausted);
+                         bool store_exhausted, int64_t now_ms);
 
   // From the writer, in seq order. Returns false if the subscriber fell behind a gap and needs
   // a backlog read (cannot happen while offers arrive in commit order; handled all the same).
@@ -76,7 +89,14 @@ class Subscription {
 
   void Cancel();
 
+  // If the access ended by now_ms: cancels, sends the access_ended frame, and returns true
+  // (once; later calls return false).
+  bool ExpireIfDue(int64_t now_ms);
+  void SetAccessUntil(int64_t until_ms);
+
  private:
+  bool ExpireIfDueLocked(int64_t now_ms, EventTarget& target);
+
   const std::weak_ptr<EventTarget> target_;
   const EventTarget* const owner_;
   const uint64_t network_id_, thread_id_, account_id_;
@@ -86,6 +106,7 @@ class Subscription {
   uint64_t max_offered_ = 0;   // guarded by mu_
   bool catching_up_ = true;    // guarded by mu_
   bool cancelled_ = false;     // guarded by mu_
+  Access access_;              // guarded by mu_
 };
 
 class Hub {
@@ -102,22 +123,31 @@ class Hub {
   // the backlog and feeds it to the returned Subscription. Null if the target is not attached.
   std::shared_ptr<Subscription> Subscribe(const std::shared_ptr<EventTarget>& target,
                                           uint64_t network_id, uint64_t thread_id,
-                                          uint64_t after_seq);
+                                          uint64_t after_seq, SubscriptionAccess access = {});
   // thread_id 0: every thread of the network.
   void Unsubscribe(EventTarget* target, uint64_t network_id, uint64_t thread_id);
 
   // A durable message. Returns the subscriptions that hit a gap (normally none).
   std::vector<std::shared_ptr<Subscription>> PublishMessage(uint64_t thread_id, uint64_t seq,
                                                             const Frame& frame);
-  // To every connection subscribed in the network, and every connection of `accounts`; each
-  // connection at most once.
+  // To every connection with access in force to some thread of the network, and every
+  // connection of `accounts`; each connection at most once.
   void PublishToNetwork(uint64_t network_id, const std::vector<uint64_t>& accounts,
                         const Frame& frame);
+  // To every connection subscribed to the thread (access in force), and every connection of
+  // `accounts`; each connection at most once.
+  void PublishToThread(uint64_t network_id, uint64_t thread_id,
+                       const std::vector<uint64_t>& accounts, const Frame& frame);
   void PublishToAccount(uint64_t account_id, const Frame& frame);
 
-  // The account lost access to the network: cancels its subscriptions there, then sends
-  // `frame` (AccessEnded) to each of its connections.
-  void EndAccess(uint64_t network_id, uint64_t account_id, const Frame& frame);
+  // The account lost access to the network (thread_ids empty) or to those threads of it:
+  // cancels its subscriptions there, then sends `frame` (AccessEnded) to each of its
+  // connections.
+  void EndAccess(uint64_t network_id, uint64_t account_id, const std::vector<uint64_t>& thread_ids,
+                 const Frame& frame);
+  // The account's consent in the network now ends at until_ms (0: not by itself): applies to its
+  // running subscriptions there.
+  void SetAccessUntil(uint64_t network_id, uint64_t account_id, int64_t until_ms);
   // Every connection of the session / account: subscriptions cancelled, EndSession(reason).
   void EndSession(const std::string& session_key, std::string_view reason);
   void EndAccount(uint64_t account_id, std::string_view reason);
@@ -134,6 +164,12 @@ class Hub {
   };
 
   void RemoveSubscriptionLocked(const std::shared_ptr<Subscription>& sub);
+  // Removes a subscription that cancelled itself from every map.
+  void DropLocked(const std::shared_ptr<Subscription>& sub);
+  // Targets subscribed in the network (thread_id 0: any thread) whose access is in force.
+  void CollectSubscribedLocked(uint64_t network_id, uint64_t thread_id, int64_t now_ms,
+                               std::set<EventTarget*>& out);
+  void SendToLocked(const std::set<EventTarget*>& raw, std::vector<std::shared_ptr<EventTarget>>& out);
   void CancelAllLocked(Attached& attached);
   // Detaches and returns the targets matching `pred`, with their subscriptions cancelled.
   template <typename Pred>

@@ -17,6 +17,28 @@ constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxClientMsgIdBytes = 64;
 constexpr uint32_t kDefaultHistoryPage = 100;
 
+// Who takes part in the thread right now: the client and representatives (unless it is for the
+// team only) and every member whose consent in force covers it.
+std::vector<uint64_t> Participants(const v1::Thread& thread, const std::vector<uint64_t>& principals,
+                                   const std::vector<v1::Consent>& consents, int64_t now_ms) {
+  std::vector<uint64_t> out;
+  if (!thread.team_only()) out = principals;
+  for (const v1::Consent& c : consents) {
+    if (c.grantee_id() != 0 && InForce(c, now_ms) && CoversThread(c, thread.id())) {
+      out.push_back(c.grantee_id());
+    }
+  }
+  return out;
+}
+
+Frame AccessEndedFrame(uint64_t network_id, uint64_t thread_id, std::string reason) {
+  v1::Event event;
+  event.mutable_access_ended()->set_network_id(network_id);
+  event.mutable_access_ended()->add_thread_ids(thread_id);
+  event.mutable_access_ended()->set_reason(std::move(reason));
+  return EventFrame(event);
+}
+
 }  // namespace
 
 void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& req) {
@@ -25,22 +47,35 @@ void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& re
   }
   Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
                                              WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor,
-                           self->Permit(txn, req.network_id(), Operation::kCreateThread));
+    KRING_ASSIGN_OR_RETURN(Permitted permitted,
+                           self->Permit(txn, req.network_id(), Operation::kCreateThread,
+                                        ThreadRef{0, req.team_only()}));
+    const int64_t now = permitted.standing.now_ms;
     KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
     v1::Thread thread;
     thread.set_id(thread_id);
     thread.set_network_id(req.network_id());
     thread.set_title(req.title());
-    thread.set_created_by(actor.account_id);
-    thread.set_created_at_ms(self->service_.clock.NowMs());
+    thread.set_created_by(permitted.actor.account_id);
+    thread.set_created_at_ms(now);
+    thread.set_team_only(req.team_only());
     records::PutProto(txn, Table::kThreads, U64(thread_id), thread);
     txn.Put(Table::kNetworkThreads, U64U64(req.network_id(), thread_id), "");
     *out.response.mutable_create_thread()->mutable_thread() = thread;
-    out.effects.push_back([self, thread] {
+    // Told to those who see it: the client and representatives (team-only threads included: they
+    // see that it exists) and members whose consent covers every thread.
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> told, records::Principals(txn, *network));
+    KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(txn, req.network_id()));
+    for (const v1::Consent& c : consents) {
+      if (c.grantee_id() != 0 && InForce(c, now) && c.provision().all_threads()) {
+        told.push_back(c.grantee_id());
+      }
+    }
+    out.effects.push_back([self, thread, told = std::move(told)] {
       v1::Event event;
       *event.mutable_thread_created()->mutable_thread() = thread;
-      self->service_.hub.PublishToNetwork(thread.network_id(), {}, EventFrame(event));
+      self->service_.hub.PublishToNetwork(/*network_id=*/0, told, EventFrame(event));
     });
     return Status::Ok();
   });
@@ -48,21 +83,26 @@ void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& re
 
 void ConnectionImpl::ListThreads(uint64_t id, const v1::ListThreadsRequest& req) {
   const storage::Store& store = service_.store;
-  auto actor = Permit(store, req.network_id(), Operation::kListThreads);
-  if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  std::vector<uint64_t> thread_ids;
-  std::string begin = U64(req.network_id());
-  Status scanned = store.Scan(Table::kNetworkThreads, begin, storage::keys::PrefixEnd(begin), 0,
-                              [&](std::string_view key, std::string_view) {
-                                thread_ids.push_back(storage::keys::ReadU64(key, 8));
-                                return true;
-                              });
-  if (!scanned.ok()) return ReplyError(id, scanned);
+  auto permitted = Permit(store, req.network_id(), Operation::kListThreads);
+  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+  const Standing& standing = permitted->standing;
+  auto thread_ids = records::NetworkThreadIds(store, req.network_id());
+  if (!thread_ids.ok()) return ReplyError(id, thread_ids.status());
+  auto network = records::GetNetwork(store, req.network_id());
+  if (!network.ok() || !*network) return ReplyError(id, Internal("store read failed"));
+  auto principals = records::Principals(store, **network);
+  if (!principals.ok()) return ReplyError(id, principals.status());
+  auto consents = records::CurrentConsents(store, req.network_id());
+  if (!consents.ok()) return ReplyError(id, consents.status());
   v1::Response response;
   auto* result = response.mutable_list_threads();
-  for (uint64_t thread_id : thread_ids) {
+  for (uint64_t thread_id : *thread_ids) {
     auto thread = records::GetThreadIn(store, req.network_id(), thread_id);
     if (!thread.ok()) return ReplyError(id, thread.status());
+    if (!SeesThread(standing, records::RefOf(*thread))) continue;
+    for (uint64_t p : Participants(*thread, *principals, *consents, standing.now_ms)) {
+      thread->add_participant_ids(p);
+    }
     *result->add_threads() = std::move(*thread);
   }
   Reply(id, std::move(response));
@@ -83,9 +123,10 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
   }
   Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
                                              WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Permit(txn, req.network_id(), Operation::kPost));
-    KRING_ASSIGN_OR_RETURN(v1::Thread thread,
-                           records::GetThreadIn(txn, req.network_id(), req.thread_id()));
+    KRING_ASSIGN_OR_RETURN(Permitted permitted, self->Permit(txn, req.network_id(), Operation::kPost,
+                                                             ThreadRef{req.thread_id()}));
+    const Actor& actor = permitted.actor;
+    const v1::Thread& thread = permitted.thread;
     const std::string text_sha = Sha256(req.text());
     const std::string ref_key = U64Bytes(actor.account_id, req.client_msg_id());
     KRING_ASSIGN_OR_RETURN(auto ref,
@@ -101,7 +142,11 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
       return Status::Ok();
     }
     const uint64_t head = thread.last_seq();
-    if (req.reply_to_seq() > head) return NotFound("reply_to_seq names no message of the thread");
+    if (req.reply_to_seq() > head ||
+        (req.reply_to_seq() != 0 &&
+         req.reply_to_seq() <= HiddenThrough(permitted.standing, req.thread_id()))) {
+      return NotFound("reply_to_seq names no message of the thread visible to you");
+    }
     const int64_t now = self->service_.clock.NowMs();
     v1::Message message;
     message.set_network_id(req.network_id());
@@ -139,19 +184,23 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
 
 void ConnectionImpl::FetchHistory(uint64_t id, const v1::FetchHistoryRequest& req) {
   const storage::Store& store = service_.store;
-  auto actor = Permit(store, req.network_id(), Operation::kReadHistory);
-  if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  auto thread = records::GetThreadIn(store, req.network_id(), req.thread_id());
-  if (!thread.ok()) return ReplyError(id, thread.status());
+  auto permitted = Permit(store, req.network_id(), Operation::kReadHistory,
+                          ThreadRef{req.thread_id()});
+  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+  const v1::Thread* thread = &permitted->thread;
+  // Hidden history is skipped, and said so: never silently.
+  const uint64_t hidden = HiddenThrough(permitted->standing, req.thread_id());
+  const uint64_t after_seq = std::max(req.after_seq(), hidden);
   uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
   limit = std::min(limit, service_.options.max_history_page);
   v1::Response response;
   auto* result = response.mutable_fetch_history();
   result->set_last_seq(thread->last_seq());
-  if (req.after_seq() < thread->last_seq()) {
+  result->set_hidden_through_seq(hidden);
+  if (after_seq < thread->last_seq()) {
     bool corrupt = false;
     Status scanned = store.Scan(
-        Table::kMessages, U64U64(req.thread_id(), req.after_seq() + 1),
+        Table::kMessages, U64U64(req.thread_id(), after_seq + 1),
         storage::keys::PrefixEnd(U64(req.thread_id())), limit,
         [&](std::string_view, std::string_view value) {
           corrupt = !result->add_messages()->ParseFromArray(value.data(),
@@ -166,18 +215,29 @@ void ConnectionImpl::FetchHistory(uint64_t id, const v1::FetchHistoryRequest& re
 
 void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
   const storage::Store& store = service_.store;
-  auto actor = Permit(store, req.network_id(), Operation::kReceiveLive);
+  auto actor = Authenticate(store);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  auto standing = records::GetStanding(store, req.network_id(), actor->account_id,
+                                       service_.clock.NowMs());
+  if (!standing.ok()) return ReplyError(id, standing.status());
+  if (Status s = AuthorizeNetworkAccess(*actor, Operation::kReceiveLive, *standing); !s.ok()) {
+    return ReplyError(id, s);
+  }
   auto self = shared_from_this();
   v1::Response response;
   auto* result = response.mutable_subscribe();
-  std::vector<std::shared_ptr<Subscription>> started;
+  std::vector<std::pair<v1::ThreadSubscription*, std::shared_ptr<Subscription>>> started;
   for (const v1::ThreadCursor& cursor : req.threads()) {
     v1::ThreadSubscription* state = result->add_threads();
     state->set_thread_id(cursor.thread_id());
-    auto thread = records::GetThreadIn(store, req.network_id(), cursor.thread_id());
-    if (!thread.ok()) {
-      *state->mutable_error() = ErrorProto(thread.status());
+    Status allowed = Authorize(*actor, Operation::kReceiveLive, *standing, {cursor.thread_id()});
+    auto thread = allowed.ok() ? records::GetThreadIn(store, req.network_id(), cursor.thread_id())
+                               : StatusOr<v1::Thread>(allowed);
+    if (thread.ok()) {
+      allowed = Authorize(*actor, Operation::kReceiveLive, *standing, records::RefOf(*thread));
+    }
+    if (!thread.ok() || !allowed.ok()) {
+      *state->mutable_error() = ErrorProto(thread.ok() ? allowed : thread.status());
       continue;
     }
     state->set_last_seq(thread->last_seq());
@@ -188,20 +248,42 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
           "message (" + std::to_string(thread->last_seq()) + ")"));
       continue;
     }
+    const uint64_t hidden = HiddenThrough(*standing, cursor.thread_id());
+    state->set_hidden_through_seq(hidden);
+    Subscription::Access access{AccessEndsMs(*standing),
+                                AccessEndedFrame(req.network_id(), cursor.thread_id(),
+                                                 "your consent ended")};
     auto sub = service_.hub.Subscribe(self, req.network_id(), cursor.thread_id(),
-                                      cursor.after_seq());
+                                      std::max(cursor.after_seq(), hidden), std::move(access));
     if (!sub) return ReplyError(id, Unauthenticated("log in first"));
-    started.push_back(std::move(sub));
+    started.emplace_back(state, std::move(sub));
   }
-  // Checked again now that the subscriptions are registered: access that ends concurrently
-  // either cancels them in the hub or is seen here.
-  auto again = Permit(store, req.network_id(), Operation::kReceiveLive);
-  if (!again.ok()) {
-    for (const auto& sub : started) service_.hub.Unsubscribe(this, sub->network_id(), sub->thread_id());
-    return ReplyAuthError(id, again.status());
+  // Decided again now that the subscriptions are registered: a consent change that committed
+  // meanwhile either found them in the hub (and cut them) or is seen here.
+  auto again = records::GetStanding(store, req.network_id(), actor->account_id,
+                                    service_.clock.NowMs());
+  Status still = again.ok() ? AuthorizeNetworkAccess(*actor, Operation::kReceiveLive, *again)
+                            : again.status();
+  std::vector<std::shared_ptr<Subscription>> live;
+  for (auto& [state, sub] : started) {
+    Status thread_still = still;
+    if (thread_still.ok()) {
+      auto thread = records::GetThreadIn(store, req.network_id(), sub->thread_id());
+      thread_still = thread.ok() ? Authorize(*actor, Operation::kReceiveLive, *again,
+                                             records::RefOf(*thread))
+                                 : thread.status();
+    }
+    if (!thread_still.ok()) {
+      service_.hub.Unsubscribe(this, sub->network_id(), sub->thread_id());
+      *state->mutable_error() = ErrorProto(thread_still);
+      continue;
+    }
+    sub->SetAccessUntil(AccessEndsMs(*again));
+    live.push_back(sub);
   }
+  if (!still.ok()) return ReplyAuthError(id, still);
   Reply(id, std::move(response));
-  for (const auto& sub : started) service_.CatchUp(sub);
+  for (const auto& sub : live) service_.CatchUp(sub);
 }
 
 void ConnectionImpl::Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req) {
@@ -222,9 +304,11 @@ void ConnectionImpl::Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req)
 void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
   Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
                                              WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Permit(txn, req.network_id(), Operation::kMarkRead));
-    KRING_ASSIGN_OR_RETURN(v1::Thread thread,
-                           records::GetThreadIn(txn, req.network_id(), req.thread_id()));
+    KRING_ASSIGN_OR_RETURN(Permitted permitted, self->Permit(txn, req.network_id(),
+                                                             Operation::kMarkRead,
+                                                             ThreadRef{req.thread_id()}));
+    const Actor& actor = permitted.actor;
+    const v1::Thread& thread = permitted.thread;
     if (req.seq() > thread.last_seq()) {
       return InvalidArgument("seq is past the newest message of the thread");
     }
@@ -247,7 +331,8 @@ void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
       v1::Event event;
       event.mutable_read_marker_updated()->set_network_id(network_id);
       *event.mutable_read_marker_updated()->mutable_marker() = updated;
-      self->service_.hub.PublishToNetwork(network_id, {}, EventFrame(event));
+      // Only to those who follow the thread: a marker tells of activity in it.
+      self->service_.hub.PublishToThread(network_id, updated.thread_id(), {}, EventFrame(event));
     });
     return Status::Ok();
   });
@@ -255,10 +340,9 @@ void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
 
 void ConnectionImpl::ListReadMarkers(uint64_t id, const v1::ListReadMarkersRequest& req) {
   const storage::Store& store = service_.store;
-  auto actor = Permit(store, req.network_id(), Operation::kListReadMarkers);
-  if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  auto thread = records::GetThreadIn(store, req.network_id(), req.thread_id());
-  if (!thread.ok()) return ReplyError(id, thread.status());
+  auto permitted = Permit(store, req.network_id(), Operation::kListReadMarkers,
+                          ThreadRef{req.thread_id()});
+  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
   v1::Response response;
   auto* result = response.mutable_list_read_markers();
   std::string begin = U64(req.thread_id());

@@ -1,4 +1,7 @@
 // Networks and membership: open, list, invite, approve/decline, remove, list members.
+// Approving an invitation and removing a member are consent decisions: they record consent
+// (consent_handlers.cc has the shared StageConsent).
+#include "server/core/consent.h"
 #include "server/core/text.h"
 #include "server/service/connection_impl.h"
 #include "server/service/frames.h"
@@ -97,6 +100,22 @@ void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req)
     records::PutProto(txn, Table::kThreads, U64(thread_id), general);
     txn.Put(Table::kNetworkThreads, U64U64(network_id, thread_id), "");
 
+    if (my_role == v1::MEMBER_ROLE_COORDINATOR) {
+      // Nothing happens in a client's network without a consent record: the coordinator's
+      // access is recorded as theirs, for the client to see, narrow or withdraw.
+      v1::ConsentProvision provision;
+      provision.set_all_threads(true);
+      provision.add_actions(v1::CONSENT_ACTION_READ);
+      provision.add_actions(v1::CONSENT_ACTION_POST);
+      provision.add_actions(v1::CONSENT_ACTION_COORDINATE);
+      provision.set_history_visible(true);
+      provision.set_start_ms(now);
+      Standing opener{true, v1::MEMBER_ROLE_COORDINATOR, std::nullopt, false, now};
+      KRING_RETURN_IF_ERROR(StageConsent(txn, network, actor.account_id, actor.handle,
+                                         &provision, actor, opener, "network opened")
+                                .status());
+    }
+
     network.set_my_role(my_role);
     *out.response.mutable_open_network()->mutable_network() = network;
     return Status::Ok();
@@ -107,24 +126,19 @@ void ConnectionImpl::ListNetworks(uint64_t id) {
   const storage::Store& store = service_.store;
   auto actor = Authenticate(store);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  std::vector<uint64_t> network_ids;
-  std::string begin = U64(actor->account_id);
-  Status scanned = store.Scan(Table::kAccountNetworks, begin, storage::keys::PrefixEnd(begin), 0,
-                              [&](std::string_view key, std::string_view) {
-                                network_ids.push_back(storage::keys::ReadU64(key, 8));
-                                return true;
-                              });
-  if (!scanned.ok()) return ReplyError(id, scanned);
+  auto network_ids = records::NetworksOf(store, actor->account_id);
+  if (!network_ids.ok()) return ReplyError(id, network_ids.status());
+  const int64_t now = service_.clock.NowMs();
   v1::Response response;
   auto* result = response.mutable_list_networks();
-  for (uint64_t network_id : network_ids) {
+  for (uint64_t network_id : *network_ids) {
     auto network = records::GetNetwork(store, network_id);
-    auto member = records::GetMember(store, network_id, actor->account_id);
-    if (!network.ok() || !member.ok()) return ReplyError(id, Internal("store read failed"));
-    if (!*network || !*member) continue;
+    auto standing = records::GetStanding(store, network_id, actor->account_id, now);
+    if (!network.ok() || !standing.ok()) return ReplyError(id, Internal("store read failed"));
+    if (!*network || !standing->role) continue;
     v1::Network* n = result->add_networks();
     *n = **network;
-    n->set_my_role((*member)->role());
+    n->set_my_role(*standing->role);
   }
   Reply(id, std::move(response));
 }
@@ -135,7 +149,10 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
   }
   Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
                                              WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Permit(txn, req.network_id(), Operation::kInvite));
+    KRING_ASSIGN_OR_RETURN(Permitted permitted,
+                           self->Permit(txn, req.network_id(), Operation::kInvite));
+    const Actor& actor = permitted.actor;
+    const int64_t now = permitted.standing.now_ms;
     std::optional<std::string> handle = CanonicalHandle(req.invitee_handle());
     if (!handle) return InvalidArgument("not a valid handle");
     KRING_ASSIGN_OR_RETURN(auto invitee_id, records::FindAccountId(txn, *handle));
@@ -153,7 +170,8 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
                            records::GetU64(txn, Table::kNetworkInvitations, pair_key));
     if (previous_id) {
       KRING_ASSIGN_OR_RETURN(auto previous, records::GetInvitation(txn, *previous_id));
-      if (previous && previous->state() == v1::INVITATION_STATE_PENDING) {
+      if (previous && previous->state() == v1::INVITATION_STATE_PENDING &&
+          (previous->expires_at_ms() == 0 || now < previous->expires_at_ms())) {
         return AlreadyExists("\"" + *handle + "\" is already invited");
       }
     }
@@ -167,9 +185,10 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
     invitation.set_invited_by(actor.account_id);
     invitation.set_invited_by_handle(actor.handle);
     invitation.set_role_label(req.role_label());
-    invitation.set_created_at_ms(self->service_.clock.NowMs());
+    invitation.set_created_at_ms(now);
     invitation.set_state(v1::INVITATION_STATE_PENDING);
     invitation.set_client_handle(network->client_handle());
+    invitation.set_expires_at_ms(now + self->service_.options.invitation_ttl_ms);
     records::PutProto(txn, Table::kInvitations, U64(invitation_id), invitation);
     txn.Put(Table::kNetworkInvitations, pair_key, U64(invitation_id));
     txn.Put(Table::kInviteeInvitations, U64U64(*invitee_id, req.network_id()), U64(invitation_id));
@@ -196,17 +215,12 @@ void ConnectionImpl::ListInvitations(uint64_t id) {
   auto mine = ScanU64Index(store, Table::kInviteeInvitations, actor->account_id);
   if (!mine.ok()) return ReplyError(id, mine.status());
   for (const auto& [network_id, invitation_id] : *mine) invitation_ids.push_back(invitation_id);
-  // Waiting in networks where I am the client or a coordinator.
-  std::string begin = U64(actor->account_id);
-  std::vector<uint64_t> network_ids;
-  Status scanned = store.Scan(Table::kAccountNetworks, begin, storage::keys::PrefixEnd(begin), 0,
-                              [&](std::string_view key, std::string_view) {
-                                network_ids.push_back(storage::keys::ReadU64(key, 8));
-                                return true;
-                              });
-  if (!scanned.ok()) return ReplyError(id, scanned);
-  for (uint64_t network_id : network_ids) {
-    auto standing = records::GetStanding(store, network_id, actor->account_id);
+  // Waiting in networks where I may invite (and so see who is invited).
+  const int64_t now = service_.clock.NowMs();
+  auto network_ids = records::NetworksOf(store, actor->account_id);
+  if (!network_ids.ok()) return ReplyError(id, network_ids.status());
+  for (uint64_t network_id : *network_ids) {
+    auto standing = records::GetStanding(store, network_id, actor->account_id, now);
     if (!standing.ok()) return ReplyError(id, standing.status());
     if (!Authorize(*actor, Operation::kInvite, *standing).ok()) continue;
     auto sent = ScanU64Index(store, Table::kNetworkInvitations, network_id);
@@ -218,8 +232,11 @@ void ConnectionImpl::ListInvitations(uint64_t id) {
   for (uint64_t invitation_id : invitation_ids) {
     auto invitation = records::GetInvitation(store, invitation_id);
     if (!invitation.ok()) return ReplyError(id, invitation.status());
-    if (*invitation && (*invitation)->state() == v1::INVITATION_STATE_PENDING) {
-      *result->add_invitations() = **invitation;
+    if (!*invitation || (*invitation)->state() != v1::INVITATION_STATE_PENDING) continue;
+    v1::Invitation* listed = result->add_invitations();
+    *listed = **invitation;
+    if (listed->expires_at_ms() != 0 && now >= listed->expires_at_ms()) {
+      listed->set_state(v1::INVITATION_STATE_EXPIRED);  // said so, not silently dropped
     }
   }
   Reply(id, std::move(response));
@@ -232,34 +249,56 @@ void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationR
     KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
     if (!invitation) return NotFound("no such invitation");
     const uint64_t network_id = invitation->network_id();
+    const int64_t now = self->service_.clock.NowMs();
     KRING_ASSIGN_OR_RETURN(Standing standing,
-                           records::GetStanding(txn, network_id, actor.account_id));
+                           records::GetStanding(txn, network_id, actor.account_id, now));
     KRING_RETURN_IF_ERROR(Authorize(actor, Operation::kApproveInvitation, standing));
     if (invitation->state() != v1::INVITATION_STATE_PENDING) {
       return FailedPrecondition("the invitation is no longer pending");
+    }
+    if (invitation->expires_at_ms() != 0 && now >= invitation->expires_at_ms()) {
+      return FailedPrecondition("the invitation expired at " +
+                                FormatUtc(invitation->expires_at_ms()) + "; invite again");
     }
     KRING_ASSIGN_OR_RETURN(auto invitee, records::GetAccount(txn, invitation->invitee_id()));
     if (!invitee || invitee->account().disabled()) {
       return FailedPrecondition("the invitee's account is disabled");
     }
+    // The approval is the client's consent: as asked, or the default.
+    KRING_ASSIGN_OR_RETURN(
+        v1::ConsentProvision provision,
+        NormalizeProvision(req.has_provision() ? req.provision() : DefaultMemberProvision(),
+                           /*for_team=*/false, now));
+    for (uint64_t thread_id : provision.thread_ids()) {
+      KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, network_id, thread_id).status());
+    }
     store::MemberRecord member;
     member.set_account_id(invitation->invitee_id());
     member.set_role(v1::MEMBER_ROLE_MEMBER);
     member.set_role_label(invitation->role_label());
-    member.set_since_ms(self->service_.clock.NowMs());
+    member.set_since_ms(now);
     member.set_invitation_id(invitation->id());
     member.set_approved_by(actor.account_id);
     PutMember(txn, network_id, member);
     invitation->set_state(v1::INVITATION_STATE_APPROVED);
     records::PutProto(txn, Table::kInvitations, U64(invitation->id()), *invitation);
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, network_id));
+    KRING_ASSIGN_OR_RETURN(
+        StagedConsent staged,
+        StageConsent(txn, *network, invitation->invitee_id(), invitee->account().handle(),
+                     &provision, actor, standing, "invitation approved"));
 
     v1::Member view = records::MemberView(member, invitee->account());
+    *view.mutable_consent() = staged.consent;
     *out.response.mutable_approve_invitation()->mutable_member() = view;
-    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, network_id));
-    out.effects.push_back([self, network_id, view, client_id = network->client_id()] {
+    view.clear_consent();  // the others are told who joined, not what the client allowed
+    out.effects.push_back([self, network_id, view, staged] {
+      std::vector<uint64_t> told = staged.principals;
+      told.push_back(view.account_id());
       self->service_.hub.PublishToNetwork(
-          network_id, {client_id, view.account_id()},
+          network_id, told,
           MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
+      ApplyConsentChange(self->service_, staged, "");
     });
     return Status::Ok();
   });
@@ -274,9 +313,12 @@ void ConnectionImpl::DeclineInvitation(uint64_t id, const v1::DeclineInvitationR
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, invitation->network_id()));
     if (!network) return Internal("invitation without network");
     const bool is_invitee = actor.account_id == invitation->invitee_id();
-    const bool is_client = actor.account_id == network->client_id();
-    if (!is_invitee && !is_client) {
-      return PermissionDenied("only the invitee or the client declines an invitation");
+    KRING_ASSIGN_OR_RETURN(Standing standing,
+                           records::GetStanding(txn, invitation->network_id(), actor.account_id,
+                                                self->service_.clock.NowMs()));
+    if (!is_invitee && !IsPrincipal(standing)) {
+      return PermissionDenied(
+          "only the invitee, the client or their representative declines an invitation");
     }
     if (invitation->state() != v1::INVITATION_STATE_PENDING) {
       return FailedPrecondition("the invitation is no longer pending");
@@ -302,7 +344,8 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
     if (!handle) return InvalidArgument("not a valid handle");
     KRING_ASSIGN_OR_RETURN(auto target_id, records::FindAccountId(txn, *handle));
     KRING_ASSIGN_OR_RETURN(Standing standing,
-                           records::GetStanding(txn, req.network_id(), actor.account_id));
+                           records::GetStanding(txn, req.network_id(), actor.account_id,
+                                                self->service_.clock.NowMs()));
     const bool self_removal = target_id && *target_id == actor.account_id;
     KRING_RETURN_IF_ERROR(
         Authorize(actor, self_removal ? Operation::kLeave : Operation::kRemoveOther, standing));
@@ -316,19 +359,35 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
     txn.Delete(Table::kAccountNetworks, U64U64(*target_id, req.network_id()));
     KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, *target_id));
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+    // Removal ends the consent too, on the record.
+    KRING_ASSIGN_OR_RETURN(auto consent,
+                           records::GetCurrentConsent(txn, req.network_id(), *target_id));
+    std::optional<v1::Consent> withdrawn;
+    if (consent && consent->status() == v1::CONSENT_STATUS_ACTIVE) {
+      KRING_ASSIGN_OR_RETURN(StagedConsent staged,
+                             StageConsent(txn, *network, *target_id, *handle, nullptr, actor,
+                                          standing, self_removal ? "left" : "removed"));
+      withdrawn = staged.consent;
+    }
+    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> principals, records::Principals(txn, *network));
     v1::Member view = records::MemberView(*member, account ? account->account() : v1::Account());
     out.response.mutable_remove_member();
-    out.effects.push_back([self, network_id = req.network_id(), view, self_removal,
-                           client_id = network->client_id()] {
+    out.effects.push_back([self, network_id = req.network_id(), view, self_removal, principals,
+                           withdrawn] {
       v1::Event ended;
       ended.mutable_access_ended()->set_network_id(network_id);
       ended.mutable_access_ended()->set_reason(self_removal ? "you left the network"
                                                             : "the client removed you");
       // First cut the removed person off, then tell the others.
-      self->service_.hub.EndAccess(network_id, view.account_id(), EventFrame(ended));
+      self->service_.hub.EndAccess(network_id, view.account_id(), {}, EventFrame(ended));
       self->service_.hub.PublishToNetwork(
-          network_id, {client_id},
+          network_id, principals,
           MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
+      if (withdrawn) {
+        v1::Event changed;
+        *changed.mutable_consent_changed()->mutable_consent() = *withdrawn;
+        self->service_.hub.PublishToNetwork(0, principals, EventFrame(changed));
+      }
     });
     return Status::Ok();
   });
@@ -336,8 +395,10 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
 
 void ConnectionImpl::ListMembers(uint64_t id, const v1::ListMembersRequest& req) {
   const storage::Store& store = service_.store;
-  auto actor = Permit(store, req.network_id(), Operation::kListMembers);
-  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  auto permitted = Permit(store, req.network_id(), Operation::kListMembers);
+  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+  const bool principal = IsPrincipal(permitted->standing);
+  const uint64_t me = permitted->actor.account_id;
   std::vector<store::MemberRecord> members;
   std::string begin = U64(req.network_id());
   Status scanned = store.Scan(Table::kMembers, begin, storage::keys::PrefixEnd(begin), 0,
@@ -354,7 +415,33 @@ void ConnectionImpl::ListMembers(uint64_t id, const v1::ListMembersRequest& req)
   for (const auto& m : members) {
     auto account = records::GetAccount(store, m.account_id());
     if (!account.ok()) return ReplyError(id, account.status());
-    if (*account) *result->add_members() = records::MemberView(m, (*account)->account());
+    if (!*account) continue;
+    v1::Member* listed = result->add_members();
+    *listed = records::MemberView(m, (*account)->account());
+    // What the client allowed each person is for the client (and representatives) to see, and
+    // for the person themself.
+    if (principal || m.account_id() == me) {
+      auto consent = records::GetCurrentConsent(store, req.network_id(), m.account_id());
+      if (!consent.ok()) return ReplyError(id, consent.status());
+      if (*consent) *listed->mutable_consent() = **consent;
+    }
+  }
+  // Representatives act for the client: everyone in the network sees who they are.
+  auto network = records::GetNetwork(store, req.network_id());
+  if (!network.ok() || !*network) return ReplyError(id, Internal("store read failed"));
+  auto reps = records::RepresentativesOf(store, (*network)->client_id());
+  if (!reps.ok()) return ReplyError(id, reps.status());
+  for (uint64_t rep_id : *reps) {
+    auto account = records::GetAccount(store, rep_id);
+    auto representation = records::GetRepresentation(store, (*network)->client_id(), rep_id);
+    if (!account.ok() || !representation.ok()) return ReplyError(id, Internal("store read failed"));
+    if (!*account || !*representation) continue;
+    store::MemberRecord as_member;
+    as_member.set_account_id(rep_id);
+    as_member.set_role(v1::MEMBER_ROLE_REPRESENTATIVE);
+    as_member.set_role_label((*representation)->basis());
+    as_member.set_since_ms((*representation)->since_ms());
+    *result->add_members() = records::MemberView(as_member, (*account)->account());
   }
   Reply(id, std::move(response));
 }

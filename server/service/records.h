@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kring/store/records.pb.h"
 #include "kring/v1/kring.pb.h"
@@ -53,11 +54,45 @@ StatusOr<std::optional<v1::Thread>> GetThread(const ReadView& view, uint64_t thr
 StatusOr<uint64_t> GetThreadHead(const ReadView& view, uint64_t thread_id);
 StatusOr<std::optional<v1::Invitation>> GetInvitation(const ReadView& view, uint64_t id);
 
-// The actor's standing in the network right now (for Authorize).
-StatusOr<Standing> GetStanding(const ReadView& view, uint64_t network_id, uint64_t account_id);
+// The actor's standing in the network at now_ms (for Authorize): membership, representation of
+// the client, the actor's current consent and the team consent.
+StatusOr<Standing> GetStanding(const ReadView& view, uint64_t network_id, uint64_t account_id,
+                               int64_t now_ms);
+
+// --- Consent (tables kConsents, kCurrentConsents) ---
+
+// The grantee's newest consent record in the network (grantee 0: the team).
+StatusOr<std::optional<v1::Consent>> GetCurrentConsent(const ReadView& view, uint64_t network_id,
+                                                       uint64_t grantee_id);
+// Stores a new record (its id set) and makes it the grantee's current one.
+void PutConsent(Transaction& txn, const v1::Consent& consent);
+// Every grantee's current record in the network, team included.
+StatusOr<std::vector<v1::Consent>> CurrentConsents(const ReadView& view, uint64_t network_id);
+// Every record of the network, oldest first.
+StatusOr<std::vector<v1::Consent>> ConsentHistory(const ReadView& view, uint64_t network_id);
+
+// --- Representatives (tables kRepresentatives, kRepresentedBy) ---
+
+StatusOr<std::optional<v1::Representation>> GetRepresentation(const ReadView& view,
+                                                              uint64_t client_id,
+                                                              uint64_t representative_id);
+StatusOr<std::vector<uint64_t>> RepresentativesOf(const ReadView& view, uint64_t client_id);
+StatusOr<std::vector<uint64_t>> ClientsRepresentedBy(const ReadView& view,
+                                                     uint64_t representative_id);
+// The accounts that act as the network's client: the client and their representatives.
+StatusOr<std::vector<uint64_t>> Principals(const ReadView& view, const v1::Network& network);
+
+// --- Threads and networks ---
+
+StatusOr<std::vector<uint64_t>> NetworkThreadIds(const ReadView& view, uint64_t network_id);
+StatusOr<std::vector<ThreadHead>> NetworkThreadHeads(const ReadView& view, uint64_t network_id);
+// The networks an account is a member of, and (for a representative) the networks of the clients
+// they represent. Each once, ascending.
+StatusOr<std::vector<uint64_t>> NetworksOf(const ReadView& view, uint64_t account_id);
 
 // The thread, if it exists and belongs to the network; NOT_FOUND otherwise.
 StatusOr<v1::Thread> GetThreadIn(const ReadView& view, uint64_t network_id, uint64_t thread_id);
+inline ThreadRef RefOf(const v1::Thread& thread) { return {thread.id(), thread.team_only()}; }
 
 // The public view of an account record.
 v1::Member MemberView(const store::MemberRecord& member, const v1::Account& account);

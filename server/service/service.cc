@@ -54,7 +54,7 @@ void ServiceImpl::CatchUp(const std::shared_ptr<Subscription>& sub) {
     target->EndSession("the server could not read history");
     return;
   }
-  if (sub->DeliverBacklog(page, /*store_exhausted=*/!page_full) !=
+  if (sub->DeliverBacklog(page, /*store_exhausted=*/!page_full, clock.NowMs()) !=
       Subscription::Backlog::kReadMore) {
     return;
   }

@@ -26,6 +26,7 @@ struct ServiceOptions {
   // reads are paged and paced to stay well inside it.
   size_t send_queue_bytes = 8 * 1024 * 1024;
   int64_t session_ttl_ms = 12 * 60 * 60'000;  // a session lasts 12 hours from login
+  int64_t invitation_ttl_ms = 14 * 24 * 60 * 60'000;  // an invitation waits 14 days at most
   uint32_t max_history_page = 500;
   size_t writer_max_group = 1024;  // most requests committed with one fsync
   size_t blocking_threads = 2;     // Argon2 runs here, never on io threads

@@ -12,6 +12,10 @@ std::string_view TableName(Table table) {
       "invitee_invitations", "threads",     "network_threads",
       "thread_heads", "messages",           "idempotency",
       "read_markers",
+      "consents",
+      "current_consents",
+      "representatives",
+      "represented_by",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

@@ -35,6 +35,10 @@ enum class Table : uint8_t {
   kMessages,            // thread id, seq -> v1.Message
   kIdempotency,         // sender id, client_msg_id -> store.PostedRef
   kReadMarkers,         // thread id, account id -> v1.ReadMarker
+  kConsents,            // network id, consent id -> v1.Consent (every record: the history)
+  kCurrentConsents,     // network id, grantee id (0: the team) -> v1.Consent (the newest record)
+  kRepresentatives,     // client id, representative id -> v1.Representation
+  kRepresentedBy,       // representative id, client id -> ""
   kCount,               // not a table
 };
 
@@ -69,7 +73,7 @@ class WriteBatch {
 // Return false to stop a scan early.
 using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
 
-// Point reads; implemented by Store and by Transaction (which overlays staged writes).
+// Reads; implemented by Store and by Transaction (which overlays staged writes).
 class ReadView {
  public:
   virtual ~ReadView() = default;
@@ -77,15 +81,15 @@ class ReadView {
   // The value at `key`, or nullopt when absent. Blocks on disk reads.
   [[nodiscard]] virtual StatusOr<std::optional<std::string>> Get(Table table,
                                                                   std::string_view key) const = 0;
-};
-
-class Store : public ReadView {
- public:
 
   // Visits entries with begin <= key < end in key order (an empty `end` means no upper bound),
   // at most `limit` of them (0: no limit). Sees one consistent snapshot.
   [[nodiscard]] virtual Status Scan(Table table, std::string_view begin, std::string_view end,
                                     size_t limit, const ScanVisitor& visit) const = 0;
+};
+
+class Store : public ReadView {
+ public:
 
   // Applies `batch` atomically. With `sync`, returns only after the write is durable (the WAL is
   // fsynced). On error nothing of the batch is applied. Blocks: never call from an io thread.

@@ -8,6 +8,32 @@ StatusOr<std::optional<std::string>> Transaction::Get(Table table, std::string_v
   return base_->Get(table, key);
 }
 
+Status Transaction::Scan(Table table, std::string_view begin, std::string_view end, size_t limit,
+                         const ScanVisitor& visit) const {
+  std::map<std::string, std::string, std::less<>> merged;
+  KRING_RETURN_IF_ERROR(base_->Scan(table, begin, end, 0,
+                                    [&](std::string_view key, std::string_view value) {
+                                      merged.emplace(std::string(key), std::string(value));
+                                      return true;
+                                    }));
+  const auto& staged = staged_[static_cast<size_t>(table)];
+  auto it = staged.lower_bound(begin);
+  for (; it != staged.end() && (end.empty() || it->first < end); ++it) {
+    if (it->second) {
+      merged.insert_or_assign(it->first, *it->second);
+    } else {
+      merged.erase(it->first);
+    }
+  }
+  size_t visited = 0;
+  for (const auto& [key, value] : merged) {
+    if (limit != 0 && visited == limit) break;
+    ++visited;
+    if (!visit(key, value)) break;
+  }
+  return Status::Ok();
+}
+
 void Transaction::Stage(Table table, const std::string& key,
                         const std::optional<std::string>& value) {
   staged_[static_cast<size_t>(table)].insert_or_assign(key, value);

@@ -4,7 +4,9 @@
 // child Transaction: a request that fails discards its child, one that succeeds merges it into
 // the group with CommitToParent(). The group's batch() is then written to the Store at once.
 //
-// Only point reads see staged writes; code on the write path therefore never scans.
+// Reads see staged writes. A Scan reads the whole range from below before it merges the staged
+// entries (and applies the limit), so write paths scan only small ranges: the threads or
+// consents of one network, never messages.
 // Not thread-safe: a Transaction belongs to the writer thread.
 #pragma once
 
@@ -30,6 +32,8 @@ class Transaction final : public ReadView {
   Transaction& operator=(const Transaction&) = delete;
 
   StatusOr<std::optional<std::string>> Get(Table table, std::string_view key) const override;
+  Status Scan(Table table, std::string_view begin, std::string_view end, size_t limit,
+              const ScanVisitor& visit) const override;
 
   void Put(Table table, std::string key, std::string value);
   void Delete(Table table, std::string key);

@@ -1,6 +1,7 @@
 // Authorization decisions as tables a reviewer can read line by line: every standing in a network
-// × every kind of actor × every operation, with the code each must get. The expected codes are
-// written out, never computed, so a change in policy shows up here as a changed cell.
+// (role, and the consent in force) × every kind of actor × every operation, with the code each
+// must get. The expected codes are written out, never computed, so a change in policy shows up
+// here as a changed cell. docs/consent.md has the same table in words.
 #include "server/core/authorize.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace kring {
@@ -18,15 +20,14 @@ namespace {
 
 // Column order of every row below.
 constexpr std::array kOps = {
-    Operation::kListMembers, Operation::kListThreads,
-    Operation::kReadHistory, Operation::kReceiveLive,
-    Operation::kPost,        Operation::kCreateThread,
-    Operation::kMarkRead,    Operation::kListReadMarkers,
-    Operation::kInvite,      Operation::kApproveInvitation,
-    Operation::kRemoveOther, Operation::kLeave,
+    Operation::kListMembers,    Operation::kListThreads,     Operation::kReadHistory,
+    Operation::kReceiveLive,    Operation::kPost,            Operation::kCreateThread,
+    Operation::kMarkRead,       Operation::kListReadMarkers, Operation::kInvite,
+    Operation::kApproveInvitation, Operation::kRemoveOther,  Operation::kLeave,
+    Operation::kGrantConsent,   Operation::kWithdrawConsent, Operation::kListConsents,
 };
 // A new Operation must get a column here (and a cell in every row).
-static_assert(static_cast<int>(Operation::kLeave) + 1 == kOps.size(),
+static_assert(static_cast<int>(Operation::kListConsents) + 1 == kOps.size(),
               "add the new operation to kOps and to every row of kAuthorizeTable");
 
 // Short names keep the table readable.
@@ -40,33 +41,119 @@ constexpr v1::AccountKind kMember = v1::ACCOUNT_KIND_MEMBER;
 constexpr v1::AccountKind kAdmin = v1::ACCOUNT_KIND_ADMIN;
 constexpr v1::AccountKind kAuditor = v1::ACCOUNT_KIND_AUDITOR;
 
+constexpr int64_t kNow = 1'800'000'000'000;
+constexpr uint64_t kScopedThread = 7;  // the one thread of a one-thread consent
+constexpr uint64_t kOtherThread = 8;
+
 enum class Place {
-  kClient,                // approved, role client
-  kCoordinator,           // approved, role coordinator
-  kMember,                // approved, role member
-  kPendingInvitee,        // invited, not yet approved: no role
-  kRemoved,               // was a member, removed or left: no role
-  kStranger,              // never had anything to do with the network: no role
-  kNoNetwork,             // the network does not exist
+  kClient,             // the client of the network
+  kRepresentative,     // a representative of the client
+  kCoordinator,        // member; consent in force: every thread, read + post + coordinate
+  kMemberAll,          // member; consent in force: every thread, read + post
+  kMemberOneThread,    // member; consent in force: thread 7 only, read + post
+  kMemberReadOnly,     // member; consent in force: every thread, read only
+  kMemberExpired,      // member; consent ended a millisecond ago
+  kMemberWithdrawn,    // member; consent withdrawn
+  kMemberNotYet,       // member; consent starts in a second
+  kMemberNoConsent,    // member without any consent record (a store from before consent)
+  kPendingInvitee,     // invited, not yet approved: no role
+  kRemoved,            // was a member, removed or left: no role
+  kStranger,           // never had anything to do with the network: no role
+  kNoNetwork,          // the network does not exist
   kNoNetworkRoleClaimed,  // the network does not exist, yet a (stale) role is passed in
 };
 
-Standing StandingFor(Place place) {
+// The thread the thread operations are about (and, for create thread, whether the new thread is
+// team-only).
+enum class On {
+  kScopedThread,          // thread 7, in every consent's scope
+  kOtherThread,           // thread 8, outside a one-thread consent
+  kTeamThread,            // thread 7, team-only; the client consents to team-only threads
+  kTeamThreadWithdrawn,   // thread 7, team-only; that consent was withdrawn
+};
+
+v1::Consent ConsentFor(bool all_threads, std::vector<v1::ConsentAction> actions) {
+  v1::Consent c;
+  c.set_id(100);
+  c.set_status(v1::CONSENT_STATUS_ACTIVE);
+  c.mutable_provision()->set_all_threads(all_threads);
+  if (!all_threads) c.mutable_provision()->add_thread_ids(kScopedThread);
+  for (auto a : actions) c.mutable_provision()->add_actions(a);
+  c.mutable_provision()->set_start_ms(kNow - 60'000);
+  return c;
+}
+
+constexpr auto kRead = v1::CONSENT_ACTION_READ;
+constexpr auto kPostAction = v1::CONSENT_ACTION_POST;
+constexpr auto kCoordinate = v1::CONSENT_ACTION_COORDINATE;
+
+Standing StandingFor(Place place, On on) {
+  Standing s;
+  s.network_exists = true;
+  s.now_ms = kNow;
+  s.team_threads_allowed = on != On::kTeamThreadWithdrawn;
   switch (place) {
     case Place::kClient:
-      return {true, v1::MEMBER_ROLE_CLIENT};
+      s.role = v1::MEMBER_ROLE_CLIENT;
+      break;
+    case Place::kRepresentative:
+      s.role = v1::MEMBER_ROLE_REPRESENTATIVE;
+      break;
     case Place::kCoordinator:
-      return {true, v1::MEMBER_ROLE_COORDINATOR};
-    case Place::kMember:
-      return {true, v1::MEMBER_ROLE_MEMBER};
+      s.role = v1::MEMBER_ROLE_COORDINATOR;
+      s.consent = ConsentFor(true, {kRead, kPostAction, kCoordinate});
+      break;
+    case Place::kMemberAll:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      s.consent = ConsentFor(true, {kRead, kPostAction});
+      break;
+    case Place::kMemberOneThread:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      s.consent = ConsentFor(false, {kRead, kPostAction});
+      break;
+    case Place::kMemberReadOnly:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      s.consent = ConsentFor(true, {kRead});
+      break;
+    case Place::kMemberExpired:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      s.consent = ConsentFor(true, {kRead, kPostAction, kCoordinate});
+      s.consent->mutable_provision()->set_end_ms(kNow);  // the end is exclusive
+      break;
+    case Place::kMemberWithdrawn:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      s.consent = ConsentFor(true, {kRead, kPostAction, kCoordinate});
+      s.consent->set_status(v1::CONSENT_STATUS_WITHDRAWN);
+      break;
+    case Place::kMemberNotYet:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      s.consent = ConsentFor(true, {kRead, kPostAction, kCoordinate});
+      s.consent->mutable_provision()->set_start_ms(kNow + 1000);
+      break;
+    case Place::kMemberNoConsent:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      break;
     case Place::kPendingInvitee:
     case Place::kRemoved:
     case Place::kStranger:
-      return {true, std::nullopt};
+      break;
     case Place::kNoNetwork:
-      return {false, std::nullopt};
+      s.network_exists = false;
+      break;
     case Place::kNoNetworkRoleClaimed:
-      return {false, v1::MEMBER_ROLE_CLIENT};
+      s.network_exists = false;
+      s.role = v1::MEMBER_ROLE_CLIENT;
+      break;
+  }
+  return s;
+}
+
+ThreadRef ThreadFor(On on) {
+  switch (on) {
+    case On::kScopedThread: return {kScopedThread, false};
+    case On::kOtherThread: return {kOtherThread, false};
+    case On::kTeamThread:
+    case On::kTeamThreadWithdrawn: return {kScopedThread, true};
   }
   return {};
 }
@@ -75,49 +162,70 @@ struct Row {
   const char* name;  // names the row in failures and in the test name
   Place place;
   v1::AccountKind kind;
+  On on;
   std::array<Code, kOps.size()> expected;
 };
 
+constexpr On S = On::kScopedThread;
+constexpr On O = On::kOtherThread;
+constexpr On T = On::kTeamThread;
+constexpr On W = On::kTeamThreadWithdrawn;
+
 // clang-format off
 const Row kAuthorizeTable[] = {
-//  name                               place                         actor       ListMem ListThr History Live    Post    NewThr  Mark    Markers Invite  Approve Remove  Leave
-    // The client of the network: the only one who decides who is in it, and who cannot leave.
-    {"Client_AsClient",                Place::kClient,               kClient,   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     PRE}},
-    {"Client_AsMember",                Place::kClient,               kMember,   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     PRE}},
-    {"Client_AsAdmin",                 Place::kClient,               kAdmin,    {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Client_AsAuditor",               Place::kClient,               kAuditor,  {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    // A coordinator invites, but the client approves and removes.
-    {"Coordinator_AsClient",           Place::kCoordinator,          kClient,   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     DENY,   DENY,   OK}},
-    {"Coordinator_AsMember",           Place::kCoordinator,          kMember,   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     DENY,   DENY,   OK}},
-    {"Coordinator_AsAdmin",            Place::kCoordinator,          kAdmin,    {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Coordinator_AsAuditor",          Place::kCoordinator,          kAuditor,  {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    // An approved member reads, posts and leaves; membership decisions are not theirs.
-    {"Member_AsClient",                Place::kMember,               kClient,   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     DENY,   DENY,   DENY,   OK}},
-    {"Member_AsMember",                Place::kMember,               kMember,   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     DENY,   DENY,   DENY,   OK}},
-    {"Member_AsAdmin",                 Place::kMember,               kAdmin,    {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Member_AsAuditor",               Place::kMember,               kAuditor,  {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
+//  name                            place                        actor     on  ListMem ListThr History Live  Post  NewThr Mark  Markers Invite Approve Remove Leave Grant Withdr Consents
+    // The client decides everything in their network and cannot leave it.
+    {"Client",                      Place::kClient,              kClient,  S, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    OK,    OK,    OK,    PRE,  OK,   OK,    OK}},
+    // The client sees that a team-only thread exists, not what is said in it; never opens one.
+    {"Client_TeamThread",           Place::kClient,              kClient,  T, {OK,    OK,    DENY,  DENY, DENY, PRE,   DENY, DENY,  OK,    OK,    OK,    PRE,  OK,   OK,    OK}},
+    {"Client_AsAdmin",              Place::kClient,              kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"Client_AsAuditor",            Place::kClient,              kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    // A representative acts as the client; an admin ends the appointment, not the representative.
+    {"Representative",              Place::kRepresentative,      kMember,  S, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    OK,    OK,    OK,    PRE,  OK,   OK,    OK}},
+    {"Representative_TeamThread",   Place::kRepresentative,      kMember,  T, {OK,    OK,    DENY,  DENY, DENY, PRE,   DENY, DENY,  OK,    OK,    OK,    PRE,  OK,   OK,    OK}},
+    {"Representative_AsAdmin",      Place::kRepresentative,      kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"Representative_AsAuditor",    Place::kRepresentative,      kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    // A coordinator invites; the client approves, removes and decides consent.
+    {"Coordinator",                 Place::kCoordinator,         kMember,  S, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    OK,    DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"Coordinator_AsAdmin",         Place::kCoordinator,         kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"Coordinator_AsAuditor",       Place::kCoordinator,         kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    // A member with every thread reads, posts, opens threads and leaves.
+    {"MemberAll",                   Place::kMemberAll,           kMember,  S, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    // Team-only threads: the team takes part while the client consents; after a withdrawal
+    // the thread can still be read but no longer written in, and no new one opened.
+    {"MemberAll_TeamThread",        Place::kMemberAll,           kMember,  T, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberAll_TeamWithdrawn",     Place::kMemberAll,           kMember,  W, {OK,    OK,    OK,    OK,   DENY, DENY,  OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberAll_AsAdmin",           Place::kMemberAll,           kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"MemberAll_AsAuditor",         Place::kMemberAll,           kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    // A member with one thread: that thread only; new threads would be outside the scope.
+    {"MemberOneThread",             Place::kMemberOneThread,     kMember,  S, {OK,    OK,    OK,    OK,   OK,   DENY,  OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberOneThread_OtherThread", Place::kMemberOneThread,     kMember,  O, {OK,    OK,    DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberOneThread_TeamThread",  Place::kMemberOneThread,     kMember,  T, {OK,    OK,    OK,    OK,   OK,   DENY,  OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberOneThread_AsAdmin",     Place::kMemberOneThread,     kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"MemberOneThread_AsAuditor",   Place::kMemberOneThread,     kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    // Read only: reading and read markers, nothing written.
+    {"MemberReadOnly",              Place::kMemberReadOnly,      kMember,  S, {OK,    OK,    OK,    OK,   DENY, DENY,  OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    // Consent not in force (ended, withdrawn, not yet started, never recorded): still listed as a
+    // member, so they may leave, but nothing else.
+    {"MemberExpired",               Place::kMemberExpired,       kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberExpired_AsAdmin",       Place::kMemberExpired,       kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"MemberWithdrawn",             Place::kMemberWithdrawn,     kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberWithdrawn_AsAuditor",   Place::kMemberWithdrawn,     kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"MemberNotYet",                Place::kMemberNotYet,        kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberNoConsent",             Place::kMemberNoConsent,     kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
     // No role: invited but not approved, removed, or never involved. Nothing at all.
-    {"PendingInvitee_AsClient",        Place::kPendingInvitee,       kClient,   {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"PendingInvitee_AsMember",        Place::kPendingInvitee,       kMember,   {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"PendingInvitee_AsAdmin",         Place::kPendingInvitee,       kAdmin,    {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"PendingInvitee_AsAuditor",       Place::kPendingInvitee,       kAuditor,  {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Removed_AsClient",               Place::kRemoved,              kClient,   {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Removed_AsMember",               Place::kRemoved,              kMember,   {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Removed_AsAdmin",                Place::kRemoved,              kAdmin,    {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Removed_AsAuditor",              Place::kRemoved,              kAuditor,  {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Stranger_AsClient",              Place::kStranger,             kClient,   {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Stranger_AsMember",              Place::kStranger,             kMember,   {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Stranger_AsAdmin",               Place::kStranger,             kAdmin,    {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
-    {"Stranger_AsAuditor",             Place::kStranger,             kAuditor,  {DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY}},
+    {"PendingInvitee",              Place::kPendingInvitee,      kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"PendingInvitee_AsClient",     Place::kPendingInvitee,      kClient,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"Removed",                     Place::kRemoved,             kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"Stranger",                    Place::kStranger,            kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"Stranger_AsClient",           Place::kStranger,            kClient,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"Stranger_AsAdmin",            Place::kStranger,            kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"Stranger_AsAuditor",          Place::kStranger,            kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     // No such network: NOT_FOUND for everyone, before anything else is looked at.
-    {"NoNetwork_AsClient",             Place::kNoNetwork,            kClient,   {GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE}},
-    {"NoNetwork_AsMember",             Place::kNoNetwork,            kMember,   {GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE}},
-    {"NoNetwork_AsAdmin",              Place::kNoNetwork,            kAdmin,    {GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE}},
-    {"NoNetwork_AsAuditor",            Place::kNoNetwork,            kAuditor,  {GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE}},
-    {"NoNetworkRoleClaimed_AsClient",  Place::kNoNetworkRoleClaimed, kClient,   {GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE}},
-    {"NoNetworkRoleClaimed_AsMember",  Place::kNoNetworkRoleClaimed, kMember,   {GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE}},
-    {"NoNetworkRoleClaimed_AsAdmin",   Place::kNoNetworkRoleClaimed, kAdmin,    {GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE}},
-    {"NoNetworkRoleClaimed_AsAuditor", Place::kNoNetworkRoleClaimed, kAuditor,  {GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE,   GONE}},
+    {"NoNetwork",                   Place::kNoNetwork,           kMember,  S, {GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE, GONE,  GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
+    {"NoNetwork_AsAdmin",           Place::kNoNetwork,           kAdmin,   S, {GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE, GONE,  GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
+    {"NoNetworkRoleClaimed",        Place::kNoNetworkRoleClaimed, kClient, S, {GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE, GONE,  GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
+    {"NoNetworkRoleClaimed_AsAuditor", Place::kNoNetworkRoleClaimed, kAuditor, S, {GONE, GONE, GONE, GONE, GONE, GONE, GONE, GONE, GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
 };
 // clang-format on
 
@@ -128,10 +236,10 @@ class AuthorizeTableTest : public ::testing::TestWithParam<Row> {};
 TEST_P(AuthorizeTableTest, EveryOperationGetsTheExpectedCode) {
   const Row& row = GetParam();
   const Actor actor{42, row.kind};
-  const Standing standing = StandingFor(row.place);
+  const Standing standing = StandingFor(row.place, row.on);
   for (size_t i = 0; i < kOps.size(); ++i) {
     SCOPED_TRACE(std::string(row.name) + " / " + std::string(OperationName(kOps[i])));
-    Status s = Authorize(actor, kOps[i], standing);
+    Status s = Authorize(actor, kOps[i], standing, ThreadFor(row.on));
     EXPECT_EQ(CodeName(s.code()), CodeName(row.expected[i])) << s.ToString();
     // A refusal always says why, for the person who was refused.
     if (!s.ok()) {
@@ -146,14 +254,74 @@ INSTANTIATE_TEST_SUITE_P(AuthorizeEveryStandingAndKind, AuthorizeTableTest,
                            return std::string(info.param.name);
                          });
 
-// The table above must hold every standing × every actor kind exactly once.
-TEST(AuthorizeTest, TableCoversEveryStandingAndKind) {
-  std::set<std::pair<Place, v1::AccountKind>> seen;
+// Every place appears as the actor it naturally is, and as an admin or auditor somewhere; no
+// combination twice.
+TEST(AuthorizeTest, TableCoversEveryPlace) {
+  std::set<std::tuple<Place, v1::AccountKind, On>> seen;
+  std::set<Place> places;
   for (const Row& row : kAuthorizeTable) {
-    EXPECT_TRUE(seen.emplace(row.place, row.kind).second) << "duplicate row " << row.name;
+    EXPECT_TRUE(seen.emplace(row.place, row.kind, row.on).second) << "duplicate row " << row.name;
+    places.insert(row.place);
   }
-  constexpr int kPlaces = static_cast<int>(Place::kNoNetworkRoleClaimed) + 1;
-  EXPECT_EQ(seen.size(), static_cast<size_t>(kPlaces * 4));
+  EXPECT_EQ(places.size(), static_cast<size_t>(Place::kNoNetworkRoleClaimed) + 1);
+}
+
+// Admins and auditors never reach message content, whatever the store claims about them.
+TEST(AuthorizeTest, StaffNeverReadContentInAnyStanding) {
+  for (v1::AccountKind kind : {kAdmin, kAuditor}) {
+    for (int p = 0; p <= static_cast<int>(Place::kNoNetworkRoleClaimed); ++p) {
+      for (On on : {S, O, T, W}) {
+        const Standing standing = StandingFor(static_cast<Place>(p), on);
+        for (Operation op : kOps) {
+          EXPECT_FALSE(Authorize(Actor{1, kind}, op, standing, ThreadFor(on)).ok())
+              << v1::AccountKind_Name(kind) << " place " << p << " " << OperationName(op);
+        }
+      }
+    }
+  }
+}
+
+TEST(AuthorizeTest, AThreadOperationWithoutAThreadIsAnInternalError) {
+  const Standing client = StandingFor(Place::kClient, S);
+  EXPECT_EQ(Authorize(Actor{1, kClient}, Operation::kPost, client).code(), Code::kInternal);
+}
+
+TEST(AuthorizeTest, RefusalsSayWhyInPlainWords) {
+  const Actor member{1, kMember};
+  auto detail = [&](Place place, Operation op, On on = S) {
+    return Authorize(member, op, StandingFor(place, on), ThreadFor(on)).detail();
+  };
+  EXPECT_NE(detail(Place::kMemberExpired, Operation::kReadHistory).find("consent ended at"),
+            std::string::npos);
+  EXPECT_NE(detail(Place::kMemberWithdrawn, Operation::kPost).find("withdrawn"),
+            std::string::npos);
+  EXPECT_NE(detail(Place::kMemberNotYet, Operation::kListThreads).find("starts at"),
+            std::string::npos);
+  EXPECT_NE(detail(Place::kMemberOneThread, Operation::kReadHistory, O).find("not in your"),
+            std::string::npos);
+}
+
+TEST(AuthorizeTest, SeesThreadFollowsTheScope) {
+  EXPECT_TRUE(SeesThread(StandingFor(Place::kClient, T), ThreadFor(T)));
+  EXPECT_TRUE(SeesThread(StandingFor(Place::kMemberOneThread, S), ThreadFor(S)));
+  EXPECT_FALSE(SeesThread(StandingFor(Place::kMemberOneThread, O), ThreadFor(O)));
+  EXPECT_FALSE(SeesThread(StandingFor(Place::kMemberExpired, S), ThreadFor(S)));
+  EXPECT_FALSE(SeesThread(StandingFor(Place::kStranger, S), ThreadFor(S)));
+}
+
+TEST(AuthorizeTest, NetworkAccessIsTheThreadFreePart) {
+  const Actor member{1, kMember};
+  EXPECT_TRUE(AuthorizeNetworkAccess(member, Operation::kReceiveLive,
+                                     StandingFor(Place::kMemberOneThread, S)).ok());
+  EXPECT_EQ(AuthorizeNetworkAccess(member, Operation::kReceiveLive,
+                                   StandingFor(Place::kMemberExpired, S)).code(),
+            Code::kPermissionDenied);
+  EXPECT_EQ(AuthorizeNetworkAccess(member, Operation::kReceiveLive,
+                                   StandingFor(Place::kNoNetwork, S)).code(),
+            Code::kNotFound);
+  EXPECT_EQ(AuthorizeNetworkAccess(Actor{1, kAuditor}, Operation::kReceiveLive,
+                                   StandingFor(Place::kClient, S)).code(),
+            Code::kPermissionDenied);
 }
 
 TEST(AuthorizeTest, EveryOperationHasItsOwnName) {

@@ -59,9 +59,9 @@ TEST_F(HubTest, OffersDuringCatchUpWaitForTheBacklogRead) {
   hub_.PublishMessage(100, 4, SeqFrame(4));
   EXPECT_TRUE(t->frames().empty());  // not sent ahead of 1..3
   // The read saw 1..3 and the store's end: but 4 was offered, so read again.
-  EXPECT_EQ(sub->DeliverBacklog({{1, SeqFrame(1)}, {2, SeqFrame(2)}, {3, SeqFrame(3)}}, true),
+  EXPECT_EQ(sub->DeliverBacklog({{1, SeqFrame(1)}, {2, SeqFrame(2)}, {3, SeqFrame(3)}}, true, 0),
             Subscription::Backlog::kReadMore);
-  EXPECT_EQ(sub->DeliverBacklog({{4, SeqFrame(4)}}, true), Subscription::Backlog::kCaughtUp);
+  EXPECT_EQ(sub->DeliverBacklog({{4, SeqFrame(4)}}, true, 0), Subscription::Backlog::kCaughtUp);
   hub_.PublishMessage(100, 5, SeqFrame(5));
   hub_.PublishMessage(100, 5, SeqFrame(5));  // a repeat is not delivered twice
   EXPECT_EQ(t->frames(), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
@@ -71,14 +71,14 @@ TEST_F(HubTest, EndAccessStopsDeliveryInThatNetworkOnly) {
   auto t = Attached(1);
   auto a = hub_.Subscribe(t, 10, 100, 0);
   auto b = hub_.Subscribe(t, 20, 200, 0);
-  EXPECT_EQ(a->DeliverBacklog({}, true), Subscription::Backlog::kCaughtUp);
-  EXPECT_EQ(b->DeliverBacklog({}, true), Subscription::Backlog::kCaughtUp);
-  hub_.EndAccess(10, 1, std::make_shared<const std::string>("ended"));
+  EXPECT_EQ(a->DeliverBacklog({}, true, 0), Subscription::Backlog::kCaughtUp);
+  EXPECT_EQ(b->DeliverBacklog({}, true, 0), Subscription::Backlog::kCaughtUp);
+  hub_.EndAccess(10, 1, {}, std::make_shared<const std::string>("ended"));
   hub_.PublishMessage(100, 1, SeqFrame(1));
   hub_.PublishMessage(200, 1, SeqFrame(1));
   EXPECT_EQ(t->frames(), (std::vector<std::string>{"ended", "1"}));
   EXPECT_TRUE(a->cancelled());
-  EXPECT_EQ(a->DeliverBacklog({{1, SeqFrame(1)}}, true), Subscription::Backlog::kCancelled);
+  EXPECT_EQ(a->DeliverBacklog({{1, SeqFrame(1)}}, true, 0), Subscription::Backlog::kCancelled);
 }
 
 TEST_F(HubTest, NetworkEventsReachSubscribersAndNamedAccountsOnce) {
@@ -111,7 +111,7 @@ TEST_F(HubTest, AnExpiredSessionGetsNoMoreMessages) {
   auto t = std::make_shared<FakeTarget>();
   hub_.Attach(t, 1, "s", clock_.NowMs() + 1000);
   auto sub = hub_.Subscribe(t, 10, 100, 0);
-  sub->DeliverBacklog({}, true);
+  sub->DeliverBacklog({}, true, 0);
   hub_.PublishMessage(100, 1, SeqFrame(1));
   clock_.Advance(1000);
   hub_.PublishMessage(100, 2, SeqFrame(2));
@@ -153,7 +153,7 @@ TEST_F(HubTest, ConcurrentSubscribeAndPublishDeliverEachMessageExactlyOnce) {
     auto sub = hub_.Subscribe(t, 10, 100, after);
     for (;;) {
       auto page = read_store(sub->next_seq(), 7);
-      if (sub->DeliverBacklog(page, page.size() < 7) != Subscription::Backlog::kReadMore) break;
+      if (sub->DeliverBacklog(page, page.size() < 7, 0) != Subscription::Backlog::kReadMore) break;
     }
     subscribers.emplace_back(t, after);
   }

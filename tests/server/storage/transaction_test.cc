@@ -38,6 +38,19 @@ std::string Read(const ReadView& view, Table table, std::string_view key) {
   return v->has_value() ? **v : "<absent>";
 }
 
+// "key=value,key=value" of a scan, or "<error: ...>".
+std::string ScanAll(const ReadView& view, Table table, std::string_view begin = "",
+                    std::string_view end = "", size_t limit = 0) {
+  std::string out;
+  Status s = view.Scan(table, begin, end, limit, [&](std::string_view k, std::string_view v) {
+    if (!out.empty()) out += ",";
+    out += std::string(k) + "=" + std::string(v);
+    return true;
+  });
+  if (!s.ok()) return "<error: " + s.ToString() + ">";
+  return out;
+}
+
 constexpr Table kA = Table::kAccounts;
 constexpr Table kH = Table::kHandles;
 
@@ -160,6 +173,38 @@ TEST_F(TransactionTest, ParentDoesNotSeeTheChildBeforeCommit) {
   EXPECT_TRUE(group.empty());
 }
 
+TEST_F(TransactionTest, ScanMergesStagedWritesInKeyOrder) {
+  Transaction group(store_);
+  group.Put(kA, "aaron", "group-aaron");  // before every base key
+  group.Delete(kA, "bert");
+  group.Put(kA, "anna", "group-anna");  // overwrites a base key
+  Transaction child(&group);
+  child.Put(kA, "cees", "child-cees");
+  child.Put(kH, "zed", "9");  // another table: not in the scan of kA
+  EXPECT_EQ(ScanAll(child, kA), "aaron=group-aaron,anna=group-anna,cees=child-cees");
+  EXPECT_EQ(ScanAll(group, kA), "aaron=group-aaron,anna=group-anna");
+  EXPECT_EQ(ScanAll(store_, kA), "anna=base-anna,bert=base-bert");
+}
+
+TEST_F(TransactionTest, ScanKeepsToItsRangeAndLimit) {
+  Transaction txn(store_);
+  txn.Put(kA, "b0", "staged");
+  txn.Put(kA, "c", "after the range");
+  EXPECT_EQ(ScanAll(txn, kA, "b", "c"), "b0=staged,bert=base-bert");
+  EXPECT_EQ(ScanAll(txn, kA, "", "", 2), "anna=base-anna,b0=staged");
+  EXPECT_EQ(ScanAll(txn, kA, "bert", ""), "bert=base-bert,c=after the range");
+}
+
+TEST_F(TransactionTest, ScanStopsWhenTheVisitorSaysSo) {
+  Transaction txn(store_);
+  txn.Put(kA, "carla", "x");
+  int visited = 0;
+  ASSERT_TRUE(txn.Scan(kA, "", "", 0, [&](std::string_view, std::string_view) {
+                   return ++visited < 2;
+                 }).ok());
+  EXPECT_EQ(visited, 2);
+}
+
 TEST_F(TransactionTest, DiscardedChildLeavesTheParentUnchanged) {
   Transaction group(store_);
   group.Put(kA, "anna", "group-anna");
@@ -277,6 +322,10 @@ class FailingView final : public ReadView {
   StatusOr<std::optional<std::string>> Get(Table, std::string_view) const override {
     return Internal("disk on fire");
   }
+  Status Scan(Table, std::string_view, std::string_view, size_t,
+              const ScanVisitor&) const override {
+    return Internal("disk on fire");
+  }
 };
 
 TEST(TransactionErrorTest, BaseReadErrorsPassThrough) {
@@ -290,6 +339,8 @@ TEST(TransactionErrorTest, BaseReadErrorsPassThrough) {
   child.Delete(kA, "bert");
   EXPECT_EQ(Read(child, kA, "anna"), "staged");
   EXPECT_EQ(Read(child, kA, "bert"), "<absent>");
+  // A scan needs the base for the whole range: its error is passed up too.
+  EXPECT_EQ(ScanAll(child, kA), "<error: INTERNAL: disk on fire>");
 }
 
 }  // namespace

@@ -1,0 +1,278 @@
+// Consent and representation: grant, withdraw, list the consent history; appoint and end a
+// representative. The rules are in server/core/consent.h and authorize.h; this file stores the
+// records and cuts live delivery before the response (docs/consent.md).
+#include "server/core/consent.h"
+#include "server/core/text.h"
+#include "server/service/connection_impl.h"
+#include "server/service/frames.h"
+#include "server/service/records.h"
+
+namespace kring::service {
+
+using storage::Table;
+using storage::keys::U64U64;
+
+namespace {
+
+constexpr size_t kMaxBasisBytes = 200;
+
+// The account named by `handle`, or the error to answer with.
+StatusOr<store::AccountRecord> AccountByHandle(const storage::ReadView& view,
+                                               const std::string& raw_handle) {
+  std::optional<std::string> handle = CanonicalHandle(raw_handle);
+  if (!handle) return InvalidArgument("not a valid handle");
+  KRING_ASSIGN_OR_RETURN(auto id, records::FindAccountId(view, *handle));
+  if (!id) return NotFound("no account \"" + *handle + "\"");
+  KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, *id));
+  if (!account) return Internal("handle without account");
+  return std::move(*account);
+}
+
+// The two accounts of a representation request, with the representation if there is one.
+struct RepresentationParties {
+  store::AccountRecord client;
+  store::AccountRecord representative;
+  std::optional<v1::Representation> existing;
+  uint64_t client_id() const { return client.account().id(); }
+  uint64_t representative_id() const { return representative.account().id(); }
+};
+
+StatusOr<RepresentationParties> FindParties(const storage::ReadView& view,
+                                            const std::string& client_handle,
+                                            const std::string& representative_handle) {
+  RepresentationParties parties;
+  KRING_ASSIGN_OR_RETURN(parties.client, AccountByHandle(view, client_handle));
+  KRING_ASSIGN_OR_RETURN(parties.representative, AccountByHandle(view, representative_handle));
+  KRING_ASSIGN_OR_RETURN(parties.existing,
+                         records::GetRepresentation(view, parties.client_id(),
+                                                    parties.representative_id()));
+  return parties;
+}
+
+Frame AccessEndedFrame(uint64_t network_id, const std::vector<uint64_t>& thread_ids,
+                       const std::string& reason) {
+  v1::Event event;
+  auto* ended = event.mutable_access_ended();
+  ended->set_network_id(network_id);
+  for (uint64_t thread : thread_ids) ended->add_thread_ids(thread);
+  ended->set_reason(reason);
+  return EventFrame(event);
+}
+
+}  // namespace
+
+StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Network& network,
+                                     uint64_t grantee_id, const std::string& grantee_handle,
+                                     const v1::ConsentProvision* provision, const Actor& actor,
+                                     const Standing& actor_standing, std::string reason) {
+  const int64_t now = actor_standing.now_ms;
+  KRING_ASSIGN_OR_RETURN(auto previous,
+                         records::GetCurrentConsent(txn, network.id(), grantee_id));
+  StagedConsent staged;
+  v1::Consent& next = staged.consent;
+  if (provision != nullptr) {
+    KRING_ASSIGN_OR_RETURN(auto heads, records::NetworkThreadHeads(txn, network.id()));
+    next = NextGrant(previous, *provision, heads, now);
+  } else {
+    if (!previous) return NotFound("no consent on record to withdraw");
+    next = NextWithdrawal(*previous, now);
+  }
+  KRING_ASSIGN_OR_RETURN(uint64_t id, records::AllocateId(txn));
+  next.set_id(id);
+  next.set_network_id(network.id());
+  next.set_grantee_id(grantee_id);
+  next.set_grantee_handle(grantee_handle);
+  next.set_client_id(network.client_id());
+  next.set_recorded_by(actor.account_id);
+  next.set_recorded_by_handle(actor.handle);
+  next.set_by_representative(actor_standing.role == v1::MEMBER_ROLE_REPRESENTATIVE);
+  next.set_reason(std::move(reason));
+  records::PutConsent(txn, next);
+  if (grantee_id != 0) {
+    KRING_ASSIGN_OR_RETURN(auto threads, records::NetworkThreadIds(txn, network.id()));
+    staged.cut = CutBetween(previous, next, threads, now);
+  }
+  KRING_ASSIGN_OR_RETURN(staged.principals, records::Principals(txn, network));
+  return staged;
+}
+
+void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
+                        const std::string& ended_reason) {
+  const v1::Consent& consent = staged.consent;
+  std::vector<uint64_t> told = staged.principals;
+  if (consent.grantee_id() != 0) {
+    // First cut the grantee off (under the hub's delivery locks), then tell everyone.
+    if (!staged.cut.empty()) {
+      service.hub.EndAccess(consent.network_id(), consent.grantee_id(), staged.cut.thread_ids,
+                            AccessEndedFrame(consent.network_id(), staged.cut.thread_ids,
+                                             ended_reason));
+    }
+    if (consent.status() == v1::CONSENT_STATUS_ACTIVE) {
+      service.hub.SetAccessUntil(consent.network_id(), consent.grantee_id(),
+                                 consent.provision().end_ms());
+    }
+    told.push_back(consent.grantee_id());
+  }
+  v1::Event changed;
+  *changed.mutable_consent_changed()->mutable_consent() = consent;
+  service.hub.PublishToNetwork(/*network_id=*/0, told, EventFrame(changed));
+}
+
+void ConnectionImpl::GrantConsent(uint64_t id, const v1::GrantConsentRequest& req) {
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Permitted permitted,
+                           self->Permit(txn, req.network_id(), Operation::kGrantConsent));
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+    const bool team = req.grantee_handle().empty();
+    uint64_t grantee_id = 0;
+    std::string grantee_handle;
+    if (!team) {
+      KRING_ASSIGN_OR_RETURN(store::AccountRecord grantee,
+                             AccountByHandle(txn, req.grantee_handle()));
+      grantee_id = grantee.account().id();
+      grantee_handle = grantee.account().handle();
+      KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(txn, req.network_id(), grantee_id));
+      if (!member) {
+        return NotFound("\"" + grantee_handle + "\" is not a member of this network; invite them");
+      }
+      if (member->role() == v1::MEMBER_ROLE_CLIENT) {
+        return InvalidArgument("the client needs no consent in their own network");
+      }
+    }
+    KRING_ASSIGN_OR_RETURN(
+        v1::ConsentProvision provision,
+        NormalizeProvision(req.provision(), team, permitted.standing.now_ms));
+    for (uint64_t thread_id : provision.thread_ids()) {
+      KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, req.network_id(), thread_id).status());
+    }
+    KRING_ASSIGN_OR_RETURN(StagedConsent staged,
+                           StageConsent(txn, *network, grantee_id, grantee_handle, &provision,
+                                        permitted.actor, permitted.standing, "granted"));
+    *out.response.mutable_grant_consent()->mutable_consent() = staged.consent;
+    out.effects.push_back([self, staged] {
+      ApplyConsentChange(self->service_, staged, "the client changed your consent");
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentRequest& req) {
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Permitted permitted,
+                           self->Permit(txn, req.network_id(), Operation::kWithdrawConsent));
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+    uint64_t grantee_id = 0;
+    std::string grantee_handle;
+    if (!req.grantee_handle().empty()) {
+      KRING_ASSIGN_OR_RETURN(store::AccountRecord grantee,
+                             AccountByHandle(txn, req.grantee_handle()));
+      grantee_id = grantee.account().id();
+      grantee_handle = grantee.account().handle();
+    }
+    KRING_ASSIGN_OR_RETURN(auto current,
+                           records::GetCurrentConsent(txn, req.network_id(), grantee_id));
+    if (!current) {
+      return NotFound(grantee_id == 0 ? "no consent to team-only threads on record"
+                                      : "no consent for \"" + grantee_handle + "\" on record");
+    }
+    if (current->status() == v1::CONSENT_STATUS_WITHDRAWN) {
+      // Already withdrawn: the same answer again, nothing new recorded (safe to retry).
+      *out.response.mutable_withdraw_consent()->mutable_consent() = *current;
+      return Status::Ok();
+    }
+    KRING_ASSIGN_OR_RETURN(StagedConsent staged,
+                           StageConsent(txn, *network, grantee_id, grantee_handle, nullptr,
+                                        permitted.actor, permitted.standing, "withdrawn"));
+    *out.response.mutable_withdraw_consent()->mutable_consent() = staged.consent;
+    std::string reason = staged.consent.by_representative()
+                             ? "the client's representative withdrew your consent"
+                             : "the client withdrew your consent";
+    out.effects.push_back([self, staged, reason] {
+      ApplyConsentChange(self->service_, staged, reason);
+    });
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::ListConsents(uint64_t id, const v1::ListConsentsRequest& req) {
+  const storage::Store& store = service_.store;
+  auto permitted = Permit(store, req.network_id(), Operation::kListConsents);
+  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+  auto consents = req.history() ? records::ConsentHistory(store, req.network_id())
+                                : records::CurrentConsents(store, req.network_id());
+  if (!consents.ok()) return ReplyError(id, consents.status());
+  v1::Response response;
+  auto* result = response.mutable_list_consents();
+  for (v1::Consent& consent : *consents) *result->add_consents() = std::move(consent);
+  Reply(id, std::move(response));
+}
+
+void ConnectionImpl::AppointRepresentative(uint64_t id,
+                                           const v1::AppointRepresentativeRequest& req) {
+  if (req.basis().empty() || req.basis().size() > kMaxBasisBytes || !IsValidUtf8(req.basis())) {
+    return ReplyError(id, InvalidArgument("basis must be valid UTF-8 of 1 to 200 bytes: why this "
+                                          "person represents the client"));
+  }
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+    KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
+    KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
+                           FindParties(txn, req.client_handle(), req.representative_handle()));
+    const store::AccountRecord& client = parties.client;
+    const store::AccountRecord& rep = parties.representative;
+    if (client.account().kind() != v1::ACCOUNT_KIND_CLIENT) {
+      return InvalidArgument("a representative is appointed for an account of kind client");
+    }
+    if (rep.account().kind() != v1::ACCOUNT_KIND_MEMBER) {
+      return InvalidArgument("a representative has an account of kind member");
+    }
+    if (client.account().disabled() || rep.account().disabled()) {
+      return FailedPrecondition("the account is disabled");
+    }
+    if (parties.existing) return AlreadyExists("already a representative of this client");
+    const uint64_t client_id = parties.client_id();
+    const uint64_t rep_id = parties.representative_id();
+    v1::Representation representation;
+    representation.set_client_id(client_id);
+    representation.set_client_handle(client.account().handle());
+    representation.set_representative_id(rep_id);
+    representation.set_representative_handle(rep.account().handle());
+    representation.set_basis(req.basis());
+    representation.set_appointed_by(actor.account_id);
+    representation.set_since_ms(self->service_.clock.NowMs());
+    records::PutProto(txn, Table::kRepresentatives, U64U64(client_id, rep_id), representation);
+    txn.Put(Table::kRepresentedBy, U64U64(rep_id, client_id), "");
+    *out.response.mutable_appoint_representative()->mutable_representation() = representation;
+    return Status::Ok();
+  });
+}
+
+void ConnectionImpl::EndRepresentation(uint64_t id, const v1::EndRepresentationRequest& req) {
+  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
+                                             WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+    KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
+    KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
+                           FindParties(txn, req.client_handle(), req.representative_handle()));
+    if (!parties.existing) return NotFound("not a representative of this client");
+    const uint64_t client_id = parties.client_id();
+    const uint64_t rep_id = parties.representative_id();
+    txn.Delete(Table::kRepresentatives, U64U64(client_id, rep_id));
+    txn.Delete(Table::kRepresentedBy, U64U64(rep_id, client_id));
+    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, client_id));
+    out.response.mutable_end_representation();
+    out.effects.push_back([self, rep_id, networks] {
+      for (uint64_t network_id : networks) {
+        self->service_.hub.EndAccess(
+            network_id, rep_id, {},
+            AccessEndedFrame(network_id, {}, "your appointment as representative ended"));
+      }
+    });
+    return Status::Ok();
+  });
+}
+
+}  // namespace kring::service
