@@ -26,15 +26,22 @@ in, or connection/TLS failure.
 --json prints one JSON object per line (JSON Lines); field names are stable:
   account     id handle kind display_name profession disabled created_at
   network     id client general_thread_id my_role created_at
-  invitation  id network_id client invitee invited_by role_label state created_at
-  member      handle display_name profession role role_label since
-  thread      id network_id title last_seq created_at
+  invitation  id network_id client invitee invited_by role_label state created_at expires_at
+  member      handle display_name profession role role_label since [consent]
+  thread      id network_id title last_seq created_at team_only participant_ids [participants]
   message     network_id thread_id seq sender client_msg_id text reply_to_seq posted_at
   read marker thread_id handle seq updated_at
+  consent     id network_id grantee grantee_id client_id recorded_by recorded_by_id
+              by_representative status state all_threads thread_ids actions history_visible
+              start end supersedes recorded_at reason access_since hidden_through_seq
 login and whoami print the account plus session_expires_at; approve the member plus
 invitation_id; send {network_id thread_id seq client_msg_id duplicate posted_at}; decline
 {invitation_id state}; remove {network_id handle removed}; user disable {handle disabled};
-logout {logged_out}. Times are UTC, e.g. "2026-11-22T17:00:00.000Z".)";
+logout {logged_out}; consent grant, withdraw and team-threads the new consent record;
+representative appoint {client representative basis since}, end {client representative
+ended}; history may start with {network_id thread_id hidden_through_seq}. Consent state:
+in_force, not_yet, expired, withdrawn or superseded. Times are UTC, e.g.
+"2026-11-22T17:00:00.000Z"; --from and --until take RFC 3339, e.g. 2026-12-31T17:00:00Z.)";
 
 using Command = std::function<int(Invocation&)>;
 
@@ -44,11 +51,25 @@ void OnRun(CLI::App* sub, Command* run, Command command) {
 }
 
 struct Args {
-  std::string handle, text, kind, profession, name, role, id, client;
+  std::string handle, text, kind, profession, name, role, id, client, basis, action;
   uint64_t network = 0, thread = 0, seq = 0, after = 0, limit = 0, count = 0, invitation = 0;
-  bool password_stdin = false;
+  bool password_stdin = false, team_only = false, history = false;
+  ProvisionFlags provision;
   std::vector<std::string> rest;
 };
+
+// The flags that say what a consent allows (consent grant, approve).
+void AddProvisionFlags(CLI::App* sub, ProvisionFlags& p) {
+  CLI::Option* threads =
+      sub->add_option("--threads", p.threads, "Only these threads, e.g. 12,15 (default: --all)");
+  sub->add_flag("--all", p.all, "Every thread, also threads created later (the default)")
+      ->excludes(threads);
+  sub->add_flag("--post", p.post, "May post (and create threads, with every thread)");
+  sub->add_flag("--history", p.history, "May read what was posted before (default: from now)");
+  sub->add_flag("--coordinate", p.coordinate, "May invite others into the network");
+  sub->add_option("--from", p.from, "In force from this RFC 3339 time (default: now)");
+  sub->add_option("--until", p.until, "In force until this RFC 3339 time (default: withdrawn)");
+}
 
 void AddAccountCommands(CLI::App& app, Args& a, Command* run) {
   CLI::App* login = app.add_subcommand("login", "Log in and save the session in KRING_HOME");
@@ -79,6 +100,55 @@ void AddAccountCommands(CLI::App& app, Args& a, Command* run) {
   CLI::App* disable = user->add_subcommand("disable", "Disable an account, ending its sessions");
   disable->add_option("HANDLE", a.handle, "The account's handle")->required();
   OnRun(disable, run, [&a](Invocation& inv) { return DisableUser(inv, a.handle); });
+
+  CLI::App* rep =
+      app.add_subcommand("representative", "Appoint and end legal representatives (admins)");
+  rep->require_subcommand(1);
+  CLI::App* appoint = rep->add_subcommand(
+      "appoint", "HANDLE acts for CLIENT in every network of the client (grants, withdraws, ...)");
+  appoint->add_option("CLIENT", a.client, "The client's handle")->required();
+  appoint->add_option("HANDLE", a.handle, "The representative's handle")->required();
+  appoint->add_option("--basis", a.basis, "The legal ground, e.g. \"guardianship, court order\"")
+      ->required();
+  OnRun(appoint, run,
+        [&a](Invocation& inv) { return AppointRepresentative(inv, a.client, a.handle, a.basis); });
+  CLI::App* end = rep->add_subcommand("end", "End a representation; its access ends at once");
+  end->add_option("CLIENT", a.client, "The client's handle")->required();
+  end->add_option("HANDLE", a.handle, "The representative's handle")->required();
+  OnRun(end, run, [&a](Invocation& inv) { return EndRepresentation(inv, a.client, a.handle); });
+}
+
+void AddConsentCommands(CLI::App& app, Args& a, Command* run) {
+  CLI::App* consent = app.add_subcommand(
+      "consent", "What members may see and do in a network (the client or a representative)");
+  consent->require_subcommand(1);
+  CLI::App* grant = consent->add_subcommand(
+      "grant",
+      "Grant HANDLE a new consent, replacing their current one (prints the record). Reading is "
+      "always included; each flag adds what it names");
+  grant->add_option("NETWORK", a.network, "Network id")->required();
+  grant->add_option("HANDLE", a.handle, "The member's handle")->required();
+  AddProvisionFlags(grant, a.provision);
+  OnRun(grant, run,
+        [&a](Invocation& inv) { return GrantConsent(inv, a.network, a.handle, a.provision); });
+  CLI::App* withdraw = consent->add_subcommand(
+      "withdraw", "Withdraw HANDLE's consent: their access ends at once (prints the record)");
+  withdraw->add_option("NETWORK", a.network, "Network id")->required();
+  withdraw->add_option("HANDLE", a.handle, "The member's handle")->required();
+  OnRun(withdraw, run, [&a](Invocation& inv) { return WithdrawConsent(inv, a.network, a.handle); });
+  CLI::App* list = consent->add_subcommand(
+      "list",
+      "Consent records: #ID  GRANTEE  WHAT  PERIOD  STATE  RECORDED_BY  REASON  [SUPERSEDES]");
+  list->add_option("NETWORK", a.network, "Network id")->required();
+  list->add_flag("--history", a.history, "Every record ever made, oldest first");
+  OnRun(list, run, [&a](Invocation& inv) { return ListConsents(inv, a.network, a.history); });
+  CLI::App* team = consent->add_subcommand(
+      "team-threads", "Allow or withdraw threads of the team without the client");
+  team->add_option("NETWORK", a.network, "Network id")->required();
+  team->add_option("ACTION", a.action, "allow or withdraw")
+      ->required()
+      ->check(CLI::IsMember({"allow", "withdraw"}));
+  OnRun(team, run, [&a](Invocation& inv) { return TeamThreads(inv, a.network, a.action); });
 }
 
 void AddNetworkCommands(CLI::App& app, Args& a, Command* run) {
@@ -98,11 +168,17 @@ void AddNetworkCommands(CLI::App& app, Args& a, Command* run) {
 
   OnRun(app.add_subcommand("invitations",
                            "Pending invitations for you or your networks: "
-                           "ID  NETWORK  INVITEE  INVITED_BY  STATE  ROLE_LABEL"),
+                           "ID  NETWORK  INVITEE  INVITED_BY  STATE  EXPIRES_AT  ROLE_LABEL"),
         run, ListInvitations);
-  CLI::App* approve = app.add_subcommand("approve", "Approve an invitation (the client)");
+  CLI::App* approve = app.add_subcommand(
+      "approve",
+      "Approve an invitation (the client or a representative): the approval is the client's "
+      "consent. Without flags: every thread, read and post, no history; with flags: as "
+      "`consent grant`");
   approve->add_option("INVITATION_ID", a.invitation, "Invitation id")->required();
-  OnRun(approve, run, [&a](Invocation& inv) { return ApproveInvitation(inv, a.invitation); });
+  AddProvisionFlags(approve, a.provision);
+  OnRun(approve, run,
+        [&a](Invocation& inv) { return ApproveInvitation(inv, a.invitation, a.provision); });
   CLI::App* decline = app.add_subcommand("decline", "Decline an invitation");
   decline->add_option("INVITATION_ID", a.invitation, "Invitation id")->required();
   OnRun(decline, run, [&a](Invocation& inv) { return DeclineInvitation(inv, a.invitation); });
@@ -112,7 +188,8 @@ void AddNetworkCommands(CLI::App& app, Args& a, Command* run) {
   remove->add_option("HANDLE", a.handle, "The member's handle")->required();
   OnRun(remove, run, [&a](Invocation& inv) { return RemoveMember(inv, a.network, a.handle); });
 
-  CLI::App* members = app.add_subcommand("members", "Members: HANDLE  ROLE  ROLE_LABEL");
+  CLI::App* members = app.add_subcommand(
+      "members", "Members: HANDLE  ROLE  ROLE_LABEL  [consent #ID: WHAT; PERIOD; STATE]");
   members->add_option("NETWORK", a.network, "Network id")->required();
   OnRun(members, run, [&a](Invocation& inv) { return ListMembers(inv, a.network); });
 }
@@ -123,9 +200,13 @@ void AddMessageCommands(CLI::App& app, Args& a, Command* run) {
   CLI::App* create = thread->add_subcommand("create", "Create a thread (prints its id)");
   create->add_option("NETWORK", a.network, "Network id")->required();
   create->add_option("TITLE", a.text, "Title")->required();
-  OnRun(create, run, [&a](Invocation& inv) { return CreateThread(inv, a.network, a.text); });
+  create->add_flag("--team-only", a.team_only,
+                   "Without the client (only while the client allows team-only threads)");
+  OnRun(create, run,
+        [&a](Invocation& inv) { return CreateThread(inv, a.network, a.text, a.team_only); });
 
-  CLI::App* threads = app.add_subcommand("threads", "Threads: ID  LAST_SEQ  TITLE");
+  CLI::App* threads = app.add_subcommand(
+      "threads", "Threads: ID  LAST_SEQ  TITLE  [(team-only)]  [participants: HANDLE, ...]");
   threads->add_option("NETWORK", a.network, "Network id")->required();
   OnRun(threads, run, [&a](Invocation& inv) { return ListThreads(inv, a.network); });
 
@@ -136,7 +217,10 @@ void AddMessageCommands(CLI::App& app, Args& a, Command* run) {
   send->add_option("--id", a.id, "client_msg_id, for a safe resend (default: random)");
   OnRun(send, run, [&a](Invocation& inv) { return Send(inv, a.network, a.thread, a.text, a.id); });
 
-  CLI::App* history = app.add_subcommand("history", "Messages: SEQ  HANDLE  TIME  TEXT");
+  CLI::App* history = app.add_subcommand(
+      "history",
+      "Messages: SEQ  HANDLE  TIME  TEXT, after \"(messages 1-N are not visible to you)\" when "
+      "your consent hides the first ones");
   history->add_option("NETWORK", a.network, "Network id")->required();
   history->add_option("THREAD", a.thread, "Thread id")->required();
   history->add_option("--after", a.after, "Only messages with a higher seq");
@@ -190,9 +274,7 @@ int Main(int argc, char** argv) {
   AddAccountCommands(app, args, &run);
   AddNetworkCommands(app, args, &run);
   AddMessageCommands(app, args, &run);
-  AddUnsupportedCommand(app, args, &run, "consent",
-                        "Consent to share with members: grant|withdraw|list",
-                        {"grant", "withdraw", "list"});
+  AddConsentCommands(app, args, &run);
   AddUnsupportedCommand(app, args, &run, "audit", "The access log: query|mine|verify",
                         {"query", "mine", "verify"});
 

@@ -1,13 +1,70 @@
 #include "client-sdk/cli/output.h"
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
+
+#include "kring/consent.h"
 
 namespace kring::cli {
 namespace {
 
 // Fields of a text line are separated by two spaces; an empty one shows as "-".
 std::string Field(std::string_view s) { return s.empty() ? "-" : std::string(s); }
+
+// "a, b, c"
+template <typename Range, typename Format>
+std::string Join(const Range& items, const Format& format, std::string_view separator = ", ") {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += format(item);
+  }
+  return out;
+}
+
+std::string ActionName(int action) {
+  switch (action) {
+    case v1::CONSENT_ACTION_READ:
+      return "read";
+    case v1::CONSENT_ACTION_POST:
+      return "post";
+    case v1::CONSENT_ACTION_COORDINATE:
+      return "coordinate";
+    case v1::CONSENT_ACTION_TEAM_THREADS:
+      return "team_threads";
+    default:
+      return "action_" + std::to_string(action);
+  }
+}
+
+bool IsTeam(const v1::Consent& c) { return c.grantee_id() == 0; }
+
+std::string HandleOf(uint64_t id, const Handles& handles) {
+  auto it = handles.find(id);
+  return it != handles.end() ? it->second : "account " + std::to_string(id);
+}
+
+// "all threads; read, post; history not visible", or for the team's record "team-only threads
+// allowed".
+std::string ProvisionSummary(const v1::Consent& c) {
+  if (IsTeam(c)) return "team-only threads allowed";
+  const v1::ConsentProvision& p = c.provision();
+  std::string scope =
+      p.all_threads()
+          ? "all threads"
+          : "threads " + Join(p.thread_ids(), [](uint64_t id) { return std::to_string(id); });
+  return scope + "; " + Join(p.actions(), ActionName) + "; " +
+         (p.history_visible() ? "history visible" : "history not visible");
+}
+
+// "from 2026-11-22T17:00:00.000Z until withdrawn"
+std::string Period(const v1::ConsentProvision& p) {
+  return "from " + Field(FormatTime(p.start_ms())) + " until " +
+         (p.end_ms() == 0 ? "withdrawn" : FormatTime(p.end_ms()));
+}
 
 }  // namespace
 
@@ -27,6 +84,91 @@ std::string FormatTime(int64_t unix_ms) {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
+}
+
+namespace {
+
+// Reads exactly `digits` decimal digits at *at into *value; advances *at.
+bool Digits(std::string_view s, size_t* at, int digits, int* value) {
+  if (*at + digits > s.size()) return false;
+  int v = 0;
+  for (int i = 0; i < digits; ++i) {
+    const char c = s[*at + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *at += digits;
+  *value = v;
+  return true;
+}
+
+bool Expect(std::string_view s, size_t* at, char c) {
+  if (*at >= s.size() || std::tolower(static_cast<unsigned char>(s[*at])) != c) return false;
+  ++*at;
+  return true;
+}
+
+}  // namespace
+
+bool ParseTime(std::string_view text, int64_t* unix_ms) {
+  size_t at = 0;
+  int year, month, day, hour, minute, second;
+  if (!Digits(text, &at, 4, &year) || !Expect(text, &at, '-') || !Digits(text, &at, 2, &month) ||
+      !Expect(text, &at, '-') || !Digits(text, &at, 2, &day) || !Expect(text, &at, 't') ||
+      !Digits(text, &at, 2, &hour) || !Expect(text, &at, ':') || !Digits(text, &at, 2, &minute) ||
+      !Expect(text, &at, ':') || !Digits(text, &at, 2, &second)) {
+    return false;
+  }
+  int64_t ms = 0;
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    int scale = 100, count = 0;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+      ms += (text[at] - '0') * scale;  // beyond milliseconds, digits are dropped
+      scale /= 10;
+      ++at;
+      ++count;
+    }
+    if (count == 0) return false;
+  }
+  int64_t offset_minutes = 0;
+  if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const int sign = text[at] == '-' ? -1 : 1;
+    ++at;
+    int oh, om;
+    if (!Digits(text, &at, 2, &oh) || !Expect(text, &at, ':') || !Digits(text, &at, 2, &om) ||
+        oh > 23 || om > 59) {
+      return false;
+    }
+    offset_minutes = sign * (oh * 60 + om);
+  } else if (!Expect(text, &at, 'z')) {
+    return false;
+  }
+  if (at != text.size()) return false;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] || hour > 23 || minute > 59 ||
+      second > 60) {
+    return false;
+  }
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return false;
+  if (second == 60) second = 59;  // a leap second: the instant just before the next minute
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  const int64_t secs = static_cast<int64_t>(::timegm(&tm)) - offset_minutes * 60;
+  *unix_ms = secs * 1000 + ms;
+  return true;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string KindName(v1::AccountKind kind) {
@@ -52,6 +194,8 @@ std::string RoleName(v1::MemberRole role) {
       return "coordinator";
     case v1::MEMBER_ROLE_MEMBER:
       return "member";
+    case v1::MEMBER_ROLE_REPRESENTATIVE:
+      return "representative";
     default:
       return "";
   }
@@ -65,6 +209,8 @@ std::string StateName(v1::InvitationState state) {
       return "approved";
     case v1::INVITATION_STATE_DECLINED:
       return "declined";
+    case v1::INVITATION_STATE_EXPIRED:
+      return "expired";
     default:
       return "";
   }
@@ -123,7 +269,8 @@ JsonObject InvitationJson(const v1::Invitation& i) {
       .Str("invited_by", i.invited_by_handle())
       .Str("role_label", i.role_label())
       .Str("state", StateName(i.state()))
-      .Str("created_at", FormatTime(i.created_at_ms()));
+      .Str("created_at", FormatTime(i.created_at_ms()))
+      .Str("expires_at", FormatTime(i.expires_at_ms()));
   return j;
 }
 
@@ -135,16 +282,35 @@ JsonObject MemberJson(const v1::Member& m) {
       .Str("role", RoleName(m.role()))
       .Str("role_label", m.role_label())
       .Str("since", FormatTime(m.since_ms()));
+  if (m.has_consent()) j.Raw("consent", ConsentJson(m.consent(), NowMs()).str());
   return j;
 }
 
-JsonObject ThreadJson(const v1::Thread& t) {
+JsonObject ThreadJson(const v1::Thread& t, const Handles* handles) {
   JsonObject j;
   j.Uint("id", t.id())
       .Uint("network_id", t.network_id())
       .Str("title", t.title())
       .Uint("last_seq", t.last_seq())
-      .Str("created_at", FormatTime(t.created_at_ms()));
+      .Str("created_at", FormatTime(t.created_at_ms()))
+      .Bool("team_only", t.team_only())
+      .Raw("participant_ids",
+           "[" +
+               Join(
+                   t.participant_ids(), [](uint64_t id) { return std::to_string(id); }, ",") +
+               "]");
+  if (handles != nullptr && !t.participant_ids().empty()) {
+    j.Raw("participants", "[" +
+                              Join(
+                                  t.participant_ids(),
+                                  [handles](uint64_t id) {
+                                    std::string out;
+                                    AppendJsonString(HandleOf(id, *handles), &out);
+                                    return out;
+                                  },
+                                  ",") +
+                              "]");
+  }
   return j;
 }
 
@@ -170,6 +336,80 @@ JsonObject ReadMarkerJson(const v1::ReadMarker& r) {
   return j;
 }
 
+std::string ConsentState(const v1::Consent& c, int64_t now_ms) {
+  if (c.status() == v1::CONSENT_STATUS_WITHDRAWN) return "withdrawn";
+  if (sdk::InForce(c, now_ms)) return "in force";
+  if (c.status() != v1::CONSENT_STATUS_ACTIVE) return "unknown";
+  return c.provision().start_ms() > now_ms ? "not yet" : "expired";
+}
+
+JsonObject ConsentJson(const v1::Consent& c, int64_t now_ms, std::string_view state) {
+  const v1::ConsentProvision& p = c.provision();
+  std::string state_token(state.empty() ? ConsentState(c, now_ms) : state);
+  std::replace(state_token.begin(), state_token.end(), ' ', '_');
+  std::string hidden = "{";
+  // Sorted, so that the output does not depend on the map's order.
+  std::vector<std::pair<uint64_t, uint64_t>> hidden_sorted(c.hidden_through_seq().begin(),
+                                                           c.hidden_through_seq().end());
+  std::sort(hidden_sorted.begin(), hidden_sorted.end());
+  for (const auto& [thread_id, seq] : hidden_sorted) {
+    if (hidden.size() > 1) hidden += ',';
+    hidden += "\"" + std::to_string(thread_id) + "\":" + std::to_string(seq);
+  }
+  hidden += "}";
+  JsonObject j;
+  j.Uint("id", c.id())
+      .Uint("network_id", c.network_id())
+      .Str("grantee", c.grantee_handle())
+      .Uint("grantee_id", c.grantee_id())
+      .Uint("client_id", c.client_id())
+      .Str("recorded_by", c.recorded_by_handle())
+      .Uint("recorded_by_id", c.recorded_by())
+      .Bool("by_representative", c.by_representative())
+      .Str("status", c.status() == v1::CONSENT_STATUS_ACTIVE      ? "active"
+                     : c.status() == v1::CONSENT_STATUS_WITHDRAWN ? "withdrawn"
+                                                                  : "")
+      .Str("state", state_token)
+      .Bool("all_threads", p.all_threads())
+      .Raw("thread_ids",
+           "[" +
+               Join(
+                   p.thread_ids(), [](uint64_t id) { return std::to_string(id); }, ",") +
+               "]")
+      .Raw("actions", "[" +
+                          Join(
+                              p.actions(),
+                              [](int a) {
+                                std::string out;
+                                AppendJsonString(ActionName(a), &out);
+                                return out;
+                              },
+                              ",") +
+                          "]")
+      .Bool("history_visible", p.history_visible())
+      .Str("start", FormatTime(p.start_ms()))
+      .Str("end", FormatTime(p.end_ms()))
+      .Uint("supersedes", c.supersedes())
+      .Str("recorded_at", FormatTime(c.recorded_at_ms()))
+      .Str("reason", c.reason())
+      .Str("access_since", FormatTime(c.access_since_ms()))
+      .Raw("hidden_through_seq", hidden);
+  return j;
+}
+
+std::string ConsentText(const v1::Consent& c, int64_t now_ms, const Handles& handles,
+                        std::string_view state) {
+  std::string who = IsTeam(c) ? "team" : Field(c.grantee_handle());
+  std::string s = "#" + std::to_string(c.id()) + "  " + who + "  " + ProvisionSummary(c) + "  " +
+                  Period(c.provision()) + "  " +
+                  std::string(state.empty() ? ConsentState(c, now_ms) : state) + "  recorded by " +
+                  Field(c.recorded_by_handle());
+  if (c.by_representative()) s += " for " + HandleOf(c.client_id(), handles);
+  s += "  " + Field(OneLine(c.reason()));
+  if (c.supersedes() != 0) s += "  supersedes #" + std::to_string(c.supersedes());
+  return s;
+}
+
 std::string AccountText(const v1::Account& a) {
   std::string s = a.handle() + "  " + Field(KindName(a.kind())) + "  " +
                   Field(OneLine(a.display_name())) + "  " + Field(OneLine(a.profession()));
@@ -185,15 +425,30 @@ std::string NetworkText(const v1::Network& n) {
 std::string InvitationText(const v1::Invitation& i) {
   return std::to_string(i.id()) + "  " + std::to_string(i.network_id()) + "  " +
          Field(i.invitee_handle()) + "  " + Field(i.invited_by_handle()) + "  " +
-         Field(StateName(i.state())) + "  " + Field(OneLine(i.role_label()));
+         Field(StateName(i.state())) + "  " + Field(FormatTime(i.expires_at_ms())) + "  " +
+         Field(OneLine(i.role_label()));
 }
 
-std::string MemberText(const v1::Member& m) {
-  return m.handle() + "  " + Field(RoleName(m.role())) + "  " + Field(OneLine(m.role_label()));
+std::string MemberText(const v1::Member& m, int64_t now_ms) {
+  std::string s =
+      m.handle() + "  " + Field(RoleName(m.role())) + "  " + Field(OneLine(m.role_label()));
+  if (m.has_consent()) {
+    s += "  consent #" + std::to_string(m.consent().id()) + ": " + ProvisionSummary(m.consent()) +
+         "; " + Period(m.consent().provision()) + "; " + ConsentState(m.consent(), now_ms);
+  }
+  return s;
 }
 
-std::string ThreadText(const v1::Thread& t) {
-  return std::to_string(t.id()) + "  " + std::to_string(t.last_seq()) + "  " + OneLine(t.title());
+std::string ThreadText(const v1::Thread& t, const Handles* handles) {
+  std::string s =
+      std::to_string(t.id()) + "  " + std::to_string(t.last_seq()) + "  " + OneLine(t.title());
+  if (t.team_only()) s += "  (team-only)";
+  if (!t.participant_ids().empty()) {
+    s += "  participants: " + Join(t.participant_ids(), [handles](uint64_t id) {
+           return handles != nullptr ? HandleOf(id, *handles) : "account " + std::to_string(id);
+         });
+  }
+  return s;
 }
 
 std::string MessageText(const v1::Message& m) {
