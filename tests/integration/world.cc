@@ -139,8 +139,8 @@ std::optional<v1::ThreadSubscription> FindThread(const v1::SubscribeResult& sub,
   if (!ts) return ::testing::AssertionFailure() << "no entry for thread " << thread_id;
   if (ts->error().code() != v1::Error::PERMISSION_DENIED) {
     return ::testing::AssertionFailure()
-           << "thread " << thread_id << " subscribed; expected PERMISSION_DENIED: "
-           << ts->DebugString();
+           << "thread " << thread_id
+           << " subscribed; expected PERMISSION_DENIED: " << ts->DebugString();
   }
   return ::testing::AssertionSuccess();
 }
@@ -228,8 +228,7 @@ std::optional<v1::AccessEnded> WaitForAccessEnded(sdk::Connection& conn, uint64_
 bool EndsThread(const v1::AccessEnded& e, uint64_t network_id, uint64_t thread_id) {
   if (e.network_id() != network_id) return false;
   if (e.thread_ids().empty()) return true;
-  return std::find(e.thread_ids().begin(), e.thread_ids().end(), thread_id) !=
-         e.thread_ids().end();
+  return std::find(e.thread_ids().begin(), e.thread_ids().end(), thread_id) != e.thread_ids().end();
 }
 
 std::optional<v1::Response> NextResponse(sdk::FrameChannel& channel,
