@@ -1,72 +1,19 @@
 #include "client-sdk/cli/output.h"
 
-#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-
-#include "kring/consent.h"
+#include <vector>
 
 namespace kring::cli {
-namespace {
 
-// Fields of a text line are separated by two spaces; an empty one shows as "-".
 std::string Field(std::string_view s) { return s.empty() ? "-" : std::string(s); }
-
-// "a, b, c"
-template <typename Range, typename Format>
-std::string Join(const Range& items, const Format& format, std::string_view separator = ", ") {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += format(item);
-  }
-  return out;
-}
-
-std::string ActionName(int action) {
-  switch (action) {
-    case v1::CONSENT_ACTION_READ:
-      return "read";
-    case v1::CONSENT_ACTION_POST:
-      return "post";
-    case v1::CONSENT_ACTION_COORDINATE:
-      return "coordinate";
-    case v1::CONSENT_ACTION_TEAM_THREADS:
-      return "team_threads";
-    default:
-      return "action_" + std::to_string(action);
-  }
-}
-
-bool IsTeam(const v1::Consent& c) { return c.grantee_id() == 0; }
 
 std::string HandleOf(uint64_t id, const Handles& handles) {
   auto it = handles.find(id);
   return it != handles.end() ? it->second : "account " + std::to_string(id);
 }
-
-// "all threads; read, post; history not visible", or for the team's record "team-only threads
-// allowed".
-std::string ProvisionSummary(const v1::Consent& c) {
-  if (IsTeam(c)) return "team-only threads allowed";
-  const v1::ConsentProvision& p = c.provision();
-  std::string scope =
-      p.all_threads()
-          ? "all threads"
-          : "threads " + Join(p.thread_ids(), [](uint64_t id) { return std::to_string(id); });
-  return scope + "; " + Join(p.actions(), ActionName) + "; " +
-         (p.history_visible() ? "history visible" : "history not visible");
-}
-
-// "from 2026-11-22T17:00:00.000Z until withdrawn"
-std::string Period(const v1::ConsentProvision& p) {
-  return "from " + Field(FormatTime(p.start_ms())) + " until " +
-         (p.end_ms() == 0 ? "withdrawn" : FormatTime(p.end_ms()));
-}
-
-}  // namespace
 
 std::string FormatTime(int64_t unix_ms) {
   if (unix_ms == 0) return "";
@@ -294,22 +241,11 @@ JsonObject ThreadJson(const v1::Thread& t, const Handles* handles) {
       .Uint("last_seq", t.last_seq())
       .Str("created_at", FormatTime(t.created_at_ms()))
       .Bool("team_only", t.team_only())
-      .Raw("participant_ids",
-           "[" +
-               Join(
-                   t.participant_ids(), [](uint64_t id) { return std::to_string(id); }, ",") +
-               "]");
+      .Raw("participant_ids", JsonUintArray(t.participant_ids()));
   if (handles != nullptr && !t.participant_ids().empty()) {
-    j.Raw("participants", "[" +
-                              Join(
-                                  t.participant_ids(),
-                                  [handles](uint64_t id) {
-                                    std::string out;
-                                    AppendJsonString(HandleOf(id, *handles), &out);
-                                    return out;
-                                  },
-                                  ",") +
-                              "]");
+    std::vector<std::string> names;
+    for (uint64_t id : t.participant_ids()) names.push_back(HandleOf(id, *handles));
+    j.Raw("participants", JsonStringArray(names));
   }
   return j;
 }
@@ -336,80 +272,6 @@ JsonObject ReadMarkerJson(const v1::ReadMarker& r) {
   return j;
 }
 
-std::string ConsentState(const v1::Consent& c, int64_t now_ms) {
-  if (c.status() == v1::CONSENT_STATUS_WITHDRAWN) return "withdrawn";
-  if (sdk::InForce(c, now_ms)) return "in force";
-  if (c.status() != v1::CONSENT_STATUS_ACTIVE) return "unknown";
-  return c.provision().start_ms() > now_ms ? "not yet" : "expired";
-}
-
-JsonObject ConsentJson(const v1::Consent& c, int64_t now_ms, std::string_view state) {
-  const v1::ConsentProvision& p = c.provision();
-  std::string state_token(state.empty() ? ConsentState(c, now_ms) : state);
-  std::replace(state_token.begin(), state_token.end(), ' ', '_');
-  std::string hidden = "{";
-  // Sorted, so that the output does not depend on the map's order.
-  std::vector<std::pair<uint64_t, uint64_t>> hidden_sorted(c.hidden_through_seq().begin(),
-                                                           c.hidden_through_seq().end());
-  std::sort(hidden_sorted.begin(), hidden_sorted.end());
-  for (const auto& [thread_id, seq] : hidden_sorted) {
-    if (hidden.size() > 1) hidden += ',';
-    hidden += "\"" + std::to_string(thread_id) + "\":" + std::to_string(seq);
-  }
-  hidden += "}";
-  JsonObject j;
-  j.Uint("id", c.id())
-      .Uint("network_id", c.network_id())
-      .Str("grantee", c.grantee_handle())
-      .Uint("grantee_id", c.grantee_id())
-      .Uint("client_id", c.client_id())
-      .Str("recorded_by", c.recorded_by_handle())
-      .Uint("recorded_by_id", c.recorded_by())
-      .Bool("by_representative", c.by_representative())
-      .Str("status", c.status() == v1::CONSENT_STATUS_ACTIVE      ? "active"
-                     : c.status() == v1::CONSENT_STATUS_WITHDRAWN ? "withdrawn"
-                                                                  : "")
-      .Str("state", state_token)
-      .Bool("all_threads", p.all_threads())
-      .Raw("thread_ids",
-           "[" +
-               Join(
-                   p.thread_ids(), [](uint64_t id) { return std::to_string(id); }, ",") +
-               "]")
-      .Raw("actions", "[" +
-                          Join(
-                              p.actions(),
-                              [](int a) {
-                                std::string out;
-                                AppendJsonString(ActionName(a), &out);
-                                return out;
-                              },
-                              ",") +
-                          "]")
-      .Bool("history_visible", p.history_visible())
-      .Str("start", FormatTime(p.start_ms()))
-      .Str("end", FormatTime(p.end_ms()))
-      .Uint("supersedes", c.supersedes())
-      .Str("recorded_at", FormatTime(c.recorded_at_ms()))
-      .Str("reason", c.reason())
-      .Str("access_since", FormatTime(c.access_since_ms()))
-      .Raw("hidden_through_seq", hidden);
-  return j;
-}
-
-std::string ConsentText(const v1::Consent& c, int64_t now_ms, const Handles& handles,
-                        std::string_view state) {
-  std::string who = IsTeam(c) ? "team" : Field(c.grantee_handle());
-  std::string s = "#" + std::to_string(c.id()) + "  " + who + "  " + ProvisionSummary(c) + "  " +
-                  Period(c.provision()) + "  " +
-                  std::string(state.empty() ? ConsentState(c, now_ms) : state) + "  recorded by " +
-                  Field(c.recorded_by_handle());
-  if (c.by_representative()) s += " for " + HandleOf(c.client_id(), handles);
-  s += "  " + Field(OneLine(c.reason()));
-  if (c.supersedes() != 0) s += "  supersedes #" + std::to_string(c.supersedes());
-  return s;
-}
-
 std::string AccountText(const v1::Account& a) {
   std::string s = a.handle() + "  " + Field(KindName(a.kind())) + "  " +
                   Field(OneLine(a.display_name())) + "  " + Field(OneLine(a.profession()));
@@ -433,8 +295,8 @@ std::string MemberText(const v1::Member& m, int64_t now_ms) {
   std::string s =
       m.handle() + "  " + Field(RoleName(m.role())) + "  " + Field(OneLine(m.role_label()));
   if (m.has_consent()) {
-    s += "  consent #" + std::to_string(m.consent().id()) + ": " + ProvisionSummary(m.consent()) +
-         "; " + Period(m.consent().provision()) + "; " + ConsentState(m.consent(), now_ms);
+    s += "  consent #" + std::to_string(m.consent().id()) + ": " +
+         ConsentSummary(m.consent(), now_ms);
   }
   return s;
 }
@@ -444,9 +306,10 @@ std::string ThreadText(const v1::Thread& t, const Handles* handles) {
       std::to_string(t.id()) + "  " + std::to_string(t.last_seq()) + "  " + OneLine(t.title());
   if (t.team_only()) s += "  (team-only)";
   if (!t.participant_ids().empty()) {
-    s += "  participants: " + Join(t.participant_ids(), [handles](uint64_t id) {
-           return handles != nullptr ? HandleOf(id, *handles) : "account " + std::to_string(id);
-         });
+    const Handles none;
+    const Handles& names = handles != nullptr ? *handles : none;
+    s += "  participants: " +
+         Join(t.participant_ids(), [&names](uint64_t id) { return HandleOf(id, names); });
   }
   return s;
 }

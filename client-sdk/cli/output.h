@@ -84,14 +84,36 @@ std::string MemberText(const v1::Member& m, int64_t now_ms);
 // With "(team-only)" and the participants (by handle when `handles` knows them).
 std::string ThreadText(const v1::Thread& t, const Handles* handles = nullptr);
 
+// --- Consent records (consent_output.cc) ---
+
 // A consent record for people: "in force", "not yet", "expired" or "withdrawn" at now_ms.
 std::string ConsentState(const v1::Consent& c, int64_t now_ms);
+// "all threads; read, post; history not visible; from T until withdrawn; in force" (for the
+// team's record "team-only threads allowed; from ...").
+std::string ConsentSummary(const v1::Consent& c, int64_t now_ms);
 // `state` overrides ConsentState (e.g. "superseded" in a history); `handles` names the client
 // of a record made by a representative.
 JsonObject ConsentJson(const v1::Consent& c, int64_t now_ms, std::string_view state = {});
 std::string ConsentText(const v1::Consent& c, int64_t now_ms, const Handles& handles,
                         std::string_view state = {});
 std::string MessageText(const v1::Message& m);
+
+// --- Helpers of the formatters ---
+
+// A field of a text line (fields are separated by two spaces): "-" when empty.
+std::string Field(std::string_view s);
+// The handle `handles` knows for `id`, else "account ID".
+std::string HandleOf(uint64_t id, const Handles& handles);
+// format(item) for each item, separated by ", ".
+template <typename Range, typename Format>
+std::string Join(const Range& items, const Format& format) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += format(item);
+  }
+  return out;
+}
 
 // Writes to stdout either the text line or the JSON object, whichever the mode asks for.
 class Output {
