@@ -136,8 +136,13 @@ TEST_F(ConsentWithdrawalTest, WithdrawalWhilePostingStopsDeliveryBeforeTheRespon
       if (m.handle() == "amir") listed = true;
     }
     EXPECT_TRUE(listed) << "a withdrawn member must stay listed";
+    // A grant after a withdrawal starts a new chain: what came before it is hidden.
+    const uint64_t head = ThreadHead(client_, net_.id(), thread_);
     GrantConsent(client_, net_.id(), "amir", sdk::Grant{});
-    EXPECT_TRUE(IsOk(buddy_->FetchHistory(net_.id(), thread_)));
+    sdk::Result<v1::FetchHistoryResult> history = buddy_->FetchHistory(net_.id(), thread_);
+    ASSERT_TRUE(IsOk(history));
+    EXPECT_EQ(history->hidden_through_seq(), head);
+    EXPECT_EQ(history->messages_size(), 0);
   }
 }
 
@@ -150,6 +155,48 @@ TEST_F(ConsentWithdrawalTest, RemovalWhilePostingStopsDeliveryBeforeTheResponse)
         Must(client_->Invite(net_.id(), "amir", "language buddy"), "invite again").invitation();
     Must(client_->ApproveInvitation(inv.id()), "approve again");
     EXPECT_TRUE(IsOk(buddy_->FetchHistory(net_.id(), thread_)));
+  }
+}
+
+TEST_F(ConsentWithdrawalTest, SubscribingWhileWithdrawnLeavesNothingRunning) {
+  ASSERT_TRUE(IsOk(SubscribeTo(client_, net_.id(), {thread_})));
+  for (int round = 0; round < 5; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const uint64_t head = ThreadHead(client_, net_.id(), thread_);
+    // Amir subscribes again and again while ruth withdraws his consent.
+    std::atomic<bool> stop{false};
+    Watermark subscribed;
+    std::thread subscribing([&] {
+      for (uint64_t n = 1; !stop.load(); ++n) {
+        sdk::Result<v1::SubscribeResult> r = SubscribeTo(buddy_, net_.id(), {thread_}, head);
+        if (!r.ok() || r->threads(0).error().code() != v1::Error::CODE_UNSPECIFIED) break;
+        subscribed.Raise(n);
+      }
+    });
+    const bool racing = subscribed.WaitFor(2);
+    WithdrawConsent(client_, net_.id(), "amir");
+    stop = true;
+    subscribing.join();
+    ASSERT_TRUE(racing) << "amir could not subscribe before the withdrawal";
+
+    // Whatever subscription a racing Subscribe made, none may deliver what follows.
+    uint64_t first_after = 0, last_after = 0;
+    for (int i = 0; i < 3; ++i) {
+      last_after = Must(coach_->PostMessage(net_.id(), thread_,
+                                            "r" + std::to_string(round) + "-" + std::to_string(i),
+                                            "after the withdrawal"),
+                        "post")
+                       .seq();
+      if (first_after == 0) first_after = last_after;
+    }
+    ASSERT_TRUE(WaitForEvent(*client_, [&](const v1::Event& e) {
+                  return e.has_message_posted() && e.message_posted().message().seq() == last_after;
+                }).has_value());
+    for (const v1::Event& e : EventsUntilRoundTrip(*buddy_)) {
+      EXPECT_FALSE(IsMessageIn(e, net_.id()) && e.message_posted().message().seq() >= first_after)
+          << "a subscription outlived the withdrawal: " << e.DebugString();
+    }
+    GrantConsent(client_, net_.id(), "amir", sdk::Grant{});
   }
 }
 
@@ -271,6 +318,37 @@ TEST_F(ConsentExpiryTest, GrantStartingLaterEndsAccessUntilItStarts) {
   ASSERT_TRUE(PollUntil([&] { return buddy_->FetchHistory(net_.id(), thread_).ok(); }, 10s))
       << "the grant never came into force";
   EXPECT_GE(NowMs(), grant.start_ms) << "in force before its start";
+}
+
+TEST_F(ConsentExpiryTest, NoNetworkEventsReachAnExpiredMember) {
+  const uint64_t head = ThreadHead(client_, net_.id(), thread_);
+  ASSERT_TRUE(IsOk(SubscribeTo(buddy_, net_.id(), {thread_}, head)));
+  sdk::Grant grant;
+  grant.end_ms = NowMs() + 1500;
+  GrantConsent(client_, net_.id(), "amir", grant);
+  ASSERT_TRUE(PollUntil([&] { return !buddy_->ListMembers(net_.id()).ok(); }, 10s))
+      << "amir's consent did not run out";
+
+  // Nothing has been posted since: amir's subscription is still registered, past its end.
+  Person gp = world_->AddMember("dr.bakker", "GP");
+  v1::Invitation inv = Must(client_->Invite(net_.id(), "dr.bakker", "GP"), "invite").invitation();
+  Must(client_->ApproveInvitation(inv.id()), "approve");
+  const uint64_t seq =
+      Must(coach_->PostMessage(net_.id(), thread_, "after", "after the end"), "post").seq();
+  std::vector<v1::Event> events;
+  std::optional<v1::Event> ended = WaitForEvent(*buddy_, [&](const v1::Event& e) {
+    events.push_back(e);
+    return e.has_access_ended() && e.access_ended().network_id() == net_.id();
+  });
+  ASSERT_TRUE(ended.has_value()) << "amir got no AccessEnded";
+  for (v1::Event& e : EventsUntilRoundTrip(*buddy_)) events.push_back(std::move(e));
+  for (const v1::Event& e : events) {
+    EXPECT_FALSE(e.has_membership_changed() &&
+                 e.membership_changed().member().handle() == "dr.bakker")
+        << "after the end: " << e.DebugString();
+    EXPECT_FALSE(IsMessageIn(e, net_.id()) && e.message_posted().message().seq() == seq)
+        << e.DebugString();
+  }
 }
 
 }  // namespace
