@@ -98,10 +98,38 @@ TEST_F(RepresentativeTest, ActsForTheClientUntilTheRepresentationEnds) {
   EXPECT_EQ(Must(mentor->ListConsents(net_.id(), true), "mentor lists consents").consents_size(),
             history.consents_size());
 
+  // The representative approves and removes members too, on the record.
+  Person gp = world_->AddMember("dr.bakker", "GP");
+  v1::Invitation inv = Must(mentor->Invite(net_.id(), "dr.bakker", "GP"), "invite").invitation();
+  ASSERT_TRUE(IsOk(mentor->ApproveInvitation(inv.id(), sdk::ToProvision(grant))));
+  ASSERT_TRUE(IsOk(mentor->RemoveMember(net_.id(), "dr.bakker")));
+  ConsentRecords gp_records =
+      RecordsOf(Must(client_->ListConsents(net_.id(), true), "history"), gp.account.id());
+  ASSERT_EQ(gp_records.size(), 2u);
+  EXPECT_EQ(gp_records[0].reason(), "invitation approved");
+  EXPECT_EQ(gp_records[1].reason(), "removed");
+  for (const v1::Consent& c : gp_records) {
+    EXPECT_EQ(c.recorded_by(), mentor.account.id()) << c.DebugString();
+    EXPECT_TRUE(c.by_representative()) << c.DebugString();
+  }
+
+  // Ending the representation takes effect before the admin's response.
+  ASSERT_TRUE(IsOk(SubscribeTo(client_, net_.id(), {thread_})));
   EXPECT_TRUE(IsError(coach_->EndRepresentation("ruth", "mentor"), v1::Error::PERMISSION_DENIED));
   ASSERT_TRUE(IsOk(world_->admin()->EndRepresentation("ruth", "mentor")));
-  std::optional<v1::AccessEnded> ended = WaitForAccessEnded(*mentor, net_.id());
-  EXPECT_TRUE(ended.has_value()) << "the former representative got no AccessEnded";
+  bool ended = false;
+  for (const v1::Event& e : EventsUntilRoundTrip(*mentor)) {
+    if (e.has_access_ended() && e.access_ended().network_id() == net_.id()) ended = true;
+  }
+  EXPECT_TRUE(ended) << "the former representative got no AccessEnded before the response";
+  const uint64_t after =
+      Must(coach_->PostMessage(net_.id(), thread_, "after-rep", "not for mentor"), "post").seq();
+  ASSERT_TRUE(WaitForEvent(*client_, [&](const v1::Event& e) {
+                return e.has_message_posted() && e.message_posted().message().seq() == after;
+              }).has_value());
+  for (const v1::Event& e : EventsUntilRoundTrip(*mentor)) {
+    EXPECT_FALSE(IsMessageIn(e, net_.id())) << "after the representation: " << e.DebugString();
+  }
   EXPECT_TRUE(IsError(mentor->GrantConsent(net_.id(), "amir", sdk::ToProvision(sdk::Grant{})),
                       v1::Error::PERMISSION_DENIED));
   EXPECT_TRUE(IsError(mentor->WithdrawConsent(net_.id(), "amir"), v1::Error::PERMISSION_DENIED));

@@ -55,6 +55,7 @@ TEST_F(ConsentScopeTest, ScopedMemberReceivesOnlyTheirThread) {
   }
   // Amir's own post and jo's three, in order; then a thread outside the scope is created, and a
   // last Werk message follows it on amir's connection (events keep their order).
+  Must(coach_->MarkRead(net_.id(), thread_, 1), "jo marks general read");
   std::vector<v1::Event> events;
   const uint64_t medical =
       Must(coach_->CreateThread(net_.id(), "Medisch"), "create Medisch").thread().id();
@@ -70,6 +71,9 @@ TEST_F(ConsentScopeTest, ScopedMemberReceivesOnlyTheirThread) {
   for (const v1::Event& e : events) {
     EXPECT_FALSE(e.has_thread_created() && e.thread_created().thread().id() == medical)
         << "ThreadCreated outside the scope: " << e.DebugString();
+    EXPECT_FALSE(e.has_read_marker_updated() &&
+                 e.read_marker_updated().marker().thread_id() == thread_)
+        << "read marker outside the scope: " << e.DebugString();
     if (!IsMessageIn(e, net_.id())) continue;
     EXPECT_EQ(e.message_posted().message().thread_id(), work_) << e.DebugString();
     if (e.message_posted().message().sender_handle() == "jo") {
@@ -248,6 +252,17 @@ TEST_F(TeamThreadsTest, OnlyWhileTheClientConsents) {
                       v1::Error::PERMISSION_DENIED));
   EXPECT_TRUE(SubscribeDenied(SubscribeTo(client_, net_.id(), {overleg.id()}), overleg.id()));
   EXPECT_TRUE(IsOk(buddy_->FetchHistory(net_.id(), overleg.id())));
+  // Her representative stands where she does.
+  Person mentor = world_->AddRepresentative(client_, "mentor");
+  const v1::ListThreadsResult rep_threads = Must(mentor->ListThreads(net_.id()), "mentor lists");
+  bool rep_sees = false;
+  for (const v1::Thread& t : rep_threads.threads()) {
+    if (t.id() != overleg.id()) continue;
+    rep_sees = t.team_only();
+    EXPECT_FALSE(Contains(t.participant_ids(), mentor.account.id())) << t.DebugString();
+  }
+  EXPECT_TRUE(rep_sees) << rep_threads.DebugString();
+  EXPECT_TRUE(IsError(mentor->FetchHistory(net_.id(), overleg.id()), v1::Error::PERMISSION_DENIED));
 
   // After the withdrawal nobody posts there or opens another; what was written stays readable.
   v1::Consent withdrawn = WithdrawConsent(client_, net_.id(), "");
