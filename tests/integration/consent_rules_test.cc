@@ -152,5 +152,75 @@ TEST_F(ConsentRulesTest, WithdrawnMemberStaysListedCanLeaveAndIsToldNothing) {
   }
 }
 
+TEST_F(ConsentRulesTest, EveryConnectionOfTheGranteeIsCutBeforeTheResponse) {
+  Person phone;  // amir again, on a second device
+  phone.handle = buddy_.handle;
+  phone.password = buddy_.password;
+  world_->LogIn(phone);
+  ASSERT_TRUE(IsOk(SubscribeTo(buddy_, net_.id(), {thread_})));
+  ASSERT_TRUE(IsOk(SubscribeTo(phone, net_.id(), {thread_})));
+  WithdrawConsent(client_, net_.id(), "amir");
+  for (Person* p : {&buddy_, &phone}) {
+    bool ended = false;
+    for (const v1::Event& e : EventsUntilRoundTrip(**p)) {
+      if (e.has_access_ended() && EndsThread(e.access_ended(), net_.id(), thread_)) ended = true;
+    }
+    EXPECT_TRUE(ended) << "a connection of amir was not cut before the response";
+  }
+}
+
+TEST_F(ConsentRulesTest, SubscriptionStartedUnderAnEndingConsentEndsWithIt) {
+  sdk::Grant grant;
+  grant.end_ms = NowMs() + 1500;
+  GrantConsent(client_, net_.id(), "amir", grant);
+  ASSERT_TRUE(IsOk(SubscribeTo(buddy_, net_.id(), {thread_})));
+  ASSERT_TRUE(PollUntil([&] { return NowMs() > grant.end_ms; }, 10s));
+  const uint64_t seq =
+      Must(coach_->PostMessage(net_.id(), thread_, "late", "after the end"), "post").seq();
+  std::vector<v1::Event> events;
+  ASSERT_TRUE(WaitForEvent(*buddy_,
+                           [&](const v1::Event& e) {
+                             events.push_back(e);
+                             return e.has_access_ended() &&
+                                    e.access_ended().network_id() == net_.id();
+                           })
+                  .has_value())
+      << "no AccessEnded";
+  for (v1::Event& e : EventsUntilRoundTrip(*buddy_)) events.push_back(std::move(e));
+  for (const v1::Event& e : events) {
+    EXPECT_FALSE(IsMessageIn(e, net_.id()) && e.message_posted().message().seq() == seq)
+        << "delivered after the end: " << e.DebugString();
+  }
+}
+
+TEST_F(ConsentRulesTest, RepresentativeHasTheClientsAccessButDoesNotLeave) {
+  Person mentor = world_->AddRepresentative(client_, "mentor");
+  EXPECT_TRUE(IsOk(mentor->PostMessage(net_.id(), thread_, "m1", "from the mentor")));
+  EXPECT_TRUE(IsOk(mentor->FetchHistory(net_.id(), thread_)));
+  EXPECT_TRUE(IsOk(mentor->ListMembers(net_.id())));
+  EXPECT_TRUE(IsOk(mentor->MarkRead(net_.id(), thread_, 1)));
+  EXPECT_TRUE(IsOk(mentor->CreateThread(net_.id(), "Geld")));
+  EXPECT_TRUE(IsError(mentor->CreateThread(net_.id(), "Zonder ruth", true),
+                      v1::Error::FAILED_PRECONDITION));
+  EXPECT_TRUE(IsError(mentor->RemoveMember(net_.id(), "mentor"), v1::Error::FAILED_PRECONDITION));
+  EXPECT_TRUE(IsError(client_->RemoveMember(net_.id(), "ruth"), v1::Error::FAILED_PRECONDITION));
+}
+
+TEST_F(ConsentRulesTest, AccessSinceMarksTheStartOfTheUnbrokenChain) {
+  const v1::ListConsentsResult start = Must(client_->ListConsents(net_.id()), "current");
+  int64_t since = 0;
+  for (const v1::Consent& c : start.consents()) {
+    if (c.grantee_id() == buddy_.account.id()) since = c.access_since_ms();
+  }
+  ASSERT_NE(since, 0);
+  sdk::Grant narrower;
+  narrower.thread_ids = {thread_};
+  EXPECT_EQ(GrantConsent(client_, net_.id(), "amir", narrower).access_since_ms(), since);
+  v1::Consent withdrawn = WithdrawConsent(client_, net_.id(), "amir");
+  v1::Consent again = GrantConsent(client_, net_.id(), "amir", sdk::Grant{});
+  EXPECT_GE(again.access_since_ms(), withdrawn.recorded_at_ms()) << again.DebugString();
+  EXPECT_GT(again.access_since_ms(), since);
+}
+
 }  // namespace
 }  // namespace kring::integration
