@@ -147,7 +147,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
 
   static constexpr std::string_view kSections[] = {
-      "server", "tls", "limits", "sessions", "invitations", "passwords", "login_throttle", "bootstrap"};
+      "server",   "tls",           "limits", "sessions",  "invitations",
+      "passwords", "login_throttle", "audit",  "bootstrap"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view section : kSections) known = known || key.str() == section;
@@ -202,6 +203,10 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   throttle.Integer("max_delay_ms", &c.login_throttle.max_delay_ms, 0, 7 * 24 * 3600 * 1000LL);
   throttle.Finish();
 
+  SectionReader audit = section("audit");
+  audit.String("server_id", &c.audit.server_id);
+  audit.String("signing_key_file", &c.audit.signing_key_file);
+  audit.Finish();
   SectionReader bootstrap = section("bootstrap");
   bootstrap.String("admin_handle", &c.bootstrap.admin_handle);
   bootstrap.Finish();
@@ -263,6 +268,7 @@ service::ServiceOptions ToServiceOptions(const Config& c) {
   options.throttle.free_failures = c.login_throttle.free_failures;
   options.throttle.base_delay_ms = static_cast<int64_t>(c.login_throttle.base_delay_ms);
   options.throttle.max_delay_ms = static_cast<int64_t>(c.login_throttle.max_delay_ms);
+  if (!c.audit.server_id.empty()) options.server_id = c.audit.server_id;
   return options;
 }
 

@@ -48,6 +48,10 @@ struct Config {
     uint64_t base_delay_ms = 1000;
     uint64_t max_delay_ms = 900000;
   } login_throttle;
+  struct Audit {
+    std::string server_id;         // names this server in the access log; empty: the host name
+    std::string signing_key_file;  // Ed25519 PEM; empty: DATA_DIR/audit/signing-key.pem (made)
+  } audit;
   struct Bootstrap {
     std::string admin_handle = "admin";  // "" disables the first-start admin
   } bootstrap;

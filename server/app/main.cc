@@ -3,6 +3,8 @@
 //   kringd serve --data-dir DIR --listen HOST:PORT [--config FILE] [--io-threads N]
 //   kringd admin create HANDLE --kind K [--display-name S] [--profession S] --data-dir DIR
 //          [--config FILE] --password-stdin
+//   kringd audit verify [--checkpoint FILE] --data-dir DIR [--config FILE]   (kringd stopped)
+//   kringd audit checkpoint --data-dir DIR [--config FILE]                   (kringd stopped)
 //   kringd version
 //
 // stdout carries only the lines other programs parse ("kringd: listening on ...", the bootstrap
@@ -22,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "server/app/audit_commands.h"
 #include "server/app/config.h"
 #include "server/core/clock.h"
 #include "server/core/random.h"
@@ -157,8 +160,11 @@ struct Backend {
 StatusOr<std::unique_ptr<Backend>> StartBackend(const Config& config) {
   auto backend = std::make_unique<Backend>();
   KRING_ASSIGN_OR_RETURN(backend->store, OpenStore(config));
+  service::ServiceOptions options = ToServiceOptions(config);
+  options.server_id = AuditServerId(config);
+  KRING_ASSIGN_OR_RETURN(options.audit_signing_key_pem, EnsureAuditSigningKey(config));
   backend->service = std::make_unique<service::Service>(*backend->store, backend->clock,
-                                                        backend->random, ToServiceOptions(config));
+                                                        backend->random, std::move(options));
   if (Status status = backend->service->Start(); !status.ok()) {
     return Internal("starting the service: " + status.ToString());
   }
@@ -209,9 +215,12 @@ int Serve(const ServeFlags& flags) {
   spdlog::info("kringd {} serving wss://{}{}{}:{}/v1/ws, data in {}", KRING_VERSION, v6 ? "[" : "",
                host, v6 ? "]" : "", *port, config.server.data_dir);
 
-  server->Run();   // until SIGINT/SIGTERM
-  server.reset();  // every connection has had OnClosed before the service stops
-  service.Stop();  // finishes queued writes
+  server->Run();  // until SIGINT/SIGTERM; the io threads have stopped, the io_context lives on
+  // Finish queued writes first: their replies are posted to the stopped (but still existing)
+  // io_context and dropped with it. Destroying the server first would let the writer thread
+  // post to an io_context being destroyed.
+  service.Stop();
+  server.reset();  // connections still open get OnClosed now (the hub outlives them)
   spdlog::info("stopped");
   return kExitOk;
 }
@@ -264,6 +273,23 @@ int AdminCreate(const AdminCreateFlags& flags) {
   return kExitOk;
 }
 
+struct AuditFlags {
+  CommonFlags common;
+  std::string checkpoint_file;
+};
+
+int Audit(const AuditFlags& flags, bool checkpoint) {
+  auto loaded = LoadConfig(flags.common);
+  if (!loaded.ok()) return Fail(kExitUsage, loaded.status().detail());
+  const Config config = std::move(loaded).value();
+  auto store = OpenStore(config);
+  if (!store.ok()) return Fail(ExitCodeFor(store.status()), store.status().detail());
+  if (!checkpoint) return RunAuditVerify(**store, flags.checkpoint_file);
+  auto key = EnsureAuditSigningKey(config);
+  if (!key.ok()) return Fail(ExitCodeFor(key.status()), key.status().detail());
+  return RunAuditCheckpoint(**store, *key, AuditServerId(config), SystemClock().NowMs());
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"kringd: the Kring care-network messaging server"};
   app.require_subcommand(1);
@@ -297,6 +323,20 @@ int Main(int argc, char** argv) {
                  "Read the password from the first line of stdin")
       ->required();
 
+  AuditFlags audit_flags;
+  CLI::App* audit = app.add_subcommand("audit", "The access log, offline (kringd not running)");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand("verify", "Walk the hash chain; report the first break");
+  verify->add_option("--checkpoint", audit_flags.checkpoint_file,
+                     "Also prove this signed checkpoint (JSON) still holds")
+      ->check(CLI::ExistingFile);
+  CLI::App* checkpoint = audit->add_subcommand("checkpoint", "Print a signed checkpoint (JSON)");
+  for (CLI::App* sub : {verify, checkpoint}) {
+    sub->add_option("--data-dir", audit_flags.common.data_dir, "Data directory");
+    sub->add_option("--config", audit_flags.common.config_file, "TOML config file")
+        ->check(CLI::ExistingFile);
+  }
+
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -315,6 +355,8 @@ int Main(int argc, char** argv) {
     if (io_threads_option->count() > 0) serve_flags.io_threads = io_threads;
     return Serve(serve_flags);
   }
+  if (verify->parsed()) return Audit(audit_flags, /*checkpoint=*/false);
+  if (checkpoint->parsed()) return Audit(audit_flags, /*checkpoint=*/true);
   return AdminCreate(create_flags);
 }
 

@@ -100,7 +100,14 @@ StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountReque
   impl_->writer.Submit(Writer::Op{
       [&, account](storage::Transaction& txn) -> Status {
         KRING_ASSIGN_OR_RETURN(*account, StageNewAccount(txn, request, hash, now));
-        return Status::Ok();
+        // An admin action at the server's console: on the record like any other.
+        v1::AuditEvent record;
+        record.set_event_type("account.created");
+        record.set_action(v1::AUDIT_ACTION_CREATE);
+        record.set_app("kringd admin create");
+        record.set_object_id(account->id());
+        record.set_object_handle(account->handle());
+        return StageAudit(*impl_, txn, record, Status::Ok(), {});
       },
       [&](const Status& status) { done.set_value(status); }});
   KRING_RETURN_IF_ERROR(done.get_future().get());

@@ -1,0 +1,54 @@
+#include "server/core/audit_summary.h"
+
+#include <gtest/gtest.h>
+
+namespace kring {
+namespace {
+
+v1::AuditEvent Event(const std::string& type, uint64_t count = 0) {
+  v1::AuditEvent e;
+  e.set_event_type(type);
+  e.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
+  e.set_thread_id(12);
+  e.set_count(count);
+  return e;
+}
+
+TEST(AuditSummaryTest, SaysWhoDidWhatInPlainWords) {
+  EXPECT_EQ(SummarizeAuditEvent(Event("history.read", 12), "Jo (job coach)", "Werk", ""),
+            "Jo (job coach) read 12 messages in thread Werk");
+  EXPECT_EQ(SummarizeAuditEvent(Event("history.read", 1), "Jo", "Werk", ""),
+            "Jo read 1 message in thread Werk");
+  EXPECT_EQ(SummarizeAuditEvent(Event("live.ended", 5), "Jo", "Werk", ""),
+            "Jo received 5 messages in thread Werk as they were posted");
+  EXPECT_EQ(SummarizeAuditEvent(Event("consent.withdrawn"), "Ruth", "", "Amir (buddy)"),
+            "Ruth withdrew the consent of Amir (buddy)");
+  EXPECT_EQ(SummarizeAuditEvent(Event("consent.expired"), "", "", "Amir"),
+            "The consent of Amir ended");
+  EXPECT_EQ(SummarizeAuditEvent(Event("members.listed"), "Jo", "", ""),
+            "Jo looked at who is in the network");
+}
+
+TEST(AuditSummaryTest, AThreadWithoutATitleIsNamedByNumber) {
+  EXPECT_EQ(SummarizeAuditEvent(Event("message.posted"), "Jo", "", ""),
+            "Jo posted a message in thread 12");
+}
+
+TEST(AuditSummaryTest, ARepresentativeActsForTheClient) {
+  v1::AuditEvent e = Event("consent.granted");
+  e.set_on_behalf_of(3);
+  EXPECT_EQ(SummarizeAuditEvent(e, "Mentor", "", "Amir"),
+            "Mentor (for the client) gave consent to Amir");
+}
+
+TEST(AuditSummaryTest, ARefusalSaysWhatWasAskedAndWhy) {
+  v1::AuditEvent e = Event("history.read");
+  e.set_outcome(v1::AUDIT_OUTCOME_DENIED);
+  e.set_outcome_detail("may not read history: your consent ended at 2026-03-03T09:00:00Z");
+  EXPECT_EQ(SummarizeAuditEvent(e, "Amir", "Werk", ""),
+            "Amir was refused (history.read, thread Werk): may not read history: your consent "
+            "ended at 2026-03-03T09:00:00Z");
+}
+
+}  // namespace
+}  // namespace kring
