@@ -222,5 +222,33 @@ TEST_F(ConsentRulesTest, AccessSinceMarksTheStartOfTheUnbrokenChain) {
   EXPECT_GT(again.access_since_ms(), since);
 }
 
+TEST_F(ConsentRulesTest, GrantRefusesWhatCannotBeGranted) {
+  Person stranger = world_->AddMember("sam", "neighbour");
+  Person omar = world_->AddClient("omar");
+  const uint64_t omars_thread = world_->OpenNetwork(omar, {}).general_thread_id();
+  const v1::ConsentProvision all = sdk::ToProvision(sdk::Grant{});
+  EXPECT_TRUE(IsError(client_->GrantConsent(net_.id(), "sam", all), v1::Error::NOT_FOUND));
+  EXPECT_TRUE(IsError(client_->GrantConsent(net_.id(), "ruth", all), v1::Error::INVALID_ARGUMENT));
+  sdk::Grant elsewhere;
+  elsewhere.thread_ids = {omars_thread};
+  EXPECT_TRUE(IsError(client_->GrantConsent(net_.id(), "amir", sdk::ToProvision(elsewhere)),
+                      v1::Error::NOT_FOUND));
+  sdk::Grant backwards;
+  backwards.start_ms = NowMs() + 60'000;
+  backwards.end_ms = backwards.start_ms - 1;
+  EXPECT_TRUE(IsError(client_->GrantConsent(net_.id(), "amir", sdk::ToProvision(backwards)),
+                      v1::Error::INVALID_ARGUMENT));
+  v1::ConsentProvision no_scope = all;
+  no_scope.set_all_threads(false);
+  EXPECT_TRUE(
+      IsError(client_->GrantConsent(net_.id(), "amir", no_scope), v1::Error::INVALID_ARGUMENT));
+  // None of these changed amir's consent.
+  const v1::ListConsentsResult history = Must(client_->ListConsents(net_.id(), true), "history");
+  int amirs = 0;
+  for (const v1::Consent& c : history.consents()) amirs += c.grantee_id() == buddy_.account.id();
+  EXPECT_EQ(amirs, 1);
+  EXPECT_TRUE(IsOk(buddy_->FetchHistory(net_.id(), thread_)));
+}
+
 }  // namespace
 }  // namespace kring::integration
