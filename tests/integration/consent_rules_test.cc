@@ -203,6 +203,15 @@ TEST_F(ConsentRulesTest, RepresentativeHasTheClientsAccessButDoesNotLeave) {
   EXPECT_TRUE(IsError(mentor->CreateThread(net_.id(), "Zonder ruth", true),
                       v1::Error::FAILED_PRECONDITION));
   EXPECT_TRUE(IsError(mentor->RemoveMember(net_.id(), "mentor"), v1::Error::FAILED_PRECONDITION));
+  // Invitations waiting in the client's networks wait for the representative too.
+  Person gp = world_->AddMember("dr.bakker", "GP");
+  v1::Invitation inv = Must(client_->Invite(net_.id(), "dr.bakker", "GP"), "invite").invitation();
+  bool listed = false;
+  const v1::ListInvitationsResult waiting = Must(mentor->ListInvitations(), "list");
+  for (const v1::Invitation& i : waiting.invitations()) {
+    listed = listed || i.id() == inv.id();
+  }
+  EXPECT_TRUE(listed) << "the representative does not see the pending invitation";
   EXPECT_TRUE(IsError(client_->RemoveMember(net_.id(), "ruth"), v1::Error::FAILED_PRECONDITION));
 }
 
