@@ -190,6 +190,11 @@ Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountK
   return PermissionDenied("admins and auditors do not open networks");
 }
 
+Status AuthorizeAuditor(const Actor& actor) {
+  if (actor.kind == v1::ACCOUNT_KIND_AUDITOR) return Status::Ok();
+  return PermissionDenied("only an auditor reads the access log");
+}
+
 Status AuthorizeAccountAdmin(const Actor& actor) {
   if (actor.kind == v1::ACCOUNT_KIND_ADMIN) return Status::Ok();
   return PermissionDenied("only an admin manages accounts");

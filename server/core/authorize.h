@@ -41,7 +41,9 @@ std::string_view OperationName(Operation op);
 struct Actor {
   uint64_t account_id = 0;
   v1::AccountKind kind = v1::ACCOUNT_KIND_UNSPECIFIED;
-  std::string handle;  // not used to decide; carried so callers need not read the account again
+  // Not used to decide; carried so callers need not read the account again.
+  std::string handle;
+  std::string profession;
 };
 
 // The actor's place in one network, as stored at the instant now_ms.
@@ -56,6 +58,7 @@ struct Standing {
   std::optional<v1::Consent> consent;
   // The client's consent to team-only threads is in force.
   bool team_threads_allowed = false;
+  uint64_t client_id = 0;  // the network's client (not used to decide)
   int64_t now_ms = 0;
 };
 
@@ -98,5 +101,8 @@ Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountK
 
 // Creating and disabling accounts, appointing representatives: admins only.
 Status AuthorizeAccountAdmin(const Actor& actor);
+
+// Querying the access log, verifying it, signing checkpoints: auditors only.
+Status AuthorizeAuditor(const Actor& actor);
 
 }  // namespace kring

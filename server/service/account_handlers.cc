@@ -94,20 +94,27 @@ void ConnectionImpl::Login(uint64_t id, const v1::LoginRequest& req) {
     ServiceImpl& service = self->service_;
     bool valid = record ? VerifyPassword(password, record->password_hash())
                         : (VerifyPassword(password, service.decoy_password_hash), false);
+    AuditDraft audit = self->NewAudit("login", v1::AUDIT_ACTION_EXECUTE);
+    audit.event.set_app(app);
+    if (throttle_key != "?") audit.event.set_object_handle(throttle_key);
+    if (record) audit.event.set_actor_id(record->account().id());
     if (!valid || record->account().disabled()) {
       service.throttle.RecordFailure(throttle_key, address);
-      return self->ReplyError(id, InvalidLogin());
+      return self->ReplyAudited(id, std::move(audit), InvalidLogin());
     }
     service.throttle.RecordSuccess(throttle_key);
     const std::string token = Base64Url(service.random.Bytes(kTokenBytes));
     const std::string key = Sha256(token);
     const uint64_t account_id = record->account().id();
-    self->Write(id, [self, token, key, account_id, address, app](storage::Transaction& txn,
-                                                                 WriteOutcome& out) -> Status {
+    self->Write(id, std::move(audit), [self, token, key, account_id, address, app](
+                                          storage::Transaction& txn, WriteOutcome& out) -> Status {
       ServiceImpl& service = self->service_;
       // Checked again on the writer: the account may have been disabled meanwhile.
       KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, account_id));
       if (!account || account->account().disabled()) return InvalidLogin();
+      out.audit.event.set_actor_handle(account->account().handle());
+      out.audit.event.set_actor_kind(account->account().kind());
+      out.audit.event.set_actor_profession(account->account().profession());
       const int64_t now = service.clock.NowMs();
       store::SessionRecord session;
       session.set_account_id(account_id);
@@ -144,7 +151,8 @@ void ConnectionImpl::ResumeSession(uint64_t id, const v1::ResumeSessionRequest& 
                       (*session)->expires_at_ms());
   // Checked after attaching: a logout or disable that commits concurrently either sees this
   // connection in the hub or is seen here.
-  auto actor = Authenticate(service_.store);
+  AuditDraft audit = NewAudit("session.resumed", v1::AUDIT_ACTION_EXECUTE);
+  auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) {
     service_.hub.Detach(this);
     SetAuth(previous);
@@ -155,14 +163,14 @@ void ConnectionImpl::ResumeSession(uint64_t id, const v1::ResumeSessionRequest& 
   v1::Response response;
   *response.mutable_resume_session()->mutable_account() = (*account)->account();
   response.mutable_resume_session()->set_expires_at_ms((*session)->expires_at_ms());
-  Reply(id, std::move(response));
+  ReplyAudited(id, std::move(audit), std::move(response));
 }
 
 void ConnectionImpl::Logout(uint64_t id) {
   const std::string key = auth().session_key;
-  Write(id, [self = shared_from_this(), key](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+  Write(id, NewAudit("logout", v1::AUDIT_ACTION_EXECUTE),
+        [self = shared_from_this(), key](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
     txn.Delete(Table::kSessions, key);
     out.response.mutable_logout();
     // After the reply, so the app hears "ok" before its connections close.
@@ -184,21 +192,26 @@ void ConnectionImpl::WhoAmI(uint64_t id) {
 
 void ConnectionImpl::CreateAccount(uint64_t id, const v1::CreateAccountRequest& req) {
   // Cheap checks first, so nobody but an admin can make the server hash a password.
-  auto actor = Authenticate(service_.store);
+  AuditDraft audit = NewAudit("account.created", v1::AUDIT_ACTION_CREATE);
+  audit.event.set_object_handle(CanonicalHandle(req.handle()).value_or(""));
+  auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  if (Status s = AuthorizeAccountAdmin(*actor); !s.ok()) return ReplyError(id, s);
-  if (Status s = ValidateCreateAccount(req); !s.ok()) return ReplyError(id, s);
-  service_.blocking.Post([self = shared_from_this(), id, req] {
+  if (Status s = AuthorizeAccountAdmin(*actor); !s.ok()) {
+    return ReplyAudited(id, std::move(audit), s);
+  }
+  if (Status s = ValidateCreateAccount(req); !s.ok()) return ReplyAudited(id, std::move(audit), s);
+  service_.blocking.Post([self = shared_from_this(), id, req, audit = std::move(audit)] {
     ServiceImpl& service = self->service_;
     auto hash = HashPassword(req.password(), service.options.password, service.random);
-    if (!hash.ok()) return self->ReplyError(id, hash.status());
-    self->Write(id, [self, req, hash = *hash](storage::Transaction& txn,
-                                              WriteOutcome& out) -> Status {
-      KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+    if (!hash.ok()) return self->ReplyAudited(id, audit, hash.status());
+    self->Write(id, audit, [self, req, hash = *hash](storage::Transaction& txn,
+                                                     WriteOutcome& out) -> Status {
+      KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
       KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
       KRING_ASSIGN_OR_RETURN(
           v1::Account account,
           StageNewAccount(txn, req, hash, self->service_.clock.NowMs()));
+      out.audit.event.set_object_id(account.id());
       *out.response.mutable_create_account()->mutable_account() = std::move(account);
       return Status::Ok();
     });
@@ -206,14 +219,16 @@ void ConnectionImpl::CreateAccount(uint64_t id, const v1::CreateAccountRequest& 
 }
 
 void ConnectionImpl::DisableAccount(uint64_t id, const v1::DisableAccountRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+  Write(id, NewAudit("account.disabled", v1::AUDIT_ACTION_UPDATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
     KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
     std::optional<std::string> handle = CanonicalHandle(req.handle());
     if (!handle) return InvalidArgument("not a valid handle");
+    out.audit.event.set_object_handle(*handle);
     KRING_ASSIGN_OR_RETURN(auto target_id, records::FindAccountId(txn, *handle));
     if (!target_id) return NotFound("no account \"" + *handle + "\"");
+    out.audit.event.set_object_id(*target_id);
     if (*target_id == actor.account_id) {
       return FailedPrecondition("an admin cannot disable their own account");
     }
@@ -231,22 +246,23 @@ void ConnectionImpl::DisableAccount(uint64_t id, const v1::DisableAccountRequest
 }
 
 void ConnectionImpl::ChangePassword(uint64_t id, const v1::ChangePasswordRequest& req) {
-  auto actor = Authenticate(service_.store);
+  AuditDraft audit = NewAudit("password.changed", v1::AUDIT_ACTION_UPDATE);
+  auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
   if (Status s = CheckPasswordLength(req.new_password()); !s.ok()) return ReplyError(id, s);
   auto record = records::GetAccount(service_.store, actor->account_id);
   if (!record.ok() || !*record) return ReplyError(id, Internal("account vanished"));
   service_.blocking.Post([self = shared_from_this(), id, req, old_hash = (*record)->password_hash(),
-                          account_id = actor->account_id] {
+                          account_id = actor->account_id, audit = std::move(audit)] {
     ServiceImpl& service = self->service_;
     if (!VerifyPassword(req.old_password(), old_hash)) {
-      return self->ReplyError(id, PermissionDenied("the current password is wrong"));
+      return self->ReplyAudited(id, audit, PermissionDenied("the current password is wrong"));
     }
     auto hash = HashPassword(req.new_password(), service.options.password, service.random);
     if (!hash.ok()) return self->ReplyError(id, hash.status());
-    self->Write(id, [self, account_id, old_hash, hash = *hash](storage::Transaction& txn,
-                                                                WriteOutcome& out) -> Status {
-      KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+    self->Write(id, audit, [self, account_id, old_hash, hash = *hash](storage::Transaction& txn,
+                                                                       WriteOutcome& out) -> Status {
+      KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
       KRING_ASSIGN_OR_RETURN(auto record, records::GetAccount(txn, account_id));
       if (!record || actor.account_id != account_id) return Internal("account vanished");
       if (record->password_hash() != old_hash) {

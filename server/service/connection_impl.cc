@@ -3,6 +3,9 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include "server/core/consent.h"
+#include "server/core/login_throttle.h"
+#include "server/service/audit.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
 
@@ -104,18 +107,26 @@ void ConnectionImpl::Dispatch(const v1::ClientFrame& f) {
     case F::kListConsents: return ListConsents(id, f.list_consents());
     case F::kAppointRepresentative: return AppointRepresentative(id, f.appoint_representative());
     case F::kEndRepresentation: return EndRepresentation(id, f.end_representation());
+    case F::kQueryAudit: return QueryAudit(id, f.query_audit());
+    case F::kMyAccessLog: return MyAccessLog(id, f.my_access_log());
+    case F::kVerifyAuditChain: return VerifyAuditChain(id);
+    case F::kAuditCheckpoint: return AuditCheckpoint(id);
     case F::REQUEST_NOT_SET:
       break;
   }
   ReplyError(id, Unimplemented("this server does not know the request"));
 }
 
-void ConnectionImpl::Write(uint64_t request_id, WriteFn apply) {
+void ConnectionImpl::Write(uint64_t request_id, AuditDraft audit, WriteFn apply) {
   auto outcome = std::make_shared<WriteOutcome>();
+  outcome->audit = std::move(audit);
   auto self = shared_from_this();
   service_.writer.Submit(Writer::Op{
-      [outcome, apply = std::move(apply)](storage::Transaction& txn) {
-        return apply(txn, *outcome);
+      [self, outcome, apply = std::move(apply)](storage::Transaction& txn) {
+        KRING_RETURN_IF_ERROR(apply(txn, *outcome));
+        // The change and its record, in one batch.
+        return StageAudit(self->service_, txn, outcome->audit.event, Status::Ok(),
+                          outcome->audit.also);
       },
       [self, outcome, request_id](const Status& status) {
         if (!status.ok()) {
@@ -125,6 +136,11 @@ void ConnectionImpl::Write(uint64_t request_id, WriteFn apply) {
         for (auto& effect : outcome->effects) effect();
         self->Reply(request_id, std::move(outcome->response));
         for (auto& effect : outcome->after_reply) effect();
+      },
+      // Nothing of the request is kept, but the attempt is.
+      [self, outcome](storage::Transaction& txn, const Status& failure) {
+        return StageAudit(self->service_, txn, outcome->audit.event, failure,
+                          outcome->audit.also);
       }});
 }
 
@@ -160,7 +176,70 @@ void ConnectionImpl::SetAuth(Auth auth) {
   if (!closed_) auth_ = std::move(auth);
 }
 
-StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view) const {
+ConnectionImpl::AuditDraft ConnectionImpl::NewAudit(std::string_view event_type,
+                                                    v1::AuditAction action) const {
+  AuditDraft draft;
+  draft.event.set_event_type(std::string(event_type));
+  draft.event.set_action(action);
+  draft.event.set_actor_id(auth().account_id);
+  draft.event.set_source_address(std::string(AddressWithoutPort(peer_.address)));
+  draft.event.set_app(peer_.user_agent.substr(0, 100));
+  return draft;
+}
+
+void NoteStanding(v1::AuditEvent& e, uint64_t network_id, const Standing& standing) {
+  e.set_network_id(network_id);
+  e.set_client_id(standing.client_id);
+  if (standing.role) e.set_actor_role(*standing.role);
+  if (standing.role == v1::MEMBER_ROLE_REPRESENTATIVE) e.set_on_behalf_of(standing.client_id);
+  if (standing.consent) e.set_consent_id(standing.consent->id());
+}
+
+Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const v1::AuditEvent& event,
+                  const Status& outcome, const std::vector<v1::AuditEvent>& also) {
+  const int64_t now = service.clock.NowMs();
+  const std::string_view server_id = service.options.server_id;
+  for (const v1::AuditEvent& extra : also) {
+    if (extra.event_type() == "consent.expired") {
+      // Recorded when first observed, once per consent record.
+      const std::string key = "consent_expired:" + storage::keys::U64(extra.consent_id());
+      KRING_ASSIGN_OR_RETURN(auto noted, txn.Get(storage::Table::kMeta, key));
+      if (noted) continue;
+      txn.Put(storage::Table::kMeta, key, "");
+    }
+    KRING_RETURN_IF_ERROR(audit::Stage(txn, extra, now, server_id).status());
+  }
+  if (event.event_type().empty()) return Status::Ok();
+  v1::AuditEvent record = event;
+  record.set_outcome(audit::OutcomeOf(outcome));
+  if (!outcome.ok()) record.set_outcome_detail(outcome.detail());
+  return audit::Stage(txn, std::move(record), now, server_id).status();
+}
+
+void ConnectionImpl::ReplyAudited(uint64_t request_id, AuditDraft audit,
+                                  StatusOr<v1::Response> result,
+                                  std::function<void()> after_reply) {
+  auto self = shared_from_this();
+  auto shared = std::make_shared<std::pair<AuditDraft, StatusOr<v1::Response>>>(
+      std::move(audit), std::move(result));
+  service_.writer.Submit(Writer::Op{
+      [self, shared](storage::Transaction& txn) {
+        return StageAudit(self->service_, txn, shared->first.event, shared->second.status(),
+                          shared->first.also);
+      },
+      [self, shared, request_id, after_reply = std::move(after_reply)](const Status& recorded) {
+        if (!recorded.ok()) {
+          return self->ReplyError(request_id,
+                                  Internal("the access could not be recorded; nothing was shown"));
+        }
+        if (!shared->second.ok()) return self->ReplyAuthError(request_id, shared->second.status());
+        self->Reply(request_id, std::move(*shared->second));
+        if (after_reply) after_reply();
+      }});
+}
+
+StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view,
+                                             AuditDraft* audit) const {
   Auth a = auth();
   if (a.account_id == 0) return Unauthenticated("log in first");
   KRING_ASSIGN_OR_RETURN(auto session, records::GetSession(view, a.session_key));
@@ -173,18 +252,50 @@ StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view) cons
       account->session_epoch() != session->session_epoch()) {
     return Unauthenticated("the session has ended");
   }
-  return Actor{account->account().id(), account->account().kind(), account->account().handle()};
+  Actor actor{account->account().id(), account->account().kind(), account->account().handle(),
+              account->account().profession()};
+  if (audit != nullptr) {
+    v1::AuditEvent& e = audit->event;
+    e.set_actor_id(actor.account_id);
+    e.set_actor_handle(actor.handle);
+    e.set_actor_kind(actor.kind);
+    e.set_actor_profession(actor.profession);
+    e.set_app(session->app().empty() ? e.app() : session->app());
+  }
+  return actor;
 }
 
 StatusOr<ConnectionImpl::Permitted> ConnectionImpl::Permit(const storage::ReadView& view,
                                                            uint64_t network_id, Operation op,
-                                                           const ThreadRef& thread) const {
-  KRING_ASSIGN_OR_RETURN(Actor actor, Authenticate(view));
+                                                           const ThreadRef& thread,
+                                                           AuditDraft* audit) const {
+  KRING_ASSIGN_OR_RETURN(Actor actor, Authenticate(view, audit));
   KRING_ASSIGN_OR_RETURN(Standing standing, records::GetStanding(view, network_id, actor.account_id,
                                                                  service_.clock.NowMs()));
+  if (audit != nullptr) {
+    NoteStanding(audit->event, network_id, standing);
+    audit->event.set_thread_id(thread.id);
+  }
   // Decided before the thread is looked up, so that its existence is no answer to people
   // without access; then again with what the thread is.
-  KRING_RETURN_IF_ERROR(Authorize(actor, op, standing, thread));
+  Status allowed = Authorize(actor, op, standing, thread);
+  if (!allowed.ok()) {
+    const auto& c = standing.consent;
+    if (audit != nullptr && c && c->status() == v1::CONSENT_STATUS_ACTIVE &&
+        c->provision().end_ms() != 0 && standing.now_ms >= c->provision().end_ms()) {
+      v1::AuditEvent expired;
+      expired.set_action(v1::AUDIT_ACTION_UPDATE);
+      expired.set_event_type("consent.expired");
+      expired.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
+      expired.set_client_id(standing.client_id);
+      expired.set_network_id(network_id);
+      expired.set_consent_id(c->id());
+      expired.set_object_id(c->grantee_id());
+      expired.set_object_handle(c->grantee_handle());
+      audit->also.push_back(std::move(expired));
+    }
+    return allowed;
+  }
   Permitted permitted{std::move(actor), std::move(standing), {}};
   if (thread.id != 0) {
     KRING_ASSIGN_OR_RETURN(permitted.thread, records::GetThreadIn(view, network_id, thread.id));

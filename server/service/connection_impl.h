@@ -1,6 +1,11 @@
 // One app connection, as the service sees it: decodes frames, authenticates, dispatches each
 // request to its handler, and receives events from the Hub. Internal to server/service.
 //
+// Every request of a logged-in connection (and every login) leaves one access-log record
+// (audit.h), written in the same batch as the change it describes: Write() stages it with the
+// request's own writes, or alone when the request fails; reads reply only once their record is
+// durable (ReplyAudited).
+//
 // Handlers are split by theme: account_handlers.cc, network_handlers.cc,
 // message_handlers.cc, consent_handlers.cc. Reads run on the calling (io) thread against the store; every change
 // runs on the Writer via Write().
@@ -42,6 +47,13 @@ class ConnectionImpl final : public Connection,
     int64_t expires_ms = 0;
   };
 
+  // The access-log records of one request: `event` gets the request's outcome; `also` holds
+  // records staged whatever the outcome (a consent observed to have expired).
+  struct AuditDraft {
+    v1::AuditEvent event;
+    std::vector<v1::AuditEvent> also;
+  };
+
   // What a write produces besides its staged mutations. `effects` run after the write is durable
   // and before the response goes out (so "when the response arrives" guarantees hold);
   // `after_reply` after it.
@@ -49,18 +61,29 @@ class ConnectionImpl final : public Connection,
     v1::Response response;
     std::vector<std::function<void()>> effects;
     std::vector<std::function<void()>> after_reply;
+    AuditDraft audit;
   };
   using WriteFn = std::function<Status(storage::Transaction& txn, WriteOutcome& out)>;
 
   void Dispatch(const v1::ClientFrame& frame);
-  void Write(uint64_t request_id, WriteFn apply);
+  // A record for a request of this connection: type, action, where from, and the session's
+  // account (handlers add the rest as they learn it).
+  AuditDraft NewAudit(std::string_view event_type, v1::AuditAction action) const;
+  // Applies `apply` on the writer with `audit` (see WriteOutcome::audit) and answers when durable.
+  void Write(uint64_t request_id, AuditDraft audit, WriteFn apply);
+  // Records `audit` with the outcome of `result`, then replies with it: nothing is disclosed
+  // before its record is durable (a failed record write answers INTERNAL instead).
+  // `after_reply` runs once the response is out.
+  void ReplyAudited(uint64_t request_id, AuditDraft audit, StatusOr<v1::Response> result,
+                    std::function<void()> after_reply = nullptr);
   void Reply(uint64_t request_id, v1::Response response);
   void ReplyError(uint64_t request_id, const Status& status);
 
   Auth auth() const;
   void SetAuth(Auth auth);
-  // The actor behind this connection, if its session is valid in `view` right now.
-  StatusOr<Actor> Authenticate(const storage::ReadView& view) const;
+  // The actor behind this connection, if its session is valid in `view` right now. Fills in
+  // the actor in `audit`.
+  StatusOr<Actor> Authenticate(const storage::ReadView& view, AuditDraft* audit = nullptr) const;
   struct Permitted {
     Actor actor;
     Standing standing;
@@ -69,8 +92,10 @@ class ConnectionImpl final : public Connection,
   // Authenticate + Authorize for a network-scoped operation, at this instant. With thread.id,
   // the thread must exist in the network (NOT_FOUND otherwise, told only to people with access);
   // for kCreateThread, `thread` describes the new thread.
+  // Fills in `audit`: actor, role, network, client, thread, the consent relied on, and a
+  // consent.expired record when the refusal is the first sight of an ended consent.
   StatusOr<Permitted> Permit(const storage::ReadView& view, uint64_t network_id, Operation op,
-                             const ThreadRef& thread = {}) const;
+                             const ThreadRef& thread = {}, AuditDraft* audit = nullptr) const;
   // Replies with the error; if it is UNAUTHENTICATED for a connection that had a session (it
   // expired or ended meanwhile), also ends the session on this connection.
   void ReplyAuthError(uint64_t request_id, const Status& status);
@@ -104,6 +129,12 @@ class ConnectionImpl final : public Connection,
   void MarkRead(uint64_t id, const v1::MarkReadRequest& req);
   void ListReadMarkers(uint64_t id, const v1::ListReadMarkersRequest& req);
 
+  // audit_handlers.cc
+  void QueryAudit(uint64_t id, const v1::QueryAuditRequest& req);
+  void MyAccessLog(uint64_t id, const v1::MyAccessLogRequest& req);
+  void VerifyAuditChain(uint64_t id);
+  void AuditCheckpoint(uint64_t id);
+
   // consent_handlers.cc
   void GrantConsent(uint64_t id, const v1::GrantConsentRequest& req);
   void WithdrawConsent(uint64_t id, const v1::WithdrawConsentRequest& req);
@@ -126,6 +157,14 @@ StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn, const v1::Creat
 
 // INVALID_ARGUMENT unless the request's fields are well-formed (not whether it is allowed).
 Status ValidateCreateAccount(const v1::CreateAccountRequest& req);
+
+// Notes in `e` the network, its client and the actor's role and consent there.
+void NoteStanding(v1::AuditEvent& e, uint64_t network_id, const Standing& standing);
+
+// Stages `event` with `outcome`, and the records of `also` (a consent.expired record only the
+// first time for its consent). Used by every write and by ReplyAudited.
+Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const v1::AuditEvent& event,
+                  const Status& outcome, const std::vector<v1::AuditEvent>& also);
 
 // A consent record staged in a write, with what it changes for live delivery.
 struct StagedConsent {

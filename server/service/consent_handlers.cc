@@ -119,10 +119,12 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
 }
 
 void ConnectionImpl::GrantConsent(uint64_t id, const v1::GrantConsentRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
+  Write(id, NewAudit("consent.granted", v1::AUDIT_ACTION_CREATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           self->Permit(txn, req.network_id(), Operation::kGrantConsent));
+                           self->Permit(txn, req.network_id(), Operation::kGrantConsent, {},
+                                        &out.audit));
+    out.audit.event.set_consent_id(0);  // the principal needs none; set to the new record below
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     const bool team = req.grantee_handle().empty();
     uint64_t grantee_id = 0;
@@ -132,6 +134,8 @@ void ConnectionImpl::GrantConsent(uint64_t id, const v1::GrantConsentRequest& re
                              AccountByHandle(txn, req.grantee_handle()));
       grantee_id = grantee.account().id();
       grantee_handle = grantee.account().handle();
+      out.audit.event.set_object_id(grantee_id);
+      out.audit.event.set_object_handle(grantee_handle);
       KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(txn, req.network_id(), grantee_id));
       if (!member) {
         return NotFound("\"" + grantee_handle + "\" is not a member of this network; invite them");
@@ -149,6 +153,7 @@ void ConnectionImpl::GrantConsent(uint64_t id, const v1::GrantConsentRequest& re
     KRING_ASSIGN_OR_RETURN(StagedConsent staged,
                            StageConsent(txn, *network, grantee_id, grantee_handle, &provision,
                                         permitted.actor, permitted.standing, "granted"));
+    out.audit.event.set_consent_id(staged.consent.id());
     *out.response.mutable_grant_consent()->mutable_consent() = staged.consent;
     out.effects.push_back([self, staged] {
       ApplyConsentChange(self->service_, staged, "the client changed your consent");
@@ -158,10 +163,12 @@ void ConnectionImpl::GrantConsent(uint64_t id, const v1::GrantConsentRequest& re
 }
 
 void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
+  Write(id, NewAudit("consent.withdrawn", v1::AUDIT_ACTION_UPDATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           self->Permit(txn, req.network_id(), Operation::kWithdrawConsent));
+                           self->Permit(txn, req.network_id(), Operation::kWithdrawConsent, {},
+                                        &out.audit));
+    out.audit.event.set_consent_id(0);
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     uint64_t grantee_id = 0;
     std::string grantee_handle;
@@ -170,6 +177,8 @@ void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentReque
                              AccountByHandle(txn, req.grantee_handle()));
       grantee_id = grantee.account().id();
       grantee_handle = grantee.account().handle();
+      out.audit.event.set_object_id(grantee_id);
+      out.audit.event.set_object_handle(grantee_handle);
     }
     KRING_ASSIGN_OR_RETURN(auto current,
                            records::GetCurrentConsent(txn, req.network_id(), grantee_id));
@@ -178,13 +187,15 @@ void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentReque
                                       : "no consent for \"" + grantee_handle + "\" on record");
     }
     if (current->status() == v1::CONSENT_STATUS_WITHDRAWN) {
-      // Already withdrawn: the same answer again, nothing new recorded (safe to retry).
+      // Already withdrawn: the same answer again, no new consent record (safe to retry).
+      out.audit.event.set_consent_id(current->id());
       *out.response.mutable_withdraw_consent()->mutable_consent() = *current;
       return Status::Ok();
     }
     KRING_ASSIGN_OR_RETURN(StagedConsent staged,
                            StageConsent(txn, *network, grantee_id, grantee_handle, nullptr,
                                         permitted.actor, permitted.standing, "withdrawn"));
+    out.audit.event.set_consent_id(staged.consent.id());
     *out.response.mutable_withdraw_consent()->mutable_consent() = staged.consent;
     std::string reason = staged.consent.by_representative()
                              ? "the client's representative withdrew your consent"
@@ -198,15 +209,17 @@ void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentReque
 
 void ConnectionImpl::ListConsents(uint64_t id, const v1::ListConsentsRequest& req) {
   const storage::Store& store = service_.store;
-  auto permitted = Permit(store, req.network_id(), Operation::kListConsents);
-  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+  AuditDraft audit = NewAudit("consents.listed", v1::AUDIT_ACTION_READ);
+  auto permitted = Permit(store, req.network_id(), Operation::kListConsents, {}, &audit);
+  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
   auto consents = req.history() ? records::ConsentHistory(store, req.network_id())
                                 : records::CurrentConsents(store, req.network_id());
   if (!consents.ok()) return ReplyError(id, consents.status());
   v1::Response response;
   auto* result = response.mutable_list_consents();
   for (v1::Consent& consent : *consents) *result->add_consents() = std::move(consent);
-  Reply(id, std::move(response));
+  audit.event.set_count(result->consents_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
 }
 
 void ConnectionImpl::AppointRepresentative(uint64_t id,
@@ -215,12 +228,15 @@ void ConnectionImpl::AppointRepresentative(uint64_t id,
     return ReplyError(id, InvalidArgument("basis must be valid UTF-8 of 1 to 200 bytes: why this "
                                           "person represents the client"));
   }
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+  Write(id, NewAudit("representative.appointed", v1::AUDIT_ACTION_CREATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+    out.audit.event.set_object_handle(req.representative_handle());
     KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
     KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
                            FindParties(txn, req.client_handle(), req.representative_handle()));
+    out.audit.event.set_client_id(parties.client_id());
+    out.audit.event.set_object_id(parties.representative_id());
     const store::AccountRecord& client = parties.client;
     const store::AccountRecord& rep = parties.representative;
     if (client.account().kind() != v1::ACCOUNT_KIND_CLIENT) {
@@ -251,12 +267,15 @@ void ConnectionImpl::AppointRepresentative(uint64_t id,
 }
 
 void ConnectionImpl::EndRepresentation(uint64_t id, const v1::EndRepresentationRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+  Write(id, NewAudit("representative.ended", v1::AUDIT_ACTION_DELETE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+    out.audit.event.set_object_handle(req.representative_handle());
     KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
     KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
                            FindParties(txn, req.client_handle(), req.representative_handle()));
+    out.audit.event.set_client_id(parties.client_id());
+    out.audit.event.set_object_id(parties.representative_id());
     if (!parties.existing) return NotFound("not a representative of this client");
     const uint64_t client_id = parties.client_id();
     const uint64_t rep_id = parties.representative_id();

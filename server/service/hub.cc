@@ -16,6 +16,7 @@ Subscription::Subscription(std::weak_ptr<EventTarget> target, uint64_t network_i
       thread_id_(thread_id),
       account_id_(account_id),
       session_expires_ms_(session_expires_ms),
+      first_seq_(after_seq + 1),
       next_seq_(after_seq + 1),
       access_(std::move(access)) {}
 
@@ -33,9 +34,14 @@ Subscription::Backlog Subscription::DeliverBacklog(
     const std::vector<std::pair<uint64_t, Frame>>& messages, bool store_exhausted,
     int64_t now_ms) {
   std::shared_ptr<EventTarget> target = target_.lock();
-  std::lock_guard lock(mu_);
+  std::function<void()> ended;
+  std::unique_lock lock(mu_);
   if (cancelled_ || !target) return Backlog::kCancelled;
-  if (ExpireIfDueLocked(now_ms, *target)) return Backlog::kCancelled;
+  if (ExpireIfDueLocked(now_ms, *target, ended)) {
+    lock.unlock();
+    ended();
+    return Backlog::kCancelled;
+  }
   for (const auto& [seq, frame] : messages) {
     if (seq != next_seq_) continue;  // already delivered (or not yet due)
     target->SendFrame(frame);
@@ -64,23 +70,41 @@ bool Subscription::Offer(uint64_t seq, const Frame& frame) {
   return true;
 }
 
-void Subscription::Cancel() {
-  std::lock_guard lock(mu_);
+std::function<void()> Subscription::EndLocked() {
+  if (cancelled_) return [] {};
   cancelled_ = true;
+  if (!access_.on_end) return [] {};
+  return [on_end = std::move(access_.on_end), first = first_seq_, last = next_seq_ - 1] {
+    on_end(first, last);
+  };
 }
 
-bool Subscription::ExpireIfDueLocked(int64_t now_ms, EventTarget& target) {
+void Subscription::Cancel() {
+  std::function<void()> ended;
+  {
+    std::lock_guard lock(mu_);
+    ended = EndLocked();
+  }
+  ended();
+}
+
+bool Subscription::ExpireIfDueLocked(int64_t now_ms, EventTarget& target,
+                                     std::function<void()>& ended) {
   if (cancelled_ || access_.until_ms == 0 || now_ms < access_.until_ms) return false;
-  cancelled_ = true;
+  ended = EndLocked();
   if (access_.ended) target.SendFrame(access_.ended);
   return true;
 }
 
 bool Subscription::ExpireIfDue(int64_t now_ms) {
   std::shared_ptr<EventTarget> target = target_.lock();
-  std::lock_guard lock(mu_);
-  if (!target) return false;
-  return ExpireIfDueLocked(now_ms, *target);
+  std::function<void()> ended;
+  {
+    std::lock_guard lock(mu_);
+    if (!target || !ExpireIfDueLocked(now_ms, *target, ended)) return false;
+  }
+  ended();
+  return true;
 }
 
 void Subscription::SetAccessUntil(int64_t until_ms) {

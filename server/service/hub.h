@@ -54,6 +54,10 @@ class EventTarget {
 struct SubscriptionAccess {
   int64_t until_ms = 0;
   Frame ended;
+  // Called once when the subscription ends (cancelled, replaced, expired, connection gone),
+  // with the first seq it was to deliver and the last it delivered (first - 1: none). Not under
+  // the subscription's lock; possibly under the hub's: it must not call into the hub.
+  std::function<void(uint64_t first_seq, uint64_t last_seq)> on_end;
 };
 
 class Subscription {
@@ -95,12 +99,15 @@ class Subscription {
   void SetAccessUntil(int64_t until_ms);
 
  private:
-  bool ExpireIfDueLocked(int64_t now_ms, EventTarget& target);
+  // Marks the subscription ended; returns the on_end call to make once mu_ is released.
+  std::function<void()> EndLocked();
+  bool ExpireIfDueLocked(int64_t now_ms, EventTarget& target, std::function<void()>& ended);
 
   const std::weak_ptr<EventTarget> target_;
   const EventTarget* const owner_;
   const uint64_t network_id_, thread_id_, account_id_;
   const int64_t session_expires_ms_;
+  const uint64_t first_seq_;
   mutable std::mutex mu_;
   uint64_t next_seq_;          // guarded by mu_
   uint64_t max_offered_ = 0;   // guarded by mu_

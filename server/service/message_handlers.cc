@@ -1,5 +1,6 @@
 // Threads and messages: create/list threads, post, history, subscribe, read markers.
 #include "server/core/text.h"
+#include "server/service/audit.h"
 #include "server/service/connection_impl.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
@@ -31,6 +32,20 @@ std::vector<uint64_t> Participants(const v1::Thread& thread, const std::vector<u
   return out;
 }
 
+// The end of one live subscription, on the access log: which messages it delivered.
+void RecordLiveEnded(ServiceImpl& service, v1::AuditEvent record, uint64_t first, uint64_t last) {
+  if (last >= first) {
+    record.set_seq_from(first);
+    record.set_seq_to(last);
+    record.set_count(last - first + 1);
+  }
+  service.writer.Submit(Writer::Op{
+      [&service, record](storage::Transaction& txn) {
+        return StageAudit(service, txn, record, Status::Ok(), {});
+      },
+      [](const Status&) {}});
+}
+
 Frame AccessEndedFrame(uint64_t network_id, uint64_t thread_id, std::string reason) {
   v1::Event event;
   event.mutable_access_ended()->set_network_id(network_id);
@@ -45,13 +60,15 @@ void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& re
   if (req.title().empty() || req.title().size() > kMaxTitleBytes || !IsValidUtf8(req.title())) {
     return ReplyError(id, InvalidArgument("a title is valid UTF-8 of 1 to 200 bytes"));
   }
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
+  Write(id, NewAudit("thread.created", v1::AUDIT_ACTION_CREATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
                            self->Permit(txn, req.network_id(), Operation::kCreateThread,
-                                        ThreadRef{0, req.team_only()}));
+                                        ThreadRef{0, req.team_only()}, &out.audit));
     const int64_t now = permitted.standing.now_ms;
     KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
+    out.audit.event.set_thread_id(thread_id);
+    out.audit.event.set_object_id(thread_id);
     v1::Thread thread;
     thread.set_id(thread_id);
     thread.set_network_id(req.network_id());
@@ -83,8 +100,9 @@ void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& re
 
 void ConnectionImpl::ListThreads(uint64_t id, const v1::ListThreadsRequest& req) {
   const storage::Store& store = service_.store;
-  auto permitted = Permit(store, req.network_id(), Operation::kListThreads);
-  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+  AuditDraft audit = NewAudit("threads.listed", v1::AUDIT_ACTION_READ);
+  auto permitted = Permit(store, req.network_id(), Operation::kListThreads, {}, &audit);
+  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
   const Standing& standing = permitted->standing;
   auto thread_ids = records::NetworkThreadIds(store, req.network_id());
   if (!thread_ids.ok()) return ReplyError(id, thread_ids.status());
@@ -105,7 +123,8 @@ void ConnectionImpl::ListThreads(uint64_t id, const v1::ListThreadsRequest& req)
     }
     *result->add_threads() = std::move(*thread);
   }
-  Reply(id, std::move(response));
+  audit.event.set_count(result->threads_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
 }
 
 void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req) {
@@ -121,10 +140,11 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
   if (!IsValidUtf8(req.text())) {
     return ReplyError(id, InvalidArgument("the text is not valid UTF-8"));
   }
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Permitted permitted, self->Permit(txn, req.network_id(), Operation::kPost,
-                                                             ThreadRef{req.thread_id()}));
+  Write(id, NewAudit("message.posted", v1::AUDIT_ACTION_CREATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Permitted permitted,
+                           self->Permit(txn, req.network_id(), Operation::kPost,
+                                        ThreadRef{req.thread_id()}, &out.audit));
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
     const std::string text_sha = Sha256(req.text());
@@ -139,6 +159,8 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
       result->set_seq(ref->seq());
       result->set_posted_at_ms(ref->posted_at_ms());
       result->set_duplicate(true);
+      out.audit.event.set_seq_from(ref->seq());  // a resend: nothing new written (count 0)
+      out.audit.event.set_seq_to(ref->seq());
       return Status::Ok();
     }
     const uint64_t head = thread.last_seq();
@@ -171,6 +193,9 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
     auto* result = out.response.mutable_post_message();
     result->set_seq(message.seq());
     result->set_posted_at_ms(now);
+    out.audit.event.set_seq_from(message.seq());
+    out.audit.event.set_seq_to(message.seq());
+    out.audit.event.set_count(1);
     out.effects.push_back([self, thread_id = req.thread_id(), seq = message.seq(),
                            frame = MessagePostedFrame(message_bytes)] {
       ServiceImpl& service = self->service_;
@@ -184,9 +209,10 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
 
 void ConnectionImpl::FetchHistory(uint64_t id, const v1::FetchHistoryRequest& req) {
   const storage::Store& store = service_.store;
+  AuditDraft audit = NewAudit("history.read", v1::AUDIT_ACTION_READ);
   auto permitted = Permit(store, req.network_id(), Operation::kReadHistory,
-                          ThreadRef{req.thread_id()});
-  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+                          ThreadRef{req.thread_id()}, &audit);
+  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
   const v1::Thread* thread = &permitted->thread;
   // Hidden history is skipped, and said so: never silently.
   const uint64_t hidden = HiddenThrough(permitted->standing, req.thread_id());
@@ -210,18 +236,28 @@ void ConnectionImpl::FetchHistory(uint64_t id, const v1::FetchHistoryRequest& re
     if (!scanned.ok()) return ReplyError(id, scanned);
     if (corrupt) return ReplyError(id, Internal("corrupt message record"));
   }
-  Reply(id, std::move(response));
+  // Which messages were disclosed: the range and how many.
+  if (result->messages_size() > 0) {
+    audit.event.set_seq_from(result->messages(0).seq());
+    audit.event.set_seq_to(result->messages(result->messages_size() - 1).seq());
+  }
+  audit.event.set_count(result->messages_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
 }
 
 void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
   const storage::Store& store = service_.store;
-  auto actor = Authenticate(store);
+  // One record per thread: "live.started" with the first seq it delivers; "live.ended" follows
+  // when the subscription stops, with the last seq it delivered.
+  AuditDraft audit = NewAudit("live.started", v1::AUDIT_ACTION_READ);
+  auto actor = Authenticate(store, &audit);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
   auto standing = records::GetStanding(store, req.network_id(), actor->account_id,
                                        service_.clock.NowMs());
   if (!standing.ok()) return ReplyError(id, standing.status());
+  NoteStanding(audit.event, req.network_id(), *standing);
   if (Status s = AuthorizeNetworkAccess(*actor, Operation::kReceiveLive, *standing); !s.ok()) {
-    return ReplyError(id, s);
+    return ReplyAudited(id, std::move(audit), s);
   }
   auto self = shared_from_this();
   v1::Response response;
@@ -250,9 +286,16 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
     }
     const uint64_t hidden = HiddenThrough(*standing, cursor.thread_id());
     state->set_hidden_through_seq(hidden);
-    Subscription::Access access{AccessEndsMs(*standing),
-                                AccessEndedFrame(req.network_id(), cursor.thread_id(),
-                                                 "your consent ended")};
+    v1::AuditEvent ended_record = audit.event;
+    ended_record.set_event_type("live.ended");
+    ended_record.set_thread_id(cursor.thread_id());
+    ended_record.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
+    Subscription::Access access{
+        AccessEndsMs(*standing),
+        AccessEndedFrame(req.network_id(), cursor.thread_id(), "your consent ended"),
+        [service = &service_, ended_record](uint64_t first, uint64_t last) {
+          RecordLiveEnded(*service, ended_record, first, last);
+        }};
     auto sub = service_.hub.Subscribe(self, req.network_id(), cursor.thread_id(),
                                       std::max(cursor.after_seq(), hidden), std::move(access));
     if (!sub) return ReplyError(id, Unauthenticated("log in first"));
@@ -281,9 +324,29 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
     sub->SetAccessUntil(AccessEndsMs(*again));
     live.push_back(sub);
   }
-  if (!still.ok()) return ReplyAuthError(id, still);
-  Reply(id, std::move(response));
-  for (const auto& sub : live) service_.CatchUp(sub);
+  for (const v1::ThreadSubscription& state : result->threads()) {
+    v1::AuditEvent record = audit.event;
+    record.set_thread_id(state.thread_id());
+    if (state.has_error()) {
+      Status refused(static_cast<Code>(state.error().code()), state.error().detail());
+      record.set_outcome(audit::OutcomeOf(refused));
+      record.set_outcome_detail(state.error().detail());
+    } else {
+      record.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
+      for (const auto& sub : live) {
+        if (sub->thread_id() == state.thread_id()) record.set_seq_from(sub->next_seq());
+      }
+    }
+    audit.also.push_back(std::move(record));
+  }
+  audit.event.set_event_type("");  // the per-thread records say it all
+  if (!still.ok()) return ReplyAudited(id, std::move(audit), still);
+  // Catching up reads the store: on the blocking pool, not on the writer that sends the reply.
+  ReplyAudited(id, std::move(audit), std::move(response), [this, self, live] {
+    for (const auto& sub : live) {
+      service_.blocking.Post([this, self, sub] { service_.CatchUp(sub); });
+    }
+  });
 }
 
 void ConnectionImpl::Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req) {
@@ -302,11 +365,13 @@ void ConnectionImpl::Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req)
 }
 
 void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
+  Write(id, NewAudit("read_marker.updated", v1::AUDIT_ACTION_UPDATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted, self->Permit(txn, req.network_id(),
                                                              Operation::kMarkRead,
-                                                             ThreadRef{req.thread_id()}));
+                                                             ThreadRef{req.thread_id()},
+                                                             &out.audit));
+    out.audit.event.set_seq_to(req.seq());
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
     if (req.seq() > thread.last_seq()) {
@@ -340,9 +405,10 @@ void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
 
 void ConnectionImpl::ListReadMarkers(uint64_t id, const v1::ListReadMarkersRequest& req) {
   const storage::Store& store = service_.store;
+  AuditDraft audit = NewAudit("read_markers.listed", v1::AUDIT_ACTION_READ);
   auto permitted = Permit(store, req.network_id(), Operation::kListReadMarkers,
-                          ThreadRef{req.thread_id()});
-  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+                          ThreadRef{req.thread_id()}, &audit);
+  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
   v1::Response response;
   auto* result = response.mutable_list_read_markers();
   std::string begin = U64(req.thread_id());
@@ -359,7 +425,8 @@ void ConnectionImpl::ListReadMarkers(uint64_t id, const v1::ListReadMarkersReque
                                 return true;
                               });
   if (!scanned.ok()) return ReplyError(id, scanned);
-  Reply(id, std::move(response));
+  audit.event.set_count(result->markers_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
 }
 
 }  // namespace kring::service

@@ -51,15 +51,17 @@ StatusOr<std::vector<std::pair<uint64_t, uint64_t>>> ScanU64Index(const storage:
 }  // namespace
 
 void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+  Write(id, NewAudit("network.opened", v1::AUDIT_ACTION_CREATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
     std::optional<std::string> handle = CanonicalHandle(req.client_handle());
     if (!handle) return InvalidArgument("not a valid handle");
+    out.audit.event.set_object_handle(*handle);
     KRING_ASSIGN_OR_RETURN(auto client_id, records::FindAccountId(txn, *handle));
     if (!client_id) return NotFound("no account \"" + *handle + "\"");
     KRING_ASSIGN_OR_RETURN(auto client, records::GetAccount(txn, *client_id));
     if (!client) return Internal("handle without account");
+    out.audit.event.set_client_id(*client_id);
     KRING_RETURN_IF_ERROR(AuthorizeOpenNetwork(actor, *client_id, client->account().kind()));
     if (client->account().disabled()) return FailedPrecondition("the client's account is disabled");
 
@@ -74,6 +76,8 @@ void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req)
     network.set_created_at_ms(now);
     network.set_general_thread_id(thread_id);
     records::PutProto(txn, Table::kNetworks, U64(network_id), network);
+    out.audit.event.set_network_id(network_id);
+    out.audit.event.set_object_id(network_id);
 
     store::MemberRecord client_member;
     client_member.set_account_id(*client_id);
@@ -110,7 +114,11 @@ void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req)
       provision.add_actions(v1::CONSENT_ACTION_COORDINATE);
       provision.set_history_visible(true);
       provision.set_start_ms(now);
-      Standing opener{true, v1::MEMBER_ROLE_COORDINATOR, std::nullopt, false, now};
+      Standing opener;
+      opener.network_exists = true;
+      opener.role = v1::MEMBER_ROLE_COORDINATOR;
+      opener.client_id = *client_id;
+      opener.now_ms = now;
       KRING_RETURN_IF_ERROR(StageConsent(txn, network, actor.account_id, actor.handle,
                                          &provision, actor, opener, "network opened")
                                 .status());
@@ -124,7 +132,8 @@ void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req)
 
 void ConnectionImpl::ListNetworks(uint64_t id) {
   const storage::Store& store = service_.store;
-  auto actor = Authenticate(store);
+  AuditDraft audit = NewAudit("networks.listed", v1::AUDIT_ACTION_READ);
+  auto actor = Authenticate(store, &audit);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
   auto network_ids = records::NetworksOf(store, actor->account_id);
   if (!network_ids.ok()) return ReplyError(id, network_ids.status());
@@ -140,21 +149,24 @@ void ConnectionImpl::ListNetworks(uint64_t id) {
     *n = **network;
     n->set_my_role(*standing->role);
   }
-  Reply(id, std::move(response));
+  audit.event.set_count(result->networks_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
 }
 
 void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
   if (!IsValidUtf8(req.role_label()) || req.role_label().size() > kMaxRoleLabelBytes) {
     return ReplyError(id, InvalidArgument("role_label must be valid UTF-8 of at most 100 bytes"));
   }
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
+  Write(id, NewAudit("invitation.created", v1::AUDIT_ACTION_CREATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           self->Permit(txn, req.network_id(), Operation::kInvite));
+                           self->Permit(txn, req.network_id(), Operation::kInvite, {},
+                                        &out.audit));
     const Actor& actor = permitted.actor;
     const int64_t now = permitted.standing.now_ms;
     std::optional<std::string> handle = CanonicalHandle(req.invitee_handle());
     if (!handle) return InvalidArgument("not a valid handle");
+    out.audit.event.set_object_handle(*handle);
     KRING_ASSIGN_OR_RETURN(auto invitee_id, records::FindAccountId(txn, *handle));
     if (!invitee_id) return NotFound("no account \"" + *handle + "\"");
     KRING_ASSIGN_OR_RETURN(auto invitee, records::GetAccount(txn, *invitee_id));
@@ -177,6 +189,7 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
     }
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     KRING_ASSIGN_OR_RETURN(uint64_t invitation_id, records::AllocateId(txn));
+    out.audit.event.set_object_id(invitation_id);
     v1::Invitation invitation;
     invitation.set_id(invitation_id);
     invitation.set_network_id(req.network_id());
@@ -208,7 +221,8 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
 
 void ConnectionImpl::ListInvitations(uint64_t id) {
   const storage::Store& store = service_.store;
-  auto actor = Authenticate(store);
+  AuditDraft audit = NewAudit("invitations.listed", v1::AUDIT_ACTION_READ);
+  auto actor = Authenticate(store, &audit);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
   std::vector<uint64_t> invitation_ids;
   // Addressed to me.
@@ -239,19 +253,23 @@ void ConnectionImpl::ListInvitations(uint64_t id) {
       listed->set_state(v1::INVITATION_STATE_EXPIRED);  // said so, not silently dropped
     }
   }
-  Reply(id, std::move(response));
+  audit.event.set_count(result->invitations_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
 }
 
 void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+  Write(id, NewAudit("invitation.approved", v1::AUDIT_ACTION_UPDATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+    out.audit.event.set_object_id(req.invitation_id());
     KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
     if (!invitation) return NotFound("no such invitation");
+    out.audit.event.set_object_handle(invitation->invitee_handle());
     const uint64_t network_id = invitation->network_id();
     const int64_t now = self->service_.clock.NowMs();
     KRING_ASSIGN_OR_RETURN(Standing standing,
                            records::GetStanding(txn, network_id, actor.account_id, now));
+    NoteStanding(out.audit.event, network_id, standing);
     KRING_RETURN_IF_ERROR(Authorize(actor, Operation::kApproveInvitation, standing));
     if (invitation->state() != v1::INVITATION_STATE_PENDING) {
       return FailedPrecondition("the invitation is no longer pending");
@@ -287,6 +305,7 @@ void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationR
         StagedConsent staged,
         StageConsent(txn, *network, invitation->invitee_id(), invitee->account().handle(),
                      &provision, actor, standing, "invitation approved"));
+    out.audit.event.set_consent_id(staged.consent.id());
 
     v1::Member view = records::MemberView(member, invitee->account());
     *view.mutable_consent() = staged.consent;
@@ -305,17 +324,20 @@ void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationR
 }
 
 void ConnectionImpl::DeclineInvitation(uint64_t id, const v1::DeclineInvitationRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+  Write(id, NewAudit("invitation.declined", v1::AUDIT_ACTION_UPDATE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+    out.audit.event.set_object_id(req.invitation_id());
     KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
     if (!invitation) return NotFound("no such invitation");
+    out.audit.event.set_object_handle(invitation->invitee_handle());
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, invitation->network_id()));
     if (!network) return Internal("invitation without network");
     const bool is_invitee = actor.account_id == invitation->invitee_id();
     KRING_ASSIGN_OR_RETURN(Standing standing,
                            records::GetStanding(txn, invitation->network_id(), actor.account_id,
                                                 self->service_.clock.NowMs()));
+    NoteStanding(out.audit.event, invitation->network_id(), standing);
     if (!is_invitee && !IsPrincipal(standing)) {
       return PermissionDenied(
           "only the invitee, the client or their representative declines an invitation");
@@ -337,16 +359,20 @@ void ConnectionImpl::DeclineInvitation(uint64_t id, const v1::DeclineInvitationR
 }
 
 void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& req) {
-  Write(id, [self = shared_from_this(), req](storage::Transaction& txn,
-                                             WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn));
+  Write(id, NewAudit("member.removed", v1::AUDIT_ACTION_DELETE),
+        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
     std::optional<std::string> handle = CanonicalHandle(req.handle());
     if (!handle) return InvalidArgument("not a valid handle");
+    out.audit.event.set_object_handle(*handle);
     KRING_ASSIGN_OR_RETURN(auto target_id, records::FindAccountId(txn, *handle));
     KRING_ASSIGN_OR_RETURN(Standing standing,
                            records::GetStanding(txn, req.network_id(), actor.account_id,
                                                 self->service_.clock.NowMs()));
+    NoteStanding(out.audit.event, req.network_id(), standing);
     const bool self_removal = target_id && *target_id == actor.account_id;
+    if (self_removal) out.audit.event.set_event_type("member.left");
+    if (target_id) out.audit.event.set_object_id(*target_id);
     KRING_RETURN_IF_ERROR(
         Authorize(actor, self_removal ? Operation::kLeave : Operation::kRemoveOther, standing));
     if (!target_id) return NotFound("no account \"" + *handle + "\"");
@@ -368,6 +394,7 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
                              StageConsent(txn, *network, *target_id, *handle, nullptr, actor,
                                           standing, self_removal ? "left" : "removed"));
       withdrawn = staged.consent;
+      out.audit.event.set_consent_id(staged.consent.id());
     }
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> principals, records::Principals(txn, *network));
     v1::Member view = records::MemberView(*member, account ? account->account() : v1::Account());
@@ -395,8 +422,9 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
 
 void ConnectionImpl::ListMembers(uint64_t id, const v1::ListMembersRequest& req) {
   const storage::Store& store = service_.store;
-  auto permitted = Permit(store, req.network_id(), Operation::kListMembers);
-  if (!permitted.ok()) return ReplyAuthError(id, permitted.status());
+  AuditDraft audit = NewAudit("members.listed", v1::AUDIT_ACTION_READ);
+  auto permitted = Permit(store, req.network_id(), Operation::kListMembers, {}, &audit);
+  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
   const bool principal = IsPrincipal(permitted->standing);
   const uint64_t me = permitted->actor.account_id;
   std::vector<store::MemberRecord> members;
@@ -443,7 +471,8 @@ void ConnectionImpl::ListMembers(uint64_t id, const v1::ListMembersRequest& req)
     as_member.set_since_ms((*representation)->since_ms());
     *result->add_members() = records::MemberView(as_member, (*account)->account());
   }
-  Reply(id, std::move(response));
+  audit.event.set_count(result->members_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
 }
 
 }  // namespace kring::service

@@ -67,6 +67,7 @@ StatusOr<Standing> GetStanding(const ReadView& view, uint64_t network_id, uint64
   KRING_ASSIGN_OR_RETURN(std::optional<v1::Network> network, GetNetwork(view, network_id));
   standing.network_exists = network.has_value();
   if (!network) return standing;
+  standing.client_id = network->client_id();
   KRING_ASSIGN_OR_RETURN(std::optional<store::MemberRecord> member,
                          GetMember(view, network_id, account_id));
   if (member) standing.role = member->role();

@@ -32,6 +32,10 @@ struct ServiceOptions {
   size_t blocking_threads = 2;     // Argon2 runs here, never on io threads
   PasswordPolicy password;
   LoginThrottlePolicy throttle;
+  // Names this server in every access-log record and checkpoint.
+  std::string server_id = "kringd";
+  // Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; empty: none are signed.
+  std::string audit_signing_key_pem;
 };
 
 class ServiceImpl;

@@ -70,7 +70,12 @@ void Writer::ApplyGroup(std::deque<Op>& group) {
   for (Op& op : group) {
     storage::Transaction child(&txn);
     Status status = op.apply(child);
-    if (status.ok()) child.CommitToParent();
+    if (status.ok()) {
+      child.CommitToParent();
+    } else if (op.on_failure) {
+      storage::Transaction record(&txn);
+      if (op.on_failure(record, status).ok()) record.CommitToParent();
+    }
     outcomes.push_back(std::move(status));
   }
   Status written;

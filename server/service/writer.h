@@ -33,6 +33,10 @@ class Writer {
     // writes are durable; otherwise apply's error, or INTERNAL when the group's write failed.
     // Must not block: post slow work elsewhere.
     std::function<void(const Status& outcome)> done;
+    // Optional. When apply fails, runs in a fresh child Transaction to stage what must be kept
+    // about the failure itself (the audit record of a denied attempt): these writes are
+    // committed with the group although apply's are not. If it fails too, nothing is kept.
+    std::function<Status(storage::Transaction& txn, const Status& failure)> on_failure;
   };
 
   Writer(storage::Store& store, size_t max_group);

@@ -16,6 +16,9 @@ std::string_view TableName(Table table) {
       "current_consents",
       "representatives",
       "represented_by",
+      "audit",
+      "audit_by_client",
+      "audit_by_actor",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

@@ -39,6 +39,9 @@ enum class Table : uint8_t {
   kCurrentConsents,     // network id, grantee id (0: the team) -> v1.Consent (the newest record)
   kRepresentatives,     // client id, representative id -> v1.Representation
   kRepresentedBy,       // representative id, client id -> ""
+  kAudit,               // seq -> v1.AuditEvent (the hash chain; head in kMeta "audit_head")
+  kAuditByClient,       // client id, seq -> ""
+  kAuditByActor,        // actor id, seq -> ""
   kCount,               // not a table
 };
 

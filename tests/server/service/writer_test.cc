@@ -102,6 +102,36 @@ TEST_F(WriterTest, AFailingOpDiscardsOnlyItsOwnWrites) {
   EXPECT_EQ(Read("c"), "3");
 }
 
+TEST_F(WriterTest, AFailingOpKeepsOnlyWhatItsFailureHandlerStages) {
+  std::promise<Status> done;
+  writer_.Submit(Writer::Op{
+      [](storage::Transaction& txn) {
+        txn.Put(Table::kMeta, "change", "1");
+        return PermissionDenied("no");
+      },
+      [&](const Status& s) { done.set_value(s); },
+      [](storage::Transaction& txn, const Status& failure) {
+        txn.Put(Table::kMeta, "record", "denied: " + failure.detail());
+        return Status::Ok();
+      }});
+  EXPECT_EQ(done.get_future().get().code(), Code::kPermissionDenied);
+  EXPECT_EQ(Read("change"), std::nullopt);
+  EXPECT_EQ(Read("record"), "denied: no");
+}
+
+TEST_F(WriterTest, AFailureHandlerThatFailsKeepsNothing) {
+  std::promise<Status> done;
+  writer_.Submit(Writer::Op{
+      [](storage::Transaction&) { return PermissionDenied("no"); },
+      [&](const Status& s) { done.set_value(s); },
+      [](storage::Transaction& txn, const Status&) {
+        txn.Put(Table::kMeta, "record", "half");
+        return Internal("could not");
+      }});
+  EXPECT_EQ(done.get_future().get().code(), Code::kPermissionDenied);
+  EXPECT_EQ(Read("record"), std::nullopt);
+}
+
 TEST_F(WriterTest, AFailedStoreWriteAcknowledgesNothingOfTheGroup) {
   faulty_.FailNextWrite();
   EXPECT_EQ(Put("x", "1").get().code(), Code::kInternal);

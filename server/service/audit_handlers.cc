@@ -1,0 +1,200 @@
+// The access log for its readers: auditors query, verify and sign it; a client (or their
+// representative) reads who accessed the client's data. Every one of these reads is itself
+// recorded. Nobody reads message content here: records hold none.
+#include "server/core/audit_summary.h"
+#include "server/core/ed25519.h"
+#include "server/core/text.h"
+#include "server/service/audit.h"
+#include "server/service/connection_impl.h"
+#include "server/service/records.h"
+
+namespace kring::service {
+
+namespace {
+
+constexpr uint32_t kDefaultPage = 100;
+constexpr uint32_t kMaxPage = 1000;
+
+size_t PageSize(uint32_t requested) {
+  return requested == 0 ? kDefaultPage : std::min(requested, kMaxPage);
+}
+
+// The account named by `handle` (empty: 0, meaning "any").
+StatusOr<uint64_t> IdOf(const storage::ReadView& view, const std::string& handle) {
+  if (handle.empty()) return uint64_t{0};
+  std::optional<std::string> canonical = CanonicalHandle(handle);
+  if (!canonical) return InvalidArgument("not a valid handle");
+  KRING_ASSIGN_OR_RETURN(auto id, records::FindAccountId(view, *canonical));
+  if (!id) return NotFound("no account \"" + *canonical + "\"");
+  return *id;
+}
+
+// "Jo de Vries (job coach)", or the handle.
+std::string PersonName(const storage::ReadView& view, uint64_t account_id,
+                       const std::string& fallback) {
+  auto account = records::GetAccount(view, account_id);
+  if (!account.ok() || !*account) return fallback;
+  const v1::Account& a = (*account)->account();
+  std::string name = a.display_name().empty() ? a.handle() : a.display_name();
+  if (!a.profession().empty()) name += " (" + a.profession() + ")";
+  return name;
+}
+
+}  // namespace
+
+void ConnectionImpl::QueryAudit(uint64_t id, const v1::QueryAuditRequest& req) {
+  const storage::Store& store = service_.store;
+  AuditDraft audit = NewAudit("audit.queried", v1::AUDIT_ACTION_READ);
+  auto actor = Authenticate(store, &audit);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  if (Status s = AuthorizeAuditor(*actor); !s.ok()) return ReplyAudited(id, std::move(audit), s);
+  audit::Query query;
+  auto client_id = IdOf(store, req.client_handle());
+  auto user_id = IdOf(store, req.user_handle());
+  if (!client_id.ok()) return ReplyAudited(id, std::move(audit), client_id.status());
+  if (!user_id.ok()) return ReplyAudited(id, std::move(audit), user_id.status());
+  query.client_id = *client_id;
+  query.actor_id = *user_id;
+  query.since_ms = req.since_ms();
+  query.until_ms = req.until_ms();
+  query.action = req.action();
+  query.outcome = req.outcome();
+  query.event_type = req.event_type();
+  query.after_seq = req.after_seq();
+  query.limit = PageSize(req.limit());
+  // What was asked, on the record: whose data and whose actions.
+  audit.event.set_client_id(query.client_id);
+  audit.event.set_object_id(query.actor_id);
+  audit.event.set_object_handle(req.user_handle());
+  auto page = audit::Find(store, query);
+  if (!page.ok()) return ReplyAudited(id, std::move(audit), page.status());
+  v1::Response response;
+  auto* result = response.mutable_query_audit();
+  for (auto& e : page->events) *result->add_events() = std::move(e);
+  result->set_next_after_seq(page->next_after_seq);
+  audit.event.set_count(result->events_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
+}
+
+void ConnectionImpl::MyAccessLog(uint64_t id, const v1::MyAccessLogRequest& req) {
+  const storage::Store& store = service_.store;
+  AuditDraft audit = NewAudit("access_log.read", v1::AUDIT_ACTION_READ);
+  auto actor = Authenticate(store, &audit);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  // The client themself, or a representative of the client named.
+  uint64_t client_id = actor->account_id;
+  if (!req.client_handle().empty()) {
+    auto named = IdOf(store, req.client_handle());
+    if (!named.ok()) return ReplyAudited(id, std::move(audit), named.status());
+    client_id = *named;
+  }
+  audit.event.set_client_id(client_id);
+  if (client_id != actor->account_id) {
+    auto representation = records::GetRepresentation(store, client_id, actor->account_id);
+    if (!representation.ok()) return ReplyError(id, representation.status());
+    if (!*representation) {
+      return ReplyAudited(id, std::move(audit),
+                          PermissionDenied("only the client or their representative reads the "
+                                           "client's access log"));
+    }
+    audit.event.set_actor_role(v1::MEMBER_ROLE_REPRESENTATIVE);
+    audit.event.set_on_behalf_of(client_id);
+  } else if (actor->kind != v1::ACCOUNT_KIND_CLIENT) {
+    return ReplyAudited(id, std::move(audit),
+                        PermissionDenied("an access log is kept for clients; name the client "
+                                         "you represent"));
+  }
+  audit::Query query;
+  query.client_id = client_id;
+  query.network_id = req.network_id();
+  query.since_ms = req.since_ms();
+  query.until_ms = req.until_ms();
+  query.after_seq = req.after_seq();
+  query.limit = PageSize(req.limit());
+  auto page = audit::Find(store, query);
+  if (!page.ok()) return ReplyAudited(id, std::move(audit), page.status());
+  v1::Response response;
+  auto* result = response.mutable_my_access_log();
+  for (v1::AuditEvent& e : page->events) {
+    v1::AccessLogEntry* entry = result->add_entries();
+    entry->set_actor_display_name(PersonName(store, e.actor_id(), e.actor_handle()));
+    if (e.thread_id() != 0) {
+      auto thread = records::GetThread(store, e.thread_id());
+      if (thread.ok() && *thread) entry->set_thread_title((*thread)->title());
+    }
+    const std::string object =
+        e.object_handle().empty() ? "" : PersonName(store, e.object_id(), e.object_handle());
+    entry->set_summary(SummarizeAuditEvent(e, entry->actor_display_name(),
+                                           entry->thread_title(), object));
+    // Where professionals connect from is theirs, not part of the client's view.
+    e.clear_source_address();
+    e.clear_app();
+    e.clear_prev_hash();
+    *entry->mutable_event() = std::move(e);
+  }
+  result->set_next_after_seq(page->next_after_seq);
+  audit.event.set_count(result->entries_size());
+  ReplyAudited(id, std::move(audit), std::move(response));
+}
+
+void ConnectionImpl::VerifyAuditChain(uint64_t id) {
+  AuditDraft audit = NewAudit("audit.verified", v1::AUDIT_ACTION_EXECUTE);
+  auto actor = Authenticate(service_.store, &audit);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  if (Status s = AuthorizeAuditor(*actor); !s.ok()) return ReplyAudited(id, std::move(audit), s);
+  // Reads the whole log: on the blocking pool, never on an io thread.
+  service_.blocking.Post([self = shared_from_this(), id, audit = std::move(audit)]() mutable {
+    auto verified = audit::VerifyChain(self->service_.store);
+    if (!verified.ok()) return self->ReplyAudited(id, std::move(audit), verified.status());
+    v1::Response response;
+    auto* result = response.mutable_verify_audit_chain();
+    result->set_intact(verified->intact);
+    result->set_records(verified->records);
+    result->set_first_bad_seq(verified->first_bad_seq);
+    result->set_problem(verified->problem);
+    result->set_head_hash(verified->head_hash);
+    audit.event.set_count(verified->records);
+    if (!verified->intact) audit.event.set_outcome_detail(verified->problem);
+    self->ReplyAudited(id, std::move(audit), std::move(response));
+  });
+}
+
+void ConnectionImpl::AuditCheckpoint(uint64_t id) {
+  AuditDraft audit = NewAudit("audit.checkpoint", v1::AUDIT_ACTION_EXECUTE);
+  auto actor = Authenticate(service_.store, &audit);
+  if (!actor.ok()) return ReplyAuthError(id, actor.status());
+  if (Status s = AuthorizeAuditor(*actor); !s.ok()) return ReplyAudited(id, std::move(audit), s);
+  const std::string& key = service_.options.audit_signing_key_pem;
+  if (key.empty()) {
+    return ReplyAudited(id, std::move(audit),
+                        FailedPrecondition("this server has no audit signing key"));
+  }
+  // The head as it stands, read on the writer so no record is half-staged.
+  auto response = std::make_shared<v1::Response>();
+  auto self = shared_from_this();
+  service_.writer.Submit(Writer::Op{
+      [self, response, key](storage::Transaction& txn) -> Status {
+        KRING_ASSIGN_OR_RETURN(auto head_bytes, txn.Get(storage::Table::kMeta, audit::kHeadKey));
+        store::AuditHead head;
+        if (head_bytes && !head.ParseFromString(*head_bytes)) return Internal("corrupt head");
+        v1::AuditCheckpoint* c = response->mutable_audit_checkpoint()->mutable_checkpoint();
+        c->set_server_id(self->service_.options.server_id);
+        c->set_count(head.seq());
+        c->set_head_hash(head.hash());
+        c->set_time_ms(self->service_.clock.NowMs());
+        c->set_algorithm("Ed25519");
+        KRING_ASSIGN_OR_RETURN(std::string signature,
+                               ed25519::Sign(key, audit::CheckpointMessage(*c)));
+        c->set_signature(signature);
+        KRING_ASSIGN_OR_RETURN(std::string public_pem, ed25519::PublicKeyPem(key));
+        c->set_public_key_pem(public_pem);
+        return Status::Ok();
+      },
+      [self, response, id, audit = std::move(audit)](const Status& status) mutable {
+        audit.event.set_count(response->audit_checkpoint().checkpoint().count());
+        if (!status.ok()) return self->ReplyAudited(id, std::move(audit), status);
+        self->ReplyAudited(id, std::move(audit), std::move(*response));
+      }});
+}
+
+}  // namespace kring::service
