@@ -110,4 +110,34 @@ int DisableUser(Invocation& inv, const std::string& handle) {
   return kExitOk;
 }
 
+int AppointRepresentative(Invocation& inv, const std::string& client, const std::string& handle,
+                          const std::string& basis) {
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto appointed = conn->AppointRepresentative(client, handle, basis);
+  if (!appointed.ok()) return inv.Failed(appointed.error());
+  const v1::Representation& r = appointed->representation();
+  inv.out().Emit(r.representative_handle() + " represents " + r.client_handle() + " (" +
+                     OneLine(r.basis()) + ") since " + FormatTime(r.since_ms()),
+                 JsonObject()
+                     .Str("client", r.client_handle())
+                     .Str("representative", r.representative_handle())
+                     .Str("basis", r.basis())
+                     .Str("since", FormatTime(r.since_ms())));
+  return kExitOk;
+}
+
+int EndRepresentation(Invocation& inv, const std::string& client, const std::string& handle) {
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto ended = conn->EndRepresentation(client, handle);
+  if (!ended.ok()) return inv.Failed(ended.error());
+  inv.out().Emit(
+      handle + " no longer represents " + client,
+      JsonObject().Str("client", client).Str("representative", handle).Bool("ended", true));
+  return kExitOk;
+}
+
 }  // namespace kring::cli

@@ -27,6 +27,46 @@ struct CreateUserArgs {
 // Reads the new account's password from the first line of stdin.
 int CreateUser(Invocation& inv, const CreateUserArgs& args);
 int DisableUser(Invocation& inv, const std::string& handle);
+// Admins: `handle` acts for `client` in every network of the client, on the legal `basis`.
+int AppointRepresentative(Invocation& inv, const std::string& client, const std::string& handle,
+                          const std::string& basis);
+int EndRepresentation(Invocation& inv, const std::string& client, const std::string& handle);
+
+// --- Consent (consent_commands.cc) ---
+
+// The provision flags of `consent grant` and `approve`. Each flag adds what it names to a
+// grant of READ: without --post the grantee only reads.
+struct ProvisionFlags {
+  std::string threads;  // --threads ID,ID; empty: --all (every thread, also later ones)
+  bool all = false;     // --all
+  bool post = false;
+  bool history = false;
+  bool coordinate = false;
+  std::string from;   // --from RFC 3339; empty: now
+  std::string until;  // --until RFC 3339; empty: until withdrawn
+
+  // Whether any flag was given (approve sends no provision otherwise: the server's default).
+  bool any() const {
+    return !threads.empty() || all || post || history || coordinate || !from.empty() ||
+           !until.empty();
+  }
+};
+// The provision the flags describe; false with *error set when a value does not parse.
+[[nodiscard]] bool BuildProvision(const ProvisionFlags& flags, v1::ConsentProvision* out,
+                                  std::string* error);
+
+int GrantConsent(Invocation& inv, uint64_t network_id, const std::string& handle,
+                 const ProvisionFlags& flags);
+int WithdrawConsent(Invocation& inv, uint64_t network_id, const std::string& handle);
+// Current records; with `history` every record of the network, oldest first, each superseded
+// one marked so.
+int ListConsents(Invocation& inv, uint64_t network_id, bool history);
+// action: "allow" (a consent to team-only threads) or "withdraw".
+int TeamThreads(Invocation& inv, uint64_t network_id, const std::string& action);
+
+// Account ids to handles of a network's members (representatives included), for naming people
+// in consent records and thread participants. Best effort: empty when kringd refuses the list.
+Handles MemberHandles(sdk::Connection& conn, uint64_t network_id);
 
 // --- Networks and membership (network_commands.cc) ---
 
@@ -35,14 +75,15 @@ int ListNetworks(Invocation& inv);
 int Invite(Invocation& inv, uint64_t network_id, const std::string& handle,
            const std::string& role_label);
 int ListInvitations(Invocation& inv);
-int ApproveInvitation(Invocation& inv, uint64_t invitation_id);
+// Without provision flags the server's default applies (every thread, read and post).
+int ApproveInvitation(Invocation& inv, uint64_t invitation_id, const ProvisionFlags& flags);
 int DeclineInvitation(Invocation& inv, uint64_t invitation_id);
 int RemoveMember(Invocation& inv, uint64_t network_id, const std::string& handle);
 int ListMembers(Invocation& inv, uint64_t network_id);
 
 // --- Threads and messages (message_commands.cc) ---
 
-int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title);
+int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title, bool team_only);
 int ListThreads(Invocation& inv, uint64_t network_id);
 // An empty client_msg_id gets a random one.
 int Send(Invocation& inv, uint64_t network_id, uint64_t thread_id, const std::string& text,
@@ -65,5 +106,33 @@ struct TailArgs {
 // messages, or the loss of access or of the connection.
 int Tail(Invocation& inv, const TailArgs& args);
 int MarkRead(Invocation& inv, uint64_t network_id, uint64_t thread_id, uint64_t seq);
+
+// --- The access log (audit_commands.cc) ---
+
+struct AuditQueryArgs {
+  std::string client, user;  // handles; empty: any
+  std::string since, until;  // RFC 3339; empty: no bound
+  std::string action;        // create | read | update | delete | execute; empty: any
+  std::string outcome;       // success | denied | error; empty: any
+  std::string event_type;    // e.g. "history.read"; empty: any
+  uint64_t after = 0;        // only records after this seq
+  uint64_t limit = 0;        // per page; 0: the server's default (100); at most 1000
+  bool all = false;          // follow next_after_seq until the end
+};
+// Auditors: one line per record, oldest first.
+int QueryAudit(Invocation& inv, const AuditQueryArgs& args);
+
+struct AccessLogArgs {
+  std::string client;  // a representative names the client; empty: the caller
+  uint64_t network_id = 0;
+  std::string since, until;
+  bool all = false;
+};
+// The client's own access overview: one line per record, with the server's plain summary.
+int MyAccessLog(Invocation& inv, const AccessLogArgs& args);
+// Auditors: exit 0 when the chain is intact; 1 with "broken at record N: PROBLEM" when not.
+int VerifyAuditChain(Invocation& inv);
+// Auditors: the chain's head, signed by kringd (refused when it has no signing key).
+int AuditCheckpoint(Invocation& inv);
 
 }  // namespace kring::cli

@@ -14,6 +14,28 @@ namespace kring::cli {
 // Appends `s` as a quoted, escaped JSON string to *out.
 void AppendJsonString(std::string_view s, std::string* out);
 
+// "[1,2,3]": unsigned numbers as a JSON array, for JsonObject::Raw.
+template <typename Range>
+std::string JsonUintArray(const Range& values) {
+  std::string out = "[";
+  for (uint64_t v : values) {
+    if (out.size() > 1) out.push_back(',');
+    out += std::to_string(v);
+  }
+  return out + "]";
+}
+
+// "[\"a\",\"b\"]": strings as a JSON array, for JsonObject::Raw.
+template <typename Range>
+std::string JsonStringArray(const Range& values) {
+  std::string out = "[";
+  for (const auto& v : values) {
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(v, &out);
+  }
+  return out + "]";
+}
+
 class JsonObject {
  public:
   // Distinct names, not overloads: a string literal would otherwise pick the bool overload.

@@ -26,15 +26,28 @@ in, or connection/TLS failure.
 --json prints one JSON object per line (JSON Lines); field names are stable:
   account     id handle kind display_name profession disabled created_at
   network     id client general_thread_id my_role created_at
-  invitation  id network_id client invitee invited_by role_label state created_at
-  member      handle display_name profession role role_label since
-  thread      id network_id title last_seq created_at
+  invitation  id network_id client invitee invited_by role_label state created_at expires_at
+  member      handle display_name profession role role_label since [consent]
+  thread      id network_id title last_seq created_at team_only participant_ids [participants]
   message     network_id thread_id seq sender client_msg_id text reply_to_seq posted_at
   read marker thread_id handle seq updated_at
+  consent     id network_id grantee grantee_id client_id recorded_by recorded_by_id
+              by_representative status state all_threads thread_ids actions history_visible
+              start end supersedes recorded_at reason access_since hidden_through_seq
+  audit event seq time action event_type outcome outcome_detail actor_id actor actor_kind
+              actor_role actor_profession on_behalf_of client_id network_id thread_id seq_from
+              seq_to count consent_id object_id object_handle source_address app server_id
+              prev_hash (hex)   audit mine adds summary actor_display_name thread_title
 login and whoami print the account plus session_expires_at; approve the member plus
 invitation_id; send {network_id thread_id seq client_msg_id duplicate posted_at}; decline
 {invitation_id state}; remove {network_id handle removed}; user disable {handle disabled};
-logout {logged_out}. Times are UTC, e.g. "2026-11-22T17:00:00.000Z".)";
+logout {logged_out}; consent grant, withdraw and team-threads the new consent record;
+representative appoint {client representative basis since}, end {client representative
+ended}; history may start with {network_id thread_id hidden_through_seq}; audit verify
+{intact records first_bad_seq problem head_hash(hex)}; audit checkpoint {server_id count
+head_hash(base64) time time_ms algorithm signature(base64) public_key_pem}. Consent state:
+in_force, not_yet, expired, withdrawn or superseded. Times are UTC, e.g.
+"2026-11-22T17:00:00.000Z"; --from and --until take RFC 3339, e.g. 2026-12-31T17:00:00Z.)";
 
 using Command = std::function<int(Invocation&)>;
 
@@ -44,11 +57,26 @@ void OnRun(CLI::App* sub, Command* run, Command command) {
 }
 
 struct Args {
-  std::string handle, text, kind, profession, name, role, id, client;
+  std::string handle, text, kind, profession, name, role, id, client, basis, action;
   uint64_t network = 0, thread = 0, seq = 0, after = 0, limit = 0, count = 0, invitation = 0;
-  bool password_stdin = false;
-  std::vector<std::string> rest;
+  bool password_stdin = false, team_only = false, history = false;
+  ProvisionFlags provision;
+  AuditQueryArgs audit_query;
+  AccessLogArgs access_log;
 };
+
+// The flags that say what a consent allows (consent grant, approve).
+void AddProvisionFlags(CLI::App* sub, ProvisionFlags& p) {
+  CLI::Option* threads =
+      sub->add_option("--threads", p.threads, "Only these threads, e.g. 12,15 (default: --all)");
+  sub->add_flag("--all", p.all, "Every thread, also threads created later (the default)")
+      ->excludes(threads);
+  sub->add_flag("--post", p.post, "May post (and create threads, with every thread)");
+  sub->add_flag("--history", p.history, "May read what was posted before (default: from now)");
+  sub->add_flag("--coordinate", p.coordinate, "May invite others into the network");
+  sub->add_option("--from", p.from, "In force from this RFC 3339 time (default: now)");
+  sub->add_option("--until", p.until, "In force until this RFC 3339 time (default: withdrawn)");
+}
 
 void AddAccountCommands(CLI::App& app, Args& a, Command* run) {
   CLI::App* login = app.add_subcommand("login", "Log in and save the session in KRING_HOME");
@@ -79,6 +107,55 @@ void AddAccountCommands(CLI::App& app, Args& a, Command* run) {
   CLI::App* disable = user->add_subcommand("disable", "Disable an account, ending its sessions");
   disable->add_option("HANDLE", a.handle, "The account's handle")->required();
   OnRun(disable, run, [&a](Invocation& inv) { return DisableUser(inv, a.handle); });
+
+  CLI::App* rep =
+      app.add_subcommand("representative", "Appoint and end legal representatives (admins)");
+  rep->require_subcommand(1);
+  CLI::App* appoint = rep->add_subcommand(
+      "appoint", "HANDLE acts for CLIENT in every network of the client (grants, withdraws, ...)");
+  appoint->add_option("CLIENT", a.client, "The client's handle")->required();
+  appoint->add_option("HANDLE", a.handle, "The representative's handle")->required();
+  appoint->add_option("--basis", a.basis, "The legal ground, e.g. \"guardianship, court order\"")
+      ->required();
+  OnRun(appoint, run,
+        [&a](Invocation& inv) { return AppointRepresentative(inv, a.client, a.handle, a.basis); });
+  CLI::App* end = rep->add_subcommand("end", "End a representation; its access ends at once");
+  end->add_option("CLIENT", a.client, "The client's handle")->required();
+  end->add_option("HANDLE", a.handle, "The representative's handle")->required();
+  OnRun(end, run, [&a](Invocation& inv) { return EndRepresentation(inv, a.client, a.handle); });
+}
+
+void AddConsentCommands(CLI::App& app, Args& a, Command* run) {
+  CLI::App* consent = app.add_subcommand(
+      "consent", "What members may see and do in a network (the client or a representative)");
+  consent->require_subcommand(1);
+  CLI::App* grant = consent->add_subcommand(
+      "grant",
+      "Grant HANDLE a new consent, replacing their current one (prints the record). Reading is "
+      "always included; each flag adds what it names");
+  grant->add_option("NETWORK", a.network, "Network id")->required();
+  grant->add_option("HANDLE", a.handle, "The member's handle")->required();
+  AddProvisionFlags(grant, a.provision);
+  OnRun(grant, run,
+        [&a](Invocation& inv) { return GrantConsent(inv, a.network, a.handle, a.provision); });
+  CLI::App* withdraw = consent->add_subcommand(
+      "withdraw", "Withdraw HANDLE's consent: their access ends at once (prints the record)");
+  withdraw->add_option("NETWORK", a.network, "Network id")->required();
+  withdraw->add_option("HANDLE", a.handle, "The member's handle")->required();
+  OnRun(withdraw, run, [&a](Invocation& inv) { return WithdrawConsent(inv, a.network, a.handle); });
+  CLI::App* list = consent->add_subcommand(
+      "list",
+      "Consent records: #ID  GRANTEE  WHAT  PERIOD  STATE  RECORDED_BY  REASON  [SUPERSEDES]");
+  list->add_option("NETWORK", a.network, "Network id")->required();
+  list->add_flag("--history", a.history, "Every record ever made, oldest first");
+  OnRun(list, run, [&a](Invocation& inv) { return ListConsents(inv, a.network, a.history); });
+  CLI::App* team = consent->add_subcommand(
+      "team-threads", "Allow or withdraw threads of the team without the client");
+  team->add_option("NETWORK", a.network, "Network id")->required();
+  team->add_option("ACTION", a.action, "allow or withdraw")
+      ->required()
+      ->check(CLI::IsMember({"allow", "withdraw"}));
+  OnRun(team, run, [&a](Invocation& inv) { return TeamThreads(inv, a.network, a.action); });
 }
 
 void AddNetworkCommands(CLI::App& app, Args& a, Command* run) {
@@ -98,11 +175,17 @@ void AddNetworkCommands(CLI::App& app, Args& a, Command* run) {
 
   OnRun(app.add_subcommand("invitations",
                            "Pending invitations for you or your networks: "
-                           "ID  NETWORK  INVITEE  INVITED_BY  STATE  ROLE_LABEL"),
+                           "ID  NETWORK  INVITEE  INVITED_BY  STATE  EXPIRES_AT  ROLE_LABEL"),
         run, ListInvitations);
-  CLI::App* approve = app.add_subcommand("approve", "Approve an invitation (the client)");
+  CLI::App* approve = app.add_subcommand(
+      "approve",
+      "Approve an invitation (the client or a representative): the approval is the client's "
+      "consent. Without flags: every thread, read and post, no history; with flags: as "
+      "`consent grant`");
   approve->add_option("INVITATION_ID", a.invitation, "Invitation id")->required();
-  OnRun(approve, run, [&a](Invocation& inv) { return ApproveInvitation(inv, a.invitation); });
+  AddProvisionFlags(approve, a.provision);
+  OnRun(approve, run,
+        [&a](Invocation& inv) { return ApproveInvitation(inv, a.invitation, a.provision); });
   CLI::App* decline = app.add_subcommand("decline", "Decline an invitation");
   decline->add_option("INVITATION_ID", a.invitation, "Invitation id")->required();
   OnRun(decline, run, [&a](Invocation& inv) { return DeclineInvitation(inv, a.invitation); });
@@ -112,7 +195,8 @@ void AddNetworkCommands(CLI::App& app, Args& a, Command* run) {
   remove->add_option("HANDLE", a.handle, "The member's handle")->required();
   OnRun(remove, run, [&a](Invocation& inv) { return RemoveMember(inv, a.network, a.handle); });
 
-  CLI::App* members = app.add_subcommand("members", "Members: HANDLE  ROLE  ROLE_LABEL");
+  CLI::App* members = app.add_subcommand(
+      "members", "Members: HANDLE  ROLE  ROLE_LABEL  [consent #ID: WHAT; PERIOD; STATE]");
   members->add_option("NETWORK", a.network, "Network id")->required();
   OnRun(members, run, [&a](Invocation& inv) { return ListMembers(inv, a.network); });
 }
@@ -123,9 +207,13 @@ void AddMessageCommands(CLI::App& app, Args& a, Command* run) {
   CLI::App* create = thread->add_subcommand("create", "Create a thread (prints its id)");
   create->add_option("NETWORK", a.network, "Network id")->required();
   create->add_option("TITLE", a.text, "Title")->required();
-  OnRun(create, run, [&a](Invocation& inv) { return CreateThread(inv, a.network, a.text); });
+  create->add_flag("--team-only", a.team_only,
+                   "Without the client (only while the client allows team-only threads)");
+  OnRun(create, run,
+        [&a](Invocation& inv) { return CreateThread(inv, a.network, a.text, a.team_only); });
 
-  CLI::App* threads = app.add_subcommand("threads", "Threads: ID  LAST_SEQ  TITLE");
+  CLI::App* threads = app.add_subcommand(
+      "threads", "Threads: ID  LAST_SEQ  TITLE  [(team-only)]  [participants: HANDLE, ...]");
   threads->add_option("NETWORK", a.network, "Network id")->required();
   OnRun(threads, run, [&a](Invocation& inv) { return ListThreads(inv, a.network); });
 
@@ -136,7 +224,10 @@ void AddMessageCommands(CLI::App& app, Args& a, Command* run) {
   send->add_option("--id", a.id, "client_msg_id, for a safe resend (default: random)");
   OnRun(send, run, [&a](Invocation& inv) { return Send(inv, a.network, a.thread, a.text, a.id); });
 
-  CLI::App* history = app.add_subcommand("history", "Messages: SEQ  HANDLE  TIME  TEXT");
+  CLI::App* history = app.add_subcommand(
+      "history",
+      "Messages: SEQ  HANDLE  TIME  TEXT, after \"(messages 1-N are not visible to you)\" when "
+      "your consent hides the first ones");
   history->add_option("NETWORK", a.network, "Network id")->required();
   history->add_option("THREAD", a.thread, "Thread id")->required();
   history->add_option("--after", a.after, "Only messages with a higher seq");
@@ -161,17 +252,55 @@ void AddMessageCommands(CLI::App& app, Args& a, Command* run) {
   OnRun(mark, run, [&a](Invocation& inv) { return MarkRead(inv, a.network, a.thread, a.seq); });
 }
 
-// Commands whose server features have not landed: they say so, never fake a result.
-void AddUnsupportedCommand(CLI::App& app, Args& a, Command* run, const std::string& name,
-                           const std::string& help, std::vector<std::string> actions) {
-  CLI::App* sub = app.add_subcommand(name, help + " (not supported by this server yet)");
-  sub->add_option("ACTION", a.kind, "One of: " + CLI::detail::join(actions, ", "))
-      ->required()
+void AddAuditCommands(CLI::App& app, Args& a, Command* run) {
+  CLI::App* audit = app.add_subcommand(
+      "audit",
+      "The access log (NEN 7513): auditors query, verify and sign it; a client reads "
+      "who accessed their data");
+  audit->require_subcommand(1);
+  const std::vector<std::string> actions = {"create", "read", "update", "delete", "execute"};
+  const std::vector<std::string> outcomes = {"success", "denied", "error"};
+
+  AuditQueryArgs& q = a.audit_query;
+  CLI::App* query = audit->add_subcommand(
+      "query",
+      "Auditors: records, oldest first: #SEQ  TIME  OUTCOME  EVENT_TYPE  ACTOR (ROLE)  OBJECT  "
+      "[(DETAIL)]");
+  query->add_option("--client", q.client, "About this client's data (handle)");
+  query->add_option("--user", q.user, "Done by this account (handle)");
+  query->add_option("--since", q.since, "At or after this RFC 3339 time");
+  query->add_option("--until", q.until, "Before this RFC 3339 time");
+  query->add_option("--action", q.action, "create, read, update, delete or execute")
       ->check(CLI::IsMember(actions));
-  sub->add_option("ARGS", a.rest, "The action's arguments");
-  sub->allow_extras();
-  sub->fallthrough(false);  // any option after the action belongs to it
-  OnRun(sub, run, [name](Invocation& inv) { return inv.NotSupported(name); });
+  query->add_option("--outcome", q.outcome, "success, denied or error")
+      ->check(CLI::IsMember(outcomes));
+  query->add_option("--type", q.event_type, "Event type, e.g. history.read");
+  query->add_option("--after", q.after, "Only records with a higher seq");
+  query->add_option("--limit", q.limit, "At most this many per page (default 100, at most 1000)")
+      ->check(CLI::Range(1, 1000));
+  query->add_flag("--all", q.all, "Every page, not only the first");
+  OnRun(query, run, [&q](Invocation& inv) { return QueryAudit(inv, q); });
+
+  AccessLogArgs& m = a.access_log;
+  CLI::App* mine = audit->add_subcommand(
+      "mine",
+      "Who accessed your data (a client), or your client's (a representative, with --client): "
+      "#SEQ  TIME  OUTCOME  EVENT_TYPE  ACTOR (ROLE)  OBJECT  SUMMARY");
+  mine->add_option("--client", m.client, "The client you represent (handle)");
+  mine->add_option("--network", m.network_id, "Only this network");
+  mine->add_option("--since", m.since, "At or after this RFC 3339 time");
+  mine->add_option("--until", m.until, "Before this RFC 3339 time");
+  mine->add_flag("--all", m.all, "Every page, not only the first");
+  OnRun(mine, run, [&m](Invocation& inv) { return MyAccessLog(inv, m); });
+
+  OnRun(audit->add_subcommand("verify",
+                              "Auditors: check the whole hash chain (exit 1 and \"broken at "
+                              "record N: PROBLEM\" when it is not intact)"),
+        run, VerifyAuditChain);
+  OnRun(audit->add_subcommand("checkpoint",
+                              "Auditors: the chain's head signed by kringd (Ed25519), to keep "
+                              "outside the server"),
+        run, AuditCheckpoint);
 }
 
 int Main(int argc, char** argv) {
@@ -190,11 +319,8 @@ int Main(int argc, char** argv) {
   AddAccountCommands(app, args, &run);
   AddNetworkCommands(app, args, &run);
   AddMessageCommands(app, args, &run);
-  AddUnsupportedCommand(app, args, &run, "consent",
-                        "Consent to share with members: grant|withdraw|list",
-                        {"grant", "withdraw", "list"});
-  AddUnsupportedCommand(app, args, &run, "audit", "The access log: query|mine|verify",
-                        {"query", "mine", "verify"});
+  AddConsentCommands(app, args, &run);
+  AddAuditCommands(app, args, &run);
 
   try {
     app.parse(argc, argv);

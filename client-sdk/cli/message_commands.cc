@@ -24,11 +24,11 @@ std::string RandomClientMsgId() {
 
 }  // namespace
 
-int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title) {
+int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title, bool team_only) {
   int exit_code = kExitOk;
   auto conn = inv.Resume(&exit_code);
   if (conn == nullptr) return exit_code;
-  auto created = conn->CreateThread(network_id, title);
+  auto created = conn->CreateThread(network_id, title, team_only);
   if (!created.ok()) return inv.Failed(created.error());
   inv.out().Emit(std::to_string(created->thread().id()), ThreadJson(created->thread()));
   return kExitOk;
@@ -40,7 +40,14 @@ int ListThreads(Invocation& inv, uint64_t network_id) {
   if (conn == nullptr) return exit_code;
   auto listed = conn->ListThreads(network_id);
   if (!listed.ok()) return inv.Failed(listed.error());
-  for (const v1::Thread& t : listed->threads()) inv.out().Emit(ThreadText(t), ThreadJson(t));
+  // Participants come as account ids: name them when any thread lists some.
+  Handles handles;
+  const bool named = std::any_of(listed->threads().begin(), listed->threads().end(),
+                                 [](const v1::Thread& t) { return !t.participant_ids().empty(); });
+  if (named) handles = MemberHandles(*conn, network_id);
+  for (const v1::Thread& t : listed->threads()) {
+    inv.out().Emit(ThreadText(t, &handles), ThreadJson(t, named ? &handles : nullptr));
+  }
   return kExitOk;
 }
 
@@ -69,6 +76,7 @@ int History(Invocation& inv, const HistoryArgs& args) {
   if (conn == nullptr) return exit_code;
   uint64_t after = args.after_seq;
   uint64_t printed = 0;
+  bool first_page = true;
   // Pages of at most kMaxPage until the thread's last_seq (as of each read) or the limit.
   while (args.limit == 0 || printed < args.limit) {
     const uint64_t want =
@@ -76,6 +84,19 @@ int History(Invocation& inv, const HistoryArgs& args) {
     auto page =
         conn->FetchHistory(args.network_id, args.thread_id, after, static_cast<uint32_t>(want));
     if (!page.ok()) return inv.Failed(page.error());
+    // Never skipped silently: say that the first messages exist but are not the caller's to
+    // read (their consent does not include history from before the thread was in scope).
+    const uint64_t hidden = page->hidden_through_seq();
+    if (first_page && hidden > args.after_seq) {
+      inv.out().Emit(hidden == 1
+                         ? "(message 1 is not visible to you)"
+                         : "(messages 1-" + std::to_string(hidden) + " are not visible to you)",
+                     JsonObject()
+                         .Uint("network_id", args.network_id)
+                         .Uint("thread_id", args.thread_id)
+                         .Uint("hidden_through_seq", hidden));
+    }
+    first_page = false;
     for (const v1::Message& m : page->messages()) {
       inv.out().Emit(MessageText(m), MessageJson(m));
       after = m.seq();

@@ -48,15 +48,21 @@ int ListInvitations(Invocation& inv) {
   return kExitOk;
 }
 
-int ApproveInvitation(Invocation& inv, uint64_t invitation_id) {
+int ApproveInvitation(Invocation& inv, uint64_t invitation_id, const ProvisionFlags& flags) {
+  v1::ConsentProvision provision;  // empty: not sent, the server's default applies
+  std::string error;
+  if (flags.any() && !BuildProvision(flags, &provision, &error)) return inv.UsageError(error);
   int exit_code = kExitOk;
   auto conn = inv.Resume(&exit_code);
   if (conn == nullptr) return exit_code;
-  auto approved = conn->ApproveInvitation(invitation_id);
+  auto approved = conn->ApproveInvitation(invitation_id, provision);
   if (!approved.ok()) return inv.Failed(approved.error());
   const v1::Member& m = approved->member();
-  inv.out().Emit("approved: " + m.handle() + " joined",
-                 MemberJson(m).Uint("invitation_id", invitation_id));
+  std::string text = "approved: " + m.handle() + " joined";
+  if (m.has_consent()) {
+    text += " (" + ConsentText(m.consent(), NowMs(), Handles{}) + ")";
+  }
+  inv.out().Emit(text, MemberJson(m).Uint("invitation_id", invitation_id));
   return kExitOk;
 }
 
@@ -89,8 +95,19 @@ int ListMembers(Invocation& inv, uint64_t network_id) {
   if (conn == nullptr) return exit_code;
   auto listed = conn->ListMembers(network_id);
   if (!listed.ok()) return inv.Failed(listed.error());
-  for (const v1::Member& m : listed->members()) inv.out().Emit(MemberText(m), MemberJson(m));
+  const int64_t now = NowMs();
+  for (const v1::Member& m : listed->members()) {
+    inv.out().Emit(MemberText(m, now), MemberJson(m));
+  }
   return kExitOk;
+}
+
+Handles MemberHandles(sdk::Connection& conn, uint64_t network_id) {
+  Handles handles;
+  auto listed = conn.ListMembers(network_id);
+  if (!listed.ok()) return handles;
+  for (const v1::Member& m : listed->members()) handles[m.account_id()] = m.handle();
+  return handles;
 }
 
 }  // namespace kring::cli

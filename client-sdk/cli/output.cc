@@ -1,15 +1,19 @@
 #include "client-sdk/cli/output.h"
 
+#include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <vector>
 
 namespace kring::cli {
-namespace {
 
-// Fields of a text line are separated by two spaces; an empty one shows as "-".
 std::string Field(std::string_view s) { return s.empty() ? "-" : std::string(s); }
 
-}  // namespace
+std::string HandleOf(uint64_t id, const Handles& handles) {
+  auto it = handles.find(id);
+  return it != handles.end() ? it->second : "account " + std::to_string(id);
+}
 
 std::string FormatTime(int64_t unix_ms) {
   if (unix_ms == 0) return "";
@@ -27,6 +31,91 @@ std::string FormatTime(int64_t unix_ms) {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
+}
+
+namespace {
+
+// Reads exactly `digits` decimal digits at *at into *value; advances *at.
+bool Digits(std::string_view s, size_t* at, int digits, int* value) {
+  if (*at + digits > s.size()) return false;
+  int v = 0;
+  for (int i = 0; i < digits; ++i) {
+    const char c = s[*at + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *at += digits;
+  *value = v;
+  return true;
+}
+
+bool Expect(std::string_view s, size_t* at, char c) {
+  if (*at >= s.size() || std::tolower(static_cast<unsigned char>(s[*at])) != c) return false;
+  ++*at;
+  return true;
+}
+
+}  // namespace
+
+bool ParseTime(std::string_view text, int64_t* unix_ms) {
+  size_t at = 0;
+  int year, month, day, hour, minute, second;
+  if (!Digits(text, &at, 4, &year) || !Expect(text, &at, '-') || !Digits(text, &at, 2, &month) ||
+      !Expect(text, &at, '-') || !Digits(text, &at, 2, &day) || !Expect(text, &at, 't') ||
+      !Digits(text, &at, 2, &hour) || !Expect(text, &at, ':') || !Digits(text, &at, 2, &minute) ||
+      !Expect(text, &at, ':') || !Digits(text, &at, 2, &second)) {
+    return false;
+  }
+  int64_t ms = 0;
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    int scale = 100, count = 0;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+      ms += (text[at] - '0') * scale;  // beyond milliseconds, digits are dropped
+      scale /= 10;
+      ++at;
+      ++count;
+    }
+    if (count == 0) return false;
+  }
+  int64_t offset_minutes = 0;
+  if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const int sign = text[at] == '-' ? -1 : 1;
+    ++at;
+    int oh, om;
+    if (!Digits(text, &at, 2, &oh) || !Expect(text, &at, ':') || !Digits(text, &at, 2, &om) ||
+        oh > 23 || om > 59) {
+      return false;
+    }
+    offset_minutes = sign * (oh * 60 + om);
+  } else if (!Expect(text, &at, 'z')) {
+    return false;
+  }
+  if (at != text.size()) return false;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] || hour > 23 || minute > 59 ||
+      second > 60) {
+    return false;
+  }
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return false;
+  if (second == 60) second = 59;  // a leap second: the instant just before the next minute
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  const int64_t secs = static_cast<int64_t>(::timegm(&tm)) - offset_minutes * 60;
+  *unix_ms = secs * 1000 + ms;
+  return true;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string KindName(v1::AccountKind kind) {
@@ -52,6 +141,8 @@ std::string RoleName(v1::MemberRole role) {
       return "coordinator";
     case v1::MEMBER_ROLE_MEMBER:
       return "member";
+    case v1::MEMBER_ROLE_REPRESENTATIVE:
+      return "representative";
     default:
       return "";
   }
@@ -65,6 +156,8 @@ std::string StateName(v1::InvitationState state) {
       return "approved";
     case v1::INVITATION_STATE_DECLINED:
       return "declined";
+    case v1::INVITATION_STATE_EXPIRED:
+      return "expired";
     default:
       return "";
   }
@@ -123,7 +216,8 @@ JsonObject InvitationJson(const v1::Invitation& i) {
       .Str("invited_by", i.invited_by_handle())
       .Str("role_label", i.role_label())
       .Str("state", StateName(i.state()))
-      .Str("created_at", FormatTime(i.created_at_ms()));
+      .Str("created_at", FormatTime(i.created_at_ms()))
+      .Str("expires_at", FormatTime(i.expires_at_ms()));
   return j;
 }
 
@@ -135,16 +229,24 @@ JsonObject MemberJson(const v1::Member& m) {
       .Str("role", RoleName(m.role()))
       .Str("role_label", m.role_label())
       .Str("since", FormatTime(m.since_ms()));
+  if (m.has_consent()) j.Raw("consent", ConsentJson(m.consent(), NowMs()).str());
   return j;
 }
 
-JsonObject ThreadJson(const v1::Thread& t) {
+JsonObject ThreadJson(const v1::Thread& t, const Handles* handles) {
   JsonObject j;
   j.Uint("id", t.id())
       .Uint("network_id", t.network_id())
       .Str("title", t.title())
       .Uint("last_seq", t.last_seq())
-      .Str("created_at", FormatTime(t.created_at_ms()));
+      .Str("created_at", FormatTime(t.created_at_ms()))
+      .Bool("team_only", t.team_only())
+      .Raw("participant_ids", JsonUintArray(t.participant_ids()));
+  if (handles != nullptr && !t.participant_ids().empty()) {
+    std::vector<std::string> names;
+    for (uint64_t id : t.participant_ids()) names.push_back(HandleOf(id, *handles));
+    j.Raw("participants", JsonStringArray(names));
+  }
   return j;
 }
 
@@ -185,15 +287,31 @@ std::string NetworkText(const v1::Network& n) {
 std::string InvitationText(const v1::Invitation& i) {
   return std::to_string(i.id()) + "  " + std::to_string(i.network_id()) + "  " +
          Field(i.invitee_handle()) + "  " + Field(i.invited_by_handle()) + "  " +
-         Field(StateName(i.state())) + "  " + Field(OneLine(i.role_label()));
+         Field(StateName(i.state())) + "  " + Field(FormatTime(i.expires_at_ms())) + "  " +
+         Field(OneLine(i.role_label()));
 }
 
-std::string MemberText(const v1::Member& m) {
-  return m.handle() + "  " + Field(RoleName(m.role())) + "  " + Field(OneLine(m.role_label()));
+std::string MemberText(const v1::Member& m, int64_t now_ms) {
+  std::string s =
+      m.handle() + "  " + Field(RoleName(m.role())) + "  " + Field(OneLine(m.role_label()));
+  if (m.has_consent()) {
+    s += "  consent #" + std::to_string(m.consent().id()) + ": " +
+         ConsentSummary(m.consent(), now_ms);
+  }
+  return s;
 }
 
-std::string ThreadText(const v1::Thread& t) {
-  return std::to_string(t.id()) + "  " + std::to_string(t.last_seq()) + "  " + OneLine(t.title());
+std::string ThreadText(const v1::Thread& t, const Handles* handles) {
+  std::string s =
+      std::to_string(t.id()) + "  " + std::to_string(t.last_seq()) + "  " + OneLine(t.title());
+  if (t.team_only()) s += "  (team-only)";
+  if (!t.participant_ids().empty()) {
+    const Handles none;
+    const Handles& names = handles != nullptr ? *handles : none;
+    s += "  participants: " +
+         Join(t.participant_ids(), [&names](uint64_t id) { return HandleOf(id, names); });
+  }
+  return s;
 }
 
 std::string MessageText(const v1::Message& m) {

@@ -29,10 +29,11 @@ void InstallStopHandlers() {
 }
 
 // Subscribes to `threads` of `network_id` and adds them to *subscribed. A thread kringd refused
-// is a failure of the whole command.
+// is a failure of the whole command, except with `skip_denied` a PERMISSION_DENIED one: tailing
+// a whole network, the client lists team-only threads whose messages are not theirs to read.
 bool SubscribeAll(Invocation& inv, sdk::Connection& conn, uint64_t network_id,
-                  const std::vector<v1::ThreadCursor>& threads, std::set<uint64_t>* subscribed,
-                  int* exit_code) {
+                  const std::vector<v1::ThreadCursor>& threads, bool skip_denied,
+                  std::set<uint64_t>* subscribed, int* exit_code) {
   if (threads.empty()) return true;
   auto result = conn.Subscribe(network_id, threads);
   if (!result.ok()) {
@@ -41,6 +42,7 @@ bool SubscribeAll(Invocation& inv, sdk::Connection& conn, uint64_t network_id,
   }
   for (const v1::ThreadSubscription& s : result->threads()) {
     if (s.has_error() && s.error().code() != v1::Error::CODE_UNSPECIFIED) {
+      if (skip_denied && s.error().code() == v1::Error::PERMISSION_DENIED) continue;
       sdk::Error error = sdk::Error::FromProto(s.error());
       error.detail = "thread " + std::to_string(s.thread_id()) + ": " + error.detail;
       *exit_code = inv.Failed(error);
@@ -90,7 +92,8 @@ int Tail(Invocation& inv, const TailArgs& args) {
   std::set<uint64_t> subscribed;
   std::vector<v1::ThreadCursor> cursors;
   if (!NewCursors(inv, *conn, args.network_id, args.thread_id, subscribed, &cursors, &exit_code) ||
-      !SubscribeAll(inv, *conn, args.network_id, cursors, &subscribed, &exit_code)) {
+      !SubscribeAll(inv, *conn, args.network_id, cursors, args.thread_id == 0, &subscribed,
+                    &exit_code)) {
     return exit_code;
   }
   if (args.thread_id == 0) {
@@ -98,7 +101,8 @@ int Tail(Invocation& inv, const TailArgs& args) {
     // one here: list once more now that ThreadCreated events reach this connection.
     cursors.clear();
     if (!NewCursors(inv, *conn, args.network_id, 0, subscribed, &cursors, &exit_code) ||
-        !SubscribeAll(inv, *conn, args.network_id, cursors, &subscribed, &exit_code)) {
+        !SubscribeAll(inv, *conn, args.network_id, cursors, args.thread_id == 0, &subscribed,
+                      &exit_code)) {
       return exit_code;
     }
   }
@@ -130,7 +134,7 @@ int Tail(Invocation& inv, const TailArgs& args) {
       if (t.network_id() != args.network_id || subscribed.count(t.id()) != 0) continue;
       v1::ThreadCursor cursor;
       cursor.set_thread_id(t.id());  // from seq 0: every message of the new thread
-      if (!SubscribeAll(inv, *conn, args.network_id, {cursor}, &subscribed, &exit_code)) {
+      if (!SubscribeAll(inv, *conn, args.network_id, {cursor}, true, &subscribed, &exit_code)) {
         return exit_code;
       }
     } else if (event->has_access_ended()) {

@@ -24,6 +24,20 @@ class Printer final : public kring::sdk::SessionListener {
                 m.sender_handle().c_str(), m.text().c_str());
     std::fflush(stdout);
   }
+  // The person's consent does not include what was posted before they joined: say so.
+  void OnHidden(uint64_t network_id, uint64_t thread_id, uint64_t through_seq) override {
+    std::lock_guard lock(mu_);
+    std::printf("(messages 1-%llu are not visible to you)\n",
+                static_cast<unsigned long long>(through_seq));
+    std::fflush(stdout);
+  }
+  // Access ended (consent withdrawn, member removed): the Session stopped following the thread.
+  void OnFollowEnded(uint64_t network_id, uint64_t thread_id,
+                     const kring::sdk::Error& why) override {
+    std::lock_guard lock(mu_);
+    std::fprintf(stderr, "no longer following thread %llu: %s\n",
+                 static_cast<unsigned long long>(thread_id), why.detail.c_str());
+  }
   void OnSendStateChanged(const kring::sdk::OutboxEntry& entry) override {
     if (entry.state != kring::sdk::SendState::kFailed) return;
     std::lock_guard lock(mu_);

@@ -89,6 +89,26 @@ Result<v1::ChangePasswordResult> Connection::ChangePassword(const std::string& o
   return KRING_SDK_CALL(f, change_password, kChangePassword);
 }
 
+Result<v1::AppointRepresentativeResult> Connection::AppointRepresentative(
+    const std::string& client_handle, const std::string& representative_handle,
+    const std::string& basis) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_appoint_representative();
+  req->set_client_handle(client_handle);
+  req->set_representative_handle(representative_handle);
+  req->set_basis(basis);
+  return KRING_SDK_CALL(f, appoint_representative, kAppointRepresentative);
+}
+
+Result<v1::EndRepresentationResult> Connection::EndRepresentation(
+    const std::string& client_handle, const std::string& representative_handle) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_end_representation();
+  req->set_client_handle(client_handle);
+  req->set_representative_handle(representative_handle);
+  return KRING_SDK_CALL(f, end_representation, kEndRepresentation);
+}
+
 // --- Networks and membership ---
 
 Result<v1::OpenNetworkResult> Connection::OpenNetwork(const std::string& client_handle) {
@@ -119,9 +139,13 @@ Result<v1::ListInvitationsResult> Connection::ListInvitations() {
   return KRING_SDK_CALL(f, list_invitations, kListInvitations);
 }
 
-Result<v1::ApproveInvitationResult> Connection::ApproveInvitation(uint64_t invitation_id) {
+Result<v1::ApproveInvitationResult> Connection::ApproveInvitation(
+    uint64_t invitation_id, const v1::ConsentProvision& provision) {
   v1::ClientFrame f;
-  f.mutable_approve_invitation()->set_invitation_id(invitation_id);
+  auto* req = f.mutable_approve_invitation();
+  req->set_invitation_id(invitation_id);
+  // An empty provision stays unset on the wire, so that the server applies its default.
+  if (provision.ByteSizeLong() != 0) *req->mutable_provision() = provision;
   return KRING_SDK_CALL(f, approve_invitation, kApproveInvitation);
 }
 
@@ -149,11 +173,12 @@ Result<v1::ListMembersResult> Connection::ListMembers(uint64_t network_id) {
 // --- Threads and messages ---
 
 Result<v1::CreateThreadResult> Connection::CreateThread(uint64_t network_id,
-                                                        const std::string& title) {
+                                                        const std::string& title, bool team_only) {
   v1::ClientFrame f;
   auto* req = f.mutable_create_thread();
   req->set_network_id(network_id);
   req->set_title(title);
+  req->set_team_only(team_only);
   return KRING_SDK_CALL(f, create_thread, kCreateThread);
 }
 
@@ -223,6 +248,62 @@ Result<v1::ListReadMarkersResult> Connection::ListReadMarkers(uint64_t network_i
   req->set_network_id(network_id);
   req->set_thread_id(thread_id);
   return KRING_SDK_CALL(f, list_read_markers, kListReadMarkers);
+}
+
+// --- Consent ---
+
+Result<v1::GrantConsentResult> Connection::GrantConsent(uint64_t network_id,
+                                                        const std::string& grantee_handle,
+                                                        const v1::ConsentProvision& provision) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_grant_consent();
+  req->set_network_id(network_id);
+  req->set_grantee_handle(grantee_handle);
+  *req->mutable_provision() = provision;
+  return KRING_SDK_CALL(f, grant_consent, kGrantConsent);
+}
+
+Result<v1::WithdrawConsentResult> Connection::WithdrawConsent(uint64_t network_id,
+                                                              const std::string& grantee_handle) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_withdraw_consent();
+  req->set_network_id(network_id);
+  req->set_grantee_handle(grantee_handle);
+  return KRING_SDK_CALL(f, withdraw_consent, kWithdrawConsent);
+}
+
+Result<v1::ListConsentsResult> Connection::ListConsents(uint64_t network_id, bool history) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_list_consents();
+  req->set_network_id(network_id);
+  req->set_history(history);
+  return KRING_SDK_CALL(f, list_consents, kListConsents);
+}
+
+// --- The access log ---
+
+Result<v1::QueryAuditResult> Connection::QueryAudit(const v1::QueryAuditRequest& query) {
+  v1::ClientFrame f;
+  *f.mutable_query_audit() = query;
+  return KRING_SDK_CALL(f, query_audit, kQueryAudit);
+}
+
+Result<v1::MyAccessLogResult> Connection::MyAccessLog(const v1::MyAccessLogRequest& request) {
+  v1::ClientFrame f;
+  *f.mutable_my_access_log() = request;
+  return KRING_SDK_CALL(f, my_access_log, kMyAccessLog);
+}
+
+Result<v1::VerifyAuditChainResult> Connection::VerifyAuditChain() {
+  v1::ClientFrame f;
+  f.mutable_verify_audit_chain();
+  return KRING_SDK_CALL(f, verify_audit_chain, kVerifyAuditChain);
+}
+
+Result<v1::AuditCheckpointResult> Connection::AuditCheckpoint() {
+  v1::ClientFrame f;
+  f.mutable_audit_checkpoint();
+  return KRING_SDK_CALL(f, audit_checkpoint, kAuditCheckpoint);
 }
 
 #undef KRING_SDK_CALL

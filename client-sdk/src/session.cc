@@ -87,6 +87,7 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
       EndFollow(thread_id);
       return Error::FromProto(state.error());
     }
+    NoteHidden(network_id, after_seq, state);
     return state;
   }
 
@@ -208,6 +209,22 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
     const uint64_t generation_;
   };
 
+  // After a subscribe from `after_seq` was accepted: when kringd reports messages beyond the
+  // cursor as not visible to this person, the cursor moves past them (so a resubscription asks
+  // only for what can be delivered) and the app hears of it once. Only ever moves the cursor
+  // forward: the io thread may already have delivered messages after the hidden ones.
+  void NoteHidden(uint64_t network_id, uint64_t after_seq, const v1::ThreadSubscription& state) {
+    const uint64_t hidden = state.hidden_through_seq();
+    if (hidden <= after_seq) return;
+    {
+      std::lock_guard lock(mu_);
+      auto it = follows_.find(state.thread_id());
+      if (it == follows_.end() || it->second.network_id != network_id) return;  // ended since
+      it->second.cursor = std::max(it->second.cursor, hidden);
+    }
+    listener_->OnHidden(network_id, state.thread_id(), hidden);
+  }
+
   void EndFollow(uint64_t thread_id) {
     std::lock_guard lock(mu_);
     follows_.erase(thread_id);
@@ -262,7 +279,13 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
         for (const auto& c : cursors) refused.emplace_back(c.thread_id(), result.error());
       } else {
         for (const auto& t : result->threads()) {
-          if (t.has_error()) refused.emplace_back(t.thread_id(), Error::FromProto(t.error()));
+          if (t.has_error()) {
+            refused.emplace_back(t.thread_id(), Error::FromProto(t.error()));
+            continue;
+          }
+          auto sent = std::find_if(cursors.begin(), cursors.end(),
+                                   [&](const auto& c) { return c.thread_id() == t.thread_id(); });
+          if (sent != cursors.end()) NoteHidden(network_id, sent->after_seq(), t);
         }
       }
       for (const auto& [thread_id, why] : refused) {

@@ -35,6 +35,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 int RemainingMs(Clock::time_point deadline) {
@@ -322,7 +323,9 @@ TEST_F(CliTest, CareNetworkScenario) {
   const std::string invitation = r.out.substr(0, r.out.size() - 1);
   r = jo.Run({"invitations"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_EQ(r.out, invitation + "  " + net + "  jo  ruth  pending  job coach\n");
+  // The expiry sits between the state and the free-text role label.
+  EXPECT_THAT(r.out, MatchesRegex(invitation + "  " + net +
+                                  "  jo  ruth  pending  (20[0-9-]+T[0-9:.]+Z|-)  job coach\n"));
   r = jo.Run({"invitations", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, HasSubstr("\"id\":" + invitation + ",\"network_id\":" + net));
@@ -336,7 +339,7 @@ TEST_F(CliTest, CareNetworkScenario) {
   r = ruth.Run({"members", net});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, HasSubstr("ruth  client  -\n"));
-  EXPECT_THAT(r.out, HasSubstr("jo  member  job coach\n"));
+  EXPECT_THAT(r.out, HasSubstr("jo  member  job coach"));
 
   // Amir is invited too, and declines.
   r = ruth.Run({"invite", net, "amir"});
@@ -427,8 +430,8 @@ TEST_F(CliTest, CareNetworkScenario) {
     EXPECT_THAT(tail->out(), MatchesRegex(appointments + "  1  jo  [^ ]+  Dentist on Friday\n"));
     r = ruth.Run({"threads", net});
     ASSERT_EQ(r.exit_code, 0) << r;
-    EXPECT_THAT(r.out, HasSubstr(thread + "  4  General\n"));
-    EXPECT_THAT(r.out, HasSubstr(appointments + "  1  Appointments\n"));
+    EXPECT_THAT(r.out, HasSubstr(thread + "  4  General"));
+    EXPECT_THAT(r.out, HasSubstr(appointments + "  1  Appointments"));
   }
 
   r = ruth.Run({"mark-read", net, thread, "4"});
@@ -456,16 +459,11 @@ TEST_F(CliTest, CareNetworkScenario) {
   EXPECT_EQ(r.out, "");
   EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
 
-  // Features this server does not have yet say so, and fake nothing.
-  r = ruth.Run({"consent", "grant", net, "jo", "--scope", "messages"});
-  EXPECT_EQ(r.exit_code, 1) << r;
-  EXPECT_EQ(r.out, "");
-  EXPECT_THAT(r.err,
-              HasSubstr("not supported by this server: consent (coming in a later version)"));
+  // The access log is for auditors: an admin does not read it.
   r = admin.Run({"--json", "audit", "verify"});
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_EQ(r.out, "");
-  EXPECT_THAT(r.err, HasSubstr("not supported by this server: audit"));
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: only an auditor reads the access log"));
 
   // Logging out forgets the token and ends the session at the server: a copy of the old
   // session file no longer works.
@@ -490,6 +488,407 @@ TEST_F(CliTest, CareNetworkScenario) {
   EXPECT_THAT(r.err, HasSubstr("not logged in"));
 }
 
+// The consent model (docs/consent.md) through the command line: an approval that is a scoped
+// consent, hidden history, grant, list, withdraw, the supersession chain, team-only threads,
+// and a representative acting for the client.
+TEST_F(CliTest, ConsentScenario) {
+  CliUser admin = User("admin"), ruth = User("ruth"), jo = User("jo"), amir = User("amir"),
+          mentor = User("mentor");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+  for (auto [handle, kind] : std::vector<std::pair<std::string, std::string>>{
+           {"ruth", "client"}, {"jo", "member"}, {"amir", "member"}, {"mentor", "member"}}) {
+    CliResult r = admin.Run({"user", "create", handle, "--kind", kind, "--password-stdin"},
+                            World::PasswordFor(handle) + "\n");
+    ASSERT_EQ(r.exit_code, 0) << r;
+  }
+  ASSERT_NO_FATAL_FAILURE(LogIn(ruth, "ruth", World::PasswordFor("ruth")));
+  ASSERT_NO_FATAL_FAILURE(LogIn(jo, "jo", World::PasswordFor("jo")));
+  ASSERT_NO_FATAL_FAILURE(LogIn(amir, "amir", World::PasswordFor("amir")));
+  ASSERT_NO_FATAL_FAILURE(LogIn(mentor, "mentor", World::PasswordFor("mentor")));
+
+  // Ruth opens her network, adds a thread, and writes two messages before Jo joins.
+  CliResult r = ruth.Run({"--json", "network", "open", "--client", "ruth"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string net = std::to_string(JsonNumber(r.out, "id"));
+  const std::string general = std::to_string(JsonNumber(r.out, "general_thread_id"));
+  r = ruth.Run({"thread", "create", net, "Appointments"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_THAT(r.out, MatchesRegex("[0-9]+\n"));
+  const std::string appointments = r.out.substr(0, r.out.size() - 1);
+  for (const char* text : {"Only for me", "Also only for me"}) {
+    r = ruth.Run({"send", net, general, text});
+    ASSERT_EQ(r.exit_code, 0) << r;
+  }
+
+  // Jo is invited; the invitation shows when it expires. Ruth approves it for the general
+  // thread only, reading and posting, without history.
+  r = ruth.Run({"invite", net, "jo", "--role", "job coach"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string invitation = r.out.substr(0, r.out.size() - 1);
+  r = jo.Run({"invitations"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex(invitation + "  " + net +
+                                  "  jo  ruth  pending  20[0-9-]+T[0-9:.]+Z  job coach\n"));
+  r = jo.Run({"--json", "invitations"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex(".*\"expires_at\":\"20[0-9-]+T[0-9:.]+Z\".*"));
+  r = ruth.Run({"approve", invitation, "--threads", general, "--until", "not-a-time"});
+  EXPECT_EQ(r.exit_code, 2) << r;  // usage: nothing was sent
+  EXPECT_THAT(r.err, HasSubstr("--until must be an RFC 3339 time"));
+  r = ruth.Run({"approve", invitation, "--threads", general, "--post"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("approved: jo joined"));
+  EXPECT_THAT(r.out, HasSubstr("threads " + general + "; read, post; history not visible"));
+
+  // Jo sees the general thread from the approval on, and is told what is hidden; the other
+  // thread is not in Jo's scope.
+  r = jo.Run({"send", net, general, "Hello Ruth"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "3\n");
+  r = jo.Run({"history", net, general});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 2u) << r;
+  EXPECT_EQ(Lines(r.out)[0], "(messages 1-2 are not visible to you)");
+  EXPECT_THAT(Lines(r.out)[1], StartsWith("3  jo  "));
+  r = jo.Run({"--json", "history", net, general});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 2u) << r;
+  EXPECT_EQ(Lines(r.out)[0],
+            "{\"network_id\":" + net + ",\"thread_id\":" + general + ",\"hidden_through_seq\":2}");
+  r = jo.Run({"history", net, general, "--after", "2"});  // nothing hidden after seq 2
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, StartsWith("3  jo  "));
+  r = jo.Run({"history", net, appointments});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+  r = jo.Run({"members", net});  // Jo's own entry shows Jo's consent
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("jo  member  job coach  consent #"));
+
+  // Ruth widens Jo's consent to both threads, until a date.
+  r = ruth.Run({"consent", "grant", net, "jo", "--threads", general + "," + appointments, "--post",
+                "--until", "2099-01-01T00:00:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("#[0-9]+  jo  threads " + general + ", " + appointments +
+                                  "; read, post; history not visible  from 20[0-9-]+T[0-9:.]+Z "
+                                  "until 2099-01-01T00:00:00.000Z  in force  recorded by ruth  "
+                                  "granted  supersedes #[0-9]+\n"));
+  r = jo.Run({"history", net, appointments});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  r = ruth.Run({"consent", "list", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("  jo  threads " + general + ", " + appointments));
+  EXPECT_THAT(r.out, HasSubstr("  in force  recorded by ruth  granted"));
+  r = ruth.Run({"--json", "consent", "list", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 1u) << r;  // only Jo's current record
+  EXPECT_THAT(r.out, HasSubstr("\"grantee\":\"jo\""));
+  EXPECT_THAT(r.out, HasSubstr("\"status\":\"active\",\"state\":\"in_force\""));
+  EXPECT_THAT(r.out, HasSubstr("\"thread_ids\":[" + general + "," + appointments + "]"));
+  EXPECT_THAT(r.out, HasSubstr("\"actions\":[\"read\",\"post\"]"));
+  EXPECT_THAT(r.out, HasSubstr("\"end\":\"2099-01-01T00:00:00.000Z\""));
+  EXPECT_THAT(r.out, HasSubstr("\"recorded_by\":\"ruth\""));
+  r = jo.Run({"consent", "list", net});  // only the client (or a representative) lists
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+
+  // Ruth withdraws: Jo's access ends at once; the record says so.
+  r = ruth.Run({"consent", "withdraw", net, "jo"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("#[0-9]+  jo  .*  withdrawn  recorded by ruth  withdrawn  "
+                                  "supersedes #[0-9]+\n"));
+  r = jo.Run({"history", net, general});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+
+  // The history is the chain: approved, superseded by the grant, superseded by the withdrawal.
+  r = ruth.Run({"consent", "list", net, "--history"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  {
+    const std::vector<std::string> lines = Lines(r.out);
+    ASSERT_EQ(lines.size(), 3u) << r;
+    EXPECT_THAT(lines[0], HasSubstr("  jo  threads " + general + "; read, post"));
+    EXPECT_THAT(lines[0], HasSubstr("  superseded  recorded by ruth  invitation approved"));
+    EXPECT_THAT(lines[1], HasSubstr("  superseded  recorded by ruth  granted  supersedes #"));
+    EXPECT_THAT(lines[2], HasSubstr("  withdrawn  recorded by ruth  withdrawn  supersedes #"));
+  }
+  r = ruth.Run({"--json", "consent", "list", net, "--history"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  {
+    const std::vector<std::string> lines = Lines(r.out);
+    ASSERT_EQ(lines.size(), 3u) << r;
+    EXPECT_EQ(JsonNumber(lines[0], "supersedes"), 0u);
+    EXPECT_EQ(JsonNumber(lines[1], "supersedes"), JsonNumber(lines[0], "id"));
+    EXPECT_EQ(JsonNumber(lines[2], "supersedes"), JsonNumber(lines[1], "id"));
+    EXPECT_THAT(lines[2], HasSubstr("\"status\":\"withdrawn\",\"state\":\"withdrawn\""));
+  }
+
+  // Team-only threads need the client's consent; the client still sees them and who takes part.
+  r = ruth.Run({"consent", "grant", net, "jo", "--post"});  // a new chain: every thread
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("  jo  all threads; read, post; history not visible  from "));
+  r = jo.Run({"thread", "create", net, "Team talk", "--team-only"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+  r = ruth.Run({"consent", "team-threads", net, "allow"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("#[0-9]+  team  team-only threads allowed  from [^ ]+ until "
+                                  "withdrawn  in force  recorded by ruth  .*\n"));
+  r = jo.Run({"thread", "create", net, "Team talk", "--team-only"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_THAT(r.out, MatchesRegex("[0-9]+\n"));
+  const std::string team_talk = r.out.substr(0, r.out.size() - 1);
+  r = ruth.Run({"threads", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr(team_talk + "  0  Team talk  (team-only)  participants: jo\n"));
+  EXPECT_THAT(r.out, HasSubstr(general + "  3  General  participants: "));
+  r = ruth.Run({"--json", "threads", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"title\":\"Team talk\""));
+  EXPECT_THAT(r.out, HasSubstr("\"team_only\":true"));
+  EXPECT_THAT(r.out, HasSubstr("\"participants\":[\"jo\"]"));
+  r = ruth.Run({"history", net, team_talk});  // the client sees it exists, not what is said
+  EXPECT_EQ(r.exit_code, 1) << r;
+  r = ruth.Run({"consent", "team-threads", net, "withdraw"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("  team  team-only threads allowed  "));
+  EXPECT_THAT(r.out, HasSubstr("  withdrawn  recorded by ruth"));
+  r = jo.Run({"thread", "create", net, "Another", "--team-only"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+
+  // An admin appoints Mentor as Ruth's representative; Mentor approves Amir and grants him a
+  // thread with history, on Ruth's behalf.
+  r = mentor.Run({"representative", "appoint", "ruth", "mentor", "--basis", "mentorship"});
+  EXPECT_EQ(r.exit_code, 1) << r;  // only an admin appoints
+  r = admin.Run({"representative", "appoint", "ruth", "mentor", "--basis",
+                 "mentorship, municipality decision 2026/7"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("mentor represents ruth \\(mentorship, municipality decision "
+                                  "2026/7\\) since 20[0-9-]+T[0-9:.]+Z\n"));
+  r = mentor.Run({"invite", net, "amir"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string amir_invitation = r.out.substr(0, r.out.size() - 1);
+  r = mentor.Run({"approve", amir_invitation, "--threads", general});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = mentor.Run({"consent", "grant", net, "amir", "--threads", general, "--history"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("#[0-9]+  amir  threads " + general +
+                                  "; read; history visible  from .*  in force  recorded by "
+                                  "mentor for ruth  granted  supersedes #[0-9]+\n"));
+  r = amir.Run({"history", net, general});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, StartsWith("1  ruth  "));  // history visible: nothing hidden
+  r = amir.Run({"send", net, general, "May I?"});
+  EXPECT_EQ(r.exit_code, 1) << r;  // read only
+  r = ruth.Run({"members", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("mentor  representative  "));
+  EXPECT_THAT(r.out, HasSubstr("amir  member  -  consent #"));
+  r = ruth.Run({"--json", "members", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"role\":\"representative\""));
+  EXPECT_THAT(r.out, HasSubstr("\"by_representative\":true"));
+  r = ruth.Run({"consent", "list", net, "--history"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("recorded by mentor for ruth  invitation approved"));
+
+  // The representation ends: Mentor can no longer act for Ruth.
+  r = admin.Run({"--json", "representative", "end", "ruth", "mentor"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "{\"client\":\"ruth\",\"representative\":\"mentor\",\"ended\":true}\n");
+  r = mentor.Run({"consent", "list", net});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+}
+
+TEST_F(CliTest, AuditScenario) {
+  CliUser admin = User("admin"), ruth = User("ruth"), jo = User("jo"), amir = User("amir"),
+          mentor = User("mentor"), audrey = User("audrey");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+  for (auto [handle, kind] :
+       std::vector<std::pair<std::string, std::string>>{{"ruth", "client"},
+                                                        {"jo", "member"},
+                                                        {"amir", "member"},
+                                                        {"mentor", "member"},
+                                                        {"audrey", "auditor"}}) {
+    CliResult r = admin.Run({"user", "create", handle, "--kind", kind, "--password-stdin"},
+                            World::PasswordFor(handle) + "\n");
+    ASSERT_EQ(r.exit_code, 0) << r;
+  }
+  CliResult r = admin.Run({"representative", "appoint", "ruth", "mentor", "--basis", "mentorship"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  for (CliUser* user : {&ruth, &jo, &amir, &mentor, &audrey}) {
+    const std::string handle = std::filesystem::path(user->home()).parent_path().filename();
+    ASSERT_NO_FATAL_FAILURE(LogIn(*user, handle, World::PasswordFor(handle)));
+  }
+
+  // Ruth opens her network and lets Jo in; each writes; Jo reads the thread; Amir, not a
+  // member, is refused.
+  r = ruth.Run({"--json", "network", "open", "--client", "ruth"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string net = std::to_string(JsonNumber(r.out, "id"));
+  const std::string general = std::to_string(JsonNumber(r.out, "general_thread_id"));
+  r = ruth.Run({"invite", net, "jo", "--role", "job coach"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = ruth.Run({"approve", r.out.substr(0, r.out.size() - 1)});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string ruth_text = "Appointment with Dr. Bakker at 10", jo_text = "Hello Ruth";
+  r = ruth.Run({"send", net, general, ruth_text});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = jo.Run({"send", net, general, jo_text});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = jo.Run({"history", net, general});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 2u) << r;
+  r = amir.Run({"history", net, general});
+  ASSERT_EQ(r.exit_code, 1) << r;
+
+  // The auditor sees each of them in the records about Ruth's data, with its outcome.
+  const std::string time =
+      "20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
+      "\\.[0-9][0-9][0-9]Z";
+  r = audrey.Run({"audit", "query", "--client", "ruth"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("(.*\n)?#[0-9]+  " + time +
+                                  "  success  message\\.posted  ruth \\(client\\)  client [0-9]+, "
+                                  "network " +
+                                  net + ", thread " + general + ", seq 1, count 1\n(.*\n)?"))
+      << r;
+  EXPECT_THAT(r.out, MatchesRegex("(.*\n)?#[0-9]+  " + time +
+                                  "  success  message\\.posted  jo \\(member\\)  client [0-9]+, "
+                                  "network " +
+                                  net + ", thread " + general +
+                                  ", seq 2, count 1, consent #[0-9]+\n(.*\n)?"))
+      << r;
+  EXPECT_THAT(r.out, MatchesRegex("(.*\n)?#[0-9]+  " + time +
+                                  "  success  history\\.read  jo \\(member\\)  client [0-9]+, "
+                                  "network " +
+                                  net + ", thread " + general +
+                                  ", seq 1-2, count 2, consent #[0-9]+\n(.*\n)?"))
+      << r;
+  EXPECT_THAT(r.out, MatchesRegex("(.*\n)?#[0-9]+  " + time +
+                                  "  denied  history\\.read  amir \\(member\\)  .*network " + net +
+                                  ", thread " + general + ".*  \\(.+\\)\n(.*\n)?"))
+      << r;
+  EXPECT_THAT(r.out, Not(HasSubstr(ruth_text)));
+  EXPECT_THAT(r.out, Not(HasSubstr(jo_text)));
+
+  // --json: one object per record; filters narrow it down.
+  r = audrey.Run({"--json", "audit", "query", "--client", "ruth", "--type", "history.read"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r;
+  EXPECT_THAT(lines[0], MatchesRegex("\\{\"seq\":[0-9]+,\"time\":\"" + time +
+                                     "\",\"action\":\"read\",\"event_type\":\"history\\.read\","
+                                     "\"outcome\":\"success\",\"outcome_detail\":\"\",.*"));
+  EXPECT_THAT(lines[0], HasSubstr("\"actor\":\"jo\",\"actor_kind\":\"member\","
+                                  "\"actor_role\":\"member\""));
+  EXPECT_THAT(lines[0], HasSubstr("\"network_id\":" + net + ",\"thread_id\":" + general +
+                                  ",\"seq_from\":1,\"seq_to\":2,\"count\":2,"));
+  EXPECT_THAT(lines[0], MatchesRegex(".*\"prev_hash\":\"[0-9a-f]{64}\"\\}"));
+  EXPECT_THAT(lines[1], HasSubstr("\"outcome\":\"denied\",\"outcome_detail\":\""));
+  EXPECT_THAT(lines[1], HasSubstr("\"actor\":\"amir\""));
+  EXPECT_LT(JsonNumber(lines[0], "seq"), JsonNumber(lines[1], "seq"));  // oldest first
+  r = audrey.Run({"audit", "query", "--client", "ruth", "--outcome", "denied"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 1u) << r;
+  EXPECT_THAT(r.out, HasSubstr("  denied  history.read  amir (member)  "));
+  r = audrey.Run({"audit", "query", "--user", "jo", "--action", "create"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_EQ(Lines(r.out).size(), 1u) << r;
+  EXPECT_THAT(r.out, HasSubstr("  success  message.posted  jo (member)  "));
+  // Paging: one record a page, followed to the end, gives the same records.
+  r = audrey.Run({"audit", "query", "--client", "ruth", "--type", "history.read", "--limit", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(Lines(r.out).size(), 1u) << r;
+  r = audrey.Run({"--json", "audit", "query", "--client", "ruth", "--type", "history.read",
+                  "--limit", "1", "--all"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(Lines(r.out), lines) << r;
+  r = audrey.Run({"--json", "audit", "query", "--client", "ruth", "--type", "history.read",
+                  "--after", std::to_string(JsonNumber(lines[0], "seq"))});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(Lines(r.out), std::vector<std::string>{lines[1]}) << r;
+  // Periods: nothing before 2000 or from 2099 on.
+  for (const char* flag : {"--until", "--since"}) {
+    r = audrey.Run(
+        {"audit", "query", "--client", "ruth", flag,
+         std::string(flag) == "--until" ? "2000-01-01T00:00:00Z" : "2099-01-01T00:00:00+01:00"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_EQ(r.out, "") << flag;
+  }
+  r = audrey.Run({"audit", "query", "--since", "yesterday"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_THAT(r.err, HasSubstr("--since must be an RFC 3339 time"));
+  // The auditor's own queries are on the record too.
+  r = audrey.Run({"audit", "query", "--user", "audrey", "--type", "audit.queried"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_GE(Lines(r.out).size(), 8u) << r;
+  EXPECT_THAT(r.out, HasSubstr("  success  audit.queried  audrey (auditor)  "));
+
+  // Ruth's own overview: plain summaries, never what was written.
+  r = ruth.Run({"audit", "mine"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("  success  history.read  jo (member)  "));
+  EXPECT_THAT(r.out, HasSubstr("  jo read 2 messages in thread General\n"));
+  EXPECT_THAT(r.out, HasSubstr("  denied  history.read  amir (member)  "));
+  EXPECT_THAT(r.out, Not(HasSubstr(ruth_text)));
+  EXPECT_THAT(r.out, Not(HasSubstr(jo_text)));
+  const size_t first_read = Lines(r.out).size();
+  r = ruth.Run({"--json", "audit", "mine", "--network", net, "--all"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_GT(Lines(r.out).size(), 0u) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"summary\":\"jo read 2 messages in thread General\","
+                               "\"actor_display_name\":\"jo\",\"thread_title\":\"General\"}"));
+  EXPECT_THAT(r.out, Not(HasSubstr(ruth_text)));
+  EXPECT_THAT(r.out, Not(HasSubstr(jo_text)));
+  r = ruth.Run({"audit", "mine"});  // Ruth's reads of her log are in it
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_GT(Lines(r.out).size(), first_read) << r;
+  EXPECT_THAT(r.out, HasSubstr("  success  access_log.read  ruth (client)  "));
+  // Her representative reads it by naming her; nobody else does.
+  r = mentor.Run({"audit", "mine", "--client", "ruth"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("  jo read 2 messages in thread General\n"));
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"audit", "mine"},
+                                             {"audit", "mine", "--client", "ruth"},
+                                             {"audit", "query", "--client", "ruth"},
+                                             {"audit", "verify"},
+                                             {"audit", "checkpoint"}}) {
+    r = jo.Run(args);
+    EXPECT_EQ(r.exit_code, 1) << ::testing::PrintToString(args) << "\n" << r;
+    EXPECT_EQ(r.out, "") << ::testing::PrintToString(args);
+    EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: ")) << ::testing::PrintToString(args);
+  }
+  r = audrey.Run({"audit", "mine"});  // an auditor is not a client
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+
+  // The chain is intact; the refusals above are records of it too.
+  r = audrey.Run({"audit", "verify"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("intact: [0-9]+ records, head [0-9a-f]{64}\n"));
+  r = audrey.Run({"--json", "audit", "verify"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("\\{\"intact\":true,\"records\":[0-9]+,\"first_bad_seq\":0,"
+                                  "\"problem\":\"\",\"head_hash\":\"[0-9a-f]{64}\"\\}\n"));
+  EXPECT_GT(JsonNumber(r.out, "records"), 20u);
+  r = audrey.Run({"audit", "query", "--user", "jo", "--outcome", "denied"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(Lines(r.out).size(), 5u) << r;
+
+  // The test kringd has no audit signing key: a checkpoint is refused, clearly, and nothing
+  // unsigned is printed.
+  r = audrey.Run({"audit", "checkpoint"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("FAILED_PRECONDITION: this server has no audit signing key"));
+  r = audrey.Run({"--json", "audit", "checkpoint"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.out, "");
+}
+
 TEST_F(CliTest, BadUsageExitsTwo) {
   CliUser user = User("nobody");
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
@@ -500,7 +899,19 @@ TEST_F(CliTest, BadUsageExitsTwo) {
            {"login", "ruth"},        // no --password-stdin
            {"user", "create", "x", "--kind", "robot", "--password-stdin"},
            {"consent"},  // no action
-           {"whoami"},   // not logged in
+           {"consent", "grant", "1", "jo", "--threads", "1,x"},
+           {"consent", "grant", "1", "jo", "--threads", "1", "--all"},
+           {"consent", "grant", "1", "jo", "--from", "yesterday"},
+           {"consent", "team-threads", "1", "maybe"},
+           {"representative", "appoint", "ruth", "mentor"},  // no --basis
+           {"audit"},                                        // no action
+           {"audit", "query", "--outcome", "maybe"},
+           {"audit", "query", "--action", "peek"},
+           {"audit", "query", "--limit", "0"},
+           {"audit", "query", "--until", "soon"},
+           {"audit", "mine", "--since", "2026-12-01"},
+           {"audit", "verify", "extra"},
+           {"whoami"},  // not logged in
            {"--server", "https://localhost:1", "login", "ruth", "--password-stdin"},
            {"--server", "wss://localhost:99999", "login", "ruth", "--password-stdin"},
            {"--server", "wss://:8443", "login", "ruth", "--password-stdin"},

@@ -156,6 +156,10 @@ KringdProcess::~KringdProcess() {
          << "max_frame_bytes = " << config_.max_frame_bytes << "\n"
          << "max_message_bytes = " << config_.max_message_bytes << "\n"
          << "max_outbound_bytes = " << config_.max_outbound_bytes << "\n"
+         << (config_.invitation_ttl_hours == 0
+                 ? std::string()
+                 : "[invitations]\nttl_hours = " + std::to_string(config_.invitation_ttl_hours) +
+                       "\n")
          << "[passwords]\n"
          << "time_cost = 1\n"
          << "memory_kib = 1024\n"

@@ -26,6 +26,8 @@ struct KringdConfig {
   uint64_t max_frame_bytes = 65536;
   uint64_t max_message_bytes = 16384;
   uint64_t max_outbound_bytes = 8 * 1024 * 1024;
+  // [invitations] ttl_hours; 0 leaves the key out (kringd's default, 336).
+  uint64_t invitation_ttl_hours = 0;
 };
 
 class KringdProcess {

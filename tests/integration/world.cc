@@ -1,5 +1,7 @@
 #include "tests/integration/world.h"
 
+#include <algorithm>
+#include <thread>
 #include <utility>
 
 namespace kring::integration {
@@ -83,6 +85,81 @@ v1::Network World::OpenNetwork(Person& client, const std::vector<Person*>& membe
   return network;
 }
 
+Person World::AddRepresentative(const Person& client, const std::string& handle,
+                                const std::string& basis) {
+  Person p = AddMember(handle, "mentor");
+  Must(admin()->AppointRepresentative(client.handle, handle, basis),
+       "appoint " + handle + " representative of " + client.handle);
+  return p;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+v1::Consent GrantConsent(Person& by, uint64_t network_id, const std::string& grantee,
+                         const sdk::Grant& grant) {
+  return Must(by->GrantConsent(network_id, grantee, sdk::ToProvision(grant)),
+              by.handle + " grants consent to '" + grantee + "'")
+      .consent();
+}
+
+v1::Consent WithdrawConsent(Person& by, uint64_t network_id, const std::string& grantee) {
+  return Must(by->WithdrawConsent(network_id, grantee),
+              by.handle + " withdraws the consent of '" + grantee + "'")
+      .consent();
+}
+
+sdk::Result<v1::SubscribeResult> SubscribeTo(Person& p, uint64_t network_id,
+                                             const std::vector<uint64_t>& thread_ids,
+                                             uint64_t after_seq) {
+  std::vector<v1::ThreadCursor> cursors;
+  for (uint64_t id : thread_ids) {
+    v1::ThreadCursor& c = cursors.emplace_back();
+    c.set_thread_id(id);
+    c.set_after_seq(after_seq);
+  }
+  return p->Subscribe(network_id, cursors);
+}
+
+std::optional<v1::ThreadSubscription> FindThread(const v1::SubscribeResult& sub,
+                                                 uint64_t thread_id) {
+  for (const v1::ThreadSubscription& ts : sub.threads()) {
+    if (ts.thread_id() == thread_id) return ts;
+  }
+  return std::nullopt;
+}
+
+::testing::AssertionResult SubscribeDenied(const sdk::Result<v1::SubscribeResult>& r,
+                                           uint64_t thread_id) {
+  if (!r.ok()) return IsError(r, v1::Error::PERMISSION_DENIED);
+  std::optional<v1::ThreadSubscription> ts = FindThread(*r, thread_id);
+  if (!ts) return ::testing::AssertionFailure() << "no entry for thread " << thread_id;
+  if (ts->error().code() != v1::Error::PERMISSION_DENIED) {
+    return ::testing::AssertionFailure()
+           << "thread " << thread_id
+           << " subscribed; expected PERMISSION_DENIED: " << ts->DebugString();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+uint64_t ThreadHead(Person& p, uint64_t network_id, uint64_t thread_id) {
+  return Must(p->FetchHistory(network_id, thread_id, 0, 1), p.handle + " reads the thread head")
+      .last_seq();
+}
+
+bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds interval) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    if (done()) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(interval);  // bounded by the deadline
+  }
+}
+
 std::optional<v1::Event> WaitForEvent(sdk::Connection& conn,
                                       const std::function<bool(const v1::Event&)>& match,
                                       std::chrono::milliseconds timeout) {
@@ -128,6 +205,30 @@ std::vector<v1::Event> EventsUntilRoundTrip(sdk::Connection& conn) {
 
 bool IsMessageIn(const v1::Event& e, uint64_t network_id) {
   return e.has_message_posted() && e.message_posted().message().network_id() == network_id;
+}
+
+std::optional<v1::Event> WaitForEventOfKind(sdk::Connection& conn, v1::Event::EventCase kind,
+                                            std::chrono::milliseconds timeout) {
+  return WaitForEvent(
+      conn, [kind](const v1::Event& e) { return e.event_case() == kind; }, timeout);
+}
+
+std::optional<v1::AccessEnded> WaitForAccessEnded(sdk::Connection& conn, uint64_t network_id,
+                                                  std::chrono::milliseconds timeout) {
+  std::optional<v1::Event> e = WaitForEvent(
+      conn,
+      [network_id](const v1::Event& ev) {
+        return ev.has_access_ended() && ev.access_ended().network_id() == network_id;
+      },
+      timeout);
+  if (!e) return std::nullopt;
+  return e->access_ended();
+}
+
+bool EndsThread(const v1::AccessEnded& e, uint64_t network_id, uint64_t thread_id) {
+  if (e.network_id() != network_id) return false;
+  if (e.thread_ids().empty()) return true;
+  return std::find(e.thread_ids().begin(), e.thread_ids().end(), thread_id) != e.thread_ids().end();
 }
 
 std::optional<v1::Response> NextResponse(sdk::FrameChannel& channel,

@@ -21,6 +21,7 @@
 
 #include "client-sdk/src/frame_channel.h"
 #include "kring/connection.h"
+#include "kring/consent.h"
 #include "kring/result.h"
 #include "tests/integration/kringd_process.h"
 
@@ -100,6 +101,11 @@ class World {
   // approved by the client. Returns the network as OpenNetwork returned it.
   v1::Network OpenNetwork(Person& client, const std::vector<Person*>& members);
 
+  // Creates a member account `handle`, logs it in, and has the admin appoint it as the
+  // representative of `client` on the legal ground `basis`.
+  Person AddRepresentative(const Person& client, const std::string& handle,
+                           const std::string& basis = "guardianship, court order 2026/123");
+
   static std::string PasswordFor(const std::string& handle) { return handle + "-secret-pass"; }
 
  private:
@@ -145,6 +151,38 @@ class CareNetworkTest : public KringTest {
   const bool buddy_joins_;
 };
 
+// --- Consent ---
+
+// Unix milliseconds on the machine's clock, the clock kringd decides consent periods with.
+int64_t NowMs();
+
+// `by` (the client or a representative) grants `grantee` `grant`; the new record. Throws on
+// failure.
+v1::Consent GrantConsent(Person& by, uint64_t network_id, const std::string& grantee,
+                         const sdk::Grant& grant);
+// `by` withdraws the consent of `grantee` ("" for the team); the new, withdrawn record.
+v1::Consent WithdrawConsent(Person& by, uint64_t network_id, const std::string& grantee);
+
+// Subscribes `p` to `thread_ids` of a network, each after `after_seq`.
+sdk::Result<v1::SubscribeResult> SubscribeTo(Person& p, uint64_t network_id,
+                                             const std::vector<uint64_t>& thread_ids,
+                                             uint64_t after_seq = 0);
+// The ThreadSubscription for `thread_id` in `sub`, or nullopt.
+std::optional<v1::ThreadSubscription> FindThread(const v1::SubscribeResult& sub,
+                                                 uint64_t thread_id);
+// Whether a Subscribe result refuses `thread_id` with PERMISSION_DENIED: the whole request, or
+// that thread's entry.
+::testing::AssertionResult SubscribeDenied(const sdk::Result<v1::SubscribeResult>& r,
+                                           uint64_t thread_id);
+
+// The thread's newest sequence number as `p` reads it now (FetchHistory's last_seq).
+uint64_t ThreadHead(Person& p, uint64_t network_id, uint64_t thread_id);
+
+// Calls `done` until it returns true or `timeout` passes, pausing `interval` in between: for
+// conditions no event announces (a consent period running out). True if `done` returned true.
+bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = kWait,
+               std::chrono::milliseconds interval = 25ms);
+
 // --- Waiting for events, always with a deadline ---
 
 // The first event matching `match` within `timeout`; events before it are consumed and dropped.
@@ -162,6 +200,16 @@ std::vector<v1::Message> WaitForMessages(sdk::Connection& conn, uint64_t thread_
 std::vector<v1::Event> EventsUntilRoundTrip(sdk::Connection& conn);
 
 bool IsMessageIn(const v1::Event& e, uint64_t network_id);
+
+// The first event of `kind` (e.g. v1::Event::kAccessEnded) within `timeout`; others dropped.
+std::optional<v1::Event> WaitForEventOfKind(sdk::Connection& conn, v1::Event::EventCase kind,
+                                            std::chrono::milliseconds timeout = kWait);
+// The first AccessEnded for `network_id` within `timeout`; events before it are dropped.
+std::optional<v1::AccessEnded> WaitForAccessEnded(sdk::Connection& conn, uint64_t network_id,
+                                                  std::chrono::milliseconds timeout = kWait);
+// Whether `e` ends `thread_id` of `network_id`: an AccessEnded for the whole network (no
+// thread ids) or one naming the thread.
+bool EndsThread(const v1::AccessEnded& e, uint64_t network_id, uint64_t thread_id);
 
 // A number one thread raises (e.g. the highest acknowledged seq) and another waits on, with a
 // deadline. Thread-safe.

@@ -93,6 +93,14 @@ class Connection {
   Result<v1::DisableAccountResult> DisableAccount(const std::string& handle);
   Result<v1::ChangePasswordResult> ChangePassword(const std::string& old_password,
                                                   const std::string& new_password);
+  // Admin only. The representative then acts for the client in every network of the client
+  // (docs/consent.md). `basis` is required: the legal ground, e.g. "guardianship, court order".
+  Result<v1::AppointRepresentativeResult> AppointRepresentative(
+      const std::string& client_handle, const std::string& representative_handle,
+      const std::string& basis);
+  // Admin only. Effective before the answer: the representative's connections get AccessEnded.
+  Result<v1::EndRepresentationResult> EndRepresentation(const std::string& client_handle,
+                                                        const std::string& representative_handle);
 
   // --- Networks and membership ---
   Result<v1::OpenNetworkResult> OpenNetwork(const std::string& client_handle);
@@ -100,13 +108,20 @@ class Connection {
   Result<v1::InviteResult> Invite(uint64_t network_id, const std::string& invitee_handle,
                                   const std::string& role_label = {});
   Result<v1::ListInvitationsResult> ListInvitations();
-  Result<v1::ApproveInvitationResult> ApproveInvitation(uint64_t invitation_id);
+  // By the client or a representative: the approval is the client's consent. A default (empty)
+  // provision leaves the scope to the server: every thread, read and post, no history. Build a
+  // provision with kring/consent.h (ToProvision).
+  Result<v1::ApproveInvitationResult> ApproveInvitation(
+      uint64_t invitation_id, const v1::ConsentProvision& provision = v1::ConsentProvision());
   Result<v1::DeclineInvitationResult> DeclineInvitation(uint64_t invitation_id);
   Result<v1::RemoveMemberResult> RemoveMember(uint64_t network_id, const std::string& handle);
   Result<v1::ListMembersResult> ListMembers(uint64_t network_id);
 
   // --- Threads and messages ---
-  Result<v1::CreateThreadResult> CreateThread(uint64_t network_id, const std::string& title);
+  // team_only: a thread without the client; refused (PERMISSION_DENIED) unless the client
+  // consents to team-only threads (TeamThreadsProvision in kring/consent.h).
+  Result<v1::CreateThreadResult> CreateThread(uint64_t network_id, const std::string& title,
+                                              bool team_only = false);
   Result<v1::ListThreadsResult> ListThreads(uint64_t network_id);
   Result<v1::PostMessageResult> PostMessage(uint64_t network_id, uint64_t thread_id,
                                             const std::string& client_msg_id,
@@ -120,6 +135,37 @@ class Connection {
                                             const std::vector<uint64_t>& thread_ids = {});
   Result<v1::MarkReadResult> MarkRead(uint64_t network_id, uint64_t thread_id, uint64_t seq);
   Result<v1::ListReadMarkersResult> ListReadMarkers(uint64_t network_id, uint64_t thread_id);
+
+  // --- Consent (docs/consent.md) ---
+  // By the client or a representative. A new record for `grantee_handle` that supersedes their
+  // current one, effective before the answer. An empty grantee_handle addresses the team as a
+  // whole (pass TeamThreadsProvision()). Build provisions with kring/consent.h (ToProvision).
+  Result<v1::GrantConsentResult> GrantConsent(uint64_t network_id,
+                                              const std::string& grantee_handle,
+                                              const v1::ConsentProvision& provision);
+  // By the client or a representative; effective before the answer. An empty grantee_handle
+  // withdraws the consent to team-only threads.
+  Result<v1::WithdrawConsentResult> WithdrawConsent(uint64_t network_id,
+                                                    const std::string& grantee_handle);
+  // By the client or a representative. Each grantee's current record; with `history`, every
+  // record of the network, oldest first.
+  Result<v1::ListConsentsResult> ListConsents(uint64_t network_id, bool history = false);
+
+  // --- The access log (NEN 7513, docs/audit.md) ---
+  // By an auditor (AccountKind AUDITOR): records matching every set filter, oldest first, at
+  // most query.limit (0: 100). Continue with after_seq = next_after_seq until it is 0. The query
+  // is itself recorded. Others get PERMISSION_DENIED.
+  Result<v1::QueryAuditResult> QueryAudit(const v1::QueryAuditRequest& query);
+  // By a client about themself, or by a representative naming the client in client_handle:
+  // who accessed the client's data, oldest first, each with a plain-English summary. Never
+  // contains message text. The read is itself recorded. Others get PERMISSION_DENIED.
+  Result<v1::MyAccessLogResult> MyAccessLog(const v1::MyAccessLogRequest& request = {});
+  // By an auditor: walks the whole chain; intact, or the first broken record and why. A broken
+  // chain is a successful answer with intact == false, not an Error.
+  Result<v1::VerifyAuditChainResult> VerifyAuditChain();
+  // By an auditor: the chain's head signed with the server's Ed25519 key. Fails (with the
+  // server's Error) when the server has no signing key configured.
+  Result<v1::AuditCheckpointResult> AuditCheckpoint();
 
   // --- Events ---
   // With a listener set, events go to it; without one (the default) they are queued for

@@ -61,12 +61,27 @@ class SessionListener {
   virtual ~SessionListener() = default;
   // Each message of a followed thread, exactly once, in seq order per thread.
   virtual void OnMessage(const v1::Message& message) = 0;
-  // Every other event kringd pushes (membership, read markers, threads, access ended, ...).
+  // Every other event kringd pushes (membership, read markers, threads, consent changes, access
+  // ended, ...). An AccessEnded event comes here after the follows it ended were reported
+  // through OnFollowEnded.
   virtual void OnEvent(const v1::Event& event) {}
+  // Messages 1..through_seq of a followed thread exist but are not visible to this person: they
+  // were posted before the thread came into their consent's scope, which did not include history
+  // (docs/consent.md). Called when a subscribe (by Follow, or again after a reconnect) reports
+  // hidden messages beyond the thread's cursor; the cursor then moves to through_seq, so it is
+  // reported once per follow. Called on the thread that subscribed (Follow's caller, or the
+  // session's thread after a reconnect), so it may come before or after OnMessage of the first
+  // visible messages. The Session only delivers forward: if a later grant makes history visible,
+  // fetch it with Connection::FetchHistory.
+  virtual void OnHidden(uint64_t network_id, uint64_t thread_id, uint64_t through_seq) {}
   virtual void OnConnected() {}
   virtual void OnDisconnected(const CloseInfo& why) {}
   virtual void OnSendStateChanged(const OutboxEntry& entry) {}
-  // A followed thread can no longer be followed (access ended, or kringd refused it on resume).
+  // A followed thread can no longer be followed, and the Session has stopped following it: it is
+  // not subscribed again after a reconnect. Either an AccessEnded event named it (its thread
+  // ids, or the whole network when it lists none: a withdrawal, removal, narrowed scope, ended
+  // consent or representation; `why` is PERMISSION_DENIED with the event's reason), or kringd
+  // refused it when subscribing. To follow it again (after a new grant), call Follow.
   virtual void OnFollowEnded(uint64_t network_id, uint64_t thread_id, const Error& why) {}
   // The session is over (logout, expiry, account disabled): the Session stops reconnecting.
   virtual void OnSessionEnded(const std::string& reason) {}
@@ -90,8 +105,11 @@ class Session {
   const std::string& token() const;
 
   // Follows a thread: its messages after `after_seq` go to OnMessage, now and after every
-  // reconnect. When connected, kringd's answer is returned (a refusal ends the follow); when
-  // offline, the follow starts with the next connection and the result's last_seq is 0.
+  // reconnect, until Close or until access to it ends (OnFollowEnded). When connected, kringd's
+  // answer is returned (a refusal ends the follow); when offline, the follow starts with the
+  // next connection and the result's last_seq is 0. When the answer's hidden_through_seq is
+  // beyond after_seq, the cursor moves past the hidden messages and OnHidden is called before
+  // this returns.
   Result<v1::ThreadSubscription> Follow(uint64_t network_id, uint64_t thread_id,
                                         uint64_t after_seq);
   // The seq of the last message delivered for a followed thread.
