@@ -107,4 +107,32 @@ struct TailArgs {
 int Tail(Invocation& inv, const TailArgs& args);
 int MarkRead(Invocation& inv, uint64_t network_id, uint64_t thread_id, uint64_t seq);
 
+// --- The access log (audit_commands.cc) ---
+
+struct AuditQueryArgs {
+  std::string client, user;  // handles; empty: any
+  std::string since, until;  // RFC 3339; empty: no bound
+  std::string action;        // create | read | update | delete | execute; empty: any
+  std::string outcome;       // success | denied | error; empty: any
+  std::string event_type;    // e.g. "history.read"; empty: any
+  uint64_t after = 0;        // only records after this seq
+  uint64_t limit = 0;        // per page; 0: the server's default (100); at most 1000
+  bool all = false;          // follow next_after_seq until the end
+};
+// Auditors: one line per record, oldest first.
+int QueryAudit(Invocation& inv, const AuditQueryArgs& args);
+
+struct AccessLogArgs {
+  std::string client;  // a representative names the client; empty: the caller
+  uint64_t network_id = 0;
+  std::string since, until;
+  bool all = false;
+};
+// The client's own access overview: one line per record, with the server's plain summary.
+int MyAccessLog(Invocation& inv, const AccessLogArgs& args);
+// Auditors: exit 0 when the chain is intact; 1 with "broken at record N: PROBLEM" when not.
+int VerifyAuditChain(Invocation& inv);
+// Auditors: the chain's head, signed by kringd (refused when it has no signing key).
+int AuditCheckpoint(Invocation& inv);
+
 }  // namespace kring::cli

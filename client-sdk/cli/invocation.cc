@@ -85,12 +85,6 @@ int Invocation::Failed(const sdk::Error& error) const {
   return error.transport ? kExitUsage : kExitServerError;
 }
 
-int Invocation::NotSupported(std::string_view feature) const {
-  PrintError("not supported by this server: " + std::string(feature) +
-             " (coming in a later version)");
-  return kExitServerError;
-}
-
 bool Invocation::LoadSaved(int* exit_code) {
   if (loaded_) return true;
   std::string error;

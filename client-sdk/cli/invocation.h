@@ -48,7 +48,6 @@ class Invocation {
   // Report on stderr and return the exit code to use.
   int UsageError(std::string_view message) const;
   int Failed(const sdk::Error& error) const;  // 1 for kringd's errors, 2 for transport errors
-  int NotSupported(std::string_view feature) const;
 
   // A connection to the server named by the flags (else the saved session), not logged in.
   // On failure it reports and returns nullptr with *exit_code set.

@@ -34,12 +34,18 @@ in, or connection/TLS failure.
   consent     id network_id grantee grantee_id client_id recorded_by recorded_by_id
               by_representative status state all_threads thread_ids actions history_visible
               start end supersedes recorded_at reason access_since hidden_through_seq
+  audit event seq time action event_type outcome outcome_detail actor_id actor actor_kind
+              actor_role actor_profession on_behalf_of client_id network_id thread_id seq_from
+              seq_to count consent_id object_id object_handle source_address app server_id
+              prev_hash (hex)   audit mine adds summary actor_display_name thread_title
 login and whoami print the account plus session_expires_at; approve the member plus
 invitation_id; send {network_id thread_id seq client_msg_id duplicate posted_at}; decline
 {invitation_id state}; remove {network_id handle removed}; user disable {handle disabled};
 logout {logged_out}; consent grant, withdraw and team-threads the new consent record;
 representative appoint {client representative basis since}, end {client representative
-ended}; history may start with {network_id thread_id hidden_through_seq}. Consent state:
+ended}; history may start with {network_id thread_id hidden_through_seq}; audit verify
+{intact records first_bad_seq problem head_hash(hex)}; audit checkpoint {server_id count
+head_hash(base64) time time_ms algorithm signature(base64) public_key_pem}. Consent state:
 in_force, not_yet, expired, withdrawn or superseded. Times are UTC, e.g.
 "2026-11-22T17:00:00.000Z"; --from and --until take RFC 3339, e.g. 2026-12-31T17:00:00Z.)";
 
@@ -55,7 +61,8 @@ struct Args {
   uint64_t network = 0, thread = 0, seq = 0, after = 0, limit = 0, count = 0, invitation = 0;
   bool password_stdin = false, team_only = false, history = false;
   ProvisionFlags provision;
-  std::vector<std::string> rest;
+  AuditQueryArgs audit_query;
+  AccessLogArgs access_log;
 };
 
 // The flags that say what a consent allows (consent grant, approve).
@@ -245,17 +252,55 @@ void AddMessageCommands(CLI::App& app, Args& a, Command* run) {
   OnRun(mark, run, [&a](Invocation& inv) { return MarkRead(inv, a.network, a.thread, a.seq); });
 }
 
-// Commands whose server features have not landed: they say so, never fake a result.
-void AddUnsupportedCommand(CLI::App& app, Args& a, Command* run, const std::string& name,
-                           const std::string& help, std::vector<std::string> actions) {
-  CLI::App* sub = app.add_subcommand(name, help + " (not supported by this server yet)");
-  sub->add_option("ACTION", a.kind, "One of: " + CLI::detail::join(actions, ", "))
-      ->required()
+void AddAuditCommands(CLI::App& app, Args& a, Command* run) {
+  CLI::App* audit = app.add_subcommand(
+      "audit",
+      "The access log (NEN 7513): auditors query, verify and sign it; a client reads "
+      "who accessed their data");
+  audit->require_subcommand(1);
+  const std::vector<std::string> actions = {"create", "read", "update", "delete", "execute"};
+  const std::vector<std::string> outcomes = {"success", "denied", "error"};
+
+  AuditQueryArgs& q = a.audit_query;
+  CLI::App* query = audit->add_subcommand(
+      "query",
+      "Auditors: records, oldest first: #SEQ  TIME  OUTCOME  EVENT_TYPE  ACTOR (ROLE)  OBJECT  "
+      "[(DETAIL)]");
+  query->add_option("--client", q.client, "About this client's data (handle)");
+  query->add_option("--user", q.user, "Done by this account (handle)");
+  query->add_option("--since", q.since, "At or after this RFC 3339 time");
+  query->add_option("--until", q.until, "Before this RFC 3339 time");
+  query->add_option("--action", q.action, "create, read, update, delete or execute")
       ->check(CLI::IsMember(actions));
-  sub->add_option("ARGS", a.rest, "The action's arguments");
-  sub->allow_extras();
-  sub->fallthrough(false);  // any option after the action belongs to it
-  OnRun(sub, run, [name](Invocation& inv) { return inv.NotSupported(name); });
+  query->add_option("--outcome", q.outcome, "success, denied or error")
+      ->check(CLI::IsMember(outcomes));
+  query->add_option("--type", q.event_type, "Event type, e.g. history.read");
+  query->add_option("--after", q.after, "Only records with a higher seq");
+  query->add_option("--limit", q.limit, "At most this many per page (default 100, at most 1000)")
+      ->check(CLI::Range(1, 1000));
+  query->add_flag("--all", q.all, "Every page, not only the first");
+  OnRun(query, run, [&q](Invocation& inv) { return QueryAudit(inv, q); });
+
+  AccessLogArgs& m = a.access_log;
+  CLI::App* mine = audit->add_subcommand(
+      "mine",
+      "Who accessed your data (a client), or your client's (a representative, with --client): "
+      "#SEQ  TIME  OUTCOME  EVENT_TYPE  ACTOR (ROLE)  OBJECT  SUMMARY");
+  mine->add_option("--client", m.client, "The client you represent (handle)");
+  mine->add_option("--network", m.network_id, "Only this network");
+  mine->add_option("--since", m.since, "At or after this RFC 3339 time");
+  mine->add_option("--until", m.until, "Before this RFC 3339 time");
+  mine->add_flag("--all", m.all, "Every page, not only the first");
+  OnRun(mine, run, [&m](Invocation& inv) { return MyAccessLog(inv, m); });
+
+  OnRun(audit->add_subcommand("verify",
+                              "Auditors: check the whole hash chain (exit 1 and \"broken at "
+                              "record N: PROBLEM\" when it is not intact)"),
+        run, VerifyAuditChain);
+  OnRun(audit->add_subcommand("checkpoint",
+                              "Auditors: the chain's head signed by kringd (Ed25519), to keep "
+                              "outside the server"),
+        run, AuditCheckpoint);
 }
 
 int Main(int argc, char** argv) {
@@ -275,8 +320,7 @@ int Main(int argc, char** argv) {
   AddNetworkCommands(app, args, &run);
   AddMessageCommands(app, args, &run);
   AddConsentCommands(app, args, &run);
-  AddUnsupportedCommand(app, args, &run, "audit", "The access log: query|mine|verify",
-                        {"query", "mine", "verify"});
+  AddAuditCommands(app, args, &run);
 
   try {
     app.parse(argc, argv);

@@ -28,13 +28,24 @@
 //   message     {"network_id","thread_id","seq","sender","client_msg_id","text","reply_to_seq",
 //                "posted_at"}
 //   read marker {"thread_id","handle","seq","updated_at"}
+//   audit event {"seq","time","action","event_type","outcome","outcome_detail","actor_id",
+//                "actor","actor_kind","actor_role","actor_profession","on_behalf_of",
+//                "client_id","network_id","thread_id","seq_from","seq_to","count","consent_id",
+//                "object_id","object_handle","source_address","app","server_id","prev_hash"}
+//               action: "create" | "read" | "update" | "delete" | "execute"; outcome:
+//               "success" | "denied" | "error"; actor: the handle; prev_hash: hex ("" for
+//               record 1); 0 and "": not applicable
+//   access log entry  an audit event plus "summary","actor_display_name","thread_title"
+//               (kringd leaves source_address, app and prev_hash empty here)
 //
 // Commands that print no such object print their own (documented in `kring --help`):
 // login/whoami add "session_expires_at" to the account, approve adds "invitation_id" to the
 // member, send prints {"network_id","thread_id","seq","client_msg_id","duplicate","posted_at"},
 // history may start with {"network_id","thread_id","hidden_through_seq"} (messages 1..N exist
 // but are not visible to the caller), representative appoint prints a representation
-// {"client","representative","basis","since"}.
+// {"client","representative","basis","since"}, audit verify {"intact","records","first_bad_seq",
+// "problem","head_hash"} (hex), audit checkpoint {"server_id","count","head_hash","time",
+// "time_ms","algorithm","signature","public_key_pem"} (head_hash and signature base64).
 //
 // Every line is flushed at once, so a pipe sees `tail` output as it happens.
 #pragma once
@@ -97,6 +108,40 @@ JsonObject ConsentJson(const v1::Consent& c, int64_t now_ms, std::string_view st
 std::string ConsentText(const v1::Consent& c, int64_t now_ms, const Handles& handles,
                         std::string_view state = {});
 std::string MessageText(const v1::Message& m);
+
+// --- The access log (audit_output.cc) ---
+
+// Lower-case hexadecimal and standard (padded) base64 of raw bytes.
+std::string Hex(std::string_view bytes);
+std::string Base64(std::string_view bytes);
+// "create" | "read" | "update" | "delete" | "execute"; "" for UNSPECIFIED.
+std::string ActionName(v1::AuditAction action);
+// "success" | "denied" | "error"; "" for UNSPECIFIED.
+std::string OutcomeName(v1::AuditOutcome outcome);
+// The inverses, for --action and --outcome; false for any other name.
+[[nodiscard]] bool ParseAction(std::string_view name, v1::AuditAction* out);
+[[nodiscard]] bool ParseOutcome(std::string_view name, v1::AuditOutcome* out);
+
+// Appends every field of a record (an audit event object) to *json.
+void AddAuditEventFields(const v1::AuditEvent& e, JsonObject* json);
+JsonObject AuditEventJson(const v1::AuditEvent& e);
+// The record's fields plus "summary", "actor_display_name" and "thread_title".
+JsonObject AccessLogEntryJson(const v1::AccessLogEntry& entry);
+// "jo (member)", "mentor (representative) for account 3", "audrey (auditor)"; "-" for nobody.
+std::string AuditActorText(const v1::AuditEvent& e);
+// What the record concerns: "client 3, network 1, thread 2, seq 4-6, count 3"; "-" for nothing.
+std::string AuditObjectText(const v1::AuditEvent& e);
+// "#SEQ  TIME  OUTCOME  EVENT_TYPE  ACTOR  OBJECT  [(DETAIL)]".
+std::string AuditEventText(const v1::AuditEvent& e);
+// AuditEventText followed by the server's plain summary.
+std::string AccessLogEntryText(const v1::AccessLogEntry& entry);
+// "intact: N records, head HEX" or "broken at record N: PROBLEM".
+std::string VerifyText(const v1::VerifyAuditChainResult& v);
+JsonObject VerifyJson(const v1::VerifyAuditChainResult& v);
+// Lines "KEY  VALUE" (hash hex, signature base64), then the public key PEM.
+std::string CheckpointText(const v1::AuditCheckpoint& c);
+// head_hash and signature base64; the PEM as a string.
+JsonObject CheckpointJson(const v1::AuditCheckpoint& c);
 
 // --- Helpers of the formatters ---
 

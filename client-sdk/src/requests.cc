@@ -280,6 +280,32 @@ Result<v1::ListConsentsResult> Connection::ListConsents(uint64_t network_id, boo
   return KRING_SDK_CALL(f, list_consents, kListConsents);
 }
 
+// --- The access log ---
+
+Result<v1::QueryAuditResult> Connection::QueryAudit(const v1::QueryAuditRequest& query) {
+  v1::ClientFrame f;
+  *f.mutable_query_audit() = query;
+  return KRING_SDK_CALL(f, query_audit, kQueryAudit);
+}
+
+Result<v1::MyAccessLogResult> Connection::MyAccessLog(const v1::MyAccessLogRequest& request) {
+  v1::ClientFrame f;
+  *f.mutable_my_access_log() = request;
+  return KRING_SDK_CALL(f, my_access_log, kMyAccessLog);
+}
+
+Result<v1::VerifyAuditChainResult> Connection::VerifyAuditChain() {
+  v1::ClientFrame f;
+  f.mutable_verify_audit_chain();
+  return KRING_SDK_CALL(f, verify_audit_chain, kVerifyAuditChain);
+}
+
+Result<v1::AuditCheckpointResult> Connection::AuditCheckpoint() {
+  v1::ClientFrame f;
+  f.mutable_audit_checkpoint();
+  return KRING_SDK_CALL(f, audit_checkpoint, kAuditCheckpoint);
+}
+
 #undef KRING_SDK_CALL
 
 }  // namespace kring::sdk

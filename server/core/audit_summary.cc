@@ -60,6 +60,12 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "looked at the consent list";
   } else if (type == "access_log.read") {
     what = "looked at this access log";
+  } else if (type == "audit.queried") {
+    what = "looked at access-log records about you, as an auditor";
+  } else if (type == "audit.verified") {
+    what = "checked that the access log is intact, as an auditor";
+  } else if (type == "audit.checkpoint") {
+    what = "had a signed checkpoint of the access log made, as an auditor";
   } else if (type == "representative.appointed") {
     what = "appointed " + object + " as representative";
   } else if (type == "representative.ended") {

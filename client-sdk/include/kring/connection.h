@@ -151,6 +151,22 @@ class Connection {
   // record of the network, oldest first.
   Result<v1::ListConsentsResult> ListConsents(uint64_t network_id, bool history = false);
 
+  // --- The access log (NEN 7513, docs/audit.md) ---
+  // By an auditor (AccountKind AUDITOR): records matching every set filter, oldest first, at
+  // most query.limit (0: 100). Continue with after_seq = next_after_seq until it is 0. The query
+  // is itself recorded. Others get PERMISSION_DENIED.
+  Result<v1::QueryAuditResult> QueryAudit(const v1::QueryAuditRequest& query);
+  // By a client about themself, or by a representative naming the client in client_handle:
+  // who accessed the client's data, oldest first, each with a plain-English summary. Never
+  // contains message text. The read is itself recorded. Others get PERMISSION_DENIED.
+  Result<v1::MyAccessLogResult> MyAccessLog(const v1::MyAccessLogRequest& request = {});
+  // By an auditor: walks the whole chain; intact, or the first broken record and why. A broken
+  // chain is a successful answer with intact == false, not an Error.
+  Result<v1::VerifyAuditChainResult> VerifyAuditChain();
+  // By an auditor: the chain's head signed with the server's Ed25519 key. Fails (with the
+  // server's Error) when the server has no signing key configured.
+  Result<v1::AuditCheckpointResult> AuditCheckpoint();
+
   // --- Events ---
   // With a listener set, events go to it; without one (the default) they are queued for
   // NextEvent. Setting a listener does not hand it events already queued. Passing nullptr

@@ -29,6 +29,11 @@ TEST(AuditSummaryTest, SaysWhoDidWhatInPlainWords) {
             "Jo looked at who is in the network");
 }
 
+TEST(AuditSummaryTest, AnAuditorLookingIsSaidPlainlyToo) {
+  EXPECT_EQ(SummarizeAuditEvent(Event("audit.queried"), "Audrey", "", ""),
+            "Audrey looked at access-log records about you, as an auditor");
+}
+
 TEST(AuditSummaryTest, AThreadWithoutATitleIsNamedByNumber) {
   EXPECT_EQ(SummarizeAuditEvent(Event("message.posted"), "Jo", "", ""),
             "Jo posted a message in thread 12");
