@@ -1,0 +1,161 @@
+#include "bench/report.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace kring::bench {
+namespace {
+
+std::string Format(const char* fmt, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += Format("\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string LatencyJson(const LatencySummary& l) {
+  return Format("{\"count\": %" PRIu64
+                ", \"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p999\": %.3f, \"max\": %.3f, "
+                "\"mean\": %.3f}",
+                l.count, l.p50_ms, l.p90_ms, l.p99_ms, l.p999_ms, l.max_ms, l.mean_ms);
+}
+
+std::string Mode(const FanoutOptions& o) {
+  return o.rate > 0 ? Format("open loop, %.0f msgs/s", o.rate)
+                    : Format("closed loop, window %d", o.window);
+}
+
+struct ServerFigures {
+  bool known = false;
+  double cpu_s = 0;
+  double cpu_s_per_1k = 0;
+  double cores = 0;
+  double peak_rss_mib = 0;
+};
+
+ServerFigures Server(const FanoutResult& r) {
+  ServerFigures f;
+  if (!r.server_before || !r.server_after) return f;
+  f.known = true;
+  f.cpu_s = r.server_after->cpu_seconds - r.server_before->cpu_seconds;
+  f.cpu_s_per_1k = r.acked > 0 ? f.cpu_s / static_cast<double>(r.acked) * 1000 : 0;
+  f.cores = r.elapsed_s > 0 ? f.cpu_s / r.elapsed_s : 0;
+  f.peak_rss_mib = static_cast<double>(r.server_after->peak_rss_kib) / 1024;
+  return f;
+}
+
+}  // namespace
+
+std::string FanoutJson(const RunInfo& info, const FanoutOptions& o, const FanoutResult& r) {
+  const ServerFigures s = Server(r);
+  std::string j = "{";
+  j += "\"scenario\": " + JsonString(info.scenario);
+  j += ", \"server\": " + JsonString(info.server);
+  j += Format(", \"networks\": %d, \"members\": %d, \"connections\": %d", info.networks,
+              info.members, info.networks * info.members);
+  j += Format(", \"senders_per_network\": %d", o.senders_per_network);
+  j += ", \"mode\": " + JsonString(o.rate > 0 ? "open" : "closed");
+  j += Format(", \"window\": %d, \"rate\": %.0f, \"message_bytes\": %d", o.window, o.rate,
+              o.message_bytes);
+  j += Format(", \"duration_s\": %.3f, \"elapsed_s\": %.3f, \"setup_s\": %.3f", o.duration_s,
+              r.elapsed_s, info.setup_s);
+  j += Format(", \"sent\": %" PRIu64 ", \"acked\": %" PRIu64 ", \"deliveries\": %" PRIu64
+              ", \"expected_deliveries\": %" PRIu64 ", \"missed_sends\": %" PRIu64,
+              r.sent, r.acked, r.deliveries, r.expected_deliveries, r.missed_sends);
+  j += Format(", \"acked_per_s\": %.1f, \"deliveries_per_s\": %.1f", r.acked_per_s,
+              r.deliveries_per_s);
+  j += ", \"latency_ms\": " + LatencyJson(r.delivery);
+  j += ", \"ack_latency_ms\": " + LatencyJson(r.ack);
+  if (s.known) {
+    j += Format(
+        ", \"server_cpu\": {\"seconds\": %.3f, \"seconds_per_1k_msgs\": %.4f, \"cores\": %.3f, "
+        "\"io_threads\": %d}, \"server_peak_rss_kib\": %" PRIu64,
+        s.cpu_s, s.cpu_s_per_1k, s.cores, info.server_io_threads, r.server_after->peak_rss_kib);
+  } else {
+    j += ", \"server_cpu\": null, \"server_peak_rss_kib\": null";
+  }
+  j += Format(", \"generator_cpu\": {\"seconds\": %.3f, \"cores\": %.3f, \"threads\": %d}",
+              r.generator_cpu_s, r.elapsed_s > 0 ? r.generator_cpu_s / r.elapsed_s : 0,
+              info.generator_threads);
+  j += ", \"ok\": " + std::string(r.problem.empty() ? "true" : "false");
+  j += ", \"problem\": " + (r.problem.empty() ? std::string("null") : JsonString(r.problem));
+  return j + "}\n";
+}
+
+std::string FanoutHuman(const RunInfo& info, const FanoutOptions& o, const FanoutResult& r) {
+  const ServerFigures s = Server(r);
+  std::string h;
+  h += Format("fanout: %d networks x %d members (%d TLS connections) against %s\n", info.networks,
+              info.members, info.networks * info.members, info.server.c_str());
+  h += Format("  senders: %d per network (member 0 = the network's client%s), %s, %d-byte texts\n",
+              o.senders_per_network, o.senders_per_network > 1 ? ", then members 1.." : "",
+              Mode(o).c_str(), o.message_bytes);
+  h += Format("  setup %.1f s; sent for %.1f s, drained at %.2f s\n", info.setup_s, o.duration_s,
+              r.elapsed_s);
+  h += Format("  acknowledged: %" PRIu64 " (%.0f msgs/s); deliveries: %" PRIu64
+              " (%.0f /s) = acks x %d members%s\n",
+              r.acked, r.acked_per_s, r.deliveries, r.deliveries_per_s, info.members,
+              r.deliveries == r.expected_deliveries ? "" : " -- MISMATCH");
+  if (r.missed_sends > 0) {
+    h += Format("  missed sends (open loop, too many unacknowledged): %" PRIu64 "\n",
+                r.missed_sends);
+  }
+  h += Format(
+      "  send -> arrival at every member: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, "
+      "max %.2f ms\n",
+      r.delivery.p50_ms, r.delivery.p99_ms, r.delivery.p999_ms, r.delivery.max_ms);
+  h += Format("  send -> durable ack:             p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n",
+              r.ack.p50_ms, r.ack.p99_ms, r.ack.p999_ms);
+  if (s.known) {
+    h += Format("  server: %.2f CPU-s (%.2f cores), %.3f CPU-s per 1,000 msgs, peak RSS %.1f MiB\n",
+                s.cpu_s, s.cores, s.cpu_s_per_1k, s.peak_rss_mib);
+  } else {
+    h += "  server: CPU and RSS not measured (give --server-pid)\n";
+  }
+  h += Format("  generator: %.2f CPU-s (%.2f cores, %d io threads)\n", r.generator_cpu_s,
+              r.elapsed_s > 0 ? r.generator_cpu_s / r.elapsed_s : 0, info.generator_threads);
+  h += r.problem.empty() ? "  checks: every delivery exactly once, in order\n"
+                         : "  FAILED: " + r.problem + "\n";
+  h += "\n| scenario | networks × members | senders | mode | acks/s | deliveries/s | p50 ms | "
+       "p99 ms | p99.9 ms | server CPU-s / 1k msgs | server cores | server peak RSS MiB | "
+       "generator cores |\n";
+  h += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  h += Format("| fanout | %d × %d | %d/network | %s | %.0f | %.0f | %.2f | %.2f | %.2f | ",
+              info.networks, info.members, o.senders_per_network, Mode(o).c_str(), r.acked_per_s,
+              r.deliveries_per_s, r.delivery.p50_ms, r.delivery.p99_ms, r.delivery.p999_ms);
+  if (s.known) {
+    h += Format("%.3f | %.2f | %.1f | ", s.cpu_s_per_1k, s.cores, s.peak_rss_mib);
+  } else {
+    h += "– | – | – | ";
+  }
+  h += Format("%.2f |\n", r.elapsed_s > 0 ? r.generator_cpu_s / r.elapsed_s : 0);
+  return h;
+}
+
+}  // namespace kring::bench
