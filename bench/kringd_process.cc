@@ -37,16 +37,14 @@ std::string DescribeStatus(int status) {
   return "status " + std::to_string(status);
 }
 
-}  // namespace
-
-std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
-  ProcessUsage usage;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+// utime + stime of a /proc/.../stat file, in seconds.
+std::optional<double> ReadStatCpuSeconds(const std::string& path) {
+  std::ifstream stat(path);
   std::string line;
   if (!std::getline(stat, line)) return std::nullopt;
   // The command name (field 2) may hold spaces: fields are counted after its closing ')'.
   size_t paren = line.rfind(')');
-  if (paren == std::string::npos) return std::nullopt;
+  if (paren == std::string::npos || paren + 2 > line.size()) return std::nullopt;
   std::istringstream fields(line.substr(paren + 2));
   std::string field;
   uint64_t utime = 0, stime = 0;
@@ -54,8 +52,29 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
     if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
     if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
   }
-  usage.cpu_seconds =
-      static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
+  ProcessUsage usage;
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::optional<double> cpu = ReadStatCpuSeconds(proc + "/stat");
+  if (!cpu) return std::nullopt;
+  usage.cpu_seconds = *cpu;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(proc + "/task", ec)) {
+    ThreadUsage thread;
+    thread.tid = std::atoi(entry.path().filename().c_str());
+    std::optional<double> thread_cpu = ReadStatCpuSeconds(entry.path().string() + "/stat");
+    if (!thread_cpu) continue;  // the thread ended meanwhile
+    thread.cpu_seconds = *thread_cpu;
+    std::ifstream comm(entry.path().string() + "/comm");
+    std::getline(comm, thread.name);
+    usage.threads.push_back(std::move(thread));
+  }
+  std::string line;
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   while (std::getline(status, line)) {
     if (line.rfind("VmHWM:", 0) == 0)

@@ -12,14 +12,23 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kring::bench {
+
+// One thread's CPU time, from /proc/PID/task/TID/{stat,comm}.
+struct ThreadUsage {
+  int tid = 0;
+  std::string name;
+  double cpu_seconds = 0;  // utime + stime
+};
 
 // From /proc/PID/stat and /proc/PID/status.
 struct ProcessUsage {
   double cpu_seconds = 0;     // utime + stime
   uint64_t peak_rss_kib = 0;  // VmHWM
   uint64_t rss_kib = 0;       // VmRSS
+  std::vector<ThreadUsage> threads;
 };
 std::optional<ProcessUsage> ReadProcessUsage(pid_t pid);
 

@@ -1,7 +1,9 @@
 #include "bench/report.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <vector>
 
 namespace kring::bench {
 namespace {
@@ -51,13 +53,23 @@ std::string Mode(const FanoutOptions& o) {
                     : Format("closed loop, window %d", o.window);
 }
 
+struct ThreadFigure {
+  int tid = 0;
+  std::string name;
+  double cores = 0;
+};
+
 struct ServerFigures {
   bool known = false;
   double cpu_s = 0;
   double cpu_s_per_1k = 0;
   double cores = 0;
   double peak_rss_mib = 0;
+  // The busiest threads over the run, busiest first: one near 1.0 core is a serial bottleneck.
+  std::vector<ThreadFigure> busiest;
 };
+
+constexpr size_t kBusiestThreads = 4;
 
 ServerFigures Server(const FanoutResult& r) {
   ServerFigures f;
@@ -67,6 +79,18 @@ ServerFigures Server(const FanoutResult& r) {
   f.cpu_s_per_1k = r.acked > 0 ? f.cpu_s / static_cast<double>(r.acked) * 1000 : 0;
   f.cores = r.elapsed_s > 0 ? f.cpu_s / r.elapsed_s : 0;
   f.peak_rss_mib = static_cast<double>(r.server_after->peak_rss_kib) / 1024;
+  if (r.elapsed_s > 0) {
+    for (const ThreadUsage& after : r.server_after->threads) {
+      double before = 0;
+      for (const ThreadUsage& t : r.server_before->threads) {
+        if (t.tid == after.tid) before = t.cpu_seconds;
+      }
+      f.busiest.push_back({after.tid, after.name, (after.cpu_seconds - before) / r.elapsed_s});
+    }
+    std::sort(f.busiest.begin(), f.busiest.end(),
+              [](const ThreadFigure& a, const ThreadFigure& b) { return a.cores > b.cores; });
+    if (f.busiest.size() > kBusiestThreads) f.busiest.resize(kBusiestThreads);
+  }
   return f;
 }
 
@@ -97,8 +121,14 @@ std::string FanoutJson(const RunInfo& info, const FanoutOptions& o, const Fanout
         ", \"server_cpu\": {\"seconds\": %.3f, \"seconds_per_1k_msgs\": %.4f, \"cores\": %.3f, "
         "\"io_threads\": %d}, \"server_peak_rss_kib\": %" PRIu64,
         s.cpu_s, s.cpu_s_per_1k, s.cores, info.server_io_threads, r.server_after->peak_rss_kib);
+    j += ", \"server_busiest_threads\": [";
+    for (size_t i = 0; i < s.busiest.size(); ++i) {
+      j += Format("%s{\"tid\": %d, \"name\": %s, \"cores\": %.3f}", i > 0 ? ", " : "",
+                  s.busiest[i].tid, JsonString(s.busiest[i].name).c_str(), s.busiest[i].cores);
+    }
+    j += "]";
   } else {
-    j += ", \"server_cpu\": null, \"server_peak_rss_kib\": null";
+    j += ", \"server_cpu\": null, \"server_peak_rss_kib\": null, \"server_busiest_threads\": null";
   }
   j += Format(", \"generator_cpu\": {\"seconds\": %.3f, \"cores\": %.3f, \"threads\": %d}",
               r.generator_cpu_s, r.elapsed_s > 0 ? r.generator_cpu_s / r.elapsed_s : 0,
@@ -135,6 +165,11 @@ std::string FanoutHuman(const RunInfo& info, const FanoutOptions& o, const Fanou
   if (s.known) {
     h += Format("  server: %.2f CPU-s (%.2f cores), %.3f CPU-s per 1,000 msgs, peak RSS %.1f MiB\n",
                 s.cpu_s, s.cores, s.cpu_s_per_1k, s.peak_rss_mib);
+    h += "  busiest server threads (cores):";
+    for (const ThreadFigure& t : s.busiest) {
+      h += Format(" %s/%d %.2f", t.name.c_str(), t.tid, t.cores);
+    }
+    h += "\n";
   } else {
     h += "  server: CPU and RSS not measured (give --server-pid)\n";
   }
