@@ -111,6 +111,7 @@ class Fanout final : public HotListener {
     if (failure_.failed()) return Abort(result);
 
     result.server_before = Usage();
+    result.machine_before = ReadMachineCpu();
     const double cpu_before = SelfCpuSeconds();
     t0_ns_ = NowNs();
     sending_.store(true, std::memory_order_release);
@@ -125,6 +126,7 @@ class Fanout final : public HotListener {
     OnEveryThread([] {});  // after this no thread sends again
     const bool drained = Drain();
     result.server_after = Usage();
+    result.machine_after = ReadMachineCpu();
     result.generator_cpu_s = SelfCpuSeconds() - cpu_before;
 
     CloseWorld(world_, io_, Clock::now() + std::chrono::seconds(10));

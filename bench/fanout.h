@@ -52,6 +52,8 @@ struct FanoutResult {
   double generator_cpu_s = 0;
   std::optional<ProcessUsage> server_before;
   std::optional<ProcessUsage> server_after;
+  std::optional<MachineCpu> machine_before;
+  std::optional<MachineCpu> machine_after;
   // Empty when every check passed; else why the run is not valid (exit 1).
   std::string problem;
 };

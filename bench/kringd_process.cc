@@ -91,6 +91,30 @@ double SelfCpuSeconds() {
   return seconds(ru.ru_utime) + seconds(ru.ru_stime);
 }
 
+std::optional<MachineCpu> ReadMachineCpu() {
+  std::ifstream stat("/proc/stat");
+  std::string line;
+  MachineCpu cpu;
+  bool found = false;
+  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  while (std::getline(stat, line)) {
+    if (line.rfind("cpu ", 0) == 0) {
+      // user nice system idle iowait irq softirq steal ...
+      std::istringstream fields(line.substr(4));
+      uint64_t v[8] = {};
+      for (uint64_t& x : v) fields >> x;
+      const uint64_t total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+      cpu.total_seconds = static_cast<double>(total) / tick;
+      cpu.busy_seconds = static_cast<double>(total - v[3] - v[4]) / tick;
+      found = true;
+    } else if (line.rfind("cpu", 0) == 0) {
+      ++cpu.cores;
+    }
+  }
+  if (!found) return std::nullopt;
+  return cpu;
+}
+
 KringdProcess::KringdProcess(std::string kringd_path) : kringd_path_(std::move(kringd_path)) {}
 
 KringdProcess::~KringdProcess() {

@@ -35,6 +35,16 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid);
 // This process's own CPU time (getrusage), user + system.
 double SelfCpuSeconds();
 
+// The whole machine's CPU time from /proc/stat, in seconds summed over all cores: `busy` is
+// everything but idle and iowait. On a shared machine, busy minus the server and the generator
+// is what other processes took during a run.
+struct MachineCpu {
+  double busy_seconds = 0;
+  double total_seconds = 0;
+  int cores = 0;
+};
+std::optional<MachineCpu> ReadMachineCpu();
+
 class KringdProcess {
  public:
   static constexpr std::chrono::seconds kStartDeadline{30};

@@ -94,6 +94,33 @@ ServerFigures Server(const FanoutResult& r) {
   return f;
 }
 
+// The machine over the run: how busy it was, and how much of that was neither kringd nor the
+// generator (other processes on a shared machine).
+struct MachineFigures {
+  bool known = false;
+  int cores = 0;
+  double busy_cores = 0;
+  double others_cores = 0;
+};
+
+MachineFigures Machine(const FanoutResult& r) {
+  MachineFigures m;
+  if (!r.machine_before || !r.machine_after || r.machine_after->cores <= 0) return m;
+  const double wall =
+      (r.machine_after->total_seconds - r.machine_before->total_seconds) / r.machine_after->cores;
+  if (wall <= 0) return m;
+  m.known = true;
+  m.cores = r.machine_after->cores;
+  const double busy = r.machine_after->busy_seconds - r.machine_before->busy_seconds;
+  double ours = r.generator_cpu_s;
+  if (r.server_before && r.server_after) {
+    ours += r.server_after->cpu_seconds - r.server_before->cpu_seconds;
+  }
+  m.busy_cores = busy / wall;
+  m.others_cores = std::max(0.0, busy - ours) / wall;
+  return m;
+}
+
 }  // namespace
 
 std::string FanoutJson(const RunInfo& info, const FanoutOptions& o, const FanoutResult& r) {
@@ -133,6 +160,12 @@ std::string FanoutJson(const RunInfo& info, const FanoutOptions& o, const Fanout
   j += Format(", \"generator_cpu\": {\"seconds\": %.3f, \"cores\": %.3f, \"threads\": %d}",
               r.generator_cpu_s, r.elapsed_s > 0 ? r.generator_cpu_s / r.elapsed_s : 0,
               info.generator_threads);
+  if (const MachineFigures m = Machine(r); m.known) {
+    j += Format(", \"machine_cpu\": {\"cores\": %d, \"busy_cores\": %.3f, \"others_cores\": %.3f}",
+                m.cores, m.busy_cores, m.others_cores);
+  } else {
+    j += ", \"machine_cpu\": null";
+  }
   j += ", \"ok\": " + std::string(r.problem.empty() ? "true" : "false");
   j += ", \"problem\": " + (r.problem.empty() ? std::string("null") : JsonString(r.problem));
   return j + "}\n";
@@ -175,6 +208,12 @@ std::string FanoutHuman(const RunInfo& info, const FanoutOptions& o, const Fanou
   }
   h += Format("  generator: %.2f CPU-s (%.2f cores, %d io threads)\n", r.generator_cpu_s,
               r.elapsed_s > 0 ? r.generator_cpu_s / r.elapsed_s : 0, info.generator_threads);
+  if (const MachineFigures m = Machine(r); m.known) {
+    h += Format(
+        "  machine: %.2f of %d cores busy; other processes took %.2f of them%s\n", m.busy_cores,
+        m.cores, m.others_cores,
+        m.others_cores > 0.1 ? " (a shared machine: treat the figures as lower bounds)" : "");
+  }
   h += r.problem.empty() ? "  checks: every delivery exactly once, in order\n"
                          : "  FAILED: " + r.problem + "\n";
   h += "\n| scenario | networks × members | senders | mode | acks/s | deliveries/s | p50 ms | "
