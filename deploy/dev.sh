@@ -4,6 +4,8 @@
 #   deploy/dev.sh serve [KRINGD_ARGS...]  install build deps, build kringd, run it on
 #                                         https://127.0.0.1:8443 with data in <checkout>/data
 #   deploy/dev.sh test  [CTEST_ARGS...]   install build deps, build everything, run every test
+#   deploy/dev.sh bench [BENCH_ARGS...]   build kringd and kring-bench, run kring-bench on its own
+#                                         kringd (default: fanout; see docs/benchmarks.md)
 #
 # Idempotent: installed packages are left alone (apt is not touched at all when nothing is
 # missing) and the build is incremental in <checkout>/build, shared by both subcommands.
@@ -44,6 +46,7 @@ usage() {
   cat >&2 <<'EOF'
 usage: deploy/dev.sh serve [KRINGD_ARGS...]   build kringd and run it on https://127.0.0.1:8443
        deploy/dev.sh test  [CTEST_ARGS...]    build everything and run every test
+       deploy/dev.sh bench [BENCH_ARGS...]    build and run kring-bench (default: fanout)
 EOF
 }
 
@@ -179,11 +182,24 @@ cmd_test() {
   log "all tests passed"
 }
 
+# Runs the load generator against a kringd it starts itself. Takes minutes at full size, so it is
+# not part of `test` (which runs a small smoke run of it).
+cmd_bench() {
+  install_deps
+  configure
+  build kringd kring-bench
+  local args=("$@")
+  ((${#args[@]} > 0)) || args=(fanout)
+  cd "$ROOT"
+  exec "${BUILD_DIR}/bench/kring-bench" "${args[@]}" --spawn-kringd "${BUILD_DIR}/server/kringd"
+}
+
 main() {
   local cmd="${1:-}"
   case "$cmd" in
     serve) shift; cmd_serve "$@" ;;
     test) shift; cmd_test "$@" ;;
+    bench) shift; cmd_bench "$@" ;;
     -h | --help | help) usage ;;
     "") usage; exit 2 ;;
     *) usage; die 2 "unknown subcommand '${cmd}'" ;;

@@ -68,6 +68,9 @@ void AsyncConnectTls(tcp::resolver& resolver, TlsStream& tls, const ConnectOptio
         beast::get_lowest_layer(tls).async_connect(
             results, [&tls, &o, done](beast::error_code ec, const tcp::endpoint&) {
               if (ec) return done(ec, "connect");
+              // Requests are whole frames: send each at once rather than wait for an ACK (Nagle).
+              beast::error_code nodelay_ec;
+              beast::get_lowest_layer(tls).socket().set_option(tcp::no_delay(true), nodelay_ec);
               const std::string& name = ServerName(o);
               beast::error_code ip_ec;
               asio::ip::make_address(name, ip_ec);

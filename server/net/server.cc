@@ -313,6 +313,10 @@ class Server::Impl {
     }
     error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
+    // A response and an event often go out back to back as small TLS records; with Nagle the
+    // second waits for the app's delayed ACK (~40 ms). Frames are already whole messages.
+    error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     if (!peer_ec) {
       std::make_shared<HttpSession>(std::move(socket), tls_, shared_, FormatEndpoint(peer))->Run();
     }

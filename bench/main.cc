@@ -1,0 +1,277 @@
+// kring-bench: a load generator for kringd.
+//
+//   kring-bench SCENARIO [--server wss://HOST:PORT --ca FILE | --spawn-kringd PATH]
+//               [--networks N] [--members M] [--connections C] [--rate R] [--duration S]
+//               [--window W] [--json]
+//
+// With --spawn-kringd it starts its own kringd on a temp dir and a loopback port, so that one
+// command gives a result. Exit codes: 0 a valid run, 1 the run failed or a check did not hold
+// (a missing or duplicated delivery), 2 usage. See docs/benchmarks.md.
+#include <netdb.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "bench/fanout.h"
+#include "bench/kringd_process.h"
+#include "bench/report.h"
+#include "bench/world.h"
+#include "bench/ws_client.h"
+
+namespace kring::bench {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+struct Flags {
+  std::string scenario;
+  std::string server_url;
+  std::string ca_file;
+  std::string server_name;
+  std::string admin_handle = "admin";
+  std::string admin_password_file;
+  int server_pid = -1;
+  std::string spawn_kringd;
+  int server_threads = 0;
+  int networks = 100;
+  int members = 8;
+  int connections = 0;
+  int senders = 1;
+  double rate = 0;
+  double duration = 10;
+  int window = 16;
+  int message_bytes = 100;
+  int threads = 2;
+  int setup_timeout = 300;
+  bool json = false;
+  bool verbose = false;
+};
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "kring-bench: error: %s\n", message.c_str());
+  return code;
+}
+
+// "wss://HOST:PORT" into the endpoint, HOST resolved to an address (kept as the name to verify).
+std::string ParseServerUrl(const std::string& url, Endpoint* ep) {
+  constexpr std::string_view kScheme = "wss://";
+  if (url.rfind(kScheme, 0) != 0) return "--server must look like wss://HOST:PORT";
+  std::string rest = url.substr(kScheme.size());
+  if (size_t slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
+  size_t colon = rest.rfind(':');
+  if (colon == std::string::npos) return "--server needs a port: wss://HOST:PORT";
+  std::string host = rest.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = std::atoi(rest.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) return "--server: bad port in " + url;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0 || !found) {
+    return "--server: cannot resolve " + host + ": " + ::gai_strerror(rc);
+  }
+  char address[NI_MAXHOST];
+  ::getnameinfo(found->ai_addr, found->ai_addrlen, address, sizeof address, nullptr, 0,
+                NI_NUMERICHOST);
+  ::freeaddrinfo(found);
+  ep->host = address;
+  ep->port = static_cast<uint16_t>(port);
+  if (ep->server_name.empty()) ep->server_name = host;
+  return "";
+}
+
+// Thousands of connections need more descriptors than the usual soft limit of 1024.
+void RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+int Run(const Flags& flags) {
+  if (flags.scenario != "fanout") {
+    return Fail(kExitUsage, "scenario \"" + flags.scenario +
+                                "\" is not implemented yet (see docs/benchmarks.md); try fanout");
+  }
+  if (flags.connections > 0) {
+    return Fail(kExitUsage,
+                "fanout connects networks x members; --connections is for the connections "
+                "scenario");
+  }
+  if (flags.message_bytes < 17) return Fail(kExitUsage, "--message-bytes must be at least 17");
+
+  RunInfo info;
+  info.scenario = flags.scenario;
+  info.networks = flags.networks;
+  info.members = flags.members;
+  info.generator_threads = flags.threads;
+  info.server_io_threads = flags.server_threads;
+
+  WorldOptions world_options;
+  world_options.networks = flags.networks;
+  world_options.members = flags.members;
+  world_options.admin_handle = flags.admin_handle;
+  world_options.setup_deadline = std::chrono::seconds(flags.setup_timeout);
+  world_options.verbose = flags.verbose;
+  world_options.endpoint.server_name = flags.server_name;
+
+  std::unique_ptr<KringdProcess> kringd;
+  pid_t server_pid = flags.server_pid;
+  std::string ca_file = flags.ca_file;
+  if (!flags.spawn_kringd.empty()) {
+    kringd = std::make_unique<KringdProcess>(flags.spawn_kringd);
+    if (std::string e = kringd->Start(flags.server_threads); !e.empty()) {
+      return Fail(kExitFailed, "starting kringd: " + e);
+    }
+    server_pid = kringd->pid();
+    ca_file = kringd->ca_file();
+    world_options.endpoint.host = "127.0.0.1";
+    world_options.endpoint.port = kringd->port();
+    if (world_options.endpoint.server_name.empty()) {
+      world_options.endpoint.server_name = "localhost";  // a name of the dev certificate
+    }
+    world_options.admin_password = kringd->admin_password();
+    info.server = "spawned kringd (pid " + std::to_string(server_pid) +
+                  ", 127.0.0.1:" + std::to_string(kringd->port()) + ")";
+    if (flags.verbose) std::fprintf(stderr, "kring-bench: %s\n", info.server.c_str());
+  } else {
+    if (std::string e = ParseServerUrl(flags.server_url, &world_options.endpoint); !e.empty()) {
+      return Fail(kExitUsage, e);
+    }
+    std::ifstream in(flags.admin_password_file);
+    if (!std::getline(in, world_options.admin_password) || world_options.admin_password.empty()) {
+      return Fail(kExitUsage,
+                  "--server needs --admin-password-file (the admin's password on "
+                  "its first line)");
+    }
+    info.server = flags.server_url;
+  }
+
+  std::string error;
+  std::unique_ptr<TlsClient> tls = TlsClient::Create(ca_file, &error);
+  if (!tls) return Fail(kExitUsage, error);
+
+  FanoutOptions fanout;
+  fanout.senders_per_network = flags.senders;
+  fanout.window = flags.window;
+  fanout.rate = flags.rate;
+  fanout.duration_s = flags.duration;
+  fanout.message_bytes = flags.message_bytes;
+  fanout.server_pid = server_pid;
+
+  Failure failure;
+  FanoutResult result;
+  {
+    // Declared in this order so that the connections go before their io threads.
+    IoThreads io(flags.threads);
+    World world;
+    const auto setup_began = std::chrono::steady_clock::now();
+    if (std::string e = BuildWorld(world_options, io, *tls, failure, &world); !e.empty()) {
+      io.Stop();
+      if (kringd) std::fprintf(stderr, "%s", kringd->StderrTail().c_str());
+      return Fail(kExitFailed, "setting up: " + e);
+    }
+    info.setup_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_began).count();
+    if (flags.verbose) std::fprintf(stderr, "kring-bench: set up in %.2f s\n", info.setup_s);
+    result = RunFanout(fanout, world, io, failure);
+  }
+  if (kringd) {
+    std::string how = kringd->Stop();
+    if (how != "exit 0") {
+      std::fprintf(stderr, "%s", kringd->StderrTail().c_str());
+      if (result.problem.empty()) result.problem = "kringd did not stop cleanly: " + how;
+    }
+  }
+  const std::string out =
+      flags.json ? FanoutJson(info, fanout, result) : FanoutHuman(info, fanout, result);
+  std::fputs(out.c_str(), stdout);
+  std::fflush(stdout);
+  if (!result.problem.empty()) return Fail(kExitFailed, result.problem);
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
+  RaiseDescriptorLimit();
+  Flags flags;
+  CLI::App app{"kring-bench: load generator for kringd (see docs/benchmarks.md)"};
+  app.add_option("SCENARIO", flags.scenario, "fanout (connections, history, resume: not yet)")
+      ->required()
+      ->check(CLI::IsMember({"fanout", "connections", "history", "resume"}));
+  auto* server =
+      app.add_option("--server", flags.server_url, "wss://HOST:PORT of a running kringd");
+  auto* spawn = app.add_option("--spawn-kringd", flags.spawn_kringd,
+                               "Start this kringd binary on a temp dir and loopback port")
+                    ->check(CLI::ExistingFile);
+  server->excludes(spawn);
+  app.add_option("--ca", flags.ca_file, "PEM to trust (--server; default: the system's CAs)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--server-name", flags.server_name,
+                 "Name to verify in the server's certificate (default: the URL's host)");
+  app.add_option("--admin", flags.admin_handle, "Admin handle (--server)")->capture_default_str();
+  app.add_option("--admin-password-file", flags.admin_password_file,
+                 "File whose first line is the admin's password (--server)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--server-pid", flags.server_pid,
+                 "PID of the --server kringd, to read its CPU time and peak RSS from /proc");
+  app.add_option("--server-threads", flags.server_threads,
+                 "--spawn-kringd: kringd's --io-threads (0: its default, one per core)")
+      ->capture_default_str();
+  app.add_option("--networks", flags.networks, "Networks")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
+  app.add_option("--members", flags.members, "People per network, the client included")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 10'000));
+  app.add_option("--connections", flags.connections, "Connections (connections scenario)");
+  app.add_option("--senders", flags.senders, "Senders per network (members 0..K-1)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10'000));
+  app.add_option("--rate", flags.rate, "Open loop: total messages/s (0: closed loop)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--duration", flags.duration, "Seconds of sending")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
+  app.add_option("--window", flags.window, "Closed loop: unacknowledged messages per sender")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--message-bytes", flags.message_bytes, "Text length of each message")
+      ->capture_default_str()
+      ->check(CLI::Range(17, 16384));
+  app.add_option("--threads", flags.threads, "Generator io threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  app.add_option("--setup-timeout", flags.setup_timeout, "Seconds allowed for the setup")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  app.add_flag("--json", flags.json, "Print one JSON object");
+  app.add_flag("--verbose", flags.verbose, "Progress on stderr");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  if (flags.server_url.empty() && flags.spawn_kringd.empty()) {
+    return Fail(kExitUsage, "give --server wss://HOST:PORT or --spawn-kringd PATH");
+  }
+  return Run(flags);
+}
+
+}  // namespace
+}  // namespace kring::bench
+
+int main(int argc, char** argv) { return kring::bench::Main(argc, argv); }
