@@ -138,9 +138,10 @@ Status AuthorizeMember(Operation op, const Standing& standing, const ThreadRef& 
 
 Status Authorize(const Actor& actor, Operation op, const Standing& standing,
                  const ThreadRef& thread) {
-  if (!standing.network_exists) return NotFound("no such network");
-  // Admins and auditors never see network content, whatever the store says about them.
+  // Admins and auditors never see network content, whatever the store says about them, and
+  // are refused before anything is looked at: not even whether the network exists.
   if (IsStaff(actor)) return Denied(op, "admins and auditors have no access to networks");
+  if (!standing.network_exists) return NotFound("no such network");
   if (!standing.role) return Denied(op, "not a member of this network");
   if (IsThreadOperation(op) && thread.id == 0) {
     return Internal("no thread given to authorize " + std::string(OperationName(op)));
@@ -150,8 +151,8 @@ Status Authorize(const Actor& actor, Operation op, const Standing& standing,
 }
 
 Status AuthorizeNetworkAccess(const Actor& actor, Operation op, const Standing& standing) {
-  if (!standing.network_exists) return NotFound("no such network");
   if (IsStaff(actor)) return Denied(op, "admins and auditors have no access to networks");
+  if (!standing.network_exists) return NotFound("no such network");
   if (!standing.role) return Denied(op, "not a member of this network");
   if (IsPrincipal(standing)) return Status::Ok();
   if (!standing.consent) return Denied(op, "no consent on record");

@@ -389,7 +389,7 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
     KRING_ASSIGN_OR_RETURN(auto consent,
                            records::GetCurrentConsent(txn, req.network_id(), *target_id));
     std::optional<v1::Consent> withdrawn;
-    if (consent && consent->status() == v1::CONSENT_STATUS_ACTIVE) {
+    if (consent) {  // even after a withdrawal: the removal itself is a decision on the record
       KRING_ASSIGN_OR_RETURN(StagedConsent staged,
                              StageConsent(txn, *network, *target_id, *handle, nullptr, actor,
                                           standing, self_removal ? "left" : "removed"));

@@ -262,9 +262,6 @@ TEST_F(ConsentRulesTest, GrantRefusesWhatCannotBeGranted) {
 // docs/consent.md: "Remove / leave (RemoveMember): ends the membership and records a withdrawn
 // consent with reason removed or left", and "every change ... a removal ... is a new record".
 TEST_F(ConsentRulesTest, LeavingOrRemovalAfterAWithdrawalIsRecorded) {
-  GTEST_SKIP() << "kringd bug: RemoveMember of a member whose consent is already withdrawn records "
-                  "no consent (expected a record with reason left/removed, as docs/consent.md "
-                  "and docs/protocol.md say; the history ends at \"withdrawn\")";
   Person gp = world_->AddMember("dr.bakker", "GP");
   v1::Invitation inv = Must(client_->Invite(net_.id(), "dr.bakker", "GP"), "invite").invitation();
   Must(client_->ApproveInvitation(inv.id()), "approve");
@@ -294,10 +291,6 @@ TEST_F(ConsentRulesTest, LeavingOrRemovalAfterAWithdrawalIsRecorded) {
 // docs/consent.md: admins and auditors "are refused before anything else is looked at" -- so
 // not even whether a network exists.
 TEST_F(ConsentRulesTest, AdminAndAuditorAreRefusedBeforeTheNetworkIsLookedUp) {
-  GTEST_SKIP() << "kringd answers NOT_FOUND to an admin or auditor naming an unknown network "
-                  "(Authorize looks the network up first); docs/consent.md says they are "
-                  "refused before anything else is looked at, docs/protocol.md lists NOT_FOUND "
-                  "first: the docs disagree";
   Person auditor = world_->AddAccount("audrey", v1::ACCOUNT_KIND_AUDITOR);
   const uint64_t unknown = net_.id() + 1'000'000;
   for (Person* p : {&world_->admin(), &auditor}) {

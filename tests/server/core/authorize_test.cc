@@ -221,11 +221,12 @@ const Row kAuthorizeTable[] = {
     {"Stranger_AsClient",           Place::kStranger,            kClient,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     {"Stranger_AsAdmin",            Place::kStranger,            kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     {"Stranger_AsAuditor",          Place::kStranger,            kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
-    // No such network: NOT_FOUND for everyone, before anything else is looked at.
+    // No such network: NOT_FOUND for everyone but staff.
     {"NoNetwork",                   Place::kNoNetwork,           kMember,  S, {GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE, GONE,  GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
-    {"NoNetwork_AsAdmin",           Place::kNoNetwork,           kAdmin,   S, {GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE, GONE,  GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
+    // Staff are refused before anything is looked at, even whether the network exists.
+    {"NoNetwork_AsAdmin",           Place::kNoNetwork,           kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     {"NoNetworkRoleClaimed",        Place::kNoNetworkRoleClaimed, kClient, S, {GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE, GONE,  GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
-    {"NoNetworkRoleClaimed_AsAuditor", Place::kNoNetworkRoleClaimed, kAuditor, S, {GONE, GONE, GONE, GONE, GONE, GONE, GONE, GONE, GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
+    {"NoNetworkRoleClaimed_AsAuditor", Place::kNoNetworkRoleClaimed, kAuditor, S, {DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
 };
 // clang-format on
 
@@ -321,6 +322,9 @@ TEST(AuthorizeTest, NetworkAccessIsTheThreadFreePart) {
             Code::kNotFound);
   EXPECT_EQ(AuthorizeNetworkAccess(Actor{1, kAuditor}, Operation::kReceiveLive,
                                    StandingFor(Place::kClient, S)).code(),
+            Code::kPermissionDenied);
+  EXPECT_EQ(AuthorizeNetworkAccess(Actor{1, kAdmin}, Operation::kReceiveLive,
+                                   StandingFor(Place::kNoNetwork, S)).code(),
             Code::kPermissionDenied);
 }
 
