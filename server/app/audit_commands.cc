@@ -28,16 +28,6 @@ StatusOr<std::string> ReadFile(const fs::path& path) {
   return text.str();
 }
 
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
 // The stored record `seq`'s SHA-256 is what its successor (or the head) holds of it.
 StatusOr<std::string> HashOfRecord(const storage::Store& store, uint64_t seq) {
   KRING_ASSIGN_OR_RETURN(auto next, store.Get(storage::Table::kAudit, storage::keys::U64(seq + 1)));
@@ -104,7 +94,7 @@ int RunAuditVerify(const storage::Store& store, const std::string& checkpoint_fi
   }
   std::printf("intact: %llu records, head %s\n",
               static_cast<unsigned long long>(verified->records),  // NOLINT(runtime/int)
-              Hex(verified->head_hash).c_str());
+              service::audit::Hex(verified->head_hash).c_str());
   if (checkpoint_file.empty()) return 0;
 
   // A checkpoint kept elsewhere: its signature must hold, and this log must still have the

@@ -23,16 +23,6 @@ StatusOr<store::AuditHead> GetHead(const storage::ReadView& view) {
   return head;
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
 bool Matches(const v1::AuditEvent& e, const Query& q) {
   if (q.client_id != 0 && e.client_id() != q.client_id) return false;
   if (q.actor_id != 0 && e.actor_id() != q.actor_id) return false;
@@ -211,6 +201,17 @@ StatusOr<Page> Find(const storage::ReadView& view, const Query& query, size_t ma
   const bool more = !past_until && (page.events.size() == query.limit || visited == max_visited);
   page.next_after_seq = more ? last_visited : 0;
   return page;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
 }
 
 std::string CheckpointMessage(const v1::AuditCheckpoint& c) {

@@ -59,6 +59,9 @@ struct Page {
 StatusOr<Page> Find(const storage::ReadView& view, const Query& query,
                     size_t max_visited = 20'000);
 
+// Lower-case hex, as hashes are shown to people and signed in checkpoints.
+std::string Hex(std::string_view bytes);
+
 // The bytes an audit checkpoint signature covers.
 std::string CheckpointMessage(const v1::AuditCheckpoint& checkpoint);
 
