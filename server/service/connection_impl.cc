@@ -125,8 +125,7 @@ void ConnectionImpl::Write(uint64_t request_id, AuditDraft audit, WriteFn apply)
       [self, outcome, apply = std::move(apply)](storage::Transaction& txn) {
         KRING_RETURN_IF_ERROR(apply(txn, *outcome));
         // The change and its record, in one batch.
-        return StageAudit(self->service_, txn, outcome->audit.event, Status::Ok(),
-                          outcome->audit.also);
+        return StageAudit(self->service_, txn, outcome->audit, Status::Ok());
       },
       [self, outcome, request_id](const Status& status) {
         if (!status.ok()) {
@@ -139,8 +138,7 @@ void ConnectionImpl::Write(uint64_t request_id, AuditDraft audit, WriteFn apply)
       },
       // Nothing of the request is kept, but the attempt is.
       [self, outcome](storage::Transaction& txn, const Status& failure) {
-        return StageAudit(self->service_, txn, outcome->audit.event, failure,
-                          outcome->audit.also);
+        return StageAudit(self->service_, txn, outcome->audit, failure);
       }});
 }
 
@@ -176,7 +174,7 @@ void ConnectionImpl::SetAuth(Auth auth) {
   if (!closed_) auth_ = std::move(auth);
 }
 
-ConnectionImpl::AuditDraft ConnectionImpl::NewAudit(std::string_view event_type,
+AuditDraft ConnectionImpl::NewAudit(std::string_view event_type,
                                                     v1::AuditAction action) const {
   AuditDraft draft;
   draft.event.set_event_type(std::string(event_type));
@@ -195,22 +193,23 @@ void NoteStanding(v1::AuditEvent& e, uint64_t network_id, const Standing& standi
   if (standing.consent) e.set_consent_id(standing.consent->id());
 }
 
-Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const v1::AuditEvent& event,
-                  const Status& outcome, const std::vector<v1::AuditEvent>& also) {
+Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const AuditDraft& draft,
+                  const Status& outcome) {
   const int64_t now = service.clock.NowMs();
   const std::string_view server_id = service.options.server_id;
-  for (const v1::AuditEvent& extra : also) {
-    if (extra.event_type() == "consent.expired") {
-      // Recorded when first observed, once per consent record.
-      const std::string key = "consent_expired:" + storage::keys::U64(extra.consent_id());
-      KRING_ASSIGN_OR_RETURN(auto noted, txn.Get(storage::Table::kMeta, key));
-      if (noted) continue;
+  if (const auto& expired = draft.consent_expired) {
+    const std::string key = "consent_expired:" + storage::keys::U64(expired->consent_id());
+    KRING_ASSIGN_OR_RETURN(auto noted, txn.Get(storage::Table::kMeta, key));
+    if (!noted) {
       txn.Put(storage::Table::kMeta, key, "");
+      KRING_RETURN_IF_ERROR(audit::Stage(txn, *expired, now, server_id).status());
     }
+  }
+  for (const v1::AuditEvent& extra : draft.also) {
     KRING_RETURN_IF_ERROR(audit::Stage(txn, extra, now, server_id).status());
   }
-  if (event.event_type().empty()) return Status::Ok();
-  v1::AuditEvent record = event;
+  if (draft.event.event_type().empty()) return Status::Ok();
+  v1::AuditEvent record = draft.event;
   record.set_outcome(audit::OutcomeOf(outcome));
   if (!outcome.ok()) record.set_outcome_detail(outcome.detail());
   return audit::Stage(txn, std::move(record), now, server_id).status();
@@ -224,8 +223,7 @@ void ConnectionImpl::ReplyAudited(uint64_t request_id, AuditDraft audit,
       std::move(audit), std::move(result));
   service_.writer.Submit(Writer::Op{
       [self, shared](storage::Transaction& txn) {
-        return StageAudit(self->service_, txn, shared->first.event, shared->second.status(),
-                          shared->first.also);
+        return StageAudit(self->service_, txn, shared->first, shared->second.status());
       },
       [self, shared, request_id, after_reply = std::move(after_reply)](const Status& recorded) {
         if (!recorded.ok()) {
@@ -292,7 +290,7 @@ StatusOr<ConnectionImpl::Permitted> ConnectionImpl::Permit(const storage::ReadVi
       expired.set_consent_id(c->id());
       expired.set_object_id(c->grantee_id());
       expired.set_object_handle(c->grantee_handle());
-      audit->also.push_back(std::move(expired));
+      audit->consent_expired = std::move(expired);
     }
     return allowed;
   }

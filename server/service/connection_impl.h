@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@
 #include "server/storage/transaction.h"
 
 namespace kring::service {
+
+// The access-log records of one request, staged by StageAudit.
+struct AuditDraft {
+  v1::AuditEvent event;  // gets the request's outcome; none when event_type is empty
+  // Staged whatever the outcome, each with the outcome it carries (per-thread subscriptions).
+  std::vector<v1::AuditEvent> also;
+  // A consent found past its end: recorded the first time it is observed, once per record.
+  std::optional<v1::AuditEvent> consent_expired;
+};
 
 class ConnectionImpl final : public Connection,
                              public EventTarget,
@@ -45,13 +55,6 @@ class ConnectionImpl final : public Connection,
     uint64_t account_id = 0;  // 0: not authenticated
     std::string session_key;  // SHA-256 of the token
     int64_t expires_ms = 0;
-  };
-
-  // The access-log records of one request: `event` gets the request's outcome; `also` holds
-  // records staged whatever the outcome (a consent observed to have expired).
-  struct AuditDraft {
-    v1::AuditEvent event;
-    std::vector<v1::AuditEvent> also;
   };
 
   // What a write produces besides its staged mutations. `effects` run after the write is durable
@@ -161,10 +164,10 @@ Status ValidateCreateAccount(const v1::CreateAccountRequest& req);
 // Notes in `e` the network, its client and the actor's role and consent there.
 void NoteStanding(v1::AuditEvent& e, uint64_t network_id, const Standing& standing);
 
-// Stages `event` with `outcome`, and the records of `also` (a consent.expired record only the
-// first time for its consent). Used by every write and by ReplyAudited.
-Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const v1::AuditEvent& event,
-                  const Status& outcome, const std::vector<v1::AuditEvent>& also);
+// Stages the records of `draft`, its event with `outcome`. Used by every write, by ReplyAudited
+// and for records of no request (the end of a live subscription, a console action).
+Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const AuditDraft& draft,
+                  const Status& outcome);
 
 // A consent record staged in a write, with what it changes for live delivery.
 struct StagedConsent {

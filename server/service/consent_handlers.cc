@@ -37,12 +37,20 @@ struct RepresentationParties {
   uint64_t representative_id() const { return representative.account().id(); }
 };
 
-StatusOr<RepresentationParties> FindParties(const storage::ReadView& view,
-                                            const std::string& client_handle,
-                                            const std::string& representative_handle) {
+// An admin acting on a representation: refused for anyone else; the two accounts found and
+// noted on the record.
+StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view,
+                                                  const Actor& actor,
+                                                  const std::string& client_handle,
+                                                  const std::string& representative_handle,
+                                                  v1::AuditEvent& audit) {
+  audit.set_object_handle(representative_handle);
+  KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
   RepresentationParties parties;
   KRING_ASSIGN_OR_RETURN(parties.client, AccountByHandle(view, client_handle));
   KRING_ASSIGN_OR_RETURN(parties.representative, AccountByHandle(view, representative_handle));
+  audit.set_client_id(parties.client_id());
+  audit.set_object_id(parties.representative_id());
   KRING_ASSIGN_OR_RETURN(parties.existing,
                          records::GetRepresentation(view, parties.client_id(),
                                                     parties.representative_id()));
@@ -231,12 +239,9 @@ void ConnectionImpl::AppointRepresentative(uint64_t id,
   Write(id, NewAudit("representative.appointed", v1::AUDIT_ACTION_CREATE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-    out.audit.event.set_object_handle(req.representative_handle());
-    KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
     KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
-                           FindParties(txn, req.client_handle(), req.representative_handle()));
-    out.audit.event.set_client_id(parties.client_id());
-    out.audit.event.set_object_id(parties.representative_id());
+                           AdminFindsParties(txn, actor, req.client_handle(),
+                                             req.representative_handle(), out.audit.event));
     const store::AccountRecord& client = parties.client;
     const store::AccountRecord& rep = parties.representative;
     if (client.account().kind() != v1::ACCOUNT_KIND_CLIENT) {
@@ -270,12 +275,9 @@ void ConnectionImpl::EndRepresentation(uint64_t id, const v1::EndRepresentationR
   Write(id, NewAudit("representative.ended", v1::AUDIT_ACTION_DELETE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-    out.audit.event.set_object_handle(req.representative_handle());
-    KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
     KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
-                           FindParties(txn, req.client_handle(), req.representative_handle()));
-    out.audit.event.set_client_id(parties.client_id());
-    out.audit.event.set_object_id(parties.representative_id());
+                           AdminFindsParties(txn, actor, req.client_handle(),
+                                             req.representative_handle(), out.audit.event));
     if (!parties.existing) return NotFound("not a representative of this client");
     const uint64_t client_id = parties.client_id();
     const uint64_t rep_id = parties.representative_id();

@@ -41,7 +41,7 @@ void RecordLiveEnded(ServiceImpl& service, v1::AuditEvent record, uint64_t first
   }
   service.writer.Submit(Writer::Op{
       [&service, record](storage::Transaction& txn) {
-        return StageAudit(service, txn, record, Status::Ok(), {});
+        return StageAudit(service, txn, AuditDraft{record}, Status::Ok());
       },
       [](const Status&) {}});
 }
@@ -260,28 +260,36 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
     return ReplyAudited(id, std::move(audit), s);
   }
   auto self = shared_from_this();
+  // One per requested thread, in order: its outcome, and its subscription if it started.
+  struct ThreadOutcome {
+    Status status;
+    ThreadRef ref;
+    std::shared_ptr<Subscription> sub;
+  };
+  std::vector<ThreadOutcome> outcomes;
   v1::Response response;
   auto* result = response.mutable_subscribe();
-  std::vector<std::pair<v1::ThreadSubscription*, std::shared_ptr<Subscription>>> started;
   for (const v1::ThreadCursor& cursor : req.threads()) {
     v1::ThreadSubscription* state = result->add_threads();
     state->set_thread_id(cursor.thread_id());
-    Status allowed = Authorize(*actor, Operation::kReceiveLive, *standing, {cursor.thread_id()});
-    auto thread = allowed.ok() ? records::GetThreadIn(store, req.network_id(), cursor.thread_id())
-                               : StatusOr<v1::Thread>(allowed);
-    if (thread.ok()) {
-      allowed = Authorize(*actor, Operation::kReceiveLive, *standing, records::RefOf(*thread));
-    }
-    if (!thread.ok() || !allowed.ok()) {
-      *state->mutable_error() = ErrorProto(thread.ok() ? allowed : thread.status());
+    ThreadOutcome& outcome = outcomes.emplace_back();
+    outcome.ref = {cursor.thread_id()};
+    outcome.status = Authorize(*actor, Operation::kReceiveLive, *standing, outcome.ref);
+    if (!outcome.status.ok()) continue;
+    auto thread = records::GetThreadIn(store, req.network_id(), cursor.thread_id());
+    if (!thread.ok()) {
+      outcome.status = thread.status();
       continue;
     }
+    outcome.ref = records::RefOf(*thread);
+    outcome.status = Authorize(*actor, Operation::kReceiveLive, *standing, outcome.ref);
+    if (!outcome.status.ok()) continue;
     state->set_last_seq(thread->last_seq());
     if (cursor.after_seq() > thread->last_seq()) {
       // Sequence numbers come from the server: a cursor past the end is not one of ours.
-      *state->mutable_error() = ErrorProto(InvalidArgument(
+      outcome.status = InvalidArgument(
           "after_seq " + std::to_string(cursor.after_seq()) + " is past the thread's newest "
-          "message (" + std::to_string(thread->last_seq()) + ")"));
+          "message (" + std::to_string(thread->last_seq()) + ")");
       continue;
     }
     const uint64_t hidden = HiddenThrough(*standing, cursor.thread_id());
@@ -296,46 +304,41 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
         [service = &service_, ended_record](uint64_t first, uint64_t last) {
           RecordLiveEnded(*service, ended_record, first, last);
         }};
-    auto sub = service_.hub.Subscribe(self, req.network_id(), cursor.thread_id(),
-                                      std::max(cursor.after_seq(), hidden), std::move(access));
-    if (!sub) return ReplyError(id, Unauthenticated("log in first"));
-    started.emplace_back(state, std::move(sub));
+    outcome.sub = service_.hub.Subscribe(self, req.network_id(), cursor.thread_id(),
+                                         std::max(cursor.after_seq(), hidden), std::move(access));
+    if (!outcome.sub) return ReplyError(id, Unauthenticated("log in first"));
   }
   // Decided again now that the subscriptions are registered: a consent change that committed
-  // meanwhile either found them in the hub (and cut them) or is seen here.
+  // meanwhile either found them in the hub (and cut them) or is seen here. (A thread's identity
+  // and team-only flag never change: the refs from above still hold.)
   auto again = records::GetStanding(store, req.network_id(), actor->account_id,
                                     service_.clock.NowMs());
   Status still = again.ok() ? AuthorizeNetworkAccess(*actor, Operation::kReceiveLive, *again)
                             : again.status();
   std::vector<std::shared_ptr<Subscription>> live;
-  for (auto& [state, sub] : started) {
-    Status thread_still = still;
-    if (thread_still.ok()) {
-      auto thread = records::GetThreadIn(store, req.network_id(), sub->thread_id());
-      thread_still = thread.ok() ? Authorize(*actor, Operation::kReceiveLive, *again,
-                                             records::RefOf(*thread))
-                                 : thread.status();
-    }
-    if (!thread_still.ok()) {
-      service_.hub.Unsubscribe(this, sub->network_id(), sub->thread_id());
-      *state->mutable_error() = ErrorProto(thread_still);
-      continue;
-    }
-    sub->SetAccessUntil(AccessEndsMs(*again));
-    live.push_back(sub);
-  }
-  for (const v1::ThreadSubscription& state : result->threads()) {
-    v1::AuditEvent record = audit.event;
-    record.set_thread_id(state.thread_id());
-    if (state.has_error()) {
-      Status refused(static_cast<Code>(state.error().code()), state.error().detail());
-      record.set_outcome(audit::OutcomeOf(refused));
-      record.set_outcome_detail(state.error().detail());
-    } else {
-      record.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
-      for (const auto& sub : live) {
-        if (sub->thread_id() == state.thread_id()) record.set_seq_from(sub->next_seq());
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    ThreadOutcome& outcome = outcomes[i];
+    if (outcome.sub) {
+      Status thread_still =
+          still.ok() ? Authorize(*actor, Operation::kReceiveLive, *again, outcome.ref) : still;
+      if (thread_still.ok()) {
+        outcome.sub->SetAccessUntil(AccessEndsMs(*again));
+        live.push_back(outcome.sub);
+      } else {
+        service_.hub.Unsubscribe(this, req.network_id(), outcome.ref.id);
+        outcome.status = thread_still;
+        outcome.sub.reset();
       }
+    }
+    // The thread's own record: refused with why, or the first seq it will deliver.
+    v1::AuditEvent record = audit.event;
+    record.set_thread_id(outcome.ref.id);
+    record.set_outcome(audit::OutcomeOf(outcome.status));
+    if (!outcome.status.ok()) {
+      *result->mutable_threads(static_cast<int>(i))->mutable_error() = ErrorProto(outcome.status);
+      record.set_outcome_detail(outcome.status.detail());
+    } else {
+      record.set_seq_from(outcome.sub->next_seq());
     }
     audit.also.push_back(std::move(record));
   }

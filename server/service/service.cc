@@ -107,7 +107,7 @@ StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountReque
         record.set_app("kringd admin create");
         record.set_object_id(account->id());
         record.set_object_handle(account->handle());
-        return StageAudit(*impl_, txn, record, Status::Ok(), {});
+        return StageAudit(*impl_, txn, AuditDraft{record}, Status::Ok());
       },
       [&](const Status& status) { done.set_value(status); }});
   KRING_RETURN_IF_ERROR(done.get_future().get());
