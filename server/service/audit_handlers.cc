@@ -1,6 +1,8 @@
 // The access log for its readers: auditors query, verify and sign it; a client (or their
 // representative) reads who accessed the client's data. Every one of these reads is itself
 // recorded. Nobody reads message content here: records hold none.
+#include <unordered_map>
+
 #include "server/core/audit_summary.h"
 #include "server/core/ed25519.h"
 #include "server/core/text.h"
@@ -113,17 +115,30 @@ void ConnectionImpl::MyAccessLog(uint64_t id, const v1::MyAccessLogRequest& req)
   query.limit = PageSize(req.limit());
   auto page = audit::Find(store, query);
   if (!page.ok()) return ReplyAudited(id, std::move(audit), page.status());
+  // A page names the same few people and threads over and over: look each up once.
+  std::unordered_map<uint64_t, std::string> names, titles;
+  auto name_of = [&](uint64_t account_id, const std::string& handle) -> std::string {
+    if (account_id == 0) return handle;  // e.g. a login tried for a handle that has no account
+    auto [it, fresh] = names.try_emplace(account_id);
+    if (fresh) it->second = PersonName(store, account_id, handle);
+    return it->second;
+  };
+  auto title_of = [&](uint64_t thread_id) -> std::string {
+    auto [it, fresh] = titles.try_emplace(thread_id);
+    if (fresh) {
+      auto thread = records::GetThread(store, thread_id);
+      if (thread.ok() && *thread) it->second = (*thread)->title();
+    }
+    return it->second;
+  };
   v1::Response response;
   auto* result = response.mutable_my_access_log();
   for (v1::AuditEvent& e : page->events) {
     v1::AccessLogEntry* entry = result->add_entries();
-    entry->set_actor_display_name(PersonName(store, e.actor_id(), e.actor_handle()));
-    if (e.thread_id() != 0) {
-      auto thread = records::GetThread(store, e.thread_id());
-      if (thread.ok() && *thread) entry->set_thread_title((*thread)->title());
-    }
+    entry->set_actor_display_name(name_of(e.actor_id(), e.actor_handle()));
+    if (e.thread_id() != 0) entry->set_thread_title(title_of(e.thread_id()));
     const std::string object =
-        e.object_handle().empty() ? "" : PersonName(store, e.object_id(), e.object_handle());
+        e.object_handle().empty() ? "" : name_of(e.object_id(), e.object_handle());
     entry->set_summary(SummarizeAuditEvent(e, entry->actor_display_name(),
                                            entry->thread_title(), object));
     // Where professionals connect from is theirs, not part of the client's view.

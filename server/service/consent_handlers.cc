@@ -57,6 +57,22 @@ StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view,
   return parties;
 }
 
+// The grantee a consent request names, noted on the record. An empty handle names the team
+// as a whole (id 0).
+struct Grantee {
+  uint64_t id = 0;
+  std::string handle;
+};
+
+StatusOr<Grantee> FindGrantee(const storage::ReadView& view, const std::string& handle,
+                              v1::AuditEvent& audit) {
+  if (handle.empty()) return Grantee{};
+  KRING_ASSIGN_OR_RETURN(store::AccountRecord account, AccountByHandle(view, handle));
+  audit.set_object_id(account.account().id());
+  audit.set_object_handle(account.account().handle());
+  return Grantee{account.account().id(), account.account().handle()};
+}
+
 Frame AccessEndedFrame(uint64_t network_id, const std::vector<uint64_t>& thread_ids,
                        const std::string& reason) {
   v1::Event event;
@@ -132,18 +148,13 @@ void ConnectionImpl::GrantConsent(uint64_t id, const v1::GrantConsentRequest& re
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
                            self->Permit(txn, req.network_id(), Operation::kGrantConsent, {},
                                         &out.audit));
-    out.audit.event.set_consent_id(0);  // the principal needs none; set to the new record below
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     const bool team = req.grantee_handle().empty();
-    uint64_t grantee_id = 0;
-    std::string grantee_handle;
+    KRING_ASSIGN_OR_RETURN(Grantee grantee,
+                           FindGrantee(txn, req.grantee_handle(), out.audit.event));
+    const uint64_t grantee_id = grantee.id;
+    const std::string& grantee_handle = grantee.handle;
     if (!team) {
-      KRING_ASSIGN_OR_RETURN(store::AccountRecord grantee,
-                             AccountByHandle(txn, req.grantee_handle()));
-      grantee_id = grantee.account().id();
-      grantee_handle = grantee.account().handle();
-      out.audit.event.set_object_id(grantee_id);
-      out.audit.event.set_object_handle(grantee_handle);
       KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(txn, req.network_id(), grantee_id));
       if (!member) {
         return NotFound("\"" + grantee_handle + "\" is not a member of this network; invite them");
@@ -176,18 +187,11 @@ void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentReque
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
                            self->Permit(txn, req.network_id(), Operation::kWithdrawConsent, {},
                                         &out.audit));
-    out.audit.event.set_consent_id(0);
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
-    uint64_t grantee_id = 0;
-    std::string grantee_handle;
-    if (!req.grantee_handle().empty()) {
-      KRING_ASSIGN_OR_RETURN(store::AccountRecord grantee,
-                             AccountByHandle(txn, req.grantee_handle()));
-      grantee_id = grantee.account().id();
-      grantee_handle = grantee.account().handle();
-      out.audit.event.set_object_id(grantee_id);
-      out.audit.event.set_object_handle(grantee_handle);
-    }
+    KRING_ASSIGN_OR_RETURN(Grantee grantee,
+                           FindGrantee(txn, req.grantee_handle(), out.audit.event));
+    const uint64_t grantee_id = grantee.id;
+    const std::string& grantee_handle = grantee.handle;
     KRING_ASSIGN_OR_RETURN(auto current,
                            records::GetCurrentConsent(txn, req.network_id(), grantee_id));
     if (!current) {
