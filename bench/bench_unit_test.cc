@@ -84,6 +84,36 @@ TEST(WireTest, TruncatedFramesAreRejectedNotOverread) {
   }
 }
 
+TEST(WireTest, ABatchIsReadFrameByFrameInOrder) {
+  v1::ServerFrame batch;
+  *batch.mutable_batch()->add_frames() = [] {
+    v1::ServerFrame f;
+    f.ParseFromString(MessagePostedFrame(1, 7, "0123456789abcdef a"));
+    return f;
+  }();
+  batch.mutable_batch()->add_frames()->mutable_response()->set_request_id(9);
+  std::vector<std::string> seen;
+  ASSERT_TRUE(wire::ForEachServerFrame(batch.SerializeAsString(), [&](std::string_view frame) {
+    seen.emplace_back(frame);
+  }));
+  ASSERT_EQ(seen.size(), 2u);
+  wire::HotFrame hot;
+  ASSERT_TRUE(wire::ReadHotFrame(seen[0], &hot));
+  EXPECT_EQ(hot.seq, 7u);
+  ASSERT_TRUE(wire::ReadHotFrame(seen[1], &hot));
+  EXPECT_EQ(hot.request_id, 9u);
+}
+
+TEST(WireTest, AFrameThatIsNoBatchIsHandledAsItIs) {
+  const std::string frame = MessagePostedFrame(1, 2, "0123456789abcdef b");
+  int calls = 0;
+  ASSERT_TRUE(wire::ForEachServerFrame(frame, [&](std::string_view f) {
+    EXPECT_EQ(f, frame);
+    ++calls;
+  }));
+  EXPECT_EQ(calls, 1);
+}
+
 TEST(HistogramTest, QuantilesWithinOnePercent) {
   Histogram h;
   std::mt19937_64 rng(1);

@@ -87,7 +87,13 @@ void Peer::Close(std::function<void()> closed) {
   conn_.Close();
 }
 
-void Peer::OnFrame(std::string_view frame) {
+void Peer::OnFrame(std::string_view message) {
+  if (!wire::ForEachServerFrame(message, [this](std::string_view frame) { OnServerFrame(frame); })) {
+    failure_.Set("peer " + std::to_string(index_) + ": undecodable ServerFrameBatch");
+  }
+}
+
+void Peer::OnServerFrame(std::string_view frame) {
   if (!wire::ReadHotFrame(frame, &hot_)) {
     return failure_.Set("peer " + std::to_string(index_) + ": undecodable ServerFrame");
   }

@@ -97,6 +97,7 @@ class Peer final : public FrameHandler {
   void OnClosed(const std::string& why) override;
 
  private:
+  void OnServerFrame(std::string_view frame);  // one frame, perhaps out of a batch
   struct PipelineState;
   void PipelineNext(std::shared_ptr<PipelineState> state);
 

@@ -92,6 +92,24 @@ inline std::optional<std::string_view> SubMessage(std::string_view message, uint
   return std::nullopt;
 }
 
+// Calls handle(frame) for each ServerFrame a WebSocket message carries: the message itself, or
+// each frame of its ServerFrameBatch (ServerFrame.batch = 3 { frames = 1 }), in order. False
+// if the batch is malformed.
+template <class Handle>
+bool ForEachServerFrame(std::string_view message, Handle&& handle) {
+  Reader top(message);
+  auto first = top.Next();
+  if (!first || first->number != 3 || first->type != 2) {
+    handle(message);
+    return true;
+  }
+  Reader batch(first->bytes);
+  while (auto f = batch.Next()) {
+    if (f->number == 1 && f->type == 2) handle(f->bytes);
+  }
+  return batch.ok();
+}
+
 // What the hot path reads from a ServerFrame.
 struct HotFrame {
   enum class Kind { kOther, kMessagePosted, kResponse };

@@ -112,6 +112,17 @@ class Connection::Impl : public FrameSink {
       // Nothing to attribute it to; the server never sends these.
       return;
     }
+    if (server_frame.has_batch()) {
+      // Several frames in one message, in order (kring.proto); batches are never nested.
+      for (v1::ServerFrame& inner : *server_frame.mutable_batch()->mutable_frames()) {
+        if (!inner.has_batch()) Dispatch(inner);
+      }
+      return;
+    }
+    Dispatch(server_frame);
+  }
+
+  void Dispatch(v1::ServerFrame& server_frame) {
     if (server_frame.has_response()) {
       std::shared_ptr<PendingCall> call;
       {

@@ -351,11 +351,24 @@ std::optional<Frame> FrameChannel::NextFrame(std::chrono::milliseconds timeout) 
 }
 
 std::optional<v1::ServerFrame> FrameChannel::NextServerFrame(std::chrono::milliseconds timeout) {
+  if (!unbatched_.empty()) {
+    v1::ServerFrame frame = std::move(unbatched_.front());
+    unbatched_.pop_front();
+    return frame;
+  }
   std::optional<Frame> f = impl_->NextFrame(timeout);
   if (!f) return std::nullopt;
   v1::ServerFrame frame;
   if (!f->binary || !frame.ParseFromString(f->bytes)) frame.Clear();
-  return frame;
+  if (!frame.has_batch()) return frame;
+  // One frame at a time, as if each had come alone; an empty batch reads as an empty frame.
+  for (v1::ServerFrame& inner : *frame.mutable_batch()->mutable_frames()) {
+    unbatched_.push_back(std::move(inner));
+  }
+  if (unbatched_.empty()) return v1::ServerFrame();
+  v1::ServerFrame first = std::move(unbatched_.front());
+  unbatched_.pop_front();
+  return first;
 }
 
 std::optional<CloseInfo> FrameChannel::WaitClosed(std::chrono::milliseconds timeout) {

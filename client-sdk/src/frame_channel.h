@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,7 +53,8 @@ class FrameChannel {
   // Queue mode only (no sink): the next received frame, waiting up to `timeout`.
   std::optional<Frame> NextFrame(std::chrono::milliseconds timeout);
   // Queue mode only: the next frame parsed as a ServerFrame. A text frame or bytes that do not
-  // parse yield a default ServerFrame (neither response nor event set).
+  // parse yield a default ServerFrame (neither response nor event set). A ServerFrameBatch is
+  // handed out one inner frame per call. One reader at a time.
   std::optional<v1::ServerFrame> NextServerFrame(std::chrono::milliseconds timeout);
 
   // How the channel ended, waiting up to `timeout`; nullopt if still open.
@@ -69,6 +71,7 @@ class FrameChannel {
   class Impl;
   explicit FrameChannel(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+  std::deque<v1::ServerFrame> unbatched_;  // the rest of a batch NextServerFrame opened
 };
 
 // A one-shot HTTPS GET (for /healthz and /readyz), verified as FrameChannel::Open verifies.

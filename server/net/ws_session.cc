@@ -15,6 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "server/net/corking_stream.h"
+#include "server/service/frames.h"
+
 namespace kring::net {
 
 namespace asio = boost::asio;
@@ -96,6 +99,11 @@ namespace {
 // A read buffer grown past this by a large message is given back afterwards, so that 10k idle
 // connections do not each keep their largest message's worth of memory.
 constexpr size_t kKeepReadBufferBytes = 16 * 1024;
+// Frames queued behind the one being written go out with it as one ServerFrameBatch message,
+// up to these limits: far below any app's message limit (the SDK's is 16 MiB), and enough to
+// carry a burst of fan-out in one TLS write.
+constexpr size_t kMaxBatchBytes = 64 * 1024;
+constexpr size_t kMaxBatchFrames = 256;
 // RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code.
 constexpr size_t kMaxCloseReasonBytes = 123;
 
@@ -180,7 +188,7 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
 
   bool closing() const { return close_reason_.has_value() || finished_; }
 
-  websocket::stream<TlsStream> ws_;
+  websocket::stream<CorkingStream<TlsStream>> ws_;
   beast::flat_buffer read_buffer_;
   service::ConnectionAcceptor& acceptor_;
   const service::PeerInfo peer_;
@@ -189,11 +197,14 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
 
   // Everything below is touched only on the strand (ws_.get_executor()).
   std::shared_ptr<service::Connection> connection_;       // set once accepted; released by Finish()
-  std::deque<std::shared_ptr<const std::string>> queue_;  // front() is in flight while writing_
+  std::deque<std::shared_ptr<const std::string>> queue_;  // the first in_flight_ are being written
+  size_t in_flight_ = 0;                                  // frames of queue_ in the write
+  std::string batch_;                                     // their batch, while in flight
   size_t queued_bytes_ = 0;                               // includes the frame in flight
   // WhenQueuedBelow callbacks with their thresholds; called (and removed) as the queue drains.
   std::vector<std::pair<size_t, std::function<void()>>> drain_waiters_;
   bool writing_ = false;
+  bool write_scheduled_ = false;  // a WriteNext is posted behind the frames arriving now
   std::optional<websocket::close_reason> close_reason_;  // close once the queue is drained
   bool close_started_ = false;                           // async_close issued
   bool registered_ = false;
@@ -273,27 +284,53 @@ void WsSession::Enqueue(std::shared_ptr<const std::string> frame) {
   if (queued_bytes_ > limits_.max_outbound_bytes) {
     spdlog::info("websocket {}: over {} bytes queued for sending; closing 1013", peer_.address,
                  limits_.max_outbound_bytes);
-    // The app resumes from its cursors after reconnecting, so unsent frames can go. The one in
+    // The app resumes from its cursors after reconnecting, so unsent frames can go. Those in
     // flight cannot be taken back.
-    while (queue_.size() > (writing_ ? 1u : 0u)) {
+    while (queue_.size() > (writing_ ? in_flight_ : 0u)) {
       queued_bytes_ -= queue_.back()->size();
       queue_.pop_back();
     }
     return RequestClose(CloseCode::kTryAgainLater, "too far behind; reconnect and resume");
   }
-  if (!writing_) WriteNext();
+  if (writing_ || write_scheduled_) return;
+  // Frames of one commit group arrive as a burst of handlers on this strand: writing after
+  // them lets the first write carry the whole burst.
+  write_scheduled_ = true;
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->write_scheduled_ = false;
+    if (!self->writing_ && !self->queue_.empty() && !self->finished_) self->WriteNext();
+  });
 }
 
 void WsSession::WriteNext() {
   writing_ = true;
-  ws_.async_write(asio::buffer(*queue_.front()),
-                  beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+  in_flight_ = 1;
+  size_t bytes = queue_.front()->size();
+  while (in_flight_ < queue_.size() && in_flight_ < kMaxBatchFrames &&
+         bytes + queue_[in_flight_]->size() <= kMaxBatchBytes) {
+    bytes += queue_[in_flight_]->size();
+    ++in_flight_;
+  }
+  // With frames left over past the batch, TLS takes this write together with the next one
+  // (corking_stream.h); the last write of the queue goes uncorked and carries them out.
+  ws_.next_layer().set_corked(in_flight_ < queue_.size());
+  auto on_write = beast::bind_front_handler(&WsSession::OnWrite, shared_from_this());
+  if (in_flight_ == 1) return ws_.async_write(asio::buffer(*queue_.front()), std::move(on_write));
+  std::vector<std::string_view> frames;
+  frames.reserve(in_flight_);
+  for (size_t i = 0; i < in_flight_; ++i) frames.emplace_back(*queue_[i]);
+  service::BatchFrames(frames, batch_);
+  ws_.async_write(asio::buffer(batch_), std::move(on_write));
 }
 
 void WsSession::OnWrite(error_code ec, size_t) {
   writing_ = false;
-  queued_bytes_ -= queue_.front()->size();
-  queue_.pop_front();
+  for (; in_flight_ > 0; --in_flight_) {
+    queued_bytes_ -= queue_.front()->size();
+    queue_.pop_front();
+  }
+  // Given back: an idle connection keeps no batch.
+  std::string().swap(batch_);
   if (ec) return Fail(ec, "websocket write");
   if (finished_) return;
   NotifyDrainWaiters();
@@ -315,6 +352,8 @@ void WsSession::NotifyDrainWaiters() {
 void WsSession::RequestClose(CloseCode code, std::string reason) {
   if (closing()) return;
   close_reason_ = MakeCloseReason(code, reason);
+  // Frames dropped from the queue will not come to flush what is corked; the close frame will.
+  ws_.next_layer().set_corked(false);
   CloseIfDrained();
 }
 
@@ -339,8 +378,8 @@ void WsSession::Finish() {
   if (finished_) return;
   finished_ = true;
   drain_waiters_.clear();
-  // The frame in flight stays until its write completes: Asio still reads from it.
-  while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
+  // The frames in flight stay until their write completes: Asio still reads from them.
+  while (queue_.size() > (writing_ ? in_flight_ : 0u)) queue_.pop_back();
   if (auto connection = std::move(connection_)) connection->OnClosed();
   if (registered_) {
     registered_ = false;

@@ -2,7 +2,9 @@
 // (the person at the centre) and two members, each on a connection of their own.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -109,6 +111,64 @@ TEST_F(MessagingTest, ConcurrentSendersGetOneGapFreeOrder) {
     EXPECT_EQ(history.messages(i).seq(), i + 1);
     EXPECT_EQ(history.messages(i).text(), reference[i].text());
   }
+}
+
+// Posts sent back to back, without waiting for answers: kringd answers and delivers them in a
+// burst, which it may batch into ServerFrameBatch messages (kring.proto). Whatever the batching,
+// the app must see each answer and each message once, in order.
+TEST_F(MessagingTest, APipelinedBurstIsAnsweredAndDeliveredWholeAndInOrder) {
+  SubscribeFromStart(coach_);
+  auto channel = world_->ConnectRawAs(client_);
+  v1::ClientFrame subscribe;
+  subscribe.set_request_id(2);
+  subscribe.mutable_subscribe()->set_network_id(net_.id());
+  subscribe.mutable_subscribe()->add_threads()->set_thread_id(thread_);
+  std::optional<v1::Response> subscribed = RawCall(*channel, subscribe);
+  ASSERT_TRUE(subscribed && !subscribed->has_error());
+
+  constexpr uint64_t kCount = 300;
+  constexpr uint64_t kFirstId = 100;
+  for (uint64_t i = 0; i < kCount; ++i) {
+    v1::ClientFrame post;
+    post.set_request_id(kFirstId + i);
+    auto* p = post.mutable_post_message();
+    p->set_network_id(net_.id());
+    p->set_thread_id(thread_);
+    p->set_client_msg_id("burst-" + std::to_string(i));
+    p->set_text("burst " + std::to_string(i));
+    channel->Send(post);
+  }
+  std::vector<uint64_t> answered, acked_seqs, delivered_seqs;
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while ((answered.size() < kCount || delivered_seqs.size() < kCount) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::optional<v1::ServerFrame> f =
+        channel->NextServerFrame(std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now()));
+    if (!f) break;
+    if (f->has_response()) {
+      ASSERT_FALSE(f->response().has_error()) << f->response().DebugString();
+      answered.push_back(f->response().request_id());
+      acked_seqs.push_back(f->response().post_message().seq());
+    } else if (f->has_event() && f->event().has_message_posted()) {
+      const v1::Message& m = f->event().message_posted().message();
+      EXPECT_EQ(m.text(), "burst " + std::to_string(m.seq() - 1));
+      delivered_seqs.push_back(m.seq());
+    } else {
+      ADD_FAILURE() << "unexpected frame: " << f->DebugString();
+    }
+  }
+  ASSERT_EQ(answered.size(), kCount);
+  ASSERT_EQ(delivered_seqs.size(), kCount);
+  for (uint64_t i = 0; i < kCount; ++i) {
+    EXPECT_EQ(answered[i], kFirstId + i);  // one connection: answered in the order sent
+    EXPECT_EQ(acked_seqs[i], i + 1);
+    EXPECT_EQ(delivered_seqs[i], i + 1);
+  }
+  // The SDK's session, subscribed on its own connection, sees the same.
+  std::vector<v1::Message> got = WaitForMessages(*coach_, thread_, kCount);
+  ASSERT_EQ(got.size(), kCount);
+  for (uint64_t i = 0; i < kCount; ++i) EXPECT_EQ(got[i].seq(), i + 1);
 }
 
 TEST_F(MessagingTest, DuplicateClientMsgIdIsStoredOnce) {
