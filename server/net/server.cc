@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -267,7 +268,13 @@ class Server::Impl {
   void Run() {
     std::vector<std::thread> threads;
     threads.reserve(threads_ - 1);
-    for (size_t i = 1; i < threads_; ++i) threads.emplace_back([this] { RunIo(); });
+    for (size_t i = 1; i < threads_; ++i) {
+      threads.emplace_back([this] {
+        // The main thread runs io too and keeps the process's name.
+        pthread_setname_np(pthread_self(), "kringd-io");
+        RunIo();
+      });
+    }
     RunIo();
     for (auto& thread : threads) thread.join();
   }

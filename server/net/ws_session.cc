@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -143,14 +144,25 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
     ws_.async_accept(request, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
   }
 
-  // Any thread.
+  // Any thread. Frames wait in the inbox until one handler on the strand takes them all: the
+  // frames of a commit group's fan-out cost one post per connection, not one each, and the
+  // first write carries the whole burst.
   void Send(std::shared_ptr<const std::string> frame) {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
-      self->Enqueue(std::move(frame));
-    });
+    {
+      std::lock_guard lock(inbox_mu_);
+      if (inbox_closed_) return;  // after Close, Send is ignored (ConnectionSink contract)
+      inbox_.push_back(std::move(frame));
+      if (inbox_.size() > 1) return;  // a TakeInbox is already on its way
+    }
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->TakeInbox(); });
   }
 
+  // Any thread. Frames sent before it still go out first: their TakeInbox was posted earlier.
   void Close(CloseCode code, std::string reason) override {
+    {
+      std::lock_guard lock(inbox_mu_);
+      inbox_closed_ = true;
+    }
     asio::post(ws_.get_executor(),
                [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
                  self->RequestClose(code, std::move(reason));
@@ -176,6 +188,7 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   void OnAccept(error_code ec);
   void ReadNext();
   void OnRead(error_code ec, size_t bytes);
+  void TakeInbox();
   void Enqueue(std::shared_ptr<const std::string> frame);
   void WriteNext();
   void OnWrite(error_code ec, size_t bytes);
@@ -195,6 +208,10 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   const WebSocketLimits limits_;
   const std::shared_ptr<SessionRegistry> registry_;
 
+  std::mutex inbox_mu_;
+  std::vector<std::shared_ptr<const std::string>> inbox_;  // guarded by inbox_mu_
+  bool inbox_closed_ = false;                               // guarded by inbox_mu_
+
   // Everything below is touched only on the strand (ws_.get_executor()).
   std::shared_ptr<service::Connection> connection_;       // set once accepted; released by Finish()
   std::deque<std::shared_ptr<const std::string>> queue_;  // the first in_flight_ are being written
@@ -204,7 +221,6 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   // WhenQueuedBelow callbacks with their thresholds; called (and removed) as the queue drains.
   std::vector<std::pair<size_t, std::function<void()>>> drain_waiters_;
   bool writing_ = false;
-  bool write_scheduled_ = false;  // a WriteNext is posted behind the frames arriving now
   std::optional<websocket::close_reason> close_reason_;  // close once the queue is drained
   bool close_started_ = false;                           // async_close issued
   bool registered_ = false;
@@ -292,14 +308,16 @@ void WsSession::Enqueue(std::shared_ptr<const std::string> frame) {
     }
     return RequestClose(CloseCode::kTryAgainLater, "too far behind; reconnect and resume");
   }
-  if (writing_ || write_scheduled_) return;
-  // Frames of one commit group arrive as a burst of handlers on this strand: writing after
-  // them lets the first write carry the whole burst.
-  write_scheduled_ = true;
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    self->write_scheduled_ = false;
-    if (!self->writing_ && !self->queue_.empty() && !self->finished_) self->WriteNext();
-  });
+}
+
+void WsSession::TakeInbox() {
+  std::vector<std::shared_ptr<const std::string>> frames;
+  {
+    std::lock_guard lock(inbox_mu_);
+    frames.swap(inbox_);
+  }
+  for (auto& frame : frames) Enqueue(std::move(frame));
+  if (!writing_ && !queue_.empty() && !finished_) WriteNext();
 }
 
 void WsSession::WriteNext() {

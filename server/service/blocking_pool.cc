@@ -1,10 +1,17 @@
 #include "server/service/blocking_pool.h"
 
+#include <pthread.h>
+
 namespace kring::service {
 
 BlockingPool::BlockingPool(size_t threads) {
   if (threads == 0) threads = 1;
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "kringd-blocking");  // for top -H and perf
+      Loop();
+    });
+  }
 }
 
 BlockingPool::~BlockingPool() { Shutdown(); }
