@@ -30,6 +30,17 @@ uint64_t SalvageRequestId(std::string_view bytes) {
   return 0;
 }
 
+// The authenticated actor, into the access-log record being drafted.
+void NoteActor(AuditDraft* audit, const AccessCache::Session& session) {
+  if (audit == nullptr) return;
+  v1::AuditEvent& e = audit->event;
+  e.set_actor_id(session.actor.account_id);
+  e.set_actor_handle(session.actor.handle);
+  e.set_actor_kind(session.actor.kind);
+  e.set_actor_profession(session.actor.profession);
+  if (!session.app.empty()) e.set_app(session.app);
+}
+
 }  // namespace
 
 ConnectionImpl::ConnectionImpl(ServiceImpl& service, std::shared_ptr<ConnectionSink> sink,
@@ -236,40 +247,52 @@ void ConnectionImpl::ReplyAudited(uint64_t request_id, AuditDraft audit,
       }});
 }
 
-StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view,
-                                             AuditDraft* audit) const {
+StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view, AuditDraft* audit,
+                                             AccessCache* cache) const {
   Auth a = auth();
   if (a.account_id == 0) return Unauthenticated("log in first");
-  KRING_ASSIGN_OR_RETURN(auto session, records::GetSession(view, a.session_key));
-  if (!session) return Unauthenticated("the session has ended");
-  if (session->expires_at_ms() <= service_.clock.NowMs()) {
-    return Unauthenticated("the session has expired");
+  const int64_t now = service_.clock.NowMs();
+  const AccessCache::Session* known = cache ? cache->FindSession(a.session_key) : nullptr;
+  if (known == nullptr) {
+    KRING_ASSIGN_OR_RETURN(auto session, records::GetSession(view, a.session_key));
+    if (!session) return Unauthenticated("the session has ended");
+    KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, session->account_id()));
+    if (!account || account->account().disabled() ||
+        account->session_epoch() != session->session_epoch()) {
+      return Unauthenticated("the session has ended");
+    }
+    AccessCache::Session found{
+        Actor{account->account().id(), account->account().kind(), account->account().handle(),
+              account->account().profession()},
+        session->expires_at_ms(), session->app()};
+    if (cache == nullptr) {
+      if (found.expires_at_ms <= now) return Unauthenticated("the session has expired");
+      NoteActor(audit, found);
+      return std::move(found.actor);
+    }
+    cache->PutSession(a.session_key, std::move(found));
+    known = cache->FindSession(a.session_key);
   }
-  KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, session->account_id()));
-  if (!account || account->account().disabled() ||
-      account->session_epoch() != session->session_epoch()) {
-    return Unauthenticated("the session has ended");
-  }
-  Actor actor{account->account().id(), account->account().kind(), account->account().handle(),
-              account->account().profession()};
-  if (audit != nullptr) {
-    v1::AuditEvent& e = audit->event;
-    e.set_actor_id(actor.account_id);
-    e.set_actor_handle(actor.handle);
-    e.set_actor_kind(actor.kind);
-    e.set_actor_profession(actor.profession);
-    e.set_app(session->app().empty() ? e.app() : session->app());
-  }
-  return actor;
+  if (known->expires_at_ms <= now) return Unauthenticated("the session has expired");
+  NoteActor(audit, *known);
+  return known->actor;
 }
 
 StatusOr<ConnectionImpl::Permitted> ConnectionImpl::Permit(const storage::ReadView& view,
                                                            uint64_t network_id, Operation op,
                                                            const ThreadRef& thread,
-                                                           AuditDraft* audit) const {
-  KRING_ASSIGN_OR_RETURN(Actor actor, Authenticate(view, audit));
-  KRING_ASSIGN_OR_RETURN(Standing standing, records::GetStanding(view, network_id, actor.account_id,
-                                                                 service_.clock.NowMs()));
+                                                           AuditDraft* audit,
+                                                           AccessCache* cache) const {
+  KRING_ASSIGN_OR_RETURN(Actor actor, Authenticate(view, audit, cache));
+  const records::StandingRecords* known =
+      cache ? cache->FindStanding(network_id, actor.account_id) : nullptr;
+  std::optional<records::StandingRecords> read;
+  if (known == nullptr) {
+    KRING_ASSIGN_OR_RETURN(read, records::ReadStandingRecords(view, network_id, actor.account_id));
+    if (cache != nullptr) cache->PutStanding(network_id, actor.account_id, *read);
+    known = &*read;
+  }
+  Standing standing = records::StandingAt(*known, service_.clock.NowMs());
   if (audit != nullptr) {
     NoteStanding(audit->event, network_id, standing);
     audit->event.set_thread_id(thread.id);

@@ -21,6 +21,7 @@
 
 #include "kring/v1/kring.pb.h"
 #include "server/core/authorize.h"
+#include "server/service/access_cache.h"
 #include "server/service/connection.h"
 #include "server/service/hub.h"
 #include "server/service/service_impl.h"
@@ -86,7 +87,10 @@ class ConnectionImpl final : public Connection,
   void SetAuth(Auth auth);
   // The actor behind this connection, if its session is valid in `view` right now. Fills in
   // the actor in `audit`.
-  StatusOr<Actor> Authenticate(const storage::ReadView& view, AuditDraft* audit = nullptr) const;
+  // With `cache` (only the writer's, with `view` its transaction) the session and account come
+  // from it when it has them; the expiry is checked at this instant either way.
+  StatusOr<Actor> Authenticate(const storage::ReadView& view, AuditDraft* audit = nullptr,
+                               AccessCache* cache = nullptr) const;
   struct Permitted {
     Actor actor;
     Standing standing;
@@ -97,8 +101,11 @@ class ConnectionImpl final : public Connection,
   // for kCreateThread, `thread` describes the new thread.
   // Fills in `audit`: actor, role, network, client, thread, the consent relied on, and a
   // consent.expired record when the refusal is the first sight of an ended consent.
+  // `cache` as for Authenticate: the standing's records may come from it, decided at this
+  // instant.
   StatusOr<Permitted> Permit(const storage::ReadView& view, uint64_t network_id, Operation op,
-                             const ThreadRef& thread = {}, AuditDraft* audit = nullptr) const;
+                             const ThreadRef& thread = {}, AuditDraft* audit = nullptr,
+                             AccessCache* cache = nullptr) const;
   // Replies with the error; if it is UNAUTHENTICATED for a connection that had a session (it
   // expired or ended meanwhile), also ends the session on this connection.
   void ReplyAuthError(uint64_t request_id, const Status& status);

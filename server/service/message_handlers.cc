@@ -142,9 +142,10 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
   }
   Write(id, NewAudit("message.posted", v1::AUDIT_ACTION_CREATE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           self->Permit(txn, req.network_id(), Operation::kPost,
-                                        ThreadRef{req.thread_id()}, &out.audit));
+    KRING_ASSIGN_OR_RETURN(
+        Permitted permitted,
+        self->Permit(txn, req.network_id(), Operation::kPost, ThreadRef{req.thread_id()},
+                     &out.audit, &self->service_.access_cache));
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
     const std::string text_sha = Sha256(req.text());
@@ -370,10 +371,10 @@ void ConnectionImpl::Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req)
 void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
   Write(id, NewAudit("read_marker.updated", v1::AUDIT_ACTION_UPDATE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Permitted permitted, self->Permit(txn, req.network_id(),
-                                                             Operation::kMarkRead,
-                                                             ThreadRef{req.thread_id()},
-                                                             &out.audit));
+    KRING_ASSIGN_OR_RETURN(
+        Permitted permitted,
+        self->Permit(txn, req.network_id(), Operation::kMarkRead, ThreadRef{req.thread_id()},
+                     &out.audit, &self->service_.access_cache));
     out.audit.event.set_seq_to(req.seq());
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;

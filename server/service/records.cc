@@ -62,11 +62,18 @@ StatusOr<std::optional<v1::Invitation>> GetInvitation(const ReadView& view, uint
 
 StatusOr<Standing> GetStanding(const ReadView& view, uint64_t network_id, uint64_t account_id,
                                int64_t now_ms) {
-  Standing standing;
-  standing.now_ms = now_ms;
+  KRING_ASSIGN_OR_RETURN(StandingRecords records,
+                         ReadStandingRecords(view, network_id, account_id));
+  return StandingAt(records, now_ms);
+}
+
+StatusOr<StandingRecords> ReadStandingRecords(const ReadView& view, uint64_t network_id,
+                                              uint64_t account_id) {
+  StandingRecords records;
+  Standing& standing = records.standing;
   KRING_ASSIGN_OR_RETURN(std::optional<v1::Network> network, GetNetwork(view, network_id));
   standing.network_exists = network.has_value();
-  if (!network) return standing;
+  if (!network) return records;
   standing.client_id = network->client_id();
   KRING_ASSIGN_OR_RETURN(std::optional<store::MemberRecord> member,
                          GetMember(view, network_id, account_id));
@@ -80,8 +87,14 @@ StatusOr<Standing> GetStanding(const ReadView& view, uint64_t network_id, uint64
       KRING_ASSIGN_OR_RETURN(standing.consent, GetCurrentConsent(view, network_id, account_id));
     }
   }
-  KRING_ASSIGN_OR_RETURN(auto team, GetCurrentConsent(view, network_id, 0));
-  standing.team_threads_allowed = team && InForce(*team, now_ms);
+  KRING_ASSIGN_OR_RETURN(records.team, GetCurrentConsent(view, network_id, 0));
+  return records;
+}
+
+Standing StandingAt(const StandingRecords& records, int64_t now_ms) {
+  Standing standing = records.standing;
+  standing.now_ms = now_ms;
+  standing.team_threads_allowed = records.team && InForce(*records.team, now_ms);
   return standing;
 }
 

@@ -59,6 +59,16 @@ StatusOr<std::optional<v1::Invitation>> GetInvitation(const ReadView& view, uint
 StatusOr<Standing> GetStanding(const ReadView& view, uint64_t network_id, uint64_t account_id,
                                int64_t now_ms);
 
+// GetStanding in two steps: the stored records, which hold until one of them changes, and the
+// standing they give at an instant (the consents' ends are decided then).
+struct StandingRecords {
+  Standing standing;                // now_ms and team_threads_allowed not yet set
+  std::optional<v1::Consent> team;  // the network's team consent, if any
+};
+StatusOr<StandingRecords> ReadStandingRecords(const ReadView& view, uint64_t network_id,
+                                              uint64_t account_id);
+Standing StandingAt(const StandingRecords& records, int64_t now_ms);
+
 // --- Consent (tables kConsents, kCurrentConsents) ---
 
 // The grantee's newest consent record in the network (grantee 0: the team).

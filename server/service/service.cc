@@ -28,7 +28,9 @@ ServiceImpl::ServiceImpl(storage::Store& store, const Clock& clock, Random& rand
       writer(store, options.writer_max_group),
       hub(clock),
       throttle(clock, options.throttle),
-      blocking(options.blocking_threads) {}
+      blocking(options.blocking_threads) {
+  writer.WatchTables(AccessTableMask(), [this] { access_cache.Clear(); });
+}
 
 void ServiceImpl::CatchUp(const std::shared_ptr<Subscription>& sub) {
   using storage::keys::U64;

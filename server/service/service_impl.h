@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/core/login_throttle.h"
+#include "server/service/access_cache.h"
 #include "server/service/blocking_pool.h"
 #include "server/service/hub.h"
 #include "server/service/service.h"
@@ -28,6 +29,8 @@ class ServiceImpl {
   Random& random;
   const ServiceOptions options;
   Writer writer;
+  // Touched on the writer thread only; cleared by it whenever an access record changes.
+  AccessCache access_cache;
   Hub hub;
   LoginThrottle throttle;
   BlockingPool blocking;

@@ -12,6 +12,11 @@ Writer::Writer(storage::Store& store, size_t max_group)
 
 Writer::~Writer() { Stop(); }
 
+void Writer::WatchTables(uint32_t tables, std::function<void()> changed) {
+  watched_tables_ = tables;
+  on_watched_change_ = std::move(changed);
+}
+
 void Writer::Start() {
   std::lock_guard lock(mu_);
   if (running_ || stopping_) return;
@@ -76,6 +81,7 @@ void Writer::ApplyGroup(std::deque<Op>& group) {
   for (Op& op : group) {
     storage::Transaction child(&txn);
     Status status = op.apply(child);
+    const bool watched_change = (child.touched_tables() & watched_tables_) != 0;
     if (status.ok()) {
       child.CommitToParent();
     } else if (op.on_failure) {
@@ -83,9 +89,11 @@ void Writer::ApplyGroup(std::deque<Op>& group) {
       if (op.on_failure(record, status).ok()) record.CommitToParent();
     }
     outcomes.push_back(std::move(status));
+    if (watched_change && on_watched_change_) on_watched_change_();
   }
   Status written;
   if (!txn.empty()) written = store_.Write(txn.batch(), /*sync=*/true);
+  if (!written.ok() && on_watched_change_) on_watched_change_();
   for (size_t i = 0; i < group.size(); ++i) {
     if (!outcomes[i].ok()) {
       group[i].done(outcomes[i]);

@@ -12,6 +12,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -45,6 +46,11 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
+  // Before Start: `changed` runs on the writer thread after every op that staged a write to
+  // one of `tables` (bits 1 << Table), whether the op succeeded or not, and after a group write
+  // that failed. Caches of those tables that only the writer reads clear themselves with it.
+  void WatchTables(uint32_t tables, std::function<void()> changed);
+
   void Start();
   // Applies what is already queued, then stops the thread. Later Submits fail at once with
   // INTERNAL ("shutting down"). Idempotent.
@@ -61,6 +67,8 @@ class Writer {
 
   storage::Store& store_;
   const size_t max_group_;
+  uint32_t watched_tables_ = 0;
+  std::function<void()> on_watched_change_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -37,6 +37,7 @@ Status Transaction::Scan(Table table, std::string_view begin, std::string_view e
 void Transaction::Stage(Table table, const std::string& key,
                         const std::optional<std::string>& value) {
   staged_[static_cast<size_t>(table)].insert_or_assign(key, value);
+  touched_tables_ |= uint32_t{1} << static_cast<unsigned>(table);
 }
 
 void Transaction::Put(Table table, std::string key, std::string value) {
@@ -60,6 +61,7 @@ void Transaction::CommitToParent() {
   }
   batch_.Clear();
   for (auto& table : staged_) table.clear();
+  touched_tables_ = 0;
 }
 
 }  // namespace kring::storage

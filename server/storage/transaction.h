@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,9 @@ class Transaction final : public ReadView {
 
   const WriteBatch& batch() const { return batch_; }
   bool empty() const { return batch_.empty(); }
+  // Bit (1 << table) for each table this transaction staged a write to (a child's count for its
+  // parent once committed). Lets the writer tell which requests changed what.
+  uint32_t touched_tables() const { return touched_tables_; }
 
  private:
   void Stage(Table table, const std::string& key, const std::optional<std::string>& value);
@@ -52,6 +56,8 @@ class Transaction final : public ReadView {
   // Latest staged value per key (nullopt: deleted), for read-your-writes.
   std::array<std::map<std::string, std::optional<std::string>, std::less<>>, kTableCount> staged_;
   WriteBatch batch_;
+  uint32_t touched_tables_ = 0;
+  static_assert(kTableCount <= 32, "touched_tables_ has a bit per table");
 };
 
 }  // namespace kring::storage

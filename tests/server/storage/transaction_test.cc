@@ -328,6 +328,21 @@ class FailingView final : public ReadView {
   }
 };
 
+TEST_F(TransactionTest, TouchedTablesNameWhatWasStagedAndMoveUpOnCommit) {
+  const auto bit = [](Table t) { return uint32_t{1} << static_cast<unsigned>(t); };
+  Transaction group(store_);
+  EXPECT_EQ(group.touched_tables(), 0u);
+  Transaction child(&group);
+  (void)child.Get(kH, "anna");  // reads touch nothing
+  child.Delete(kH, "bert");
+  child.Put(kA, "carla", "3");
+  EXPECT_EQ(child.touched_tables(), bit(kA) | bit(kH));
+  EXPECT_EQ(group.touched_tables(), 0u);
+  child.CommitToParent();
+  EXPECT_EQ(child.touched_tables(), 0u);
+  EXPECT_EQ(group.touched_tables(), bit(kA) | bit(kH));
+}
+
 TEST(TransactionErrorTest, BaseReadErrorsPassThrough) {
   FailingView base;
   Transaction group(base);
