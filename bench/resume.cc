@@ -25,8 +25,9 @@ int64_t NowNs() { return Clock::now().time_since_epoch().count(); }
 // Per io thread; written by that thread only, read by the main thread after the io threads
 // have stopped (or after a Countdown they counted down).
 struct alignas(64) ThreadStats {
-  Histogram session;    // ns from the reconnect to ResumeSession answered
-  Histogram caught_up;  // ns from the reconnect to the last missed message
+  Histogram session;     // ns from the reconnect to ResumeSession answered
+  Histogram subscribed;  // ns from the reconnect to SubscribeResult
+  Histogram caught_up;   // ns from the reconnect to the last missed message
   int64_t last_caught_up_ns = 0;
   uint64_t deliveries = 0;
   uint64_t errors = 0;
@@ -154,6 +155,7 @@ class Resume final : public HotListener, public std::enable_shared_from_this<Res
     cursor->set_after_seq(last_seq_[peer->index()]);
     peer->Call(std::move(f), [self, peer](const v1::Response& r) {
       if (auto e = ResponseError(r); !e.empty()) return self->failure_.Set("Subscribe: " + e);
+      self->stats_[peer->thread()].subscribed.Record(NowNs() - self->t0_ns_);
       const auto& threads = r.subscribe().threads();
       if (threads.size() != 1 || threads[0].has_error() || threads[0].last_seq() != self->target_) {
         self->failure_.Set("Subscribe of member " + std::to_string(peer->index()) + ": " +
@@ -258,12 +260,13 @@ void Resume::CloseAll(Clock::time_point deadline) {
 
 // After the io threads stopped.
 void Resume::Collect(int64_t t0_ns, ResumeResult* r) {
-  Histogram session, caught_up;
+  Histogram session, subscribed, caught_up;
   int64_t last = t0_ns;
   uint64_t errors = 0;
   std::string first_error;
   for (const ThreadStats& s : stats_) {
     session.Merge(s.session);
+    subscribed.Merge(s.subscribed);
     caught_up.Merge(s.caught_up);
     last = std::max(last, s.last_caught_up_ns);
     r->deliveries += s.deliveries;
@@ -276,6 +279,7 @@ void Resume::Collect(int64_t t0_ns, ResumeResult* r) {
   r->expected_deliveries = members * static_cast<uint64_t>(o_.messages);
   r->caught_up_s = static_cast<double>(last - t0_ns) / 1e9;
   r->session = SummarizeLatency(session);
+  r->subscribed = SummarizeLatency(subscribed);
   r->caught_up = SummarizeLatency(caught_up);
   if (!r->problem.empty()) return;
   if (errors > 0) {
@@ -360,6 +364,7 @@ std::string ResumeJson(const RunInfo& info, const ResumeOptions& o, const Resume
               ", \"expected_deliveries\": %" PRIu64,
               r.caught_up_s, r.deliveries, r.expected_deliveries);
   j += ", \"session_ms\": " + LatencyJson(r.session);
+  j += ", \"subscribed_ms\": " + LatencyJson(r.subscribed);
   j += ", \"caught_up_ms\": " + LatencyJson(r.caught_up);
   j += SpanJson(r.span, info);
   j += ", \"ok\": " + std::string(r.problem.empty() ? "true" : "false");
@@ -381,6 +386,8 @@ std::string ResumeHuman(const RunInfo& info, const ResumeOptions& o, const Resum
               r.expected_deliveries);
   h += Format("  per member, reconnect -> session resumed: p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
               r.session.p50_ms, r.session.p99_ms, r.session.max_ms);
+  h += Format("  per member, reconnect -> subscribed:     p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+              r.subscribed.p50_ms, r.subscribed.p99_ms, r.subscribed.max_ms);
   h += Format("  per member, reconnect -> caught up:       p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
               r.caught_up.p50_ms, r.caught_up.p99_ms, r.caught_up.max_ms);
   h += SpanHuman(r.span, info);

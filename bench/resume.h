@@ -34,10 +34,11 @@ struct ResumeResult {
   double fill_s = 0;        // posting the missed messages
   uint64_t deliveries = 0;  // while resuming
   uint64_t expected_deliveries = 0;
-  double caught_up_s = 0;    // reconnect until the last member caught up
-  LatencySummary session;    // per member: reconnect until ResumeSession answered
-  LatencySummary caught_up;  // per member: reconnect until its last missed message
-  Span span;                 // over the resuming
+  double caught_up_s = 0;     // reconnect until the last member caught up
+  LatencySummary session;     // per member: reconnect until ResumeSession answered
+  LatencySummary subscribed;  // per member: reconnect until SubscribeResult
+  LatencySummary caught_up;   // per member: reconnect until its last missed message
+  Span span;                  // over the resuming
   std::string problem;
 };
 
