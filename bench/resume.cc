@@ -1,7 +1,6 @@
 #include "bench/resume.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <memory>
