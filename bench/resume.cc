@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -335,9 +336,17 @@ Outcome RunResume(const ResumeOptions& o, const RunContext& context) {
     auto resume = std::make_shared<Resume>(o, world, io, *context.tls, failure,
                                            world_options.endpoint, posters, returning);
     int64_t t0_ns = NowNs();
+    const auto progress = [&](const char* phase) {
+      if (context.world.verbose && r.problem.empty()) {
+        std::fprintf(stderr, "kring-bench: resume: %s\n", phase);
+      }
+    };
     if (r.problem.empty()) r.problem = resume->ListenAndLogInPosters();
+    progress("posters logged in");
     if (r.problem.empty()) r.problem = resume->SeeFirstMessages();
+    progress("first messages seen; leaving");
     if (r.problem.empty()) r.problem = resume->LeaveAndPost(&r.fill_s);
+    progress("missed messages posted; reconnecting");
     if (r.problem.empty()) {
       SpanMeter meter(context.server_pid);
       r.problem = resume->ComeBack(&t0_ns);
