@@ -47,6 +47,7 @@ struct Flags {
   std::string spawn_kringd;
   int server_threads = 0;
   int networks = 100;
+  bool networks_given = false;
   int members = 8;
   int connections = 0;  // 0: the scenario's default
   int messages = 0;     // 0: the scenario's default
@@ -121,6 +122,11 @@ std::string ScenarioOptions(const Flags& f, ConnectionsOptions* connections,
       return "fanout connects networks x members; --connections is for connections and resume";
     }
     return "";
+  }
+  if (f.networks_given) {
+    return "--networks is for fanout; " + f.scenario +
+           (f.scenario == "history" ? " uses one network"
+                                    : " makes --connections / --members networks");
   }
   if (f.scenario == "connections") {
     if (f.connections > 0) connections->connections = f.connections;
@@ -344,6 +350,7 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+  flags.networks_given = app.count("--networks") > 0;
   if (flags.server_url.empty() && flags.spawn_kringd.empty()) {
     return Fail(kExitUsage, "give --server wss://HOST:PORT or --spawn-kringd PATH");
   }
