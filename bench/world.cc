@@ -66,9 +66,12 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
     world_->networks.assign(n_, NetworkInfo{});
     world_->tokens.assign(total_, "");
     world_->admin = std::make_unique<Peer>(SIZE_MAX, io_, 0, tls_, failure_);
+    // Round-robin, shifted by one per network: with p % threads alone and an even M, every
+    // network's client (member 0, fanout's default sender) would land on the same thread.
+    const size_t threads = static_cast<size_t>(io_.size());
     for (size_t p = 0; p < total_; ++p) {
-      world_->peers.push_back(
-          std::make_unique<Peer>(p, io_, static_cast<int>(p % io_.size()), tls_, failure_));
+      const int thread = static_cast<int>((p + p / m_) % threads);
+      world_->peers.push_back(std::make_unique<Peer>(p, io_, thread, tls_, failure_));
     }
     auto self = shared_from_this();
 
@@ -152,8 +155,8 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
     auto self = shared_from_this();
     for (int t = 0; t < io_.size(); ++t) {
       auto todo = std::make_shared<std::vector<size_t>>();
-      for (size_t p = static_cast<size_t>(t); p < total_; p += io_.size()) {
-        if (chosen(p)) todo->push_back(p);
+      for (size_t p = 0; p < total_; ++p) {
+        if (world_->peers[p]->thread() == t && chosen(p)) todo->push_back(p);
       }
       io_.Post(t, [self, todo, logged_in] {
         auto next = std::make_shared<size_t>(0);
