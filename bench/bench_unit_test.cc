@@ -1,5 +1,5 @@
 // Unit tests of the load generator's own pieces: the hot-path wire reader against real protobuf
-// serializations, and the latency histogram's accuracy.
+// serializations, the latency histogram's accuracy, and the scenarios' checks and arithmetic.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,8 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "bench/connections.h"
 #include "bench/histogram.h"
+#include "bench/history.h"
+#include "bench/resume.h"
 #include "bench/wire.h"
+#include "bench/world.h"
 #include "kring/v1/kring.pb.h"
 
 namespace kring::bench {
@@ -138,6 +142,58 @@ TEST(HistogramTest, MergeAddsCounts) {
   EXPECT_EQ(a.count(), 40u);
   EXPECT_NEAR(static_cast<double>(a.Quantile(0.5)), 5e6, 5e4);
   EXPECT_NEAR(static_cast<double>(a.Quantile(0.1)), 1000, 10);  // a bucket's upper bound
+}
+
+TEST(HistoryTest, CheckPageAcceptsTheNextSeqs) {
+  const std::vector<uint64_t> seqs = {11, 12, 13};
+  EXPECT_EQ(CheckPage(10, seqs, 100, 100), "");
+  EXPECT_EQ(CheckPage(100, {}, 100, 100), "");  // nothing after the end
+}
+
+TEST(HistoryTest, CheckPageRejectsGapsDuplicatesAndStalls) {
+  const std::vector<uint64_t> gap = {11, 13};
+  const std::vector<uint64_t> duplicate = {10, 11};
+  const std::vector<uint64_t> fine = {11};
+  EXPECT_NE(CheckPage(10, gap, 100, 100), "");
+  EXPECT_NE(CheckPage(10, duplicate, 100, 100), "");
+  EXPECT_NE(CheckPage(10, {}, 100, 100), "");   // an empty page before the end
+  EXPECT_NE(CheckPage(10, fine, 99, 100), "");  // the thread is not as filled
+  EXPECT_NE(CheckHistoryOptions({.messages = 10, .page_size = 501}), "");
+  EXPECT_EQ(CheckHistoryOptions({.messages = 10, .page_size = 500}), "");
+}
+
+TEST(WorldTest, SourceAddressesSpreadPeersRoundRobin) {
+  EXPECT_EQ(SourceAddress(7, 0), "");
+  EXPECT_EQ(SourceAddress(7, 1), "");
+  EXPECT_EQ(SourceAddress(0, 3), "127.0.0.1");
+  EXPECT_EQ(SourceAddress(1, 3), "127.0.0.2");
+  EXPECT_EQ(SourceAddress(5, 3), "127.0.0.3");
+  EXPECT_EQ(SourceAddressesFor(1), 1);
+  EXPECT_EQ(SourceAddressesFor(kConnectionsPerSource), 1);
+  EXPECT_EQ(SourceAddressesFor(kConnectionsPerSource + 1), 2);
+  EXPECT_EQ(SourceAddressesFor(100'000), 4);
+}
+
+TEST(ConnectionsTest, RssPerConnectionIsTheGrowthOverTheJoined) {
+  ConnectionsResult r;
+  r.joined = 1000;
+  r.rss_before_kib = 50'000;
+  r.rss_after_kib = 80'000;
+  r.connect_s = 2;
+  EXPECT_DOUBLE_EQ(r.KibPerConnection(), 30);
+  EXPECT_DOUBLE_EQ(r.ConnectionsPerSecond(), 500);
+  r.rss_after_kib = 0;  // not measured
+  EXPECT_DOUBLE_EQ(r.KibPerConnection(), 0);
+}
+
+TEST(ConnectionsTest, ConnectionsMustFillWholeNetworks) {
+  EXPECT_EQ(CheckConnectionsOptions({.connections = 10'000, .members = 8}), "");
+  EXPECT_NE(CheckConnectionsOptions({.connections = 50, .members = 8}), "");
+  EXPECT_NE(CheckConnectionsOptions({.connections = 4, .members = 8}), "");
+  EXPECT_NE(CheckConnectionsOptions({.connections = 8, .members = 1}), "");
+  EXPECT_EQ(CheckResumeOptions({.connections = 1000, .members = 8}), "");
+  EXPECT_NE(CheckResumeOptions({.connections = 1000, .members = 7}), "");
+  EXPECT_NE(CheckResumeOptions({.connections = 20, .members = 4, .messages = 0}), "");
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 // kring-bench: a load generator for kringd.
 //
 //   kring-bench SCENARIO [--server wss://HOST:PORT --ca FILE | --spawn-kringd PATH]
-//               [--networks N] [--members M] [--connections C] [--rate R] [--duration S]
-//               [--window W] [--json]
+//               [--networks N] [--members M] [--connections C] [--messages N] [--page-size P]
+//               [--rate R] [--duration S] [--window W] [--json] ...
 //
-// With --spawn-kringd it starts its own kringd on a temp dir and a loopback port, so that one
-// command gives a result. Exit codes: 0 a valid run, 1 the run failed or a check did not hold
-// (a missing or duplicated delivery), 2 usage. See docs/benchmarks.md.
+// SCENARIO is fanout, connections, history or resume (bench/<scenario>.h says what each one
+// does). With --spawn-kringd it starts its own kringd on a temp dir and a loopback port, so that
+// one command gives a result. Exit codes: 0 a valid run, 1 the run failed or a check did not
+// hold (a missing or duplicated delivery), 2 usage. See docs/benchmarks.md.
 #include <netdb.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -19,9 +20,12 @@
 #include <string>
 #include <thread>
 
+#include "bench/connections.h"
 #include "bench/fanout.h"
+#include "bench/history.h"
 #include "bench/kringd_process.h"
 #include "bench/report.h"
+#include "bench/resume.h"
 #include "bench/world.h"
 #include "bench/ws_client.h"
 
@@ -43,12 +47,16 @@ struct Flags {
   std::string spawn_kringd;
   int server_threads = 0;
   int networks = 100;
+  bool networks_given = false;
   int members = 8;
-  int connections = 0;
+  int connections = 0;  // 0: the scenario's default
+  int messages = 0;     // 0: the scenario's default
+  int page_size = 100;
+  int source_addresses = 0;
   int senders = 1;
   double rate = 0;
   double duration = 10;
-  int window = 16;
+  int window = 0;  // 0: the scenario's default
   int message_bytes = 100;
   int threads = 2;
   int setup_timeout = 300;
@@ -92,50 +100,125 @@ std::string ParseServerUrl(const std::string& url, Endpoint* ep) {
 }
 
 // Thousands of connections need more descriptors than the usual soft limit of 1024.
-void RaiseDescriptorLimit() {
+// A spawned kringd inherits the limit. Returns the soft limit now in force.
+uint64_t RaiseDescriptorLimit() {
   rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::getrlimit(RLIMIT_NOFILE, &limit);
   }
+  return limit.rlim_cur;
 }
 
-int Run(const Flags& flags) {
-  if (flags.scenario != "fanout") {
-    return Fail(kExitUsage, "scenario \"" + flags.scenario +
-                                "\" is not implemented yet (see docs/benchmarks.md); try fanout");
-  }
-  if (flags.connections > 0) {
-    return Fail(kExitUsage,
-                "fanout connects networks x members; --connections is for the connections "
-                "scenario");
-  }
-  if (flags.message_bytes < 17) return Fail(kExitUsage, "--message-bytes must be at least 17");
+// Descriptors beyond the connections, for the store, the listener, the admin and the posters.
+constexpr int kSpareDescriptors = 512;
 
-  RunInfo info;
-  info.scenario = flags.scenario;
-  info.networks = flags.networks;
-  info.members = flags.members;
-  info.generator_threads = flags.threads;
-  info.server_io_threads = flags.server_threads;
+// The scenarios' options from the flags, with each scenario's defaults. "" or a usage error.
+std::string ScenarioOptions(const Flags& f, ConnectionsOptions* connections,
+                            HistoryOptions* history, ResumeOptions* resume) {
+  if (f.scenario == "fanout") {
+    if (f.connections > 0) {
+      return "fanout connects networks x members; --connections is for connections and resume";
+    }
+    return "";
+  }
+  if (f.networks_given) {
+    return "--networks is for fanout; " + f.scenario +
+           (f.scenario == "history" ? " uses one network"
+                                    : " makes --connections / --members networks");
+  }
+  if (f.scenario == "connections") {
+    if (f.connections > 0) connections->connections = f.connections;
+    connections->members = f.members;
+    connections->source_addresses = f.source_addresses;
+    return CheckConnectionsOptions(*connections);
+  }
+  if (f.scenario == "history") {
+    if (f.messages > 0) history->messages = f.messages;
+    if (f.window > 0) history->window = f.window;
+    history->page_size = f.page_size;
+    history->message_bytes = f.message_bytes;
+    return CheckHistoryOptions(*history);
+  }
+  if (f.connections > 0) resume->connections = f.connections;
+  if (f.messages > 0) resume->messages = f.messages;
+  if (f.window > 0) resume->window = f.window;
+  resume->members = f.members;
+  return CheckResumeOptions(*resume);
+}
 
-  WorldOptions world_options;
+// fanout, as it ran before the other scenarios existed.
+Outcome RunFanoutScenario(const Flags& flags, const RunContext& context) {
+  FanoutOptions fanout;
+  fanout.senders_per_network = flags.senders;
+  fanout.window = flags.window > 0 ? flags.window : 16;
+  fanout.rate = flags.rate;
+  fanout.duration_s = flags.duration;
+  fanout.message_bytes = flags.message_bytes;
+  fanout.server_pid = context.server_pid;
+  WorldOptions world_options = context.world;
   world_options.networks = flags.networks;
   world_options.members = flags.members;
+  RunInfo info = context.info;
+  info.networks = flags.networks;
+  info.members = flags.members;
+
+  Failure failure;
+  FanoutResult result;
+  {
+    // Declared in this order so that the connections go before their io threads.
+    IoThreads io(flags.threads);
+    World world;
+    const auto setup_began = std::chrono::steady_clock::now();
+    if (std::string e = BuildWorld(world_options, io, *context.tls, failure, &world); !e.empty()) {
+      io.Stop();
+      return {"", "setting up: " + e};
+    }
+    info.setup_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_began).count();
+    if (flags.verbose) std::fprintf(stderr, "kring-bench: set up in %.2f s\n", info.setup_s);
+    result = RunFanout(fanout, world, io, failure);
+  }
+  return {context.json ? FanoutJson(info, fanout, result) : FanoutHuman(info, fanout, result),
+          result.problem};
+}
+
+int Run(const Flags& flags, uint64_t descriptors) {
+  if (flags.message_bytes < 17) return Fail(kExitUsage, "--message-bytes must be at least 17");
+  ConnectionsOptions connections;
+  HistoryOptions history;
+  ResumeOptions resume;
+  if (std::string e = ScenarioOptions(flags, &connections, &history, &resume); !e.empty()) {
+    return Fail(kExitUsage, e);
+  }
+  if (flags.scenario == "connections" &&
+      descriptors < static_cast<uint64_t>(connections.connections) + kSpareDescriptors) {
+    return Fail(kExitUsage, std::to_string(connections.connections) +
+                                " connections need more descriptors than the limit (ulimit -n " +
+                                std::to_string(descriptors) + ")");
+  }
+
+  RunContext context;
+  context.json = flags.json;
+  context.info.scenario = flags.scenario;
+  context.info.generator_threads = flags.threads;
+  context.info.server_io_threads = flags.server_threads;
+  WorldOptions& world_options = context.world;
   world_options.admin_handle = flags.admin_handle;
   world_options.setup_deadline = std::chrono::seconds(flags.setup_timeout);
   world_options.verbose = flags.verbose;
   world_options.endpoint.server_name = flags.server_name;
 
   std::unique_ptr<KringdProcess> kringd;
-  pid_t server_pid = flags.server_pid;
+  context.server_pid = flags.server_pid;
   std::string ca_file = flags.ca_file;
   if (!flags.spawn_kringd.empty()) {
     kringd = std::make_unique<KringdProcess>(flags.spawn_kringd);
     if (std::string e = kringd->Start(flags.server_threads); !e.empty()) {
       return Fail(kExitFailed, "starting kringd: " + e);
     }
-    server_pid = kringd->pid();
+    context.server_pid = kringd->pid();
     ca_file = kringd->ca_file();
     world_options.endpoint.host = "127.0.0.1";
     world_options.endpoint.port = kringd->port();
@@ -143,9 +226,9 @@ int Run(const Flags& flags) {
       world_options.endpoint.server_name = "localhost";  // a name of the dev certificate
     }
     world_options.admin_password = kringd->admin_password();
-    info.server = "spawned kringd (pid " + std::to_string(server_pid) +
-                  ", 127.0.0.1:" + std::to_string(kringd->port()) + ")";
-    if (flags.verbose) std::fprintf(stderr, "kring-bench: %s\n", info.server.c_str());
+    context.info.server = "spawned kringd (pid " + std::to_string(context.server_pid) +
+                          ", 127.0.0.1:" + std::to_string(kringd->port()) + ")";
+    if (flags.verbose) std::fprintf(stderr, "kring-bench: %s\n", context.info.server.c_str());
   } else {
     if (std::string e = ParseServerUrl(flags.server_url, &world_options.endpoint); !e.empty()) {
       return Fail(kExitUsage, e);
@@ -156,59 +239,45 @@ int Run(const Flags& flags) {
                   "--server needs --admin-password-file (the admin's password on "
                   "its first line)");
     }
-    info.server = flags.server_url;
+    context.info.server = flags.server_url;
   }
 
   std::string error;
   std::unique_ptr<TlsClient> tls = TlsClient::Create(ca_file, &error);
   if (!tls) return Fail(kExitUsage, error);
+  context.tls = tls.get();
 
-  FanoutOptions fanout;
-  fanout.senders_per_network = flags.senders;
-  fanout.window = flags.window;
-  fanout.rate = flags.rate;
-  fanout.duration_s = flags.duration;
-  fanout.message_bytes = flags.message_bytes;
-  fanout.server_pid = server_pid;
-
-  Failure failure;
-  FanoutResult result;
-  {
-    // Declared in this order so that the connections go before their io threads.
-    IoThreads io(flags.threads);
-    World world;
-    const auto setup_began = std::chrono::steady_clock::now();
-    if (std::string e = BuildWorld(world_options, io, *tls, failure, &world); !e.empty()) {
-      io.Stop();
-      if (kringd) std::fprintf(stderr, "%s", kringd->StderrTail().c_str());
-      return Fail(kExitFailed, "setting up: " + e);
-    }
-    info.setup_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_began).count();
-    if (flags.verbose) std::fprintf(stderr, "kring-bench: set up in %.2f s\n", info.setup_s);
-    result = RunFanout(fanout, world, io, failure);
+  Outcome outcome;
+  if (flags.scenario == "fanout") {
+    outcome = RunFanoutScenario(flags, context);
+  } else if (flags.scenario == "connections") {
+    outcome = RunConnections(connections, context);
+  } else if (flags.scenario == "history") {
+    outcome = RunHistory(history, context);
+  } else {
+    outcome = RunResume(resume, context);
   }
   if (kringd) {
     std::string how = kringd->Stop();
-    if (how != "exit 0") {
+    if (how != "exit 0" || (!outcome.problem.empty() && outcome.printed.empty())) {
       std::fprintf(stderr, "%s", kringd->StderrTail().c_str());
-      if (result.problem.empty()) result.problem = "kringd did not stop cleanly: " + how;
+    }
+    if (how != "exit 0" && outcome.problem.empty()) {
+      outcome.problem = "kringd did not stop cleanly: " + how;
     }
   }
-  const std::string out =
-      flags.json ? FanoutJson(info, fanout, result) : FanoutHuman(info, fanout, result);
-  std::fputs(out.c_str(), stdout);
+  std::fputs(outcome.printed.c_str(), stdout);
   std::fflush(stdout);
-  if (!result.problem.empty()) return Fail(kExitFailed, result.problem);
+  if (!outcome.problem.empty()) return Fail(kExitFailed, outcome.problem);
   return kExitOk;
 }
 
 int Main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
-  RaiseDescriptorLimit();
+  const uint64_t descriptors = RaiseDescriptorLimit();
   Flags flags;
   CLI::App app{"kring-bench: load generator for kringd (see docs/benchmarks.md)"};
-  app.add_option("SCENARIO", flags.scenario, "fanout (connections, history, resume: not yet)")
+  app.add_option("SCENARIO", flags.scenario, "fanout, connections, history or resume")
       ->required()
       ->check(CLI::IsMember({"fanout", "connections", "history", "resume"}));
   auto* server =
@@ -236,7 +305,22 @@ int Main(int argc, char** argv) {
   app.add_option("--members", flags.members, "People per network, the client included")
       ->capture_default_str()
       ->check(CLI::Range(2, 10'000));
-  app.add_option("--connections", flags.connections, "Connections (connections scenario)");
+  app.add_option("--connections", flags.connections,
+                 "connections: idle connections (default 10000); resume: members who reconnect "
+                 "(default 1000); a multiple of --members")
+      ->check(CLI::Range(0, 1'000'000));
+  app.add_option("--messages", flags.messages,
+                 "history: messages to page through (default 100000); resume: messages each "
+                 "member misses (default 100)")
+      ->check(CLI::Range(0, 100'000'000));
+  app.add_option("--page-size", flags.page_size, "history: FetchHistory limit")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 500));
+  app.add_option("--source-addresses", flags.source_addresses,
+                 "connections: loopback source addresses 127.0.0.1, .2, ... (0: one per 25,000 "
+                 "connections)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 254));
   app.add_option("--senders", flags.senders, "Senders per network (members 0..K-1)")
       ->capture_default_str()
       ->check(CLI::Range(1, 10'000));
@@ -246,8 +330,9 @@ int Main(int argc, char** argv) {
   app.add_option("--duration", flags.duration, "Seconds of sending")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 86400.0));
-  app.add_option("--window", flags.window, "Closed loop: unacknowledged messages per sender")
-      ->capture_default_str()
+  app.add_option("--window", flags.window,
+                 "Unacknowledged posts per sender (fanout closed loop, default 16; history's "
+                 "fill, 64; resume's posting, 16)")
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--message-bytes", flags.message_bytes, "Text length of each message")
       ->capture_default_str()
@@ -265,10 +350,11 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+  flags.networks_given = app.count("--networks") > 0;
   if (flags.server_url.empty() && flags.spawn_kringd.empty()) {
     return Fail(kExitUsage, "give --server wss://HOST:PORT or --spawn-kringd PATH");
   }
-  return Run(flags);
+  return Run(flags, descriptors);
 }
 
 }  // namespace

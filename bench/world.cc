@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <utility>
 
 namespace kring::bench {
@@ -10,7 +12,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr char kPassword[] = "kring-bench-password";
 constexpr char kApp[] = "kring-bench/0.1";
 // Requests one connection keeps in flight while setting up: enough to fill the server's writer
 // groups and its password-hashing pool without a queue of thousands.
@@ -34,19 +35,7 @@ std::string RunId() {
   return "b" + id;
 }
 
-std::string Handle(const std::string& run, int network, int member) {
-  return run + "-n" + std::to_string(network) +
-         (member == 0 ? "-c" : "-m" + std::to_string(member));
-}
-
-v1::ClientFrame LoginFrame(const std::string& handle, const std::string& password) {
-  v1::ClientFrame f;
-  auto* login = f.mutable_login();
-  login->set_handle(handle);
-  login->set_password(password);
-  login->set_app(kApp);
-  return f;
-}
+}  // namespace
 
 // The setup's state lives on the heap, shared by its callbacks: after a phase fails or times
 // out, BuildWorld returns while some of them may still run until the io threads stop.
@@ -63,56 +52,66 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
         m_(options.members),
         total_(static_cast<size_t>(n_) * m_),
         run_(RunId()),
+        began_(Clock::now()),
+        deadline_(began_ + options.setup_deadline),
         accounts_(1),
-        logged_in_(total_),
+        clients_logged_in_(n_),
+        members_logged_in_(total_ - n_),
         opened_(n_),
         subscribed_(total_) {}
 
-  std::string Build() {
-    const auto began = Clock::now();
-    const auto deadline = began + options_.setup_deadline;
+  std::string Prepare() {
     world_->members = m_;
+    world_->run = run_;
     world_->networks.assign(n_, NetworkInfo{});
+    world_->tokens.assign(total_, "");
     world_->admin = std::make_unique<Peer>(SIZE_MAX, io_, 0, tls_, failure_);
+    // Round-robin, shifted by one per network: with p % threads alone and an even M, every
+    // network's client (member 0, fanout's default sender) would land on the same thread.
+    const size_t threads = static_cast<size_t>(io_.size());
     for (size_t p = 0; p < total_; ++p) {
-      world_->peers.push_back(
-          std::make_unique<Peer>(p, io_, static_cast<int>(p % io_.size()), tls_, failure_));
+      const int thread = static_cast<int>((p + p / m_) % threads);
+      world_->peers.push_back(std::make_unique<Peer>(p, io_, thread, tls_, failure_));
     }
     auto self = shared_from_this();
 
     io_.Post(0, [self] { self->CreateAccounts(); });
-    if (auto e = Phase("accounts", accounts_, deadline, began); !e.empty()) return e;
+    if (auto e = Phase("accounts", accounts_); !e.empty()) return e;
 
-    for (int t = 0; t < io_.size(); ++t) {
-      io_.Post(t, [self, t] {
-        auto next = std::make_shared<size_t>(t);
-        for (size_t i = 0; i < kConnectsPerThread; ++i) self->ConnectNext(next);
-      });
+    ConnectAll([this](size_t p) { return p % m_ == 0; }, &clients_logged_in_);
+    if (auto e = Phase("connect and log in the clients", clients_logged_in_); !e.empty()) {
+      return e;
     }
-    if (auto e = Phase("connect and log in", logged_in_, deadline, began); !e.empty()) return e;
 
     for (int i = 0; i < n_; ++i) {
       Peer* client = world_->peers[static_cast<size_t>(i) * m_].get();
       io_.Post(client->thread(), [self, i, client] { self->OpenNetwork(i, client); });
     }
-    if (auto e = Phase("open networks", opened_, deadline, began); !e.empty()) return e;
+    return Phase("open networks", opened_);
+  }
 
+  std::string Join() {
+    ConnectAll([this](size_t p) { return p % m_ != 0; }, &members_logged_in_);
+    if (auto e = Phase("connect and log in the members", members_logged_in_); !e.empty()) {
+      return e;
+    }
+    if (!options_.subscribe) return "";
+    auto self = shared_from_this();
     for (auto& owned : world_->peers) {
       Peer* peer = owned.get();
       io_.Post(peer->thread(), [self, peer] { self->Subscribe(peer); });
     }
-    return Phase("subscribe", subscribed_, deadline, began);
+    return Phase("subscribe", subscribed_);
   }
 
  private:
-  std::string Phase(const char* name, Countdown& countdown, Clock::time_point deadline,
-                    Clock::time_point began) {
-    if (!countdown.Wait(deadline, failure_)) {
+  std::string Phase(const char* name, Countdown& countdown) {
+    if (!countdown.Wait(deadline_, failure_)) {
       return std::string(name) + ": " + (failure_.failed() ? failure_.what() : "timed out");
     }
     if (options_.verbose) {
       std::fprintf(stderr, "kring-bench: setup: %s done at %.2f s\n", name,
-                   std::chrono::duration<double>(Clock::now() - began).count());
+                   std::chrono::duration<double>(Clock::now() - began_).count());
     }
     return "";
   }
@@ -135,9 +134,9 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
                   v1::ClientFrame f;
                   auto* c = f.mutable_create_account();
                   const int member = static_cast<int>(i % self->m_);
-                  c->set_handle(Handle(self->run_, static_cast<int>(i / self->m_), member));
+                  c->set_handle(self->world_->handle(i));
                   c->set_kind(member == 0 ? v1::ACCOUNT_KIND_CLIENT : v1::ACCOUNT_KIND_MEMBER);
-                  c->set_password(kPassword);
+                  c->set_password(kBenchPassword);
                   return f;
                 },
                 [self](size_t i, const v1::Response& r) {
@@ -150,27 +149,42 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
     });
   }
 
-  // 2. Every peer connects and logs in, kConnectsPerThread handshakes at a time per io thread:
-  // each finished login starts the next connect of its thread. `next` walks that thread's peers.
-  void ConnectNext(std::shared_ptr<size_t> next) {
-    if (*next >= total_) return;
-    Peer* peer = world_->peers[*next].get();
-    *next += io_.size();
+  // 2. The chosen peers connect and log in, kConnectsPerThread handshakes at a time per io
+  // thread: each finished login starts the next connect of its thread.
+  void ConnectAll(const std::function<bool(size_t)>& chosen, Countdown* logged_in) {
     auto self = shared_from_this();
-    peer->Connect(options_.endpoint, [self, peer, next](const std::string& error) {
+    for (int t = 0; t < io_.size(); ++t) {
+      auto todo = std::make_shared<std::vector<size_t>>();
+      for (size_t p = 0; p < total_; ++p) {
+        if (world_->peers[p]->thread() == t && chosen(p)) todo->push_back(p);
+      }
+      io_.Post(t, [self, todo, logged_in] {
+        auto next = std::make_shared<size_t>(0);
+        for (size_t i = 0; i < kConnectsPerThread; ++i) self->ConnectNext(todo, next, logged_in);
+      });
+    }
+  }
+
+  void ConnectNext(std::shared_ptr<std::vector<size_t>> todo, std::shared_ptr<size_t> next,
+                   Countdown* logged_in) {
+    if (*next >= todo->size()) return;
+    Peer* peer = world_->peers[(*todo)[(*next)++]].get();
+    Endpoint endpoint = options_.endpoint;
+    endpoint.local_host = SourceAddress(peer->index(), options_.source_addresses);
+    auto self = shared_from_this();
+    peer->Connect(endpoint, [self, peer, todo, next, logged_in](const std::string& error) {
       if (!error.empty()) {
         return self->failure_.Set("peer " + std::to_string(peer->index()) + ": " + error);
       }
-      const int network = static_cast<int>(peer->index() / self->m_);
-      const int member = static_cast<int>(peer->index() % self->m_);
-      peer->Call(LoginFrame(Handle(self->run_, network, member), kPassword),
-                 [self, peer, next](const v1::Response& r) {
+      peer->Call(LoginFrame(self->world_->handle(peer->index()), kBenchPassword),
+                 [self, peer, todo, next, logged_in](const v1::Response& r) {
                    if (auto e = ResponseError(r); !e.empty()) {
                      return self->failure_.Set("login of peer " + std::to_string(peer->index()) +
                                                ": " + e);
                    }
-                   self->logged_in_.Done();
-                   self->ConnectNext(next);
+                   self->world_->tokens[peer->index()] = r.login().token();
+                   logged_in->Done();
+                   self->ConnectNext(todo, next, logged_in);
                  });
     });
   }
@@ -179,7 +193,7 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
   void OpenNetwork(int i, Peer* client) {
     auto self = shared_from_this();
     v1::ClientFrame f;
-    f.mutable_open_network()->set_client_handle(Handle(run_, i, 0));
+    f.mutable_open_network()->set_client_handle(world_->handle(static_cast<size_t>(i) * m_));
     client->Call(std::move(f), [self, i, client](const v1::Response& r) {
       if (auto e = ResponseError(r); !e.empty()) return self->failure_.Set("OpenNetwork: " + e);
       NetworkInfo& info = self->world_->networks[i];
@@ -192,7 +206,8 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
             v1::ClientFrame f;
             auto* invite = f.mutable_invite();
             invite->set_network_id(self->world_->networks[i].network_id);
-            invite->set_invitee_handle(Handle(self->run_, i, static_cast<int>(j) + 1));
+            invite->set_invitee_handle(
+                self->world_->handle(static_cast<size_t>(i) * self->m_ + j + 1));
             invite->set_role_label("bench");
             return f;
           },
@@ -247,20 +262,57 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
   const int m_;
   const size_t total_;
   const std::string run_;
+  const Clock::time_point began_;
+  const Clock::time_point deadline_;
   Countdown accounts_;
-  Countdown logged_in_;
+  Countdown clients_logged_in_;
+  Countdown members_logged_in_;
   Countdown opened_;
   Countdown subscribed_;
 };
 
-}  // namespace
+v1::ClientFrame LoginFrame(const std::string& handle, const std::string& password) {
+  v1::ClientFrame f;
+  auto* login = f.mutable_login();
+  login->set_handle(handle);
+  login->set_password(password);
+  login->set_app(kApp);
+  return f;
+}
 
-std::string BuildWorld(const WorldOptions& options, IoThreads& io, TlsClient& tls, Failure& failure,
-                       World* world) {
+std::string World::handle(size_t peer) const {
+  const size_t member = peer % members;
+  return run + "-n" + std::to_string(peer / members) +
+         (member == 0 ? "-c" : "-m" + std::to_string(member));
+}
+
+std::string PrepareWorld(const WorldOptions& options, IoThreads& io, TlsClient& tls,
+                         Failure& failure, World* world) {
   if (options.networks < 1 || options.members < 2) {
     return "a world needs at least 1 network of at least 2 members";
   }
-  return std::make_shared<WorldBuilder>(options, io, tls, failure, world)->Build();
+  world->builder = std::make_shared<WorldBuilder>(options, io, tls, failure, world);
+  return world->builder->Prepare();
+}
+
+std::string JoinWorld(World* world) {
+  if (!world->builder) return "JoinWorld before PrepareWorld";
+  return world->builder->Join();
+}
+
+std::string BuildWorld(const WorldOptions& options, IoThreads& io, TlsClient& tls, Failure& failure,
+                       World* world) {
+  if (std::string e = PrepareWorld(options, io, tls, failure, world); !e.empty()) return e;
+  return JoinWorld(world);
+}
+
+std::string SourceAddress(size_t peer, int count) {
+  if (count <= 1) return "";
+  return "127.0.0." + std::to_string(1 + peer % static_cast<size_t>(count));
+}
+
+int SourceAddressesFor(int connections) {
+  return std::max(1, (connections + kConnectionsPerSource - 1) / kConnectionsPerSource);
 }
 
 void CloseWorld(World& world, IoThreads& io, Clock::time_point deadline) {

@@ -1,7 +1,9 @@
 // The only bench file that includes Asio/Beast (compiled once, in kring_asio).
 #include "bench/ws_client.h"
 
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -134,6 +136,9 @@ class WsConnection::Impl {
     auto address = asio::ip::make_address(ep.host, ec);
     if (ec) return done("not an IP address: " + ep.host);
     auto& tcp_layer = beast::get_lowest_layer(ws_);
+    if (!ep.local_host.empty()) {
+      if (std::string e = Bind(ep.local_host, address.is_v6()); !e.empty()) return done(e);
+    }
     tcp_layer.expires_after(ep.connect_timeout);
     tcp_layer.async_connect(
         tcp::endpoint(address, ep.port), [this, ep, done = std::move(done)](error_code ec) mutable {
@@ -199,6 +204,22 @@ class WsConnection::Impl {
                           done("");
                           ReadNext();
                         });
+  }
+
+  // Binds the socket to a source address before connecting. IP_BIND_ADDRESS_NO_PORT defers the
+  // choice of port to connect(), so ports are unique per (source, destination), not per source.
+  std::string Bind(const std::string& local_host, bool v6) {
+    error_code ec;
+    auto local = asio::ip::make_address(local_host, ec);
+    if (ec) return "not an IP address: " + local_host;
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    socket.open(v6 ? tcp::v6() : tcp::v4(), ec);
+    if (ec) return "socket: " + ec.message();
+    const int one = 1;
+    ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    socket.bind(tcp::endpoint(local, 0), ec);
+    if (ec) return "bind " + local_host + ": " + ec.message();
+    return "";
   }
 
   void ReadNext() {

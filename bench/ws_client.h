@@ -21,6 +21,9 @@ struct Endpoint {
   uint16_t port = 0;
   std::string ca_file;      // PEM to trust (kringd's dev certificate)
   std::string server_name;  // checked against the certificate; empty: host
+  // Source address to connect from (e.g. 127.0.0.2: each source address has its own ~28k
+  // ephemeral ports); empty: the kernel's choice.
+  std::string local_host;
   std::chrono::milliseconds connect_timeout{20'000};
 };
 
