@@ -1,5 +1,7 @@
 #include "server/storage/transaction.h"
 
+#include <utility>
+
 namespace kring::storage {
 
 StatusOr<std::optional<std::string>> Transaction::Get(Table table, std::string_view key) const {
@@ -34,34 +36,50 @@ Status Transaction::Scan(Table table, std::string_view begin, std::string_view e
   return Status::Ok();
 }
 
-void Transaction::Stage(Table table, const std::string& key,
-                        const std::optional<std::string>& value) {
-  staged_[static_cast<size_t>(table)].insert_or_assign(key, value);
+void Transaction::Stage(Table table, std::string key, std::optional<std::string> value) {
+  staged_[static_cast<size_t>(table)].insert_or_assign(std::move(key), std::move(value));
   touched_tables_ |= uint32_t{1} << static_cast<unsigned>(table);
 }
 
 void Transaction::Put(Table table, std::string key, std::string value) {
-  Stage(table, key, value);
-  batch_.Put(table, std::move(key), std::move(value));
+  Stage(table, std::move(key), std::move(value));
 }
 
 void Transaction::Delete(Table table, std::string key) {
-  Stage(table, key, std::nullopt);
-  batch_.Delete(table, std::move(key));
+  Stage(table, std::move(key), std::nullopt);
 }
 
 void Transaction::CommitToParent() {
   if (parent_ == nullptr) return;
-  for (const Mutation& m : batch_.mutations()) {
-    if (m.value) {
-      parent_->Put(m.table, m.key, *m.value);
-    } else {
-      parent_->Delete(m.table, m.key);
+  for (size_t t = 0; t < kTableCount; ++t) {
+    auto& staged = staged_[t];
+    while (!staged.empty()) {
+      auto node = staged.extract(staged.begin());
+      parent_->Stage(static_cast<Table>(t), std::move(node.key()), std::move(node.mapped()));
     }
   }
-  batch_.Clear();
-  for (auto& table : staged_) table.clear();
   touched_tables_ = 0;
+}
+
+WriteBatch Transaction::batch() const {
+  WriteBatch batch;
+  for (size_t t = 0; t < kTableCount; ++t) {
+    for (const auto& [key, value] : staged_[t]) {
+      if (value) {
+        batch.Put(static_cast<Table>(t), key, *value);
+      } else {
+        batch.Delete(static_cast<Table>(t), key);
+      }
+    }
+  }
+  return batch;
+}
+
+bool Transaction::empty() const {
+  for (const auto& staged : staged_) {
+    if (!staged.empty()) return false;
+  }
+  return true;
 }
 
 }  // namespace kring::storage

@@ -1,4 +1,4 @@
-// Staged writes over a ReadView, with read-your-writes.
+// Staged writes over a ReadView, with read-your-writes. Only the last write to a key is kept.
 //
 // The Writer runs many requests against one group Transaction over the Store, each inside a
 // child Transaction: a request that fails discards its child, one that succeeds merges it into
@@ -42,20 +42,21 @@ class Transaction final : public ReadView {
   // Moves this child's staged writes into its parent. The child is empty afterwards.
   void CommitToParent();
 
-  const WriteBatch& batch() const { return batch_; }
-  bool empty() const { return batch_.empty(); }
+  // The last staged write to each key, in table and key order: what the store must apply. A
+  // key written many times in a group (a thread's head, the access log's head) is written once.
+  WriteBatch batch() const;
+  bool empty() const;
   // Bit (1 << table) for each table this transaction staged a write to (a child's count for its
   // parent once committed). Lets the writer tell which requests changed what.
   uint32_t touched_tables() const { return touched_tables_; }
 
  private:
-  void Stage(Table table, const std::string& key, const std::optional<std::string>& value);
+  void Stage(Table table, std::string key, std::optional<std::string> value);
 
   const ReadView* base_;
   Transaction* parent_ = nullptr;
   // Latest staged value per key (nullopt: deleted), for read-your-writes.
   std::array<std::map<std::string, std::optional<std::string>, std::less<>>, kTableCount> staged_;
-  WriteBatch batch_;
   uint32_t touched_tables_ = 0;
   static_assert(kTableCount <= 32, "touched_tables_ has a bit per table");
 };
