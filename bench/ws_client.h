@@ -22,6 +22,11 @@ struct Endpoint {
   std::string ca_file;      // PEM to trust (kringd's dev certificate)
   std::string server_name;  // checked against the certificate; empty: host
   std::chrono::milliseconds connect_timeout{20'000};
+  // For servers other than kringd (an XMPP server over RFC 7395): the upgrade's target, a
+  // subprotocol the server must accept, and text frames instead of binary ones.
+  std::string path = "/v1/ws";
+  std::string subprotocol;  // empty: none asked for
+  bool text_frames = false;
 };
 
 // N io threads, each with its own io_context. Thread-safe: Post may be called from anywhere.
@@ -73,7 +78,7 @@ class FrameHandler {
   virtual void OnClosed(const std::string& why) = 0;
 };
 
-// One TLS WebSocket connection to /v1/ws on one io thread. Every method except the constructor
+// One TLS WebSocket connection to endpoint.path (kringd's /v1/ws) on one io thread. Every method except the constructor
 // must be called on that thread (IoThreads::Post). Destroy it only after OnClosed (or before
 // Connect), with its io thread stopped or on that thread.
 class WsConnection {
@@ -88,7 +93,7 @@ class WsConnection {
   // TCP connect, TLS handshake (peer and host name verified), WebSocket upgrade; then reads
   // frames into the handler. done("") on success, done(why) on failure.
   void Connect(const Endpoint& endpoint, std::function<void(const std::string&)> done);
-  // Queues one binary message (copied into a reused buffer); one write in flight.
+  // Queues one binary (or, with text_frames, text) message (copied into a reused buffer); one write in flight.
   void Send(std::string_view frame);
   // Bytes queued and not yet written.
   size_t queued_bytes() const;
