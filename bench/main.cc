@@ -24,6 +24,7 @@
 #include "bench/report.h"
 #include "bench/world.h"
 #include "bench/ws_client.h"
+#include "bench/xmpp_fanout.h"
 
 namespace kring::bench {
 namespace {
@@ -54,6 +55,7 @@ struct Flags {
   int setup_timeout = 300;
   bool json = false;
   bool verbose = false;
+  XmppBenchOptions xmpp;  // --xmpp: fanout against an XMPP server instead (bench/xmpp_fanout.h)
 };
 
 int Fail(int code, const std::string& message) {
@@ -111,6 +113,21 @@ int Run(const Flags& flags) {
                 "scenario");
   }
   if (flags.message_bytes < 17) return Fail(kExitUsage, "--message-bytes must be at least 17");
+  if (!flags.xmpp.url.empty()) {
+    XmppBenchOptions x = flags.xmpp;
+    x.ca_file = flags.ca_file;
+    x.server_name = flags.server_name;
+    x.networks = flags.networks;
+    x.members = flags.members;
+    x.threads = flags.threads;
+    x.setup_timeout_s = flags.setup_timeout;
+    x.json = flags.json;
+    x.verbose = flags.verbose;
+    x.fanout = {.senders_per_network = flags.senders, .window = flags.window, .rate = flags.rate,
+                .duration_s = flags.duration, .message_bytes = flags.message_bytes,
+                .server_pid = flags.server_pid};
+    return RunXmppBench(x);
+  }
 
   RunInfo info;
   info.scenario = flags.scenario;
@@ -217,6 +234,17 @@ int Main(int argc, char** argv) {
                                "Start this kringd binary on a temp dir and loopback port")
                     ->check(CLI::ExistingFile);
   server->excludes(spawn);
+  auto* xmpp = app.add_option("--xmpp", flags.xmpp.url,
+                              "fanout against an XMPP server over WebSocket (RFC 7395) at "
+                              "wss://HOST:PORT/PATH; its users and rooms must exist");
+  xmpp->excludes(server)->excludes(spawn);
+  app.add_option("--xmpp-domain", flags.xmpp.domain, "--xmpp: the users' domain")
+      ->capture_default_str();
+  app.add_option("--xmpp-muc", flags.xmpp.muc, "--xmpp: the MUC service")->capture_default_str();
+  app.add_option("--xmpp-prefix", flags.xmpp.prefix,
+                 "--xmpp: users PREFIXn{i}m{j}, rooms PREFIXn{i}@MUC")
+      ->capture_default_str();
+  app.add_option("--xmpp-password", flags.xmpp.password, "--xmpp: every user's password");
   app.add_option("--ca", flags.ca_file, "PEM to trust (--server; default: the system's CAs)")
       ->check(CLI::ExistingFile);
   app.add_option("--server-name", flags.server_name,
@@ -265,8 +293,8 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
-  if (flags.server_url.empty() && flags.spawn_kringd.empty()) {
-    return Fail(kExitUsage, "give --server wss://HOST:PORT or --spawn-kringd PATH");
+  if (flags.server_url.empty() && flags.spawn_kringd.empty() && flags.xmpp.url.empty()) {
+    return Fail(kExitUsage, "give --server wss://HOST:PORT, --spawn-kringd PATH or --xmpp URL");
   }
   return Run(flags);
 }
