@@ -123,8 +123,11 @@ int Run(const Flags& flags) {
     x.setup_timeout_s = flags.setup_timeout;
     x.json = flags.json;
     x.verbose = flags.verbose;
-    x.fanout = {.senders_per_network = flags.senders, .window = flags.window, .rate = flags.rate,
-                .duration_s = flags.duration, .message_bytes = flags.message_bytes,
+    x.fanout = {.senders_per_network = flags.senders,
+                .window = flags.window,
+                .rate = flags.rate,
+                .duration_s = flags.duration,
+                .message_bytes = flags.message_bytes,
                 .server_pid = flags.server_pid};
     return RunXmppBench(x);
   }

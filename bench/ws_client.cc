@@ -198,20 +198,19 @@ class WsConnection::Impl {
             request.set(beast::http::field::sec_websocket_protocol, protocol);
           }));
     }
-    ws_.async_handshake(upgrade_response_, ep.host + ":" + std::to_string(ep.port), ep.path,
-                        [this, ep, done = std::move(done)](error_code ec) {
-                          if (ec) return done("WebSocket handshake: " + ec.message());
-                          // RFC 6455 4.1: a subprotocol the server did not echo is not in use.
-                          if (!ep.subprotocol.empty() &&
-                              upgrade_response_[beast::http::field::sec_websocket_protocol] !=
-                                  ep.subprotocol) {
-                            return done("the server did not accept subprotocol " +
-                                        ep.subprotocol);
-                          }
-                          open_ = true;
-                          done("");
-                          ReadNext();
-                        });
+    ws_.async_handshake(
+        upgrade_response_, ep.host + ":" + std::to_string(ep.port), ep.path,
+        [this, ep, done = std::move(done)](error_code ec) {
+          if (ec) return done("WebSocket handshake: " + ec.message());
+          // RFC 6455 4.1: a subprotocol the server did not echo is not in use.
+          if (!ep.subprotocol.empty() &&
+              upgrade_response_[beast::http::field::sec_websocket_protocol] != ep.subprotocol) {
+            return done("the server did not accept subprotocol " + ep.subprotocol);
+          }
+          open_ = true;
+          done("");
+          ReadNext();
+        });
   }
 
   void ReadNext() {

@@ -78,9 +78,9 @@ class FrameHandler {
   virtual void OnClosed(const std::string& why) = 0;
 };
 
-// One TLS WebSocket connection to endpoint.path (kringd's /v1/ws) on one io thread. Every method except the constructor
-// must be called on that thread (IoThreads::Post). Destroy it only after OnClosed (or before
-// Connect), with its io thread stopped or on that thread.
+// One TLS WebSocket connection to endpoint.path (kringd's /v1/ws) on one io thread. Every method
+// except the constructor must be called on that thread (IoThreads::Post). Destroy it only after
+// OnClosed (or before Connect), with its io thread stopped or on that thread.
 class WsConnection {
  public:
   WsConnection(IoThreads& io, int thread, TlsClient& tls, FrameHandler* handler);
@@ -93,7 +93,8 @@ class WsConnection {
   // TCP connect, TLS handshake (peer and host name verified), WebSocket upgrade; then reads
   // frames into the handler. done("") on success, done(why) on failure.
   void Connect(const Endpoint& endpoint, std::function<void(const std::string&)> done);
-  // Queues one binary (or, with text_frames, text) message (copied into a reused buffer); one write in flight.
+  // Queues one binary (or, with text_frames, text) message (copied into a reused buffer); one write
+  // in flight.
   void Send(std::string_view frame);
   // Bytes queued and not yet written.
   size_t queued_bytes() const;

@@ -153,8 +153,7 @@ int RunXmppBench(const XmppBenchOptions& options) {
   };
   if (o.password.empty()) return fail(2, "--xmpp needs --xmpp-password");
   if (o.fanout.message_bytes < kXmppMinBodyBytes) {
-    return fail(2, "--xmpp needs --message-bytes of at least " +
-                       std::to_string(kXmppMinBodyBytes));
+    return fail(2, "--xmpp needs --message-bytes of at least " + std::to_string(kXmppMinBodyBytes));
   }
   Endpoint ep;
   ep.server_name = o.server_name.empty() ? "localhost" : o.server_name;
@@ -165,9 +164,9 @@ int RunXmppBench(const XmppBenchOptions& options) {
 
   RunInfo info;
   info.scenario = "fanout";
-  info.server = "XMPP server over WebSocket (RFC 7395) at " + o.url +
-                (o.fanout.server_pid > 0 ? " (pid " + std::to_string(o.fanout.server_pid) + ")"
-                                         : "");
+  info.server =
+      "XMPP server over WebSocket (RFC 7395) at " + o.url +
+      (o.fanout.server_pid > 0 ? " (pid " + std::to_string(o.fanout.server_pid) + ")" : "");
   info.networks = o.networks;
   info.members = o.members;
   info.generator_threads = o.threads;
@@ -181,8 +180,8 @@ int RunXmppBench(const XmppBenchOptions& options) {
     std::vector<std::unique_ptr<XmppPeer>> peers;
     const size_t total = static_cast<size_t>(o.networks) * o.members;
     for (size_t p = 0; p < total; ++p) {
-      peers.push_back(std::make_unique<XmppPeer>(p, io, static_cast<int>(p % io.size()), *tls,
-                                                 failure));
+      peers.push_back(
+          std::make_unique<XmppPeer>(p, io, static_cast<int>(p % io.size()), *tls, failure));
     }
     const auto began = Clock::now();
     auto builder = std::make_shared<XmppWorldBuilder>(o, ep, io, peers, failure);
@@ -209,13 +208,15 @@ int RunXmppBench(const XmppBenchOptions& options) {
     // FanoutJson's object, with the archive count and what stood for the ack added.
     out = FanoutJson(info, o.fanout, result);
     while (!out.empty() && (out.back() == '\n' || out.back() == '}')) out.pop_back();
-    out += ", \"protocol\": \"xmpp\", \"ack\": \"the sender's echoed groupchat copy carrying a "
-           "stanza-id\", \"archived\": " +
-           std::to_string(archived_total) + "}\n";
+    out +=
+        ", \"protocol\": \"xmpp\", \"ack\": \"the sender's echoed groupchat copy carrying a "
+        "stanza-id\", \"archived\": " +
+        std::to_string(archived_total) + "}\n";
   } else {
     out = FanoutHuman(info, o.fanout, result);
-    out += "\n  (XMPP: \"durable ack\" above is the sender's echoed groupchat copy carrying a "
-           "stanza-id; XMPP has no persisted answer)\n";
+    out +=
+        "\n  (XMPP: \"durable ack\" above is the sender's echoed groupchat copy carrying a "
+        "stanza-id; XMPP has no persisted answer)\n";
     out += "  archive: " + std::to_string(archived_total) + " messages counted by MAM over " +
            std::to_string(o.networks) + " rooms, " + std::to_string(result.sent) + " sent\n";
   }

@@ -17,12 +17,12 @@
 namespace kring::bench {
 
 struct XmppLogin {
-  Endpoint endpoint;      // path "/ws", subprotocol "xmpp", text frames
-  std::string domain;     // "localhost"
-  std::string user;       // the localpart
+  Endpoint endpoint;   // path "/ws", subprotocol "xmpp", text frames
+  std::string domain;  // "localhost"
+  std::string user;    // the localpart
   std::string password;
-  std::string room_jid;   // "room@conference.localhost"
-  std::string nick;       // the occupant's nickname in the room
+  std::string room_jid;  // "room@conference.localhost"
+  std::string nick;      // the occupant's nickname in the room
 };
 
 class XmppPeer;

@@ -64,8 +64,9 @@ FanoutResult XmppScenario::Run() {
   t0_ns_ = NowNs();
   sending_.store(true, std::memory_order_release);
   StartSending();
-  const auto stop_at = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(options_.fanout.duration_s));
+  const auto stop_at =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(options_.fanout.duration_s));
   while (Clock::now() < stop_at && !failure_.failed()) {
     std::this_thread::sleep_until(std::min(stop_at, Clock::now() + std::chrono::milliseconds(100)));
   }
@@ -262,9 +263,9 @@ void XmppScenario::Collect(FanoutResult* r) {
       const uint64_t want = senders_[p / members_ * senders_per_room_ + j].acked;
       const uint64_t got = received_[p * senders_per_room_ + j];
       if (got != want) {
-        problem = "peer " + std::to_string(p) + " received through message " +
-                  std::to_string(got) + " of member " + std::to_string(j) + ", which had " +
-                  std::to_string(want) + " echoed";
+        problem = "peer " + std::to_string(p) + " received through message " + std::to_string(got) +
+                  " of member " + std::to_string(j) + ", which had " + std::to_string(want) +
+                  " echoed";
       }
     }
   }

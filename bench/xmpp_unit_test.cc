@@ -36,8 +36,8 @@ TEST(XmppWireTest, ScansAGroupchatDelivery) {
 
 TEST(XmppWireTest, MessageWithoutStanzaIdOrBody) {
   Stanza s;
-  ASSERT_TRUE(ScanStanza("<message from=\"r@c/m2\" type=\"groupchat\"><body>hi</body></message>",
-                         &s));
+  ASSERT_TRUE(
+      ScanStanza("<message from=\"r@c/m2\" type=\"groupchat\"><body>hi</body></message>", &s));
   EXPECT_EQ(s.body, "hi");
   EXPECT_TRUE(s.stanza_id.empty());
   // The room's subject at join: no body.
@@ -60,9 +60,10 @@ TEST(XmppWireTest, AttributeNeedsAWholeName) {
 
 TEST(XmppWireTest, ScansStreamLevelFrames) {
   Stanza s;
-  ASSERT_TRUE(ScanStanza("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' id='1' "
-                         "from='localhost' version='1.0'/>",
-                         &s));
+  ASSERT_TRUE(
+      ScanStanza("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' id='1' "
+                 "from='localhost' version='1.0'/>",
+                 &s));
   EXPECT_EQ(s.kind, Stanza::Kind::kOpen);
   const std::string_view features =
       "<stream:features xmlns:stream='http://etherx.jabber.org/streams'>"
@@ -73,9 +74,10 @@ TEST(XmppWireTest, ScansStreamLevelFrames) {
   EXPECT_TRUE(Contains(features, ">PLAIN<"));
   ASSERT_TRUE(ScanStanza("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>", &s));
   EXPECT_EQ(s.kind, Stanza::Kind::kSuccess);
-  ASSERT_TRUE(ScanStanza("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/>"
-                         "</failure>",
-                         &s));
+  ASSERT_TRUE(
+      ScanStanza("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/>"
+                 "</failure>",
+                 &s));
   EXPECT_EQ(s.kind, Stanza::Kind::kFailure);
   ASSERT_TRUE(ScanStanza("<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", &s));
   EXPECT_EQ(s.kind, Stanza::Kind::kClose);

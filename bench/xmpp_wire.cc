@@ -108,8 +108,8 @@ std::string MamCountFrame(std::string_view room_jid, std::string_view id) {
 }
 
 std::string GroupchatFrame(std::string_view room_jid, std::string_view id, std::string_view body) {
-  return Cat({"<message xmlns=\"jabber:client\" to=\"", room_jid, "\" type=\"groupchat\" id=\"",
-              id, "\"><body>", body, "</body></message>"});
+  return Cat({"<message xmlns=\"jabber:client\" to=\"", room_jid, "\" type=\"groupchat\" id=\"", id,
+              "\"><body>", body, "</body></message>"});
 }
 
 }  // namespace kring::bench::xmpp

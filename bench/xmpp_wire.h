@@ -118,8 +118,8 @@ inline std::string_view ElementText(std::string_view frame, std::string_view tag
       // The closing tag: "</" tag ">".
       for (size_t close = frame.find("</", open_end); close != std::string_view::npos;
            close = frame.find("</", close + 2)) {
-        if (frame.substr(close + 2, tag.size()) == tag &&
-            close + 2 + tag.size() < frame.size() && frame[close + 2 + tag.size()] == '>') {
+        if (frame.substr(close + 2, tag.size()) == tag && close + 2 + tag.size() < frame.size() &&
+            frame[close + 2 + tag.size()] == '>') {
           return frame.substr(open_end + 1, close - open_end - 1);
         }
       }
