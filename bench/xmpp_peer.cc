@@ -28,7 +28,13 @@ void XmppPeer::Start(const XmppLogin& login, std::function<void(const std::strin
 }
 
 void XmppPeer::SetupDone(const std::string& why) {
-  if (started_) std::exchange(started_, nullptr)(why);
+  if (!started_) return;
+  // Which step failed tells a refused login from a refused join or a server that gave up.
+  static constexpr const char* kStep[] = {
+      "connecting", "opening the stream", "logging in", "restarting the stream",
+      "binding",    "joining the room",   "joined"};
+  std::exchange(started_, nullptr)(
+      why.empty() ? why : std::string(kStep[static_cast<int>(state_)]) + ": " + why);
 }
 
 void XmppPeer::Iq(const std::string& frame, const std::string& id,

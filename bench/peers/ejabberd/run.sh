@@ -219,12 +219,12 @@ api_bulk() {
   : >"$config"
   local sep=""
   while read -r cmd body; do
-    printf '%surl = "http://127.0.0.1:%s/api/%s"\ndata = %s\nheader = "Content-Type: application/json"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' \
+    printf '%surl = "http://127.0.0.1:%s/api/%s"\ndata = %s\nheader = "Content-Type: application/json"\noutput = "/dev/null"\nsilent\nshow-error\nwrite-out = "%%{http_code}\\n"\n' \
       "$sep" "$WS_PORT" "$cmd" "$(printf '%s' "$body" | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$/"/')" \
       >>"$config"
     sep=$'next\n'
   done <"$lines"
-  codes="$(curl -sS --parallel --parallel-max 4 -K "$config")" || die "curl to /api failed"
+  codes="$(curl -sS --no-progress-meter --parallel --parallel-max 4 -K "$config")" || die "curl to /api failed"
   if grep -qv '^200$' <<<"$codes"; then
     die "/api answered $(grep -v '^200$' <<<"$codes" | sort | uniq -c | tr '\n' ' ')"
   fi
@@ -307,13 +307,25 @@ json_latency() {
 
 row() {
   local name="$1" out="$2"
-  printf '| %s | %.0f | %.0f | %.1f | %.1f | %.1f | %s | %s | %.0f | %s | %s |\n' "$name" \
+  printf '| %s | %.0f | %.0f | %.1f | %.1f | %.1f | %s | %s | %.0f | %s | %s | %s |\n' "$name" \
     "$(json_field "$out" acked_per_s)" "$(json_field "$out" deliveries_per_s)" \
     "$(json_latency "$out" p50)" "$(json_latency "$out" p99)" "$(json_latency "$out" p999)" \
     "$(grep -o '"seconds_per_1k_msgs": [0-9.]*' "$out" | sed 's/.*: //')" \
     "$(grep -o '"server_cpu": {[^}]*}' "$out" | grep -o '"cores": [0-9.]*' | sed 's/.*: //')" \
     "$(awk -v k="$(json_field "$out" server_peak_rss_kib)" 'BEGIN { printf "%.0f", k / 1024 }')" \
-    "$(grep -o '"others_cores": [0-9.]*' "$out" | sed 's/.*: //')" "$(json_field "$out" ok)"
+    "$(grep -o '"others_cores": [0-9.]*' "$out" | sed 's/.*: //')" \
+    "$(cat "${out%.json}.dsync")" "$(json_field "$out" ok)"
+}
+
+# Milliseconds per synced 4 KiB write in $1, right now (as docs/benchmarks.md measures the
+# disk): ejabberd-SQLite waits on several per message, so on a shared disk its throughput
+# follows this more than anything else.
+dsync_ms() {
+  local file="$1/dsync.probe" took
+  took="$( { TIMEFORMAT=%R; time dd if=/dev/zero of="$file" bs=4k count=500 oflag=dsync \
+    2>/dev/null; } 2>&1)"
+  rm -f "$file"
+  awk -v t="$took" 'BEGIN { printf "%.2f", t * 1000 / 500 }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "–" }'; }
@@ -336,12 +348,14 @@ main() {
   for backend in sqlite mnesia; do
     start_ejabberd "$backend"
     create_world
+    dsync_ms "$EJ_ROOT" >"${RESULTS}/${backend}.dsync"
     run_ejabberd_fanout "${RESULTS}/${backend}.json" || failed=1
     check_archive "${RESULTS}/${backend}.json" || failed=1
     stop_ejabberd
   done
   local shape
   mapfile -t shape < <(shape_args)
+  dsync_ms "$RESULTS" >"${RESULTS}/kring.dsync"
   log "kring: kring-bench fanout ${shape[*]} --spawn-kringd ${KRINGD}"
   "$BENCH" fanout "${shape[@]}" --spawn-kringd "$KRINGD" >"${RESULTS}/kring.json" || failed=1
   cat "${RESULTS}/kring.json" >&2
@@ -350,8 +364,8 @@ main() {
   [[ "$RATE" != 0 ]] && mode="open loop, ${RATE} msgs/s"
   printf '\nfanout, %s rooms/networks x %s members, %s sender(s) each, %s, %s s, on %s\n\n' \
     "$NETWORKS" "$MEMBERS" "$SENDERS" "$mode" "$DURATION" "$(date -u +%FT%TZ)"
-  printf '| server | acked msgs/s | deliveries/s | p50 ms | p99 ms | p99.9 ms | server CPU-s / 1k msgs | server cores | server peak RSS MiB | cores taken by other processes | checks ok |\n'
-  printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+  printf '| server | acked msgs/s | deliveries/s | p50 ms | p99 ms | p99.9 ms | server CPU-s / 1k msgs | server cores | server peak RSS MiB | cores taken by other processes | 4 KiB dsync write ms (before) | checks ok |\n'
+  printf '|---|---|---|---|---|---|---|---|---|---|---|---|\n'
   row "ejabberd 23.01, MAM in SQLite (XMPP/WSS)" "${RESULTS}/sqlite.json"
   row "ejabberd 23.01, MAM in mnesia (XMPP/WSS)" "${RESULTS}/mnesia.json"
   row "kringd (Kring protocol/WSS)" "${RESULTS}/kring.json"
