@@ -3,6 +3,8 @@
 //   kring-bench SCENARIO [--server wss://HOST:PORT --ca FILE | --spawn-kringd PATH]
 //               [--networks N] [--members M] [--connections C] [--rate R] [--duration S]
 //               [--window W] [--json]
+//   kring-bench fanout --xmpp wss://HOST:PORT/PATH --ca FILE --xmpp-password PW [...]
+//               the same fanout against an XMPP server (bench/xmpp_fanout.h)
 //
 // With --spawn-kringd it starts its own kringd on a temp dir and a loopback port, so that one
 // command gives a result. Exit codes: 0 a valid run, 1 the run failed or a check did not hold
