@@ -3,6 +3,8 @@
 //   kring-bench SCENARIO [--server wss://HOST:PORT --ca FILE | --spawn-kringd PATH]
 //               [--networks N] [--members M] [--connections C] [--messages N] [--page-size P]
 //               [--rate R] [--duration S] [--window W] [--json] ...
+//   kring-bench fanout --xmpp wss://HOST:PORT/PATH --ca FILE --xmpp-password PW [...]
+//               the same fanout against an XMPP server (bench/xmpp_fanout.h)
 //
 // SCENARIO is fanout, connections, history or resume (bench/<scenario>.h says what each one
 // does). With --spawn-kringd it starts its own kringd on a temp dir and a loopback port, so that
@@ -28,6 +30,7 @@
 #include "bench/resume.h"
 #include "bench/world.h"
 #include "bench/ws_client.h"
+#include "bench/xmpp_fanout.h"
 
 namespace kring::bench {
 namespace {
@@ -62,6 +65,7 @@ struct Flags {
   int setup_timeout = 300;
   bool json = false;
   bool verbose = false;
+  XmppBenchOptions xmpp;  // --xmpp: fanout against an XMPP server instead (bench/xmpp_fanout.h)
 };
 
 int Fail(int code, const std::string& message) {
@@ -192,6 +196,25 @@ int Run(const Flags& flags, uint64_t descriptors) {
   if (std::string e = ScenarioOptions(flags, &connections, &history, &resume); !e.empty()) {
     return Fail(kExitUsage, e);
   }
+  if (!flags.xmpp.url.empty()) {
+    if (flags.scenario != "fanout") return Fail(kExitUsage, "--xmpp runs the fanout scenario only");
+    XmppBenchOptions x = flags.xmpp;
+    x.ca_file = flags.ca_file;
+    x.server_name = flags.server_name;
+    x.networks = flags.networks;
+    x.members = flags.members;
+    x.threads = flags.threads;
+    x.setup_timeout_s = flags.setup_timeout;
+    x.json = flags.json;
+    x.verbose = flags.verbose;
+    x.fanout = {.senders_per_network = flags.senders,
+                .window = flags.window > 0 ? flags.window : 16,
+                .rate = flags.rate,
+                .duration_s = flags.duration,
+                .message_bytes = flags.message_bytes,
+                .server_pid = flags.server_pid};
+    return RunXmppBench(x);
+  }
   if (flags.scenario == "connections" &&
       descriptors < static_cast<uint64_t>(connections.connections) + kSpareDescriptors) {
     return Fail(kExitUsage, std::to_string(connections.connections) +
@@ -286,6 +309,17 @@ int Main(int argc, char** argv) {
                                "Start this kringd binary on a temp dir and loopback port")
                     ->check(CLI::ExistingFile);
   server->excludes(spawn);
+  auto* xmpp = app.add_option("--xmpp", flags.xmpp.url,
+                              "fanout against an XMPP server over WebSocket (RFC 7395) at "
+                              "wss://HOST:PORT/PATH; its users and rooms must exist");
+  xmpp->excludes(server)->excludes(spawn);
+  app.add_option("--xmpp-domain", flags.xmpp.domain, "--xmpp: the users' domain")
+      ->capture_default_str();
+  app.add_option("--xmpp-muc", flags.xmpp.muc, "--xmpp: the MUC service")->capture_default_str();
+  app.add_option("--xmpp-prefix", flags.xmpp.prefix,
+                 "--xmpp: users PREFIXn{i}m{j}, rooms PREFIXn{i}@MUC")
+      ->capture_default_str();
+  app.add_option("--xmpp-password", flags.xmpp.password, "--xmpp: every user's password");
   app.add_option("--ca", flags.ca_file, "PEM to trust (--server; default: the system's CAs)")
       ->check(CLI::ExistingFile);
   app.add_option("--server-name", flags.server_name,
@@ -351,8 +385,8 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   flags.networks_given = app.count("--networks") > 0;
-  if (flags.server_url.empty() && flags.spawn_kringd.empty()) {
-    return Fail(kExitUsage, "give --server wss://HOST:PORT or --spawn-kringd PATH");
+  if (flags.server_url.empty() && flags.spawn_kringd.empty() && flags.xmpp.url.empty()) {
+    return Fail(kExitUsage, "give --server wss://HOST:PORT, --spawn-kringd PATH or --xmpp URL");
   }
   return Run(flags, descriptors);
 }

@@ -196,14 +196,26 @@ class WsConnection::Impl {
     ws_.set_option(timeouts);
     ws_.read_message_max(16 << 20);
     ws_.auto_fragment(false);
-    ws_.binary(true);
-    ws_.async_handshake(ep.host + ":" + std::to_string(ep.port), "/v1/ws",
-                        [this, done = std::move(done)](error_code ec) {
-                          if (ec) return done("WebSocket handshake: " + ec.message());
-                          open_ = true;
-                          done("");
-                          ReadNext();
-                        });
+    ws_.binary(!ep.text_frames);
+    if (!ep.subprotocol.empty()) {
+      ws_.set_option(websocket::stream_base::decorator(
+          [protocol = ep.subprotocol](websocket::request_type& request) {
+            request.set(beast::http::field::sec_websocket_protocol, protocol);
+          }));
+    }
+    ws_.async_handshake(
+        upgrade_response_, ep.host + ":" + std::to_string(ep.port), ep.path,
+        [this, ep, done = std::move(done)](error_code ec) {
+          if (ec) return done("WebSocket handshake: " + ec.message());
+          // RFC 6455 4.1: a subprotocol the server did not echo is not in use.
+          if (!ep.subprotocol.empty() &&
+              upgrade_response_[beast::http::field::sec_websocket_protocol] != ep.subprotocol) {
+            return done("the server did not accept subprotocol " + ep.subprotocol);
+          }
+          open_ = true;
+          done("");
+          ReadNext();
+        });
   }
 
   // Binds the socket to a source address before connecting. IP_BIND_ADDRESS_NO_PORT defers the
@@ -280,6 +292,7 @@ class WsConnection::Impl {
   FrameHandler* const handler_;
   websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;
   beast::flat_buffer read_buf_;
+  websocket::response_type upgrade_response_;
   std::deque<std::string> queue_;
   std::vector<std::string> spare_;  // written buffers kept for their capacity
   size_t queued_bytes_ = 0;

@@ -25,6 +25,11 @@ struct Endpoint {
   // ephemeral ports); empty: the kernel's choice.
   std::string local_host;
   std::chrono::milliseconds connect_timeout{20'000};
+  // For servers other than kringd (an XMPP server over RFC 7395): the upgrade's target, a
+  // subprotocol the server must accept, and text frames instead of binary ones.
+  std::string path = "/v1/ws";
+  std::string subprotocol;  // empty: none asked for
+  bool text_frames = false;
 };
 
 // N io threads, each with its own io_context. Thread-safe: Post may be called from anywhere.
@@ -76,9 +81,9 @@ class FrameHandler {
   virtual void OnClosed(const std::string& why) = 0;
 };
 
-// One TLS WebSocket connection to /v1/ws on one io thread. Every method except the constructor
-// must be called on that thread (IoThreads::Post). Destroy it only after OnClosed (or before
-// Connect), with its io thread stopped or on that thread.
+// One TLS WebSocket connection to endpoint.path (kringd's /v1/ws) on one io thread. Every method
+// except the constructor must be called on that thread (IoThreads::Post). Destroy it only after
+// OnClosed (or before Connect), with its io thread stopped or on that thread.
 class WsConnection {
  public:
   WsConnection(IoThreads& io, int thread, TlsClient& tls, FrameHandler* handler);
@@ -91,7 +96,8 @@ class WsConnection {
   // TCP connect, TLS handshake (peer and host name verified), WebSocket upgrade; then reads
   // frames into the handler. done("") on success, done(why) on failure.
   void Connect(const Endpoint& endpoint, std::function<void(const std::string&)> done);
-  // Queues one binary message (copied into a reused buffer); one write in flight.
+  // Queues one binary (or, with text_frames, text) message (copied into a reused buffer); one write
+  // in flight.
   void Send(std::string_view frame);
   // Bytes queued and not yet written.
   size_t queued_bytes() const;
