@@ -10,7 +10,6 @@
 // does). With --spawn-kringd it starts its own kringd on a temp dir and a loopback port, so that
 // one command gives a result. Exit codes: 0 a valid run, 1 the run failed or a check did not
 // hold (a missing or duplicated delivery), 2 usage. See docs/benchmarks.md.
-#include <netdb.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -87,17 +86,9 @@ std::string ParseServerUrl(const std::string& url, Endpoint* ep) {
   }
   int port = std::atoi(rest.c_str() + colon + 1);
   if (port <= 0 || port > 65535) return "--server: bad port in " + url;
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0 || !found) {
-    return "--server: cannot resolve " + host + ": " + ::gai_strerror(rc);
+  if (std::string why = ResolveHost(host, &ep->host); !why.empty()) {
+    return "--server: cannot resolve " + host + ": " + why;
   }
-  char address[NI_MAXHOST];
-  ::getnameinfo(found->ai_addr, found->ai_addrlen, address, sizeof address, nullptr, 0,
-                NI_NUMERICHOST);
-  ::freeaddrinfo(found);
-  ep->host = address;
   ep->port = static_cast<uint16_t>(port);
   if (ep->server_name.empty()) ep->server_name = host;
   return "";

@@ -92,6 +92,44 @@ Span SpanOf(const FanoutResult& r) {
   return span;
 }
 
+// "  busiest server threads (cores): name/tid cores ...\n".
+std::string BusiestHuman(const ServerFigures& s) {
+  std::string h = "  busiest server threads (cores):";
+  for (const ThreadFigure& t : s.busiest) {
+    h += Format(" %s/%d %.2f", t.name.c_str(), t.tid, t.cores);
+  }
+  return h + "\n";
+}
+
+// `, "generator_cpu": {...}, "machine_cpu": {...}` (null when not known).
+std::string GeneratorAndMachineJson(const Span& span, const RunInfo& info) {
+  std::string j =
+      Format(", \"generator_cpu\": {\"seconds\": %.3f, \"cores\": %.3f, \"threads\": %d}",
+             span.generator_cpu_s, span.elapsed_s > 0 ? span.generator_cpu_s / span.elapsed_s : 0,
+             info.generator_threads);
+  if (const MachineFigures m = Machine(span); m.known) {
+    j += Format(", \"machine_cpu\": {\"cores\": %d, \"busy_cores\": %.3f, \"others_cores\": %.3f}",
+                m.cores, m.busy_cores, m.others_cores);
+  } else {
+    j += ", \"machine_cpu\": null";
+  }
+  return j;
+}
+
+// The "generator: ..." line, and the "machine: ..." line when the machine was measured.
+std::string GeneratorAndMachineHuman(const Span& span, const RunInfo& info) {
+  std::string h = Format(
+      "  generator: %.2f CPU-s (%.2f cores, %d io threads)\n", span.generator_cpu_s,
+      span.elapsed_s > 0 ? span.generator_cpu_s / span.elapsed_s : 0, info.generator_threads);
+  if (const MachineFigures m = Machine(span); m.known) {
+    h += Format(
+        "  machine: %.2f of %d cores busy; other processes took %.2f of them%s\n", m.busy_cores,
+        m.cores, m.others_cores,
+        m.others_cores > 0.1 ? " (a shared machine: treat the figures as lower bounds)" : "");
+  }
+  return h;
+}
+
 }  // namespace
 
 std::string JsonString(const std::string& s) {
@@ -168,16 +206,7 @@ std::string SpanJson(const Span& span, const RunInfo& info) {
   } else {
     j += ", \"server_cpu\": null, \"server_rss_kib\": null, \"server_peak_rss_kib\": null";
   }
-  j += Format(", \"generator_cpu\": {\"seconds\": %.3f, \"cores\": %.3f, \"threads\": %d}",
-              span.generator_cpu_s, span.elapsed_s > 0 ? span.generator_cpu_s / span.elapsed_s : 0,
-              info.generator_threads);
-  if (const MachineFigures m = Machine(span); m.known) {
-    j += Format(", \"machine_cpu\": {\"cores\": %d, \"busy_cores\": %.3f, \"others_cores\": %.3f}",
-                m.cores, m.busy_cores, m.others_cores);
-  } else {
-    j += ", \"machine_cpu\": null";
-  }
-  return j;
+  return j + GeneratorAndMachineJson(span, info);
 }
 
 std::string SpanHuman(const Span& span, const RunInfo& info) {
@@ -186,24 +215,11 @@ std::string SpanHuman(const Span& span, const RunInfo& info) {
   if (s.known) {
     h += Format("  server: %.2f CPU-s (%.2f cores), RSS %.1f MiB, peak RSS %.1f MiB\n", s.cpu_s,
                 s.cores, static_cast<double>(span.server_after->rss_kib) / 1024, s.peak_rss_mib);
-    h += "  busiest server threads (cores):";
-    for (const ThreadFigure& t : s.busiest) {
-      h += Format(" %s/%d %.2f", t.name.c_str(), t.tid, t.cores);
-    }
-    h += "\n";
+    h += BusiestHuman(s);
   } else {
     h += "  server: CPU and RSS not measured (give --server-pid)\n";
   }
-  h += Format("  generator: %.2f CPU-s (%.2f cores, %d io threads)\n", span.generator_cpu_s,
-              span.elapsed_s > 0 ? span.generator_cpu_s / span.elapsed_s : 0,
-              info.generator_threads);
-  if (const MachineFigures m = Machine(span); m.known) {
-    h += Format(
-        "  machine: %.2f of %d cores busy; other processes took %.2f of them%s\n", m.busy_cores,
-        m.cores, m.others_cores,
-        m.others_cores > 0.1 ? " (a shared machine: treat the figures as lower bounds)" : "");
-  }
-  return h;
+  return h + GeneratorAndMachineHuman(span, info);
 }
 
 std::string SpanCells(const Span& span) {
@@ -246,15 +262,7 @@ std::string FanoutJson(const RunInfo& info, const FanoutOptions& o, const Fanout
   } else {
     j += ", \"server_cpu\": null, \"server_peak_rss_kib\": null, \"server_busiest_threads\": null";
   }
-  j += Format(", \"generator_cpu\": {\"seconds\": %.3f, \"cores\": %.3f, \"threads\": %d}",
-              r.generator_cpu_s, r.elapsed_s > 0 ? r.generator_cpu_s / r.elapsed_s : 0,
-              info.generator_threads);
-  if (const MachineFigures m = Machine(SpanOf(r)); m.known) {
-    j += Format(", \"machine_cpu\": {\"cores\": %d, \"busy_cores\": %.3f, \"others_cores\": %.3f}",
-                m.cores, m.busy_cores, m.others_cores);
-  } else {
-    j += ", \"machine_cpu\": null";
-  }
+  j += GeneratorAndMachineJson(SpanOf(r), info);
   j += ", \"ok\": " + std::string(r.problem.empty() ? "true" : "false");
   j += ", \"problem\": " + (r.problem.empty() ? std::string("null") : JsonString(r.problem));
   return j + "}\n";
@@ -287,22 +295,11 @@ std::string FanoutHuman(const RunInfo& info, const FanoutOptions& o, const Fanou
   if (s.known) {
     h += Format("  server: %.2f CPU-s (%.2f cores), %.3f CPU-s per 1,000 msgs, peak RSS %.1f MiB\n",
                 s.cpu_s, s.cores, s.cpu_s_per_1k, s.peak_rss_mib);
-    h += "  busiest server threads (cores):";
-    for (const ThreadFigure& t : s.busiest) {
-      h += Format(" %s/%d %.2f", t.name.c_str(), t.tid, t.cores);
-    }
-    h += "\n";
+    h += BusiestHuman(s);
   } else {
     h += "  server: CPU and RSS not measured (give --server-pid)\n";
   }
-  h += Format("  generator: %.2f CPU-s (%.2f cores, %d io threads)\n", r.generator_cpu_s,
-              r.elapsed_s > 0 ? r.generator_cpu_s / r.elapsed_s : 0, info.generator_threads);
-  if (const MachineFigures m = Machine(SpanOf(r)); m.known) {
-    h += Format(
-        "  machine: %.2f of %d cores busy; other processes took %.2f of them%s\n", m.busy_cores,
-        m.cores, m.others_cores,
-        m.others_cores > 0.1 ? " (a shared machine: treat the figures as lower bounds)" : "");
-  }
+  h += GeneratorAndMachineHuman(SpanOf(r), info);
   h += r.problem.empty() ? "  checks: every delivery exactly once, in order\n"
                          : "  FAILED: " + r.problem + "\n";
   h += "\n| scenario | networks × members | senders | mode | acks/s | deliveries/s | p50 ms | "

@@ -1,6 +1,7 @@
 // The only bench file that includes Asio/Beast (compiled once, in kring_asio).
 #include "bench/ws_client.h"
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -38,6 +39,21 @@ bool IsClosing(const error_code& ec) {
 }
 
 }  // namespace
+
+std::string ResolveHost(const std::string& host, std::string* address) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0 || !found) {
+    return ::gai_strerror(rc);
+  }
+  char numeric[NI_MAXHOST];
+  ::getnameinfo(found->ai_addr, found->ai_addrlen, numeric, sizeof numeric, nullptr, 0,
+                NI_NUMERICHOST);
+  ::freeaddrinfo(found);
+  *address = numeric;
+  return "";
+}
 
 class IoThreads::Impl {
  public:

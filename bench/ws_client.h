@@ -32,6 +32,10 @@ struct Endpoint {
   bool text_frames = false;
 };
 
+// Resolves `host` (a name or an address) into `address`, numeric, for Endpoint::host: "" on
+// success, else getaddrinfo's reason. Blocks on DNS: for setup, on the main thread.
+std::string ResolveHost(const std::string& host, std::string* address);
+
 // N io threads, each with its own io_context. Thread-safe: Post may be called from anywhere.
 class IoThreads {
  public:

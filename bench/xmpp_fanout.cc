@@ -1,15 +1,11 @@
 #include "bench/xmpp_fanout.h"
 
-#include <netdb.h>
-
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
-#include <thread>
 #include <vector>
 
-#include "bench/histogram.h"
 #include "bench/report.h"
 #include "bench/xmpp_peer.h"
 #include "bench/xmpp_scenario.h"
@@ -36,17 +32,7 @@ std::string ParseXmppUrl(const std::string& url, Endpoint* ep) {
   const std::string host = rest.substr(0, colon);
   const int port = std::atoi(rest.c_str() + colon + 1);
   if (port <= 0 || port > 65535) return "--xmpp: bad port in " + url;
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0 || !found) {
-    return "--xmpp: cannot resolve " + host;
-  }
-  char address[NI_MAXHOST];
-  ::getnameinfo(found->ai_addr, found->ai_addrlen, address, sizeof address, nullptr, 0,
-                NI_NUMERICHOST);
-  ::freeaddrinfo(found);
-  ep->host = address;
+  if (!ResolveHost(host, &ep->host).empty()) return "--xmpp: cannot resolve " + host;
   ep->port = static_cast<uint16_t>(port);
   ep->subprotocol = "xmpp";  // RFC 7395 section 3.1
   ep->text_frames = true;    // RFC 7395 section 3.2: UTF-8 text messages

@@ -3,14 +3,13 @@
 // prints for kringd too.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "bench/fanout.h"
-#include "bench/histogram.h"
+#include "bench/load_driver.h"
 #include "bench/xmpp_fanout.h"
 #include "bench/xmpp_peer.h"
 
@@ -23,7 +22,7 @@ constexpr int kXmppMinBodyBytes = 34;
 // "PREFIXn{network}@MUC".
 std::string RoomJid(const XmppBenchOptions& options, size_t network);
 
-class XmppScenario final : public XmppListener {
+class XmppScenario final : public XmppListener, public MessageSender {
  public:
   // Peer p is member p % members of room p / members; members 0..K-1 of each room send.
   XmppScenario(const XmppBenchOptions& options, std::vector<std::unique_ptr<XmppPeer>>& peers,
@@ -40,42 +39,20 @@ class XmppScenario final : public XmppListener {
 
   void OnGroupchat(XmppPeer& peer, const xmpp::Stanza& message) override;
 
- private:
-  struct alignas(64) ThreadStats {
-    std::atomic<uint64_t> sent{0};
-    std::atomic<uint64_t> acked{0};
-    std::atomic<uint64_t> deliveries{0};
-    std::atomic<int64_t> last_event_ns{0};
-    uint64_t errors = 0;
-    uint64_t missed = 0;
-    std::string first_error;
-    Histogram delivery_latency;
-    Histogram ack_latency;
-  };
+  // Patches and sends sender `sender`'s frame (number + 1: the body counts from 1).
+  void SendMessage(size_t sender, uint64_t number, int64_t stamp_ns) override;
 
-  // One posting peer; its frame is built once and patched in place per message.
-  struct Sender {
+ private:
+  // One posting peer's groupchat frame, built once and patched in place per message.
+  struct OutgoingFrame {
     XmppPeer* peer = nullptr;
-    int thread = 0;
     std::string frame;
     size_t id_offset = 0;
     size_t stamp_offset = 0;
     size_t number_offset = 0;
-    uint64_t sent = 0;
-    uint64_t acked = 0;
-    uint64_t outstanding = 0;
-    double interval_ns = 0;  // open loop
-    double offset_ns = 0;
-    uint64_t scheduled = 0;
   };
 
   void Prepare();
-  void Send(Sender& s, int64_t stamp_ns);
-  void StartSending();
-  bool Drain();
-  void Error(ThreadStats& stats, std::string what);
-  std::optional<ProcessUsage> Usage() const;
-  void OnEveryThread(std::function<void(int)> fn);
 
   const XmppBenchOptions& options_;
   std::vector<std::unique_ptr<XmppPeer>>& peers_;
@@ -83,14 +60,13 @@ class XmppScenario final : public XmppListener {
   Failure& failure_;
   const int members_;
   const int senders_per_room_;
-  std::vector<ThreadStats> stats_;  // by io thread
-  std::vector<Sender> senders_;     // room n's senders at n * K .. n * K + K - 1
+  LoadDriver driver_;
+  // Room n's senders at n * K .. n * K + K - 1, the same index in driver_.
+  std::vector<OutgoingFrame> frames_;
   // By peer p and sender j: the last message number p received from member j of its room
   // (touched by p's io thread only).
   std::vector<uint64_t> received_;
-  std::atomic<bool> sending_{false};
   bool drained_ = false;
-  int64_t t0_ns_ = 0;
 };
 
 }  // namespace kring::bench

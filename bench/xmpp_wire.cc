@@ -42,24 +42,6 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
-void WriteHex16(char* out, uint64_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kDigits[v & 15];
-}
-
-bool ReadHex16(std::string_view s, uint64_t* v) {
-  if (s.size() < kHexDigits) return false;
-  uint64_t r = 0;
-  for (size_t i = 0; i < kHexDigits; ++i) {
-    const char c = s[i];
-    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (d < 0) return false;
-    r = r << 4 | static_cast<uint64_t>(d);
-  }
-  *v = r;
-  return true;
-}
-
 int MemberOfOccupant(std::string_view from) {
   const size_t slash = from.rfind('/');
   if (slash == std::string_view::npos || slash + 2 > from.size() || from[slash + 1] != 'm') {

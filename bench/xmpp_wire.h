@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "bench/hex_stamp.h"
+
 namespace kring::bench::xmpp {
 
 // What one received frame is.
@@ -74,11 +76,8 @@ std::string GroupchatFrame(std::string_view room_jid, std::string_view id, std::
 
 std::string Base64(std::string_view bytes);
 
-// Fixed-width lowercase hex, as in the Kring fanout's text: the send time and the message number
-// at the start of each body.
-constexpr size_t kHexDigits = 16;
-void WriteHex16(char* out, uint64_t v);
-bool ReadHex16(std::string_view s, uint64_t* v);
+// The send time and the message number at the start of each body: kHexDigits, WriteHex16 and
+// ReadHex16 of bench/hex_stamp.h, found from this namespace as they are.
 // The member number j of an occupant JID "room@muc/m{j}"; -1 if it is not of that form.
 int MemberOfOccupant(std::string_view from);
 
