@@ -26,8 +26,8 @@ bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == 
 
 int SocketWrite(BIO* bio, const char* data, int size) {
   BIO_clear_retry_flags(bio);
-  const ssize_t n = ::send(SocketFd(bio), data, static_cast<size_t>(size),
-                           MSG_NOSIGNAL | MSG_DONTWAIT);
+  const ssize_t n =
+      ::send(SocketFd(bio), data, static_cast<size_t>(size), MSG_NOSIGNAL | MSG_DONTWAIT);
   if (n < 0 && WouldBlock(errno)) BIO_set_retry_write(bio);
   return static_cast<int>(n);
 }

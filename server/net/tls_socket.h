@@ -22,6 +22,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
@@ -31,7 +32,6 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
-#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <type_traits>
@@ -101,17 +101,16 @@ class TlsSocket {
     const size_t total = asio::buffer_size(buffers);
     if (first.size() == total || first.size() >= kMaxFlattenBytes) {
       return Start<void(boost::beast::error_code, size_t)>(
-          Kind::kWrite, static_cast<char*>(const_cast<void*>(first.data())), first.size(),
-          nullptr, std::forward<Token>(token));
+          Kind::kWrite, static_cast<char*>(const_cast<void*>(first.data())), first.size(), nullptr,
+          std::forward<Token>(token));
     }
     // Freed when the write completes: an idle connection keeps no copy.
     const size_t flat_size = std::min(total, kMaxFlattenBytes);
     std::unique_ptr<char[]> flat(new char[flat_size]);
     asio::buffer_copy(asio::buffer(flat.get(), flat_size), buffers);
     char* data = flat.get();
-    return Start<void(boost::beast::error_code, size_t)>(Kind::kWrite, data, flat_size,
-                                                         std::move(flat),
-                                                         std::forward<Token>(token));
+    return Start<void(boost::beast::error_code, size_t)>(
+        Kind::kWrite, data, flat_size, std::move(flat), std::forward<Token>(token));
   }
 
   static constexpr size_t kMaxFlattenBytes = 16 * 1024;
@@ -161,10 +160,9 @@ class TlsSocket::Operation {
     done_ += step.bytes;
     if (step.want != Want::kNothing) {
       state_ = State::kWaiting;
-      return stream_->socket_.async_wait(step.want == Want::kRead
-                                             ? asio::socket_base::wait_read
-                                             : asio::socket_base::wait_write,
-                                         std::move(self));
+      return stream_->socket_.async_wait(
+          step.want == Want::kRead ? asio::socket_base::wait_read : asio::socket_base::wait_write,
+          std::move(self));
     }
     if (first) {
       // Never complete inside the initiating call.
@@ -207,7 +205,7 @@ void async_teardown(boost::beast::role_type role, TlsSocket& stream, TeardownHan
   using boost::beast::error_code;
   asio::async_compose<TeardownHandler, void(error_code)>(
       [&stream, role, step = 0, shutdown_ec = error_code()](auto& self,
-                                                             error_code ec = {}) mutable {
+                                                            error_code ec = {}) mutable {
         switch (step++) {
           case 0:
             return stream.async_shutdown(std::move(self));

@@ -174,9 +174,7 @@ TEST_F(TlsSocketTest, ManySmallWritesAndBufferSequencesKeepTheirOrder) {
     if (next == parts.size()) {
       std::vector<asio::const_buffer> sequence;
       for (const auto& part : parts) sequence.push_back(asio::buffer(part));
-      return asio::async_write(*server_, sequence, [&](error_code ec, size_t) {
-        failed = ec;
-      });
+      return asio::async_write(*server_, sequence, [&](error_code ec, size_t) { failed = ec; });
     }
     asio::async_write(*server_, asio::buffer(parts[next++]), [&](error_code ec, size_t) {
       if (ec) {
@@ -211,14 +209,12 @@ TEST_F(TlsSocketTest, OneReadAndOneWriteOutstandingAtOnce) {
   EXPECT_FALSE(sent.has_value());
 
   std::optional<error_code> written;
-  asio::async_write(*client_, asio::buffer("ping!", 5), [&](error_code ec, size_t) {
-    written = ec;
-  });
+  asio::async_write(*client_, asio::buffer("ping!", 5),
+                    [&](error_code ec, size_t) { written = ec; });
   std::string received(big.size(), '\0');
   std::optional<error_code> client_read;
-  asio::async_read(*client_, asio::buffer(received), [&](error_code ec, size_t) {
-    client_read = ec;
-  });
+  asio::async_read(*client_, asio::buffer(received),
+                   [&](error_code ec, size_t) { client_read = ec; });
   ASSERT_TRUE(RunUntil([&] { return read && sent && written && client_read; }));
   EXPECT_FALSE(*read);
   EXPECT_EQ(got, "ping!");
@@ -283,8 +279,7 @@ TEST_F(TlsSocketTest, PeerResetIsTheSocketsErrorAndWritesDoNotRaiseSigpipe) {
   client_->next_layer().close();
   std::string got;
   const error_code read_ec = ServerRead(&got, 1);
-  EXPECT_TRUE(read_ec == asio::error::connection_reset ||
-              read_ec == ssl::error::stream_truncated)
+  EXPECT_TRUE(read_ec == asio::error::connection_reset || read_ec == ssl::error::stream_truncated)
       << read_ec.message();
   // Writing to the reset connection fails instead of killing the process.
   const std::string data = Pattern(64 * 1024);
