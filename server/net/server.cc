@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/net/tls_socket.h"
 #include "server/net/ws_session.h"
 
 namespace kring::net {
@@ -71,6 +72,7 @@ Status ConfigureTls(asio::ssl::context& ctx, const ServerOptions& options) {
     return Internal("TLS: cannot set the cipher list: " + OpenSslError());
   }
   // Idle connections give back their 34 KiB of record buffers; we keep thousands of them.
+  // (Each connection's SSL adds the modes its non-blocking writes need: tls_socket.cc.)
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
 
   error_code ec;
@@ -108,7 +110,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, asio::ssl::context& tls, const Shared& shared,
               std::string peer_address)
-      : stream_(std::move(socket), tls), shared_(shared), peer_address_(std::move(peer_address)) {}
+      : stream_(std::move(socket), tls),
+        deadline_(stream_.get_executor()),
+        shared_(shared),
+        peer_address_(std::move(peer_address)) {}
 
   void Run() {
     // The socket's executor is this connection's strand; start there.
@@ -120,10 +125,23 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnRun() {
     // One deadline for the TLS handshake and the request together: a client that trickles
     // bytes cannot hold a connection open.
-    beast::get_lowest_layer(stream_).expires_after(shared_.options.handshake_timeout);
+    ArmDeadline();
     stream_.async_handshake(
-        asio::ssl::stream_base::server,
         beast::bind_front_handler(&HttpSession::OnHandshake, shared_from_this()));
+  }
+
+  // Closes the socket handshake_timeout from now unless the WebSocket has taken it by then; the
+  // operation waiting on it completes with operation_aborted. The timer holds the session
+  // weakly so that a connection that ends early is freed at once.
+  void ArmDeadline() {
+    deadline_.expires_after(shared_.options.handshake_timeout);
+    deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->handed_off_) return;
+      spdlog::debug("{}: no request within the handshake timeout", self->peer_address_);
+      error_code ignored;
+      self->stream_.next_layer().close(ignored);
+    });
   }
 
   void OnHandshake(error_code ec) {
@@ -147,7 +165,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
     if (beast::websocket::is_upgrade(request)) {
       if (get && path == "/v1/ws") {
-        beast::get_lowest_layer(stream_).expires_never();
+        // From here the WebSocket's own timeouts apply.
+        handed_off_ = true;
+        deadline_.cancel();
         service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
         return StartWebSocketSession(std::move(stream_), std::move(request), shared_.acceptor,
                                      std::move(peer), shared_.limits, shared_.registry);
@@ -180,14 +200,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Shutdown() {
-    beast::get_lowest_layer(stream_).expires_after(shared_.options.handshake_timeout);
-    stream_.async_shutdown([self = shared_from_this()](error_code ec) {
+    ArmDeadline();
+    stream_.async_shutdown([self = shared_from_this()](error_code) {
       // Many clients close TCP without answering close_notify; nothing to do either way.
-      beast::get_lowest_layer(self->stream_).close();
+      error_code ignored;
+      self->stream_.next_layer().close(ignored);
+      self->deadline_.cancel();
     });
   }
 
-  TlsStream stream_;
+  TlsSocket stream_;
+  asio::steady_timer deadline_;  // the handshake + request deadline; on the strand
+  bool handed_off_ = false;      // the WebSocket took stream_; on the strand
   const Shared& shared_;
   const std::string peer_address_;
   beast::flat_buffer buffer_;

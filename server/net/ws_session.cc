@@ -8,7 +8,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -118,7 +117,7 @@ websocket::close_reason MakeCloseReason(CloseCode code, std::string_view reason)
 
 class WsSession final : public LiveSession, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(TlsStream stream, service::ConnectionAcceptor& acceptor, service::PeerInfo peer,
+  WsSession(TlsSocket stream, service::ConnectionAcceptor& acceptor, service::PeerInfo peer,
             const WebSocketLimits& limits, std::shared_ptr<SessionRegistry> registry)
       : ws_(std::move(stream)),
         acceptor_(acceptor),
@@ -136,8 +135,6 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   void Start(const HttpRequest& request) {
     ws_.set_option(websocket::stream_base::timeout{limits_.handshake_timeout, limits_.idle_timeout,
                                                    /*keep_alive_pings=*/true});
-    // The WebSocket stream runs its own timers; the TCP stream's would fight them.
-    beast::get_lowest_layer(ws_).expires_never();
     ws_.read_message_max(limits_.max_frame_bytes);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "kringd"); }));
@@ -180,8 +177,10 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   }
 
   void Abort() override {
-    asio::post(ws_.get_executor(),
-               [self = shared_from_this()] { beast::get_lowest_layer(self->ws_).close(); });
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      error_code ignored;
+      beast::get_lowest_layer(self->ws_).close(ignored);
+    });
   }
 
  private:
@@ -201,7 +200,7 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
 
   bool closing() const { return close_reason_.has_value() || finished_; }
 
-  websocket::stream<CorkingStream<TlsStream>> ws_;
+  websocket::stream<CorkingStream<TlsSocket>> ws_;
   beast::flat_buffer read_buffer_;
   service::ConnectionAcceptor& acceptor_;
   const service::PeerInfo peer_;
@@ -407,7 +406,7 @@ void WsSession::Finish() {
 
 }  // namespace
 
-void StartWebSocketSession(TlsStream stream, HttpRequest request,
+void StartWebSocketSession(TlsSocket stream, HttpRequest request,
                            service::ConnectionAcceptor& acceptor, service::PeerInfo peer,
                            const WebSocketLimits& limits,
                            std::shared_ptr<SessionRegistry> registry) {

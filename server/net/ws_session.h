@@ -2,11 +2,8 @@
 // to close every session on Stop(). Includes Beast: include only from server/net/*.cc.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -16,12 +13,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/net/tls_socket.h"
 #include "server/service/connection.h"
 
 namespace kring::net {
 
-// Every connection's stream. Its executor is the connection's own strand.
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 // A live WebSocket session as the Server sees it. Both methods are thread-safe.
@@ -61,9 +57,10 @@ struct WebSocketLimits {
   std::chrono::seconds handshake_timeout;  // the WebSocket accept and the close handshake
 };
 
-// Takes over `stream` (TLS done, `request` is a WebSocket upgrade already read from it), answers
-// the upgrade and, once accepted, hands the connection to `acceptor`. Call on the stream's strand.
-void StartWebSocketSession(TlsStream stream, HttpRequest request,
+// Takes over `stream` (its executor is the connection's strand; TLS done, `request` is a WebSocket
+// upgrade already read from it), answers the upgrade and, once accepted, hands the connection to
+// `acceptor`. Call on the stream's strand.
+void StartWebSocketSession(TlsSocket stream, HttpRequest request,
                            service::ConnectionAcceptor& acceptor, service::PeerInfo peer,
                            const WebSocketLimits& limits,
                            std::shared_ptr<SessionRegistry> registry);

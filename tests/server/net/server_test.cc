@@ -12,6 +12,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -482,6 +485,50 @@ TEST_F(ServerTest, SilentTcpClientIsDisconnected) {
   io.run_for(kDeadline);
   ASSERT_TRUE(result.has_value()) << "the server kept a silent connection open";
   EXPECT_TRUE(*result);
+}
+
+TEST_F(ServerTest, TricklingClientIsCutOffAtTheHandshakeTimeout) {
+  options_.handshake_timeout = 1s;
+  StartServer();
+  asio::io_context io;
+  ssl::context tls(ssl::context::tls_client);
+  tls.load_verify_file(cert_.cert_file);
+  ssl::stream<tcp::socket> stream(io, tls);
+  stream.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  stream.handshake(ssl::stream_base::client);
+  // A request that never ends, one byte every 100 ms: always some progress, never a request.
+  const std::string request = "GET /healthz HTTP/1.1\r\nX-Slow: " + std::string(1000, 'a');
+  size_t sent = 0;
+  asio::steady_timer timer(io);
+  std::function<void()> send_next = [&] {
+    if (sent == request.size()) return;
+    asio::async_write(stream, asio::buffer(&request[sent++], 1), [&](error_code ec, size_t) {
+      if (ec) return;
+      timer.expires_after(100ms);
+      timer.async_wait([&](error_code ec) {
+        if (!ec) send_next();
+      });
+    });
+  };
+  send_next();
+  // Raw TCP underneath TLS: skips the server's session tickets, waits for the hang-up.
+  char bytes[256];
+  std::optional<error_code> result;
+  const auto start = std::chrono::steady_clock::now();
+  std::function<void()> read_next = [&] {
+    stream.next_layer().async_read_some(asio::buffer(bytes), [&](error_code ec, size_t) {
+      if (!ec) return read_next();
+      result = ec;
+      timer.cancel();
+    });
+  };
+  read_next();
+  while (!result && std::chrono::steady_clock::now() - start < kDeadline) {
+    io.run_one_for(kDeadline);
+  }
+  ASSERT_TRUE(result.has_value()) << "the server kept a trickling connection open";
+  EXPECT_TRUE(*result);
+  EXPECT_LT(sent, request.size());
 }
 
 TEST_F(ServerTest, StopClosesWebSocketsWith1001) {
