@@ -17,7 +17,7 @@ uint32_t AccessTableMask() {
 }
 
 const AccessCache::Session* AccessCache::FindSession(std::string_view session_key) const {
-  auto it = sessions_.find(std::string(session_key));
+  auto it = sessions_.find(session_key);
   return it == sessions_.end() ? nullptr : &it->second;
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,7 +58,13 @@ class AccessCache {
   };
   void MakeRoom();
 
-  std::unordered_map<std::string, Session> sessions_;
+  // Looked up by string_view without building a string: a session key is 32 bytes, past the
+  // small-string buffer, so a std::string per post would be an allocation on the writer.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
+  };
+  std::unordered_map<std::string, Session, KeyHash, std::equal_to<>> sessions_;
   std::unordered_map<std::pair<uint64_t, uint64_t>, records::StandingRecords, PairHash> standings_;
 };
 
