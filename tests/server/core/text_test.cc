@@ -183,5 +183,123 @@ TEST(TextTest, CanonicalHandleIsIdempotent) {
   EXPECT_EQ(CanonicalHandle(*once), once);
 }
 
+// --- Names and titles ---
+
+TEST(TextTest, NamesAcceptWhatPeopleAreCalledInAnyScript) {
+  const std::string_view kValid[] = {
+      ""sv,  // emptiness is the caller's rule
+      "Jo de Vries"sv,
+      "Anna-Lena O'Brien (job coach)"sv,
+      "Ĳsbrand Çelik, geëmigreerd"sv,
+      "\u00A0non-breaking\u00A0space"sv,
+      "محمد العلي"sv,              // Arabic
+      "מרים כהן"sv,                // Hebrew
+      "ሳባ ገብረመድህን"sv,              // Tigrinya (Ge'ez script)
+      "زهرا ابراهیم\u200Cزاده"sv,  // Persian: ZWNJ inside the word
+      "\u0D28\u0D4D\u200D"sv
+      "\u0D2A\u0D4D\u0D2A"sv,        // Malayalam: ZWJ after a virama
+      "\u0915\u094D\u200D\u0937"sv,  // Devanagari: ZWJ half form
+      "Dokter 👩\u200D⚕️"sv,   // an emoji ZWJ sequence
+      "Schotland 🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"sv,  // tag flag
+      "家庭医生"sv,
+  };
+  for (std::string_view s : kValid) {
+    SCOPED_TRACE(Hex(s));
+    Status status = CheckNameCharacters(s, "the name");
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  }
+}
+
+TEST(TextTest, NamesRefuseCharactersThatDisguiseOrReorderThem) {
+  struct Case {
+    std::string_view name;
+    std::string_view detail;
+  };
+  const Case kRefused[] = {
+      // Bidi embeddings, overrides, isolates and marks.
+      {"Wer\u202Ak"sv, "the name has a left-to-right embedding (U+202A) at character 4"sv},
+      {"\u202BWerk"sv, "the name has a right-to-left embedding (U+202B) at character 1"sv},
+      {"Werk\u202C"sv, "the name has a pop directional formatting (U+202C) at character 5"sv},
+      {"a\u202Db"sv, "the name has a left-to-right override (U+202D) at character 2"sv},
+      {"abc\u202Efdp.exe"sv, "the name has a right-to-left override (U+202E) at character 4"sv},
+      {"a\u2066b"sv, "the name has a left-to-right isolate (U+2066) at character 2"sv},
+      {"a\u2067b"sv, "the name has a right-to-left isolate (U+2067) at character 2"sv},
+      {"a\u2068b"sv, "the name has a first-strong isolate (U+2068) at character 2"sv},
+      {"a\u2069b"sv, "the name has a pop directional isolate (U+2069) at character 2"sv},
+      {"jo\u200E"sv, "the name has a left-to-right mark (U+200E) at character 3"sv},
+      {"محمد\u200F"sv, "the name has a right-to-left mark (U+200F) at character 5"sv},
+      {"محمد\u061C"sv, "the name has an Arabic letter mark (U+061C) at character 5"sv},
+      // Invisible characters.
+      {"j\u200Bo"sv, "the name has a zero-width space (U+200B) at character 2"sv},
+      {"jo\u2060"sv, "the name has a word joiner (U+2060) at character 3"sv},
+      {"\uFEFFjo"sv, "the name has a zero-width no-break space (U+FEFF) at character 1"sv},
+      {"j\u00ADo"sv, "the name has a soft hyphen (U+00AD) at character 2"sv},
+      {"a\u2062b"sv, "the name has an invisible operator (U+2062) at character 2"sv},
+      {"a\u206Bb"sv, "the name has a deprecated format character (U+206B) at character 2"sv},
+      {"a\uFFF9b"sv, "the name has an interlinear annotation character (U+FFF9) at character 2"sv},
+      {"jo\U000E0041"sv, "the name has a tag character (U+E0041) at character 3"sv},
+      // Joiners where no script needs them: next to ASCII, at either end, doubled.
+      {"j\u200Co"sv,
+       "the name has a zero-width non-joiner (U+200C) at character 2, which only "
+       "belongs between two letters of a script that joins them"sv},
+      {"j\u200Do"sv,
+       "the name has a zero-width joiner (U+200D) at character 2, which only "
+       "belongs between two letters of a script that joins them"sv},
+      {"\u200Cمحمد"sv,
+       "the name has a zero-width non-joiner (U+200C) at character 1, which only "
+       "belongs between two letters of a script that joins them"sv},
+      {"محمد\u200D"sv,
+       "the name has a zero-width joiner (U+200D) at character 5, which only "
+       "belongs between two letters of a script that joins them"sv},
+      {"م\u200C\u200Cد"sv,
+       "the name has a zero-width non-joiner (U+200C) at character 2, which "
+       "only belongs between two letters of a script that joins them"sv},
+      // Controls: C0 (with the common ones named), DEL, C1; line and paragraph separators.
+      {"jo\x1b[2J"sv, "the name has an escape character (U+001B) at character 3"sv},
+      {"jo\nadmin"sv, "the name has a line feed (U+000A) at character 3"sv},
+      {"jo\radmin"sv, "the name has a carriage return (U+000D) at character 3"sv},
+      {"jo\tx"sv, "the name has a tab (U+0009) at character 3"sv},
+      {"\x01"sv, "the name has a control character (U+0001) at character 1"sv},
+      {"a\x1f"sv, "the name has a control character (U+001F) at character 2"sv},
+      {"a\x7f"sv, "the name has a delete character (U+007F) at character 2"sv},
+      {"é\u0080"sv, "the name has a C1 control character (U+0080) at character 2"sv},
+      {"a\u009b31m"sv, "the name has a C1 control character (U+009B) at character 2"sv},
+      {"a\u009f"sv, "the name has a C1 control character (U+009F) at character 2"sv},
+      {"a\u2028b"sv, "the name has a line separator (U+2028) at character 2"sv},
+      {"a\u2029b"sv, "the name has a paragraph separator (U+2029) at character 2"sv},
+      // The first offending character is named, counted in characters, not bytes.
+      {"ሳባ\u202E\u202D"sv, "the name has a right-to-left override (U+202E) at character 3"sv},
+      // Not UTF-8 at all.
+      {"caf\xC3"sv, "the name is not valid UTF-8"sv},
+  };
+  for (const Case& c : kRefused) {
+    SCOPED_TRACE(Hex(c.name));
+    Status status = CheckNameCharacters(c.name, "the name");
+    EXPECT_EQ(status.code(), Code::kInvalidArgument);
+    EXPECT_EQ(status.detail(), c.detail);
+  }
+}
+
+TEST(TextTest, NamesAcceptTheNeighboursOfEveryRefusedRange) {
+  // Off-by-one guards: the code points just outside each refused range are ordinary text.
+  const std::string_view kValid[] = {
+      " "sv,      "~"sv,      "\u00A0"sv, "\u00AC"sv, "\u00AE"sv,     "\u061B"sv,     "\u061D"sv,
+      "\u200A"sv, "\u2010"sv, "\u2027"sv, "\u202F"sv, "\u205F"sv,     "\u2065"sv,     "\u2070"sv,
+      "\uFEFE"sv, "\uFF00"sv, "\uFFF8"sv, "\uFFFC"sv, "\U000DFFFF"sv, "\U000E0080"sv,
+  };
+  for (std::string_view s : kValid) {
+    SCOPED_TRACE(Hex(s));
+    Status status = CheckNameCharacters(s, "the name");
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  }
+}
+
+TEST(TextTest, NamesSayWhichFieldIsAtFault) {
+  EXPECT_EQ(CheckNameCharacters("x\u202E", "the title").detail(),
+            "the title has a right-to-left override (U+202E) at character 2");
+  EXPECT_EQ(CheckNameCharacters("\x1b", "the role label").detail(),
+            "the role label has an escape character (U+001B) at character 1");
+}
+
 }  // namespace
 }  // namespace kring
