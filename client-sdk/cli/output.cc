@@ -163,11 +163,49 @@ std::string StateName(v1::InvitationState state) {
   }
 }
 
+namespace {
+
+// The code point of a character OneLine escapes by its UTF-8 bytes at `s` (kringd sends only
+// valid UTF-8), with its length; 0 if it is shown as it is. C1 controls (U+0080..009F) act like
+// C0 in terminals that honour 8-bit controls (U+009B is a CSI); bidi embeddings, overrides and
+// isolates (U+202A..202E, U+2066..2069) reorder the rest of the line, so a name could move the
+// fields printed after it; line and paragraph separators (U+2028/2029) break it. Bidi marks
+// (U+200E/200F, U+061C) and joiners pass: Arabic and Persian text uses them, and they move
+// nothing beyond their neighbours.
+uint32_t EscapedCodePoint(std::string_view s, size_t* length) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  if (s.size() >= 2 && b(0) == 0xC2 && b(1) >= 0x80 && b(1) <= 0x9F) {
+    *length = 2;
+    return b(1);
+  }
+  if (s.size() >= 3 && b(0) == 0xE2 && (b(1) == 0x80 || b(1) == 0x81)) {
+    const uint32_t cp = 0x2000 | ((b(1) & 0x3Fu) << 6) | (b(2) & 0x3Fu);
+    if ((cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
+      *length = 3;
+      return cp;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::string OneLine(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const auto u = static_cast<unsigned char>(c);
+    size_t length = 0;
+    if (u >= 0xC2) {
+      if (const uint32_t cp = EscapedCodePoint(text.substr(i), &length); cp != 0) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+        out += buf;
+        i += length - 1;
+        continue;
+      }
+    }
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\t') {

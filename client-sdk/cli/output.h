@@ -75,7 +75,10 @@ std::string RoleName(v1::MemberRole role);
 std::string StateName(v1::InvitationState state);
 
 // Message text on one line for humans: newlines, tabs and other control characters are shown
-// escaped (\n, \t, \x1b, ...) so neither line structure nor the terminal can be hijacked.
+// escaped (\n, \t, \x1b, ...; C1 controls as \u0080..\u009f) so neither line structure nor the
+// terminal can be hijacked. Bidi embeddings, overrides and isolates and the line and paragraph
+// separators are shown escaped too (\u202e, ...): they would reorder or break the rest of the
+// line.
 std::string OneLine(std::string_view text);
 
 JsonObject AccountJson(const v1::Account& a);

@@ -432,6 +432,13 @@ TEST_F(CliTest, CareNetworkScenario) {
     ASSERT_EQ(r.exit_code, 0) << r;
     EXPECT_THAT(r.out, HasSubstr(thread + "  4  General"));
     EXPECT_THAT(r.out, HasSubstr(appointments + "  1  Appointments"));
+    // C1 controls (U+009B is a CSI) and bidi overrides are escaped in text too, as \uXXXX; the
+    // right-to-left mark Arabic text uses passes through.
+    r = jo.Run({"send", net, appointments, "csi\u009b31m rlo\u202Eko \u0645\u200F"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    r = ruth.Run({"history", net, appointments, "--after", "1"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.out, HasSubstr("  csi\\u009b31m rlo\\u202eko \u0645\u200F\n"));
   }
 
   r = ruth.Run({"mark-read", net, thread, "4"});

@@ -53,5 +53,45 @@ TEST(ParseTime, RefusesWhatIsNotRfc3339) {
   }
 }
 
+TEST(OneLine, EscapesWhatWouldHijackTheTerminalOrTheLine) {
+  struct Case {
+    const char* why;
+    std::string text;
+    std::string want;
+  };
+  const Case cases[] = {
+      {"plain text", "Afspraak om 9:30", "Afspraak om 9:30"},
+      {"newline and tab", "a\nb\tc", "a\\nb\\tc"},
+      {"a backslash", "a\\b", "a\\\\b"},
+      {"ESC (C0)", "\x1b[31mred", "\\x1b[31mred"},
+      {"DEL", "a\x7f", "a\\x7f"},
+      // C1 controls: U+009B is a one-character CSI in terminals that honour 8-bit controls.
+      {"CSI (C1)", "\u009b31mred", "\\u009b31mred"},
+      {"first and last C1", "\u0080 \u009f", "\\u0080 \\u009f"},
+      {"NEL (C1) breaks lines in some terminals", "a\u0085b", "a\\u0085b"},
+      // Bidi embeddings, overrides and isolates reorder the rest of the line (the fields after
+      // a name); line and paragraph separators break it.
+      {"right-to-left override", "Werk\u202Egnilpas", "Werk\\u202egnilpas"},
+      {"every embedding and override", "\u202A\u202B\u202C\u202D", "\\u202a\\u202b\\u202c\\u202d"},
+      {"isolates", "\u2066\u2067\u2068\u2069", "\\u2066\\u2067\\u2068\\u2069"},
+      {"line and paragraph separators", "a\u2028b\u2029c", "a\\u2028b\\u2029c"},
+      // What people type passes through: letters of any script, the marks Arabic text uses,
+      // joiners in Persian words and emoji.
+      {"Latin-1 letters next to C1", "caf\u00e9 \u00a0\u00ff", "caf\u00e9 \u00a0\u00ff"},
+      {"Arabic with a right-to-left mark", "\u0645\u0631\u062d\u0628\u0627\u200F 42",
+       "\u0645\u0631\u062d\u0628\u0627\u200F 42"},
+      {"Persian with a zero-width non-joiner", "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645",
+       "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645"},
+      {"Tigrinya", "\u1230\u120B\u121D", "\u1230\u120B\u121D"},
+      {"an emoji ZWJ sequence", "\U0001F468\u200D\U0001F469\u200D\U0001F467",
+       "\U0001F468\u200D\U0001F469\u200D\U0001F467"},
+      {"characters next to the escaped ranges", "\u2027\u202F\u2065\u206A",
+       "\u2027\u202F\u2065\u206A"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(OneLine(c.text), c.want) << c.why;
+  }
+}
+
 }  // namespace
 }  // namespace kring::cli
