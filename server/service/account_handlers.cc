@@ -29,6 +29,8 @@ std::string Truncated(std::string_view s, size_t max) {
 
 Status ValidateCreateAccount(const v1::CreateAccountRequest& req) {
   if (!CanonicalHandle(req.handle())) {
+    // Say which character, when it is one that would disguise the handle.
+    KRING_RETURN_IF_ERROR(CheckNameCharacters(req.handle(), "the handle"));
     return InvalidArgument("a handle is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'");
   }
   switch (req.kind()) {
@@ -43,9 +45,11 @@ Status ValidateCreateAccount(const v1::CreateAccountRequest& req) {
   if (!IsValidUtf8(req.display_name()) || req.display_name().size() > kMaxDisplayNameBytes) {
     return InvalidArgument("display_name must be valid UTF-8 of at most 200 bytes");
   }
+  KRING_RETURN_IF_ERROR(CheckNameCharacters(req.display_name(), "the display name"));
   if (!IsValidUtf8(req.profession()) || req.profession().size() > kMaxProfessionBytes) {
     return InvalidArgument("profession must be valid UTF-8 of at most 100 bytes");
   }
+  KRING_RETURN_IF_ERROR(CheckNameCharacters(req.profession(), "the profession"));
   return CheckPasswordLength(req.password());
 }
 
@@ -141,9 +145,22 @@ void ConnectionImpl::ResumeSession(uint64_t id, const v1::ResumeSessionRequest& 
   const std::string key = Sha256(req.token());
   auto session = records::GetSession(service_.store, key);
   if (!session.ok()) return ReplyError(id, session.status());
-  const Status invalid = Unauthenticated("the session is not valid (expired or ended): log in");
+  AuditDraft audit = NewAudit("session.resumed", v1::AUDIT_ACTION_EXECUTE);
+  if (*session) audit.event.set_actor_id((*session)->account_id());
+  // Recorded like a failed login: while the throttle lets it through, and counted by it, so
+  // that a connection that never logged in cannot fill the log with guessed tokens. Throttled,
+  // the answer is the same (apps log in on UNAUTHENTICATED) but nothing is recorded. The handle
+  // key is per address: "?" and "@" never occur in a handle.
+  auto refuse = [&](AuditDraft draft) {
+    const Status invalid = Unauthenticated("the session is not valid (expired or ended): log in");
+    const std::string address(AddressWithoutPort(peer_.address));
+    const std::string throttle_key = "?resume@" + address;
+    if (!service_.throttle.Check(throttle_key, address).ok()) return ReplyError(id, invalid);
+    service_.throttle.RecordFailure(throttle_key, address);
+    ReplyAudited(id, std::move(draft), invalid);
+  };
   if (!*session || (*session)->expires_at_ms() <= service_.clock.NowMs()) {
-    return ReplyError(id, invalid);
+    return refuse(std::move(audit));
   }
   const Auth previous = auth();
   SetAuth(Auth{(*session)->account_id(), key, (*session)->expires_at_ms()});
@@ -151,12 +168,11 @@ void ConnectionImpl::ResumeSession(uint64_t id, const v1::ResumeSessionRequest& 
                       (*session)->expires_at_ms());
   // Checked after attaching: a logout or disable that commits concurrently either sees this
   // connection in the hub or is seen here.
-  AuditDraft audit = NewAudit("session.resumed", v1::AUDIT_ACTION_EXECUTE);
   auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) {
     service_.hub.Detach(this);
     SetAuth(previous);
-    return ReplyError(id, invalid);
+    return refuse(std::move(audit));
   }
   auto account = records::GetAccount(service_.store, actor->account_id);
   if (!account.ok() || !*account) return ReplyError(id, Internal("account vanished"));
@@ -249,7 +265,9 @@ void ConnectionImpl::ChangePassword(uint64_t id, const v1::ChangePasswordRequest
   AuditDraft audit = NewAudit("password.changed", v1::AUDIT_ACTION_UPDATE);
   auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  if (Status s = CheckPasswordLength(req.new_password()); !s.ok()) return ReplyError(id, s);
+  if (Status s = CheckPasswordLength(req.new_password()); !s.ok()) {
+    return ReplyAudited(id, std::move(audit), s);
+  }
   auto record = records::GetAccount(service_.store, actor->account_id);
   if (!record.ok() || !*record) return ReplyError(id, Internal("account vanished"));
   service_.blocking.Post([self = shared_from_this(), id, req, old_hash = (*record)->password_hash(),
@@ -259,7 +277,7 @@ void ConnectionImpl::ChangePassword(uint64_t id, const v1::ChangePasswordRequest
       return self->ReplyAudited(id, audit, PermissionDenied("the current password is wrong"));
     }
     auto hash = HashPassword(req.new_password(), service.options.password, service.random);
-    if (!hash.ok()) return self->ReplyError(id, hash.status());
+    if (!hash.ok()) return self->ReplyAudited(id, audit, hash.status());
     self->Write(id, audit, [self, account_id, old_hash, hash = *hash](storage::Transaction& txn,
                                                                        WriteOutcome& out) -> Status {
       KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));

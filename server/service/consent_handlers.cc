@@ -16,6 +16,15 @@ namespace {
 
 constexpr size_t kMaxBasisBytes = 200;
 
+// The legal basis of a representation is shown next to the representative's name.
+Status ValidateBasis(std::string_view basis) {
+  if (basis.empty() || basis.size() > kMaxBasisBytes || !IsValidUtf8(basis)) {
+    return InvalidArgument(
+        "basis must be valid UTF-8 of 1 to 200 bytes: why this person represents the client");
+  }
+  return CheckNameCharacters(basis, "the basis");
+}
+
 // The account named by `handle`, or the error to answer with.
 StatusOr<store::AccountRecord> AccountByHandle(const storage::ReadView& view,
                                                const std::string& raw_handle) {
@@ -236,16 +245,14 @@ void ConnectionImpl::ListConsents(uint64_t id, const v1::ListConsentsRequest& re
 
 void ConnectionImpl::AppointRepresentative(uint64_t id,
                                            const v1::AppointRepresentativeRequest& req) {
-  if (req.basis().empty() || req.basis().size() > kMaxBasisBytes || !IsValidUtf8(req.basis())) {
-    return ReplyError(id, InvalidArgument("basis must be valid UTF-8 of 1 to 200 bytes: why this "
-                                          "person represents the client"));
-  }
   Write(id, NewAudit("representative.appointed", v1::AUDIT_ACTION_CREATE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
     KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
                            AdminFindsParties(txn, actor, req.client_handle(),
                                              req.representative_handle(), out.audit.event));
+    // Checked inside the write, once the admin is known: the refusal is recorded (audit.md).
+    KRING_RETURN_IF_ERROR(ValidateBasis(req.basis()));
     const store::AccountRecord& client = parties.client;
     const store::AccountRecord& rep = parties.representative;
     if (client.account().kind() != v1::ACCOUNT_KIND_CLIENT) {

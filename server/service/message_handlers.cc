@@ -46,6 +46,30 @@ void RecordLiveEnded(ServiceImpl& service, v1::AuditEvent record, uint64_t first
       [](const Status&) {}});
 }
 
+// The cheap checks of a request run inside its write, after Permit, so that a refusal is
+// recorded like any other outcome, with the network and client it concerns (docs/audit.md).
+Status ValidateTitle(std::string_view title) {
+  if (title.empty() || title.size() > kMaxTitleBytes || !IsValidUtf8(title)) {
+    return InvalidArgument("a title is valid UTF-8 of 1 to 200 bytes");
+  }
+  return CheckNameCharacters(title, "the title");
+}
+
+// Message text is what people type: any valid UTF-8, newlines and bidi marks included (apps and
+// the CLI escape what they cannot show); only its size is limited.
+Status ValidatePost(const v1::PostMessageRequest& req, size_t max_bytes) {
+  if (req.client_msg_id().empty() || req.client_msg_id().size() > kMaxClientMsgIdBytes) {
+    return InvalidArgument("client_msg_id must be 1 to 64 bytes");
+  }
+  if (req.text().empty()) return InvalidArgument("the text is empty");
+  if (req.text().size() > max_bytes) {
+    return InvalidArgument("the text is " + std::to_string(req.text().size()) +
+                           " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  if (!IsValidUtf8(req.text())) return InvalidArgument("the text is not valid UTF-8");
+  return Status::Ok();
+}
+
 Frame AccessEndedFrame(uint64_t network_id, uint64_t thread_id, std::string reason) {
   v1::Event event;
   event.mutable_access_ended()->set_network_id(network_id);
@@ -57,14 +81,12 @@ Frame AccessEndedFrame(uint64_t network_id, uint64_t thread_id, std::string reas
 }  // namespace
 
 void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& req) {
-  if (req.title().empty() || req.title().size() > kMaxTitleBytes || !IsValidUtf8(req.title())) {
-    return ReplyError(id, InvalidArgument("a title is valid UTF-8 of 1 to 200 bytes"));
-  }
   Write(id, NewAudit("thread.created", v1::AUDIT_ACTION_CREATE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
                            self->Permit(txn, req.network_id(), Operation::kCreateThread,
                                         ThreadRef{0, req.team_only()}, &out.audit));
+    KRING_RETURN_IF_ERROR(ValidateTitle(req.title()));
     const int64_t now = permitted.standing.now_ms;
     KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
     out.audit.event.set_thread_id(thread_id);
@@ -128,24 +150,13 @@ void ConnectionImpl::ListThreads(uint64_t id, const v1::ListThreadsRequest& req)
 }
 
 void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req) {
-  const size_t max_bytes = service_.options.max_message_bytes;
-  if (req.client_msg_id().empty() || req.client_msg_id().size() > kMaxClientMsgIdBytes) {
-    return ReplyError(id, InvalidArgument("client_msg_id must be 1 to 64 bytes"));
-  }
-  if (req.text().empty()) return ReplyError(id, InvalidArgument("the text is empty"));
-  if (req.text().size() > max_bytes) {
-    return ReplyError(id, InvalidArgument("the text is " + std::to_string(req.text().size()) +
-                                          " bytes; the limit is " + std::to_string(max_bytes)));
-  }
-  if (!IsValidUtf8(req.text())) {
-    return ReplyError(id, InvalidArgument("the text is not valid UTF-8"));
-  }
   Write(id, NewAudit("message.posted", v1::AUDIT_ACTION_CREATE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(
         Permitted permitted,
         self->Permit(txn, req.network_id(), Operation::kPost, ThreadRef{req.thread_id()},
                      &out.audit, &self->service_.access_cache));
+    KRING_RETURN_IF_ERROR(ValidatePost(req, self->service_.options.max_message_bytes));
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
     const std::string text_sha = Sha256(req.text());

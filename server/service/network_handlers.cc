@@ -18,6 +18,14 @@ namespace {
 constexpr std::string_view kGeneralThreadTitle = "General";
 constexpr size_t kMaxRoleLabelBytes = 100;
 
+// An empty label is allowed: the invitee is then shown by profession alone.
+Status ValidateRoleLabel(std::string_view label) {
+  if (!IsValidUtf8(label) || label.size() > kMaxRoleLabelBytes) {
+    return InvalidArgument("role_label must be valid UTF-8 of at most 100 bytes");
+  }
+  return CheckNameCharacters(label, "the role label");
+}
+
 void PutMember(storage::Transaction& txn, uint64_t network_id, const store::MemberRecord& m) {
   records::PutProto(txn, Table::kMembers, U64U64(network_id, m.account_id()), m);
   txn.Put(Table::kAccountNetworks, U64U64(m.account_id(), network_id), "");
@@ -154,14 +162,13 @@ void ConnectionImpl::ListNetworks(uint64_t id) {
 }
 
 void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
-  if (!IsValidUtf8(req.role_label()) || req.role_label().size() > kMaxRoleLabelBytes) {
-    return ReplyError(id, InvalidArgument("role_label must be valid UTF-8 of at most 100 bytes"));
-  }
   Write(id, NewAudit("invitation.created", v1::AUDIT_ACTION_CREATE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
                            self->Permit(txn, req.network_id(), Operation::kInvite, {},
                                         &out.audit));
+    // Checked inside the write, after Permit: the refusal is recorded (docs/audit.md).
+    KRING_RETURN_IF_ERROR(ValidateRoleLabel(req.role_label()));
     const Actor& actor = permitted.actor;
     const int64_t now = permitted.standing.now_ms;
     std::optional<std::string> handle = CanonicalHandle(req.invitee_handle());
