@@ -1,11 +1,24 @@
 // audit query/mine/verify/checkpoint: the access log (NEN 7513) for auditors, and for a client
 // (or their representative) the client's own access overview.
+#include <cstdio>
 #include <string_view>
 
 #include "client-sdk/cli/commands.h"
+#include "client-sdk/cli/output.h"
 
 namespace kring::cli {
 namespace {
+
+// Records kringd could not show as stored, or found missing from an index: on stderr, so that
+// stdout stays one record per line; *count makes the exit status say so at the end.
+void ReportProblems(const google::protobuf::RepeatedPtrField<v1::AuditProblem>& problems,
+                    size_t* count) {
+  for (const v1::AuditProblem& p : problems) {
+    std::fprintf(stderr, "kring: warning: %s\n", OneLine(p.problem()).c_str());
+    ++*count;
+  }
+  std::fflush(stderr);
+}
 
 // --since/--until into *since_ms/*until_ms; false with *error set when one does not parse.
 bool ParsePeriod(const std::string& since, const std::string& until, int64_t* since_ms,
@@ -22,15 +35,18 @@ bool ParsePeriod(const std::string& since, const std::string& until, int64_t* si
 }
 
 // Pages through `fetch(after_seq)` while `all` asks for it: each page is printed by `emit`
-// (which returns the page's next_after_seq). A refusal on a later page still ends with its exit
-// code; what was printed stays printed.
+// (which returns the page's next_after_seq) and its problems are reported. A refusal on a later
+// page still ends with its exit code; what was printed stays printed. Problems make the exit
+// status 1 once every page is printed, as a broken chain does for `audit verify`.
 template <typename Fetch, typename Emit>
 int Pages(Invocation& inv, bool all, uint64_t after_seq, const Fetch& fetch, const Emit& emit) {
+  size_t problems = 0;
   while (true) {
     auto page = fetch(after_seq);
     if (!page.ok()) return inv.Failed(page.error());
     const uint64_t next = emit(*page);
-    if (!all || next == 0) return kExitOk;
+    ReportProblems(page->problems(), &problems);
+    if (!all || next == 0) return problems == 0 ? kExitOk : kExitServerError;
     if (next <= after_seq) {  // a server that does not advance would loop forever
       return inv.Failed(
           sdk::Error{v1::Error::INTERNAL,

@@ -118,7 +118,10 @@ void AddAuditEventFields(const v1::AuditEvent& e, JsonObject* json) {
       .Str("source_address", e.source_address())
       .Str("app", e.app())
       .Str("server_id", e.server_id())
-      .Str("prev_hash", Hex(e.prev_hash()));
+      .Str("prev_hash", Hex(e.prev_hash()))
+      .Uint("prev_client_seq", e.prev_client_seq())
+      .Uint("prev_actor_seq", e.prev_actor_seq())
+      .Uint("requested_thread_id", e.requested_thread_id());
 }
 
 JsonObject AuditEventJson(const v1::AuditEvent& e) {
@@ -154,6 +157,9 @@ std::string AuditObjectText(const v1::AuditEvent& e) {
   if (e.client_id() != 0) parts.push_back("client " + std::to_string(e.client_id()));
   if (e.network_id() != 0) parts.push_back("network " + std::to_string(e.network_id()));
   if (e.thread_id() != 0) parts.push_back("thread " + std::to_string(e.thread_id()));
+  if (e.requested_thread_id() != 0) {  // not a thread of this network, or not checked to be
+    parts.push_back("asked for thread #" + std::to_string(e.requested_thread_id()));
+  }
   if (e.seq_from() != 0) {
     std::string seq = "seq " + std::to_string(e.seq_from());
     if (e.seq_to() > e.seq_from()) seq += "-" + std::to_string(e.seq_to());
@@ -193,15 +199,23 @@ JsonObject VerifyJson(const v1::VerifyAuditChainResult& v) {
       .Uint("records", v.records())
       .Uint("first_bad_seq", v.first_bad_seq())
       .Str("problem", v.problem())
-      .Str("head_hash", Hex(v.head_hash()));
+      .Str("head_hash", Hex(v.head_hash()))
+      .Uint("repaired_records", v.repaired_records());
   return json;
 }
 
 std::string VerifyText(const v1::VerifyAuditChainResult& v) {
   if (!v.intact()) {
-    return "broken at record " + std::to_string(v.first_bad_seq()) + ": " + OneLine(v.problem());
+    return "broken at record " + std::to_string(v.first_bad_seq()) + " of " +
+           std::to_string(v.records()) + ": " + OneLine(v.problem());
   }
-  return "intact: " + std::to_string(v.records()) + " records, head " + Field(Hex(v.head_hash()));
+  std::string text =
+      "intact: " + std::to_string(v.records()) + " records, head " + Field(Hex(v.head_hash()));
+  if (v.repaired_records() != 0) {
+    text += "\nnote: " + std::to_string(v.repaired_records()) +
+            " records hold text that is not valid UTF-8 (shown with U+FFFD)";
+  }
+  return text;
 }
 
 JsonObject CheckpointJson(const v1::AuditCheckpoint& c) {

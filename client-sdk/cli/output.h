@@ -31,12 +31,13 @@
 //   audit event {"seq","time","action","event_type","outcome","outcome_detail","actor_id",
 //                "actor","actor_kind","actor_role","actor_profession","on_behalf_of",
 //                "client_id","network_id","thread_id","seq_from","seq_to","count","consent_id",
-//                "object_id","object_handle","source_address","app","server_id","prev_hash"}
+//                "object_id","object_handle","source_address","app","server_id","prev_hash",
+//                "prev_client_seq","prev_actor_seq","requested_thread_id"}
 //               action: "create" | "read" | "update" | "delete" | "execute"; outcome:
 //               "success" | "denied" | "error"; actor: the handle; prev_hash: hex ("" for
 //               record 1); 0 and "": not applicable
 //   access log entry  an audit event plus "summary","actor_display_name","thread_title"
-//               (kringd leaves source_address, app and prev_hash empty here)
+//               (kringd leaves source_address, app, prev_hash and prev_*_seq empty here)
 //
 // Commands that print no such object print their own (documented in `kring --help`):
 // login/whoami add "session_expires_at" to the account, approve adds "invitation_id" to the
@@ -44,7 +45,7 @@
 // history may start with {"network_id","thread_id","hidden_through_seq"} (messages 1..N exist
 // but are not visible to the caller), representative appoint prints a representation
 // {"client","representative","basis","since"}, audit verify {"intact","records","first_bad_seq",
-// "problem","head_hash"} (hex), audit checkpoint {"server_id","count","head_hash","time",
+// "problem","head_hash","repaired_records"} (hex), audit checkpoint {"server_id","count","head_hash","time",
 // "time_ms","algorithm","signature","public_key_pem"} (head_hash and signature base64).
 //
 // Every line is flushed at once, so a pipe sees `tail` output as it happens.

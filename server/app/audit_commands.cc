@@ -33,10 +33,14 @@ StatusOr<std::string> HashOfRecord(const storage::Store& store, uint64_t seq) {
   KRING_ASSIGN_OR_RETURN(auto next, store.Get(storage::Table::kAudit, storage::keys::U64(seq + 1)));
   if (next) {
     v1::AuditEvent e;
-    if (!e.ParseFromString(*next)) return Internal("record " + std::to_string(seq + 1) + " is corrupt");
+    bool repaired = false;
+    if (!service::audit::ParseRecord(*next, &e, &repaired)) {
+      return Internal("record " + std::to_string(seq + 1) + " is corrupt");
+    }
     return e.prev_hash();
   }
-  KRING_ASSIGN_OR_RETURN(auto head_bytes, store.Get(storage::Table::kMeta, service::audit::kHeadKey));
+  KRING_ASSIGN_OR_RETURN(auto head_bytes,
+                         store.Get(storage::Table::kMeta, service::audit::kHeadKey));
   store::AuditHead head;
   if (!head_bytes || !head.ParseFromString(*head_bytes) || head.seq() != seq) {
     return NotFound("the log has no record " + std::to_string(seq));
@@ -95,20 +99,30 @@ int RunAuditVerify(const storage::Store& store, const std::string& checkpoint_fi
   std::printf("intact: %llu records, head %s\n",
               static_cast<unsigned long long>(verified->records),  // NOLINT(runtime/int)
               service::audit::Hex(verified->head_hash).c_str());
+  if (verified->repaired != 0) {
+    std::printf("note: %llu records hold text that is not valid UTF-8 (shown with U+FFFD)\n",
+                static_cast<unsigned long long>(verified->repaired));  // NOLINT(runtime/int)
+  }
   if (checkpoint_file.empty()) return 0;
 
   // A checkpoint kept elsewhere: its signature must hold, and this log must still have the
   // head it signed at the same position.
+  // One format: protobuf's JSON mapping of AuditCheckpoint, as `kringd audit checkpoint` and
+  // `kring audit checkpoint --json` print it. Fields it does not know (such as the "time" that
+  // older `kring` versions added for people to read) are ignored: the signature covers only
+  // the fields of CheckpointMessage, so they can change nothing that is proven.
   auto json = ReadFile(checkpoint_file);
   v1::AuditCheckpoint checkpoint;
+  google::protobuf::util::JsonParseOptions parse_options;
+  parse_options.ignore_unknown_fields = true;
   if (!json.ok() ||
-      !google::protobuf::util::JsonStringToMessage(*json, &checkpoint).ok()) {
+      !google::protobuf::util::JsonStringToMessage(*json, &checkpoint, parse_options).ok()) {
     std::printf("checkpoint %s: not a checkpoint (JSON)\n", checkpoint_file.c_str());
     return 1;
   }
-  Status signature = ed25519::Verify(checkpoint.public_key_pem(),
-                                     service::audit::CheckpointMessage(checkpoint),
-                                     checkpoint.signature());
+  Status signature =
+      ed25519::Verify(checkpoint.public_key_pem(), service::audit::CheckpointMessage(checkpoint),
+                      checkpoint.signature());
   if (!signature.ok()) {
     std::printf("checkpoint: the signature does not hold: %s\n", signature.detail().c_str());
     return 1;

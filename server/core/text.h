@@ -29,4 +29,14 @@ Status CheckNameCharacters(std::string_view name, std::string_view what);
 // [a-z0-9._-] after lower-casing ASCII letters.
 std::optional<std::string> CanonicalHandle(std::string_view handle);
 
+// The longest prefix of `s` of at most `max_bytes` that does not end inside a UTF-8 sequence:
+// a cut that would split a character drops the whole character. Invalid bytes are left as they
+// are (MakeValidUtf8 replaces them).
+std::string_view CutUtf8(std::string_view s, size_t max_bytes);
+
+// Makes `*s` well-formed UTF-8 in the sense of IsValidUtf8: each byte that does not begin a
+// valid character (and NUL) becomes U+FFFD. Returns whether anything changed. Already valid
+// text is only scanned: no allocation, no copy.
+bool MakeValidUtf8(std::string* s);
+
 }  // namespace kring

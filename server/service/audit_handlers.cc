@@ -42,6 +42,15 @@ std::string PersonName(const storage::ReadView& view, uint64_t account_id,
   return name;
 }
 
+template <typename Result>
+void AddProblems(const audit::Page& page, Result* result) {
+  for (const audit::Problem& p : page.problems) {
+    v1::AuditProblem* problem = result->add_problems();
+    problem->set_seq(p.seq);
+    problem->set_problem(p.problem);
+  }
+}
+
 }  // namespace
 
 void ConnectionImpl::QueryAudit(uint64_t id, const v1::QueryAuditRequest& req) {
@@ -74,6 +83,7 @@ void ConnectionImpl::QueryAudit(uint64_t id, const v1::QueryAuditRequest& req) {
   auto* result = response.mutable_query_audit();
   for (auto& e : page->events) *result->add_events() = std::move(e);
   result->set_next_after_seq(page->next_after_seq);
+  AddProblems(*page, result);
   audit.event.set_count(result->events_size());
   ReplyAudited(id, std::move(audit), std::move(response));
 }
@@ -116,38 +126,46 @@ void ConnectionImpl::MyAccessLog(uint64_t id, const v1::MyAccessLogRequest& req)
   auto page = audit::Find(store, query);
   if (!page.ok()) return ReplyAudited(id, std::move(audit), page.status());
   // A page names the same few people and threads over and over: look each up once.
-  std::unordered_map<uint64_t, std::string> names, titles;
+  std::unordered_map<uint64_t, std::string> names;
+  std::unordered_map<uint64_t, std::pair<uint64_t, std::string>> threads;  // network, title
   auto name_of = [&](uint64_t account_id, const std::string& handle) -> std::string {
     if (account_id == 0) return handle;  // e.g. a login tried for a handle that has no account
     auto [it, fresh] = names.try_emplace(account_id);
     if (fresh) it->second = PersonName(store, account_id, handle);
     return it->second;
   };
-  auto title_of = [&](uint64_t thread_id) -> std::string {
-    auto [it, fresh] = titles.try_emplace(thread_id);
+  // Only a thread of the record's own network is named: a record kept from before ids were
+  // checked (or any future slip) must not show another network's title.
+  auto title_of = [&](uint64_t thread_id, uint64_t network_id) -> std::string {
+    auto [it, fresh] = threads.try_emplace(thread_id);
     if (fresh) {
       auto thread = records::GetThread(store, thread_id);
-      if (thread.ok() && *thread) it->second = (*thread)->title();
+      if (thread.ok() && *thread) it->second = {(*thread)->network_id(), (*thread)->title()};
     }
-    return it->second;
+    return it->second.first == network_id ? it->second.second : std::string();
   };
   v1::Response response;
   auto* result = response.mutable_my_access_log();
   for (v1::AuditEvent& e : page->events) {
     v1::AccessLogEntry* entry = result->add_entries();
     entry->set_actor_display_name(name_of(e.actor_id(), e.actor_handle()));
-    if (e.thread_id() != 0) entry->set_thread_title(title_of(e.thread_id()));
+    if (e.thread_id() != 0 && e.network_id() != 0) {
+      entry->set_thread_title(title_of(e.thread_id(), e.network_id()));
+    }
     const std::string object =
         e.object_handle().empty() ? "" : name_of(e.object_id(), e.object_handle());
-    entry->set_summary(SummarizeAuditEvent(e, entry->actor_display_name(),
-                                           entry->thread_title(), object));
+    entry->set_summary(
+        SummarizeAuditEvent(e, entry->actor_display_name(), entry->thread_title(), object));
     // Where professionals connect from is theirs, not part of the client's view.
     e.clear_source_address();
     e.clear_app();
     e.clear_prev_hash();
+    e.clear_prev_client_seq();
+    e.clear_prev_actor_seq();  // the professional's other records are not the client's
     *entry->mutable_event() = std::move(e);
   }
   result->set_next_after_seq(page->next_after_seq);
+  AddProblems(*page, result);
   audit.event.set_count(result->entries_size());
   ReplyAudited(id, std::move(audit), std::move(response));
 }
@@ -168,6 +186,7 @@ void ConnectionImpl::VerifyAuditChain(uint64_t id) {
     result->set_first_bad_seq(verified->first_bad_seq);
     result->set_problem(verified->problem);
     result->set_head_hash(verified->head_hash);
+    result->set_repaired_records(verified->repaired);
     audit.event.set_count(verified->records);
     if (!verified->intact) audit.event.set_outcome_detail(verified->problem);
     self->ReplyAudited(id, std::move(audit), std::move(response));

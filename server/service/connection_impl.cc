@@ -5,6 +5,7 @@
 
 #include "server/core/consent.h"
 #include "server/core/login_throttle.h"
+#include "server/core/text.h"
 #include "server/service/audit.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
@@ -192,7 +193,7 @@ AuditDraft ConnectionImpl::NewAudit(std::string_view event_type,
   draft.event.set_action(action);
   draft.event.set_actor_id(auth().account_id);
   draft.event.set_source_address(std::string(AddressWithoutPort(peer_.address)));
-  draft.event.set_app(peer_.user_agent.substr(0, 100));
+  draft.event.set_app(std::string(CutUtf8(peer_.user_agent, 100)));  // Stage mends the rest
   return draft;
 }
 
@@ -202,6 +203,15 @@ void NoteStanding(v1::AuditEvent& e, uint64_t network_id, const Standing& standi
   if (standing.role) e.set_actor_role(*standing.role);
   if (standing.role == v1::MEMBER_ROLE_REPRESENTATIVE) e.set_on_behalf_of(standing.client_id);
   if (standing.consent) e.set_consent_id(standing.consent->id());
+}
+
+void NoteThread(v1::AuditEvent& e, uint64_t thread_id, bool in_network) {
+  if (thread_id == 0) return;
+  if (in_network) {
+    e.set_thread_id(thread_id);
+  } else {
+    e.set_requested_thread_id(thread_id);
+  }
 }
 
 Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const AuditDraft& draft,
@@ -293,14 +303,16 @@ StatusOr<ConnectionImpl::Permitted> ConnectionImpl::Permit(const storage::ReadVi
     known = &*read;
   }
   Standing standing = records::StandingAt(*known, service_.clock.NowMs());
-  if (audit != nullptr) {
-    NoteStanding(audit->event, network_id, standing);
-    audit->event.set_thread_id(thread.id);
-  }
+  if (audit != nullptr) NoteStanding(audit->event, network_id, standing);
   // Decided before the thread is looked up, so that its existence is no answer to people
   // without access; then again with what the thread is.
   Status allowed = Authorize(actor, op, standing, thread);
   if (!allowed.ok()) {
+    if (audit != nullptr && thread.id != 0) {  // for the record only, not for the answer
+      auto found = records::GetThread(view, thread.id);
+      NoteThread(audit->event, thread.id,
+                 found.ok() && *found && (*found)->network_id() == network_id);
+    }
     const auto& c = standing.consent;
     if (audit != nullptr && c && c->status() == v1::CONSENT_STATUS_ACTIVE &&
         c->provision().end_ms() != 0 && standing.now_ms >= c->provision().end_ms()) {
@@ -319,7 +331,10 @@ StatusOr<ConnectionImpl::Permitted> ConnectionImpl::Permit(const storage::ReadVi
   }
   Permitted permitted{std::move(actor), std::move(standing), {}};
   if (thread.id != 0) {
-    KRING_ASSIGN_OR_RETURN(permitted.thread, records::GetThreadIn(view, network_id, thread.id));
+    auto found = records::GetThreadIn(view, network_id, thread.id);
+    if (audit != nullptr) NoteThread(audit->event, thread.id, found.ok());
+    if (!found.ok()) return found.status();
+    permitted.thread = std::move(*found);
     KRING_RETURN_IF_ERROR(
         Authorize(permitted.actor, op, permitted.standing, records::RefOf(permitted.thread)));
   }

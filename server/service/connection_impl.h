@@ -170,6 +170,10 @@ Status ValidateCreateAccount(const v1::CreateAccountRequest& req);
 
 // Notes in `e` the network, its client and the actor's role and consent there.
 void NoteStanding(v1::AuditEvent& e, uint64_t network_id, const Standing& standing);
+// Names the thread a request asked for on its record: as thread_id once it is known to be a
+// thread of the record's network, else only as requested_thread_id, which no view resolves
+// (another network's thread title is not for this network's access log).
+void NoteThread(v1::AuditEvent& e, uint64_t thread_id, bool in_network);
 
 // Stages the records of `draft`, its event with `outcome`. Used by every write, by ReplyAudited
 // and for records of no request (the end of a live subscription, a console action).

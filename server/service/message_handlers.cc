@@ -276,6 +276,7 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
   struct ThreadOutcome {
     Status status;
     ThreadRef ref;
+    bool in_network = false;  // ref.id is known to be a thread of req.network_id()
     std::shared_ptr<Subscription> sub;
   };
   std::vector<ThreadOutcome> outcomes;
@@ -294,6 +295,7 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
       continue;
     }
     outcome.ref = records::RefOf(*thread);
+    outcome.in_network = true;
     outcome.status = Authorize(*actor, Operation::kReceiveLive, *standing, outcome.ref);
     if (!outcome.status.ok()) continue;
     state->set_last_seq(thread->last_seq());
@@ -344,7 +346,7 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
     }
     // The thread's own record: refused with why, or the first seq it will deliver.
     v1::AuditEvent record = audit.event;
-    record.set_thread_id(outcome.ref.id);
+    NoteThread(record, outcome.ref.id, outcome.in_network);
     record.set_outcome(audit::OutcomeOf(outcome.status));
     if (!outcome.status.ok()) {
       *result->mutable_threads(static_cast<int>(i))->mutable_error() = ErrorProto(outcome.status);

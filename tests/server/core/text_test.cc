@@ -301,5 +301,43 @@ TEST(TextTest, NamesSayWhichFieldIsAtFault) {
             "the role label has an escape character (U+001B) at character 1");
 }
 
+TEST(TextTest, CutUtf8NeverSplitsACharacter) {
+  const std::string two_byte = std::string(99, 'a') + "\xC3\xA9";  // "é" at bytes 99..100
+  EXPECT_EQ(CutUtf8(two_byte, 100), std::string(99, 'a'));
+  EXPECT_EQ(CutUtf8(two_byte, 101), two_byte);
+  EXPECT_EQ(CutUtf8("ab\xE2\x82\xAC", 4), "ab");      // "€" needs 3 bytes
+  EXPECT_EQ(CutUtf8("ab\xF0\x9F\x91\x8D", 5), "ab");  // "👍" needs 4
+  EXPECT_EQ(CutUtf8("abc", 2), "ab");
+  EXPECT_EQ(CutUtf8("", 0), "");
+  for (size_t max = 0; max < 12; ++max) {
+    SCOPED_TRACE(max);
+    EXPECT_TRUE(IsValidUtf8(CutUtf8("h\xC3\xA9\xE2\x82\xAC\xF0\x9F\x91\x8Dz", max)));
+  }
+}
+
+TEST(TextTest, MakeValidUtf8ReplacesWhatIsNotUtf8) {
+  const std::pair<std::string_view, std::string_view> kCases[] = {
+      {"\xFF\xFE"sv, "\xEF\xBF\xBD\xEF\xBF\xBD"sv},
+      {"Mozilla \xC3"sv, "Mozilla \xEF\xBF\xBD"sv},  // cut inside "é"
+      {"a\0b"sv,
+       "a\xEF\xBF\xBD"
+       "b"sv},
+      {"\xC0\xAF"sv, "\xEF\xBF\xBD\xEF\xBF\xBD"sv},                  // overlong "/"
+      {"\xED\xA0\x80"sv, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"sv},  // a surrogate
+      {"ok \xE2\x82\xAC \x80!"sv, "ok \xE2\x82\xAC \xEF\xBF\xBD!"sv},
+  };
+  for (const auto& [in, want] : kCases) {
+    SCOPED_TRACE(Hex(in));
+    std::string s(in);
+    EXPECT_TRUE(MakeValidUtf8(&s));
+    EXPECT_EQ(s, want);
+    EXPECT_TRUE(IsValidUtf8(s));
+  }
+  std::string valid = "Één afspraak 👍";
+  const char* before = valid.data();
+  EXPECT_FALSE(MakeValidUtf8(&valid));
+  EXPECT_EQ(valid.data(), before);  // untouched: not even copied
+}
+
 }  // namespace
 }  // namespace kring

@@ -142,9 +142,11 @@ class RecordingSink final : public ConnectionSink {
 // One app connection to the service.
 class TestApp {
  public:
-  TestApp(Service& service, std::string address = "192.0.2.10:40000")
+  TestApp(Service& service, std::string address = "192.0.2.10:40000",
+          std::string user_agent = "test")
       : sink_(std::make_shared<RecordingSink>()),
-        connection_(service.Accept(sink_, PeerInfo{std::move(address), "test"})) {}
+        connection_(
+            service.Accept(sink_, PeerInfo{std::move(address), std::move(user_agent)})) {}
   ~TestApp() { connection_->OnClosed(); }
 
   v1::Response Call(v1::ClientFrame frame) {
