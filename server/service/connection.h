@@ -17,17 +17,18 @@ namespace kring::service {
 // WebSocket close codes kringd uses (RFC 6455 section 7.4, plus 4xxx of our own). Stable:
 // documented in docs/protocol.md.
 enum class CloseCode : uint16_t {
-  kNormal = 1000,          // the server is shutting down or the app said goodbye
-  kGoingAway = 1001,       // the server is shutting down
-  kProtocolError = 1002,   // a WebSocket protocol violation
-  kUnsupportedData = 1003, // a text frame: the protocol is binary protobuf only
-  kPolicyViolation = 1008, // reserved (an idle connection is dropped by the transport without a
-                           // close frame: the app sees 1006 and reconnects)
-  kMessageTooBig = 1009,   // a frame over the configured maximum
-  kInternalError = 1011,   // the server failed
-  kTryAgainLater = 1013,   // the connection fell too far behind in reading its events
-  kSessionEnded = 4001,    // logout, expiry, or the account was disabled
-  kAccessEnded = 4003,     // reserved
+  kNormal = 1000,           // the server is shutting down or the app said goodbye
+  kGoingAway = 1001,        // the server is shutting down
+  kProtocolError = 1002,    // a WebSocket protocol violation
+  kUnsupportedData = 1003,  // a text frame: the protocol is binary protobuf only
+  kPolicyViolation = 1008,  // too many frames that could not be decoded, or no login within the
+                            // authentication deadline (an idle connection is dropped by the
+                            // transport without a close frame: the app sees 1006 and reconnects)
+  kMessageTooBig = 1009,    // a frame over the configured maximum
+  kInternalError = 1011,    // the server failed
+  kTryAgainLater = 1013,    // the connection fell too far behind in reading its events
+  kSessionEnded = 4001,     // logout, expiry, or the account was disabled
+  kAccessEnded = 4003,      // reserved
 };
 
 // The transport side of one connection. Implemented by server/net.
@@ -49,6 +50,13 @@ class ConnectionSink {
   // connection drains. `ready` runs on a transport thread and must not block; it is dropped,
   // never called, if the connection closes first. Thread-safe; several may wait at once.
   virtual void WhenQueuedBelow(size_t bytes, std::function<void()> ready) = 0;
+
+  // The service's word that the connection now has (true) or no longer has (false) a valid
+  // session. The transport closes a connection that has not authenticated within its deadline
+  // and counts the ones that have not against its limits (server/net/server.h); the deadline
+  // runs from the WebSocket's opening and is not restarted by losing the session. Thread-safe;
+  // calls take effect in call order. A sink that enforces nothing may ignore it.
+  virtual void SetAuthenticated(bool authenticated) { (void)authenticated; }
 };
 
 // What the transport knows about the other end.

@@ -49,11 +49,17 @@ ConnectionImpl::ConnectionImpl(ServiceImpl& service, std::shared_ptr<ConnectionS
     : service_(service), sink_(std::move(sink)), peer_(std::move(peer)) {}
 
 void ConnectionImpl::OnFrame(std::string_view bytes) {
+  if (refusing_frames_) return;
   v1::ClientFrame frame;
   if (!frame.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     ReplyError(SalvageRequestId(bytes),
                InvalidArgument("the frame is not a valid kring.v1.ClientFrame (malformed "
                                "protobuf, or a text field that is not UTF-8)"));
+    // Answering a flood of garbage for ever costs more than the sender pays for it.
+    if (++undecodable_frames_ >= kMaxUndecodableFrames) {
+      refusing_frames_ = true;
+      sink_->Close(CloseCode::kPolicyViolation, "too many frames that could not be decoded");
+    }
     return;
   }
   Dispatch(frame);
@@ -82,12 +88,24 @@ void ConnectionImpl::EndSession(std::string_view reason) {
   sink_->Close(CloseCode::kSessionEnded, std::string(reason));
 }
 
+Status ConnectionImpl::AdmitRequest(uint64_t account) {
+  if (int64_t wait = request_rate_.Take(service_.options.connection_rate, service_.clock.NowMs());
+      wait > 0) {
+    return RateExceeded("this connection", wait);
+  }
+  if (account == 0) return Status::Ok();
+  return service_.account_rate.Take(account, "this account");
+}
+
 void ConnectionImpl::Dispatch(const v1::ClientFrame& f) {
   const uint64_t id = f.request_id();
+  const uint64_t account = account_id();
+  // Before anything is read or recorded: a refused request costs the server next to nothing.
+  if (Status admitted = AdmitRequest(account); !admitted.ok()) return ReplyError(id, admitted);
   using F = v1::ClientFrame;
   const bool opens_session =
       f.request_case() == F::kLogin || f.request_case() == F::kResumeSession;
-  if (!opens_session && f.request_case() != F::REQUEST_NOT_SET && auth().account_id == 0) {
+  if (!opens_session && f.request_case() != F::REQUEST_NOT_SET && account == 0) {
     return ReplyError(id, Unauthenticated("log in first"));
   }
   switch (f.request_case()) {
@@ -181,9 +199,20 @@ ConnectionImpl::Auth ConnectionImpl::auth() const {
   return auth_;
 }
 
+uint64_t ConnectionImpl::account_id() const {
+  std::lock_guard lock(mu_);
+  return auth_.account_id;
+}
+
 void ConnectionImpl::SetAuth(Auth auth) {
   std::lock_guard lock(mu_);
-  if (!closed_) auth_ = std::move(auth);
+  if (closed_) return;
+  const bool was = auth_.account_id != 0;
+  const bool is = auth.account_id != 0;
+  auth_ = std::move(auth);
+  // Under mu_, so that the transport hears the changes in the order they happened; the sink
+  // only posts, never calls back.
+  if (was != is) sink_->SetAuthenticated(is);
 }
 
 AuditDraft ConnectionImpl::NewAudit(std::string_view event_type,

@@ -21,6 +21,7 @@
 
 #include "kring/v1/kring.pb.h"
 #include "server/core/authorize.h"
+#include "server/core/request_rate.h"
 #include "server/service/access_cache.h"
 #include "server/service/connection.h"
 #include "server/service/hub.h"
@@ -70,6 +71,9 @@ class ConnectionImpl final : public Connection,
   using WriteFn = std::function<Status(storage::Transaction& txn, WriteOutcome& out)>;
 
   void Dispatch(const v1::ClientFrame& frame);
+  // OK if the request rate of this connection and of `account` (0: none yet) allows one more
+  // request now; takes a token from each. Else RESOURCE_EXHAUSTED with retry_after_ms.
+  Status AdmitRequest(uint64_t account);
   // A record for a request of this connection: type, action, where from, and the session's
   // account (handlers add the rest as they learn it).
   AuditDraft NewAudit(std::string_view event_type, v1::AuditAction action) const;
@@ -84,6 +88,9 @@ class ConnectionImpl final : public Connection,
   void ReplyError(uint64_t request_id, const Status& status);
 
   Auth auth() const;
+  // auth().account_id without copying the session key: for the per-request checks.
+  uint64_t account_id() const;
+  // Also tells the transport when the connection gains or loses its session.
   void SetAuth(Auth auth);
   // The actor behind this connection, if its session is valid in `view` right now. Fills in
   // the actor in `audit`.
@@ -159,7 +166,17 @@ class ConnectionImpl final : public Connection,
   mutable std::mutex mu_;
   Auth auth_;            // guarded by mu_
   bool closed_ = false;  // guarded by mu_
+
+  // Touched only by OnFrame, whose calls are never concurrent.
+  TokenBucket request_rate_;
+  int undecodable_frames_ = 0;
+  bool refusing_frames_ = false;  // closed for a policy violation: later frames are dropped
 };
+
+// The undecodable frames (not a ClientFrame) one connection may send: each is answered
+// INVALID_ARGUMENT, and the last of them closes the connection with 1008. A correct app sends
+// none; a few tolerate a bug in one request type without tearing down the app's session.
+inline constexpr int kMaxUndecodableFrames = 3;
 
 // Stages a new account (shared by CreateAccount and Service::CreateAccountOffline).
 StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn, const v1::CreateAccountRequest& req,

@@ -28,6 +28,7 @@ ServiceImpl::ServiceImpl(storage::Store& store, const Clock& clock, Random& rand
       writer(store, options.writer_max_group),
       hub(clock),
       throttle(clock, options.throttle),
+      account_rate(clock, options.account_rate),
       blocking(options.blocking_threads) {
   writer.WatchTables(AccessTableMask(), [this] { access_cache.Clear(); });
 }

@@ -14,6 +14,7 @@
 #include "server/core/login_throttle.h"
 #include "server/core/password.h"
 #include "server/core/random.h"
+#include "server/core/request_rate.h"
 #include "server/core/status.h"
 #include "server/service/connection.h"
 #include "server/storage/store.h"
@@ -32,6 +33,12 @@ struct ServiceOptions {
   size_t blocking_threads = 2;     // Argon2 runs here, never on io threads
   PasswordPolicy password;
   LoginThrottlePolicy throttle;
+  // Requests one connection may send, and all connections of one account together (token
+  // buckets: request_rate.h). Over either: RESOURCE_EXHAUSTED with retry_after_ms, and the
+  // request is neither handled nor recorded. Far above what an app sends (a burst at start-up,
+  // then a few a second) and what a fanout benchmark sender reaches (~150/s).
+  RatePolicy connection_rate{.per_second = 500, .burst = 1000};
+  RatePolicy account_rate{.per_second = 1000, .burst = 2000};
   // Names this server in every access-log record and checkpoint.
   std::string server_id = "kringd";
   // Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; empty: none are signed.

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/core/login_throttle.h"
+#include "server/core/request_rate.h"
 #include "server/service/access_cache.h"
 #include "server/service/blocking_pool.h"
 #include "server/service/hub.h"
@@ -33,6 +34,8 @@ class ServiceImpl {
   AccessCache access_cache;
   Hub hub;
   LoginThrottle throttle;
+  // Per account, over all its connections (each connection keeps its own bucket too).
+  KeyedRateLimiter account_rate;
   BlockingPool blocking;
   // Verified against when a login names an unknown handle, so that case takes as long as a
   // wrong password and does not reveal which handles exist.

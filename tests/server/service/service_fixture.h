@@ -25,6 +25,9 @@ class ServiceTest : public ::testing::Test {
   void SetUp() override {
     options_.password = PasswordPolicy{1, 1024, 1};  // fast hashing in tests
     options_.throttle.free_failures = 3;
+    // The manual clock never refills a bucket: tests of the request rate set their own.
+    options_.connection_rate = {};
+    options_.account_rate = {};
     service_ = std::make_unique<Service>(faulty_, clock_, random_, options_);
     ASSERT_TRUE(service_->Start().ok());
     ASSERT_TRUE(CreateAccount("admin", v1::ACCOUNT_KIND_ADMIN).ok());

@@ -69,6 +69,16 @@ class RecordingSink final : public ConnectionSink {
     cv_.notify_all();
   }
 
+  void SetAuthenticated(bool authenticated) override {
+    std::lock_guard lock(mu_);
+    authenticated_.push_back(authenticated);
+  }
+  // What the service said through SetAuthenticated, in order.
+  std::vector<bool> authenticated_changes() {
+    std::lock_guard lock(mu_);
+    return authenticated_;
+  }
+
   // The response to `request_id`; a response with error INTERNAL if none came in time or the
   // connection was closed without one.
   v1::Response WaitResponse(uint64_t request_id) {
@@ -136,6 +146,7 @@ class RecordingSink final : public ConnectionSink {
   std::deque<v1::Event> events_;        // guarded by mu_
   std::optional<CloseCode> close_code_; // guarded by mu_
   bool holding_ = false;                // guarded by mu_
+  std::vector<bool> authenticated_;     // guarded by mu_
   std::vector<std::function<void()>> held_;  // guarded by mu_
 };
 
