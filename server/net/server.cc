@@ -1,9 +1,12 @@
 #include "server/net/server.h"
 
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/net/admission.h"
 #include "server/net/tls_socket.h"
 #include "server/net/ws_session.h"
 
@@ -109,11 +113,12 @@ struct Shared {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, asio::ssl::context& tls, const Shared& shared,
-              std::string peer_address)
+              std::string peer_address, Admission::Ticket ticket)
       : stream_(std::move(socket), tls),
         deadline_(stream_.get_executor()),
         shared_(shared),
-        peer_address_(std::move(peer_address)) {}
+        peer_address_(std::move(peer_address)),
+        ticket_(std::move(ticket)) {}
 
   void Run() {
     // The socket's executor is this connection's strand; start there.
@@ -170,7 +175,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         deadline_.cancel();
         service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
         return StartWebSocketSession(std::move(stream_), std::move(request), shared_.acceptor,
-                                     std::move(peer), shared_.limits, shared_.registry);
+                                     std::move(peer), shared_.limits, shared_.registry,
+                                     std::move(ticket_));
       }
       return Respond(request, http::status::not_found, "not found");
     }
@@ -214,10 +220,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool handed_off_ = false;      // the WebSocket took stream_; on the strand
   const Shared& shared_;
   const std::string peer_address_;
+  Admission::Ticket ticket_;  // the connection's place; goes to the WebSocket, or with this
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
 };
+
+// The cap on connections from the descriptor limit: what is left after the reserve (half the
+// limit if the reserve is not below it). 0: no limit.
+size_t ConnectionsForDescriptors(size_t reserved) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+  const size_t soft = static_cast<size_t>(limit.rlim_cur);
+  return soft > reserved ? soft - reserved : std::max<size_t>(1, soft / 2);
+}
+
+int OpenSpareDescriptor() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 size_t IoThreadCount(const ServerOptions& options) {
   if (options.io_threads > 0) return options.io_threads;
@@ -230,17 +248,21 @@ class Server::Impl {
  public:
   Impl(service::ConnectionAcceptor& acceptor, ServerOptions options)
       : threads_(IoThreadCount(options)),
-        shared_{acceptor, options,
-                WebSocketLimits{options.max_frame_bytes, options.max_outbound_bytes,
-                                options.idle_timeout, options.handshake_timeout},
-                std::make_shared<SessionRegistry>()},
+        shared_{
+            acceptor, options,
+            WebSocketLimits{options.max_frame_bytes, options.max_outbound_bytes,
+                            options.idle_timeout, options.handshake_timeout, options.auth_timeout},
+            std::make_shared<SessionRegistry>()},
         tls_(asio::ssl::context::tls_server),
         io_(static_cast<int>(threads_)),
         control_(asio::make_strand(io_)),
         listener_(control_),
         shutdown_timer_(control_) {}
 
-  ~Impl() { io_.stop(); }
+  ~Impl() {
+    io_.stop();
+    if (spare_fd_ >= 0) ::close(spare_fd_);
+  }
 
   StatusOr<uint16_t> Start() {
     const ServerOptions& options = shared_.options;
@@ -276,6 +298,14 @@ class Server::Impl {
       return Internal("listen " + where + ": " + ec.message());
     }
     const uint16_t port = listener_.local_endpoint(ec).port();
+    // Lets ShedOne() accept synchronously without ever blocking the control strand.
+    listener_.non_blocking(true, ec);
+
+    max_connections_ = ConnectionsForDescriptors(options.reserved_descriptors);
+    admission_ = std::make_shared<Admission>(
+        AdmissionLimits{max_connections_, options.max_connections_per_address,
+                        options.max_unauthenticated_connections});
+    spare_fd_ = OpenSpareDescriptor();
 
     if (options.handle_signals) {
       signals_.emplace(control_, SIGINT, SIGTERM);
@@ -309,6 +339,7 @@ class Server::Impl {
   }
 
   size_t WebSocketCount() const { return shared_.registry->size(); }
+  size_t MaxConnections() const { return max_connections_; }
 
  private:
   void RunIo() {
@@ -333,8 +364,13 @@ class Server::Impl {
 
   void OnAccept(error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !listener_.is_open()) return;
+    if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+        ec.value() == ENFILE) {
+      if (ShedOne()) return Accept();
+    }
     if (ec) {
-      // EMFILE and friends: back off briefly instead of spinning on the error.
+      // Out of descriptors without a spare, or another failure: back off briefly instead of
+      // spinning on the error.
       spdlog::warn("accept: {}", ec.message());
       auto timer = std::make_shared<asio::steady_timer>(control_, std::chrono::milliseconds(100));
       timer->async_wait([this, timer](error_code ec) {
@@ -344,14 +380,48 @@ class Server::Impl {
     }
     error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
+    if (peer_ec) return Accept();
+    // Checked before TLS: a refused connection costs one accept and one close.
+    auto ticket = admission_->Admit(AddressGroup(peer.address().to_string()));
+    if (!ticket.ok()) {
+      // Refusals come in floods; one line per thousand is enough to notice one.
+      if (refused_++ % 1000 == 0) {
+        spdlog::warn("refusing connections ({} so far), e.g. {}: {}", refused_,
+                     FormatEndpoint(peer), ticket.status().detail());
+      }
+      error_code ignored;
+      socket.close(ignored);
+      return Accept();
+    }
     // A response and an event often go out back to back as small TLS records; with Nagle the
     // second waits for the app's delayed ACK (~40 ms). Frames are already whole messages.
     error_code nodelay_ec;
     socket.set_option(tcp::no_delay(true), nodelay_ec);
-    if (!peer_ec) {
-      std::make_shared<HttpSession>(std::move(socket), tls_, shared_, FormatEndpoint(peer))->Run();
-    }
+    std::make_shared<HttpSession>(std::move(socket), tls_, shared_, FormatEndpoint(peer),
+                                  std::move(*ticket))
+        ->Run();
     Accept();
+  }
+
+  // Out of descriptors with connections waiting: gives up the spare descriptor to accept one and
+  // close it, so that the waiting apps hear "no" (and retry) instead of hanging in the backlog,
+  // and connections that free descriptors are noticed. False if there was no spare.
+  bool ShedOne() {
+    if (spare_fd_ < 0) spare_fd_ = OpenSpareDescriptor();
+    if (spare_fd_ < 0) return false;
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+    error_code ec;
+    tcp::socket shed(io_);
+    listener_.accept(shed, ec);
+    if (!ec) {
+      if (refused_++ % 1000 == 0) {
+        spdlog::warn("out of descriptors: refusing connections ({} so far)", refused_);
+      }
+      shed.close(ec);
+    }
+    spare_fd_ = OpenSpareDescriptor();
+    return spare_fd_ >= 0;
   }
 
   // On control_.
@@ -397,6 +467,10 @@ class Server::Impl {
   std::optional<asio::signal_set> signals_;                // on control_
   bool finished_ = false;                                  // on control_
   std::atomic<bool> stop_requested_{false};
+  std::shared_ptr<Admission> admission_;  // set by Start()
+  size_t max_connections_ = 0;            // set by Start()
+  int spare_fd_ = -1;                     // on control_: given up by ShedOne() when out of fds
+  uint64_t refused_ = 0;                  // on control_
 };
 
 Server::Server(service::ConnectionAcceptor& acceptor, ServerOptions options)
@@ -408,5 +482,6 @@ StatusOr<uint16_t> Server::Start() { return impl_->Start(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
 size_t Server::WebSocketCount() const { return impl_->WebSocketCount(); }
+size_t Server::MaxConnections() const { return impl_->MaxConnections(); }
 
 }  // namespace kring::net

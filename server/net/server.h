@@ -32,6 +32,18 @@ struct ServerOptions {
   size_t max_header_bytes = 8 * 1024;           // HTTP request header limit
   std::chrono::milliseconds shutdown_timeout{5'000};  // how long Stop() waits for WS closes
 
+  // A WebSocket whose connection has not authenticated (ConnectionSink::SetAuthenticated) this
+  // long after it opened is closed with 1008.
+  std::chrono::seconds auth_timeout{10};
+  // Caps checked when a TCP connection is accepted; over one, it is closed at once (before TLS).
+  size_t max_connections_per_address = 64;        // one IPv4 address or IPv6 /64; 0: no cap
+  size_t max_unauthenticated_connections = 1024;  // not logged in (yet), in all; 0: no cap
+  // Descriptors kept for everything but connections (the store's files, logs, the listener):
+  // connections are capped at the RLIMIT_NOFILE soft limit minus this. And should accept still
+  // run out of descriptors, a spare one is given up to accept and close the waiting connection,
+  // so the listener never stalls with connections queued behind it.
+  size_t reserved_descriptors = 128;
+
   // Run() stops the server gracefully on SIGINT or SIGTERM (for kringd; tests leave it off).
   bool handle_signals = false;
 };
@@ -63,6 +75,9 @@ class Server {
 
   // Open WebSocket sessions right now (for tests and metrics).
   size_t WebSocketCount() const;
+  // The cap on open connections in all, from RLIMIT_NOFILE and reserved_descriptors (0: none).
+  // Known once Start() has returned.
+  size_t MaxConnections() const;
 
  private:
   class Impl;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/field.hpp>
@@ -118,12 +119,15 @@ websocket::close_reason MakeCloseReason(CloseCode code, std::string_view reason)
 class WsSession final : public LiveSession, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(TlsSocket stream, service::ConnectionAcceptor& acceptor, service::PeerInfo peer,
-            const WebSocketLimits& limits, std::shared_ptr<SessionRegistry> registry)
+            const WebSocketLimits& limits, std::shared_ptr<SessionRegistry> registry,
+            Admission::Ticket ticket)
       : ws_(std::move(stream)),
+        auth_timer_(ws_.get_executor()),
         acceptor_(acceptor),
         peer_(std::move(peer)),
         limits_(limits),
-        registry_(std::move(registry)) {}
+        registry_(std::move(registry)),
+        ticket_(std::move(ticket)) {}
 
   ~WsSession() override {
     // Only when the io_context was destroyed with our handlers still pending (Server torn down
@@ -176,6 +180,13 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
                });
   }
 
+  // Any thread (the service's word, via the sink).
+  void SetAuthenticated(bool authenticated) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), authenticated] {
+      self->OnAuthenticated(authenticated);
+    });
+  }
+
   void Abort() override {
     asio::post(ws_.get_executor(), [self = shared_from_this()] {
       error_code ignored;
@@ -185,6 +196,8 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
 
  private:
   void OnAccept(error_code ec);
+  void ArmAuthDeadline();
+  void OnAuthenticated(bool authenticated);
   void ReadNext();
   void OnRead(error_code ec, size_t bytes);
   void TakeInbox();
@@ -201,11 +214,13 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   bool closing() const { return close_reason_.has_value() || finished_; }
 
   websocket::stream<CorkingStream<TlsSocket>> ws_;
+  asio::steady_timer auth_timer_;  // on the strand
   beast::flat_buffer read_buffer_;
   service::ConnectionAcceptor& acceptor_;
   const service::PeerInfo peer_;
   const WebSocketLimits limits_;
   const std::shared_ptr<SessionRegistry> registry_;
+  Admission::Ticket ticket_;  // on the strand; given back by Finish()
 
   std::mutex inbox_mu_;
   std::vector<std::shared_ptr<const std::string>> inbox_;  // guarded by inbox_mu_
@@ -224,6 +239,8 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
   bool close_started_ = false;                           // async_close issued
   bool registered_ = false;
   bool finished_ = false;
+  bool authenticated_ = false;
+  bool auth_deadline_passed_ = false;
 };
 
 // The service's handle on a connection. Holds the session weakly: the service may keep the sink
@@ -240,6 +257,9 @@ class WsSink final : public service::ConnectionSink {
   }
   void WhenQueuedBelow(size_t bytes, std::function<void()> ready) override {
     if (auto session = session_.lock()) session->WhenQueuedBelow(bytes, std::move(ready));
+  }
+  void SetAuthenticated(bool authenticated) override {
+    if (auto session = session_.lock()) session->SetAuthenticated(authenticated);
   }
 
  private:
@@ -258,7 +278,34 @@ void WsSession::OnAccept(error_code ec) {
   connection_ = acceptor_.Accept(std::make_shared<WsSink>(weak_from_this()), peer_);
   if (!connection_) return RequestClose(CloseCode::kInternalError, "not accepted");
   spdlog::debug("websocket open: {} ({})", peer_.address, peer_.user_agent);
+  ArmAuthDeadline();
   ReadNext();
+}
+
+// The transport owns the deadline (it has the timers and the socket, and must close even if the
+// service is stuck); the service says when the connection has a session.
+void WsSession::ArmAuthDeadline() {
+  auth_timer_.expires_after(limits_.auth_timeout);
+  // Held weakly: a connection that ends early is freed at once, not when the timer fires.
+  auth_timer_.async_wait([weak = weak_from_this()](error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->finished_) return;
+    self->auth_deadline_passed_ = true;
+    if (self->authenticated_) return;
+    spdlog::debug("websocket {}: not authenticated within {} s; closing 1008", self->peer_.address,
+                  self->limits_.auth_timeout.count());
+    self->RequestClose(CloseCode::kPolicyViolation, "not authenticated in time");
+  });
+}
+
+void WsSession::OnAuthenticated(bool authenticated) {
+  if (finished_) return;
+  authenticated_ = authenticated;
+  ticket_.SetAuthenticated(authenticated);
+  // Losing the session does not restart the clock: past the deadline, the connection goes.
+  if (!authenticated && auth_deadline_passed_) {
+    RequestClose(CloseCode::kPolicyViolation, "not authenticated in time");
+  }
 }
 
 void WsSession::ReadNext() {
@@ -394,6 +441,9 @@ void WsSession::Fail(error_code ec, const char* what) {
 void WsSession::Finish() {
   if (finished_) return;
   finished_ = true;
+  auth_timer_.cancel();
+  // Before OnClosed: whoever hears of the close may connect again at once.
+  ticket_ = Admission::Ticket();
   drain_waiters_.clear();
   // The frames in flight stay until their write completes: Asio still reads from them.
   while (queue_.size() > (writing_ ? in_flight_ : 0u)) queue_.pop_back();
@@ -408,10 +458,10 @@ void WsSession::Finish() {
 
 void StartWebSocketSession(TlsSocket stream, HttpRequest request,
                            service::ConnectionAcceptor& acceptor, service::PeerInfo peer,
-                           const WebSocketLimits& limits,
-                           std::shared_ptr<SessionRegistry> registry) {
+                           const WebSocketLimits& limits, std::shared_ptr<SessionRegistry> registry,
+                           Admission::Ticket ticket) {
   std::make_shared<WsSession>(std::move(stream), acceptor, std::move(peer), limits,
-                              std::move(registry))
+                              std::move(registry), std::move(ticket))
       ->Start(request);
 }
 

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/net/admission.h"
 #include "server/net/tls_socket.h"
 #include "server/service/connection.h"
 
@@ -55,15 +56,17 @@ struct WebSocketLimits {
   size_t max_outbound_bytes;
   std::chrono::seconds idle_timeout;
   std::chrono::seconds handshake_timeout;  // the WebSocket accept and the close handshake
+  std::chrono::seconds auth_timeout;       // from the accept: close 1008 unless authenticated
 };
 
 // Takes over `stream` (its executor is the connection's strand; TLS done, `request` is a WebSocket
 // upgrade already read from it), answers the upgrade and, once accepted, hands the connection to
-// `acceptor`. Call on the stream's strand.
+// `acceptor`. `ticket` is the connection's place (admission.h), held until it closes. Call on the
+// stream's strand.
 void StartWebSocketSession(TlsSocket stream, HttpRequest request,
                            service::ConnectionAcceptor& acceptor, service::PeerInfo peer,
-                           const WebSocketLimits& limits,
-                           std::shared_ptr<SessionRegistry> registry);
+                           const WebSocketLimits& limits, std::shared_ptr<SessionRegistry> registry,
+                           Admission::Ticket ticket);
 
 // Logs an I/O error unless it is an expected way for a connection to end.
 void LogIoError(const boost::system::error_code& ec, const char* what);

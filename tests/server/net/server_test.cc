@@ -3,8 +3,11 @@
 #include "server/net/server.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <openssl/ssl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -133,6 +136,8 @@ class FakeAcceptor final : public service::ConnectionAcceptor {
 
 void EchoConnection::OnFrame(std::string_view bytes) {
   if (closed_.load() > 0) frames_after_close_.fetch_add(1);
+  // Stands in for a successful login (the service's word, as after Login).
+  if (bytes == "log in") sink_->SetAuthenticated(true);
   sink_->Send(std::make_shared<const std::string>(bytes));
 }
 
@@ -176,12 +181,21 @@ class TestClient {
     ws_.emplace(io_, tls_);
   }
 
+  // Connections from this client come from `address` (a loopback address other than 127.0.0.1
+  // is another source to the server).
+  void BindTo(std::string address) { local_address_ = std::move(address); }
+
   // TCP connect + TLS handshake, verifying the server's certificate for IP 127.0.0.1.
   error_code Connect(uint16_t port, std::optional<int> receive_buffer_bytes = std::nullopt) {
     auto& tcp_stream = beast::get_lowest_layer(*ws_);
+    if (receive_buffer_bytes || !local_address_.empty()) tcp_stream.socket().open(tcp::v4());
     if (receive_buffer_bytes) {
-      tcp_stream.socket().open(tcp::v4());
       tcp_stream.socket().set_option(asio::socket_base::receive_buffer_size(*receive_buffer_bytes));
+    }
+    if (!local_address_.empty()) {
+      error_code ec;
+      tcp_stream.socket().bind(tcp::endpoint(asio::ip::make_address(local_address_), 0), ec);
+      if (ec) return ec;
     }
     error_code ec = Run([&](auto handler) {
       tcp_stream.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
@@ -278,6 +292,7 @@ class TestClient {
   asio::io_context io_;
   ssl::context tls_;
   std::optional<websocket::stream<beast::ssl_stream<beast::tcp_stream>>> ws_;
+  std::string local_address_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -556,6 +571,151 @@ TEST_F(ServerTest, StopDropsPeersThatDoNotAnswerTheClose) {
   server_->Stop();  // the client never reads, so never answers
   EXPECT_EQ(run_done_.wait_for(kDeadline), std::future_status::ready);
   EXPECT_TRUE(acceptor_.WaitForClosed(1));
+}
+
+TEST_F(ServerTest, AWebSocketThatDoesNotAuthenticateInTimeIsClosedWith1008) {
+  options_.auth_timeout = 1s;
+  StartServer();
+  TestClient member = Client();
+  ASSERT_FALSE(member.OpenWebSocket(port_));
+  ASSERT_FALSE(member.Write("log in"));
+  std::string echoed;
+  ASSERT_FALSE(member.Read(&echoed));
+  TestClient anonymous = Client();  // opened later, so its deadline passes later
+  ASSERT_FALSE(anonymous.OpenWebSocket(port_));
+  // Frames (and pings) do not count as authenticating.
+  ASSERT_FALSE(anonymous.Write("hello"));
+  EXPECT_EQ(anonymous.ReadUntilClosed(), 1008);
+  // The logged-in one, past its own deadline, is still served.
+  ASSERT_FALSE(member.Write("still here"));
+  ASSERT_FALSE(member.Read(&echoed));
+  EXPECT_EQ(echoed, "still here");
+  EXPECT_TRUE(acceptor_.WaitForClosed(1));
+  EXPECT_EQ(server_->WebSocketCount(), 1u);
+}
+
+TEST_F(ServerTest, ConnectionsPerAddressAreCappedAndOtherAddressesStillConnect) {
+  options_.max_connections_per_address = 2;
+  StartServer();
+  TestClient a = Client();
+  TestClient b = Client();
+  ASSERT_FALSE(a.OpenWebSocket(port_));
+  ASSERT_FALSE(b.OpenWebSocket(port_));
+  TestClient refused = Client();
+  EXPECT_TRUE(refused.OpenWebSocket(port_)) << "a third connection from 127.0.0.1 got in";
+  TestClient elsewhere = Client();
+  elsewhere.BindTo("127.0.0.2");
+  ASSERT_FALSE(elsewhere.OpenWebSocket(port_));
+  // Logging in does not lift the per-address cap; closing one does.
+  ASSERT_FALSE(a.Write("log in"));
+  std::string echoed;
+  ASSERT_FALSE(a.Read(&echoed));
+  EXPECT_TRUE(Client().OpenWebSocket(port_));
+  ASSERT_TRUE(acceptor_.WaitForConnections(3));
+  b.Drop();
+  ASSERT_TRUE(acceptor_.WaitForClosed(1));
+  TestClient again = Client();
+  EXPECT_FALSE(again.OpenWebSocket(port_));
+}
+
+TEST_F(ServerTest, UnauthenticatedConnectionsAreCappedInAll) {
+  options_.max_unauthenticated_connections = 2;
+  StartServer();
+  TestClient a = Client();
+  TestClient b = Client();
+  ASSERT_FALSE(a.OpenWebSocket(port_));
+  b.BindTo("127.0.0.3");
+  ASSERT_FALSE(b.OpenWebSocket(port_));
+  TestClient refused = Client();
+  refused.BindTo("127.0.0.4");
+  EXPECT_TRUE(refused.OpenWebSocket(port_)) << "a third anonymous connection got in";
+  EXPECT_EQ(Client().Get(port_, "/healthz").first, -1);  // counted from accept, HTTP too
+  // One logs in: its place among the anonymous is free.
+  ASSERT_FALSE(a.Write("log in"));
+  std::string echoed;
+  ASSERT_FALSE(a.Read(&echoed));
+  TestClient c = Client();
+  c.BindTo("127.0.0.4");
+  EXPECT_FALSE(c.OpenWebSocket(port_));
+}
+
+// Open descriptors of this process.
+size_t OpenDescriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    ++n;
+  }
+  return n - 1;  // the iterator's own
+}
+
+TEST_F(ServerTest, OutOfDescriptorsANewConnectionIsRefusedAtOnceAndServingGoesOn) {
+  StartServer();
+  // Made before descriptors get scarce: each client has an io_context of its own.
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 16; ++i) clients.push_back(std::make_unique<TestClient>(cert_.cert_file));
+  // Given back when the test itself runs out, so that its next client socket takes the last
+  // descriptor and the server's accept is the one that fails.
+  int client_reserve = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(client_reserve, 0);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit scarce = saved;
+  scarce.rlim_cur = OpenDescriptors() + 5;  // room for a couple of connections, each side
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &scarce), 0);
+  std::vector<size_t> opened;
+  std::optional<error_code> refused;
+  size_t next = 0;
+  while (!refused && next < 8) {
+    const size_t i = next++;
+    error_code ec = clients[i]->OpenWebSocket(port_);
+    if (!ec) {
+      opened.push_back(i);
+    } else if (ec == asio::error::no_descriptors && client_reserve >= 0) {
+      ::close(client_reserve);  // this process ran out first: one more for the client side
+      client_reserve = -1;
+    } else {
+      refused = ec;
+      clients[i].reset();  // gives back its socket
+    }
+  }
+  // One goes; then there is room again once the server has closed its side.
+  std::optional<size_t> later;
+  if (!opened.empty()) {
+    clients[opened.front()]->Drop();
+    if (acceptor_.WaitForClosed(1)) {
+      for (size_t i = 8; i < clients.size() && !later; ++i) {
+        if (!clients[i]->OpenWebSocket(port_)) {
+          later = i;
+        } else {
+          clients[i].reset();
+        }
+      }
+    }
+  }
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  if (client_reserve >= 0) ::close(client_reserve);
+  ASSERT_FALSE(opened.empty());
+  ASSERT_TRUE(refused.has_value()) << "every connection got in";
+  // Refused at once (the server gave up its spare descriptor to accept and close it), not left
+  // waiting in the listen queue until the client's own deadline.
+  EXPECT_NE(*refused, asio::error::timed_out) << refused->message();
+  EXPECT_NE(*refused, asio::error::no_descriptors) << refused->message();
+  EXPECT_TRUE(later.has_value()) << "no connection got in after one closed";
+  if (opened.size() > 1) {
+    std::string echoed;
+    ASSERT_FALSE(clients[opened.back()]->Write("still served"));
+    ASSERT_FALSE(clients[opened.back()]->Read(&echoed));
+  }
+}
+
+TEST_F(ServerTest, ConnectionsAreCappedBelowTheDescriptorLimit) {
+  options_.reserved_descriptors = 100;
+  StartServer();
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_cur == RLIM_INFINITY) GTEST_SKIP() << "no descriptor limit";
+  const size_t soft = static_cast<size_t>(limit.rlim_cur);
+  EXPECT_EQ(server_->MaxConnections(), soft > 100 ? soft - 100 : soft / 2);
 }
 
 TEST_F(ServerTest, StartFailsOnABadCertificate) {
