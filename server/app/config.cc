@@ -147,8 +147,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
 
   static constexpr std::string_view kSections[] = {
-      "server",   "tls",           "limits", "sessions",  "invitations",
-      "passwords", "login_throttle", "audit",  "bootstrap"};
+      "server",      "tls",       "limits",         "connections", "request_rate", "sessions",
+      "invitations", "passwords", "login_throttle", "audit",       "bootstrap"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view section : kSections) known = known || key.str() == section;
@@ -183,6 +183,20 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   limits.Integer("max_outbound_bytes", &c.limits.max_outbound_bytes, 1024, 16 * kGiB);
   limits.Integer("idle_timeout_seconds", &c.limits.idle_timeout_seconds, 1, 7 * 24 * 3600);
   limits.Finish();
+
+  SectionReader connections = section("connections");
+  connections.Integer("auth_timeout_seconds", &c.connections.auth_timeout_seconds, 1, 3600);
+  connections.Integer("max_per_address", &c.connections.max_per_address, 0, 1'000'000);
+  connections.Integer("max_unauthenticated", &c.connections.max_unauthenticated, 0, 1'000'000);
+  connections.Integer("reserved_descriptors", &c.connections.reserved_descriptors, 16, 1'000'000);
+  connections.Finish();
+
+  SectionReader rate = section("request_rate");
+  rate.Integer("connection_per_second", &c.request_rate.connection_per_second, 0, 1'000'000);
+  rate.Integer("connection_burst", &c.request_rate.connection_burst, 1, 1'000'000);
+  rate.Integer("account_per_second", &c.request_rate.account_per_second, 0, 1'000'000);
+  rate.Integer("account_burst", &c.request_rate.account_burst, 1, 1'000'000);
+  rate.Finish();
 
   SectionReader sessions = section("sessions");
   sessions.Integer("ttl_hours", &c.sessions.ttl_hours, 1, 24 * 366);
@@ -269,6 +283,8 @@ service::ServiceOptions ToServiceOptions(const Config& c) {
   options.throttle.base_delay_ms = static_cast<int64_t>(c.login_throttle.base_delay_ms);
   options.throttle.max_delay_ms = static_cast<int64_t>(c.login_throttle.max_delay_ms);
   if (!c.audit.server_id.empty()) options.server_id = c.audit.server_id;
+  options.connection_rate = {c.request_rate.connection_per_second, c.request_rate.connection_burst};
+  options.account_rate = {c.request_rate.account_per_second, c.request_rate.account_burst};
   return options;
 }
 
@@ -283,6 +299,10 @@ StatusOr<net::ServerOptions> ToServerOptions(const Config& c) {
   options.max_frame_bytes = c.limits.max_frame_bytes;
   options.max_outbound_bytes = c.limits.max_outbound_bytes;
   options.idle_timeout = std::chrono::seconds(c.limits.idle_timeout_seconds);
+  options.auth_timeout = std::chrono::seconds(c.connections.auth_timeout_seconds);
+  options.max_connections_per_address = c.connections.max_per_address;
+  options.max_unauthenticated_connections = c.connections.max_unauthenticated;
+  options.reserved_descriptors = c.connections.reserved_descriptors;
   return options;
 }
 

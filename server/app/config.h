@@ -32,6 +32,18 @@ struct Config {
     uint64_t max_outbound_bytes = 8388608;
     uint64_t idle_timeout_seconds = 300;
   } limits;
+  struct Connections {                    // what one peer, or a crowd of anonymous ones, may hold
+    uint64_t auth_timeout_seconds = 10;   // log in within this or be closed (1008)
+    uint64_t max_per_address = 64;        // open connections per IPv4 address / IPv6 /64; 0: any
+    uint64_t max_unauthenticated = 1024;  // open connections not logged in (yet); 0: any
+    uint64_t reserved_descriptors = 128;  // kept from RLIMIT_NOFILE for all but connections
+  } connections;
+  struct RequestRate {  // token buckets; per_second 0: no cap
+    uint32_t connection_per_second = 500;
+    uint32_t connection_burst = 1000;
+    uint32_t account_per_second = 1000;
+    uint32_t account_burst = 2000;
+  } request_rate;
   struct Sessions {
     uint64_t ttl_hours = 12;
   } sessions;

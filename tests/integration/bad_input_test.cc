@@ -48,6 +48,21 @@ TEST_F(BadInputTest, MalformedProtobufIsInvalidArgumentAndTheConnectionStaysOpen
   ExpectStillAnswers(*channel, 42);
 }
 
+TEST_F(BadInputTest, AFloodOfUndecodableFramesEndsInClose1008AfterAFewAnswers) {
+  auto channel = world_->ConnectRaw();
+  // Pipelined: all of them before the first answer is read.
+  for (int i = 0; i < 20'000; ++i) channel->SendBinary(std::string("\xff\xff\xff\xff", 4));
+  int answers = 0;
+  while (std::optional<v1::Response> r = NextResponse(*channel)) {
+    EXPECT_EQ(r->error().code(), v1::Error::INVALID_ARGUMENT) << r->DebugString();
+    ++answers;
+  }
+  std::optional<sdk::CloseInfo> closed = channel->WaitClosed(kWait);
+  ASSERT_TRUE(closed.has_value()) << "still open after 20,000 undecodable frames";
+  EXPECT_EQ(closed->code, 1008) << closed->reason;
+  EXPECT_EQ(answers, 3);
+}
+
 TEST_F(BadInputTest, ClientFrameWithoutRequestIsUnimplemented) {
   auto channel = world_->ConnectRaw();
   v1::ClientFrame empty;

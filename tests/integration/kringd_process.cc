@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -43,8 +44,10 @@ void CloseFd(int& fd) {
 
 // fork + exec of `args` with stdin and/or stdout on pipes (else /dev/null) and stderr appended to
 // `stderr_path`. Between fork and exec the child calls only async-signal-safe functions.
+// With `descriptor_limit` (not 0), the child runs with that soft RLIMIT_NOFILE.
 std::optional<Child> Spawn(const std::vector<std::string>& args, bool pipe_stdin, bool pipe_stdout,
-                           const std::string& stderr_path, std::string* error) {
+                           const std::string& stderr_path, std::string* error,
+                           uint64_t descriptor_limit = 0) {
   int in[2] = {-1, -1};
   int out[2] = {-1, -1};
   if ((pipe_stdin && ::pipe2(in, O_CLOEXEC) != 0) ||
@@ -67,6 +70,12 @@ std::optional<Child> Spawn(const std::vector<std::string>& args, bool pipe_stdin
     // Do not leak the test's sockets (other connections) into kringd.
     if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
       for (int fd = 3; fd < 4096; ++fd) ::close(fd);
+    }
+    if (descriptor_limit != 0) {
+      rlimit limit{};
+      ::getrlimit(RLIMIT_NOFILE, &limit);
+      limit.rlim_cur = static_cast<rlim_t>(descriptor_limit);
+      if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(126);
     }
     ::execv(argv[0], argv.data());
     ::_exit(127);
@@ -120,6 +129,21 @@ bool ReadSome(int fd, std::string* out, Clock::time_point deadline) {
   return true;
 }
 
+// The [connections] and [request_rate] sections, with the keys the test sets.
+std::string ConnectionKeys(const KringdConfig& c) {
+  std::string out = "[connections]\n";
+  auto key = [&](const char* name, const auto& value) {
+    if (value) out += std::string(name) + " = " + std::to_string(*value) + "\n";
+  };
+  key("auth_timeout_seconds", c.auth_timeout_seconds);
+  key("max_per_address", c.max_per_address);
+  key("reserved_descriptors", c.reserved_descriptors);
+  out += "[request_rate]\n";
+  key("connection_per_second", c.connection_per_second);
+  key("connection_burst", c.connection_burst);
+  return out;
+}
+
 }  // namespace
 
 KringdProcess::KringdProcess(KringdConfig config) : config_(config) {
@@ -160,7 +184,7 @@ KringdProcess::~KringdProcess() {
                  ? std::string()
                  : "[invitations]\nttl_hours = " + std::to_string(config_.invitation_ttl_hours) +
                        "\n")
-         << "[passwords]\n"
+         << ConnectionKeys(config_) << "[passwords]\n"
          << "time_cost = 1\n"
          << "memory_kib = 1024\n"
          << "parallelism = 1\n"
@@ -222,7 +246,8 @@ int KringdProcess::AdminCreate(const std::string& handle, const std::string& kin
   std::vector<std::string> args = {KRINGD_PATH, "serve",  "--data-dir", data_dir(),
                                    "--listen",  listen,   "--config",   config_file()};
   std::string error;
-  std::optional<Child> child = Spawn(args, false, true, stderr_file(), &error);
+  std::optional<Child> child =
+      Spawn(args, false, true, stderr_file(), &error, config_.descriptor_limit);
   if (!child) return ::testing::AssertionFailure() << "spawning kringd serve: " << error;
   pid_ = child->pid;
   stdout_fd_ = child->stdout_fd;

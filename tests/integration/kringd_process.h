@@ -28,6 +28,14 @@ struct KringdConfig {
   uint64_t max_outbound_bytes = 8 * 1024 * 1024;
   // [invitations] ttl_hours; 0 leaves the key out (kringd's default, 336).
   uint64_t invitation_ttl_hours = 0;
+  // [connections] and [request_rate] keys; unset ones are left out (kringd's defaults).
+  std::optional<uint64_t> auth_timeout_seconds;
+  std::optional<uint64_t> max_per_address;
+  std::optional<uint64_t> reserved_descriptors;
+  std::optional<uint32_t> connection_per_second;
+  std::optional<uint32_t> connection_burst;
+  // The soft RLIMIT_NOFILE `kringd serve` runs with; 0: the test's own.
+  uint64_t descriptor_limit = 0;
 };
 
 class KringdProcess {

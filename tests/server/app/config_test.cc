@@ -27,6 +27,14 @@ TEST(ConfigTest, EmptyFileGivesTheDefaults) {
   EXPECT_EQ(config->limits.max_message_bytes, 16384u);
   EXPECT_EQ(config->limits.max_outbound_bytes, 8388608u);
   EXPECT_EQ(config->limits.idle_timeout_seconds, 300u);
+  EXPECT_EQ(config->connections.auth_timeout_seconds, 10u);
+  EXPECT_EQ(config->connections.max_per_address, 64u);
+  EXPECT_EQ(config->connections.max_unauthenticated, 1024u);
+  EXPECT_EQ(config->connections.reserved_descriptors, 128u);
+  EXPECT_EQ(config->request_rate.connection_per_second, 500u);
+  EXPECT_EQ(config->request_rate.connection_burst, 1000u);
+  EXPECT_EQ(config->request_rate.account_per_second, 1000u);
+  EXPECT_EQ(config->request_rate.account_burst, 2000u);
   EXPECT_EQ(config->sessions.ttl_hours, 12u);
   EXPECT_EQ(config->passwords.time_cost, 2u);
   EXPECT_EQ(config->passwords.memory_kib, 19456u);
@@ -51,6 +59,16 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
     max_message_bytes = 1000
     max_outbound_bytes = 1048576
     idle_timeout_seconds = 60
+    [connections]
+    auth_timeout_seconds = 3
+    max_per_address = 0
+    max_unauthenticated = 50
+    reserved_descriptors = 256
+    [request_rate]
+    connection_per_second = 20
+    connection_burst = 40
+    account_per_second = 0
+    account_burst = 7
     [sessions]
     ttl_hours = 1
     [passwords]
@@ -78,6 +96,10 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
   EXPECT_EQ(service.throttle.free_failures, 1000u);
   EXPECT_EQ(service.throttle.base_delay_ms, 10);
   EXPECT_EQ(service.throttle.max_delay_ms, 20);
+  EXPECT_EQ(service.connection_rate.per_second, 20u);
+  EXPECT_EQ(service.connection_rate.burst, 40u);
+  EXPECT_FALSE(service.account_rate.capped());
+  EXPECT_EQ(service.account_rate.burst, 7u);
 
   auto server = ToServerOptions(*config);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
@@ -89,6 +111,22 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
   EXPECT_EQ(server->max_frame_bytes, 131072u);
   EXPECT_EQ(server->max_outbound_bytes, 1048576u);
   EXPECT_EQ(server->idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(server->auth_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(server->max_connections_per_address, 0u);
+  EXPECT_EQ(server->max_unauthenticated_connections, 50u);
+  EXPECT_EQ(server->reserved_descriptors, 256u);
+}
+
+TEST(ConfigTest, DefaultsReachTheServiceAndTheServer) {
+  auto config = ParseConfig("", "empty.toml");
+  ASSERT_TRUE(config.ok());
+  const service::ServiceOptions service = ToServiceOptions(*config);
+  EXPECT_EQ(service.connection_rate.per_second, 500u);
+  EXPECT_EQ(service.account_rate.burst, 2000u);
+  auto server = ToServerOptions(*config);
+  ASSERT_TRUE(server.ok());
+  EXPECT_EQ(server->auth_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(server->max_connections_per_address, 64u);
 }
 
 TEST(ConfigTest, UnknownKeysAreErrorsNamingTheKey) {
@@ -145,6 +183,15 @@ TEST(ConfigTest, TheExampleFileParsesToTheDefaults) {
   EXPECT_EQ(example->limits.max_message_bytes, defaults->limits.max_message_bytes);
   EXPECT_EQ(example->limits.max_outbound_bytes, defaults->limits.max_outbound_bytes);
   EXPECT_EQ(example->limits.idle_timeout_seconds, defaults->limits.idle_timeout_seconds);
+  EXPECT_EQ(example->connections.auth_timeout_seconds, defaults->connections.auth_timeout_seconds);
+  EXPECT_EQ(example->connections.max_per_address, defaults->connections.max_per_address);
+  EXPECT_EQ(example->connections.max_unauthenticated, defaults->connections.max_unauthenticated);
+  EXPECT_EQ(example->connections.reserved_descriptors, defaults->connections.reserved_descriptors);
+  EXPECT_EQ(example->request_rate.connection_per_second,
+            defaults->request_rate.connection_per_second);
+  EXPECT_EQ(example->request_rate.connection_burst, defaults->request_rate.connection_burst);
+  EXPECT_EQ(example->request_rate.account_per_second, defaults->request_rate.account_per_second);
+  EXPECT_EQ(example->request_rate.account_burst, defaults->request_rate.account_burst);
   EXPECT_EQ(example->sessions.ttl_hours, defaults->sessions.ttl_hours);
   EXPECT_EQ(example->passwords.memory_kib, defaults->passwords.memory_kib);
   EXPECT_EQ(example->login_throttle.max_delay_ms, defaults->login_throttle.max_delay_ms);
