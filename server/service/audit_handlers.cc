@@ -175,8 +175,8 @@ void ConnectionImpl::VerifyAuditChain(uint64_t id) {
   auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
   if (Status s = AuthorizeAuditor(*actor); !s.ok()) return ReplyAudited(id, std::move(audit), s);
-  // Reads the whole log: on the blocking pool, never on an io thread.
-  service_.blocking.Post([self = shared_from_this(), id, audit = std::move(audit)]() mutable {
+  // Reads the whole log: on the read pool, never on an io thread.
+  Status posted = service_.read_pool.Post([self = shared_from_this(), id, audit]() mutable {
     auto verified = audit::VerifyChain(self->service_.store);
     if (!verified.ok()) return self->ReplyAudited(id, std::move(audit), verified.status());
     v1::Response response;
@@ -191,6 +191,7 @@ void ConnectionImpl::VerifyAuditChain(uint64_t id) {
     if (!verified->intact) audit.event.set_outcome_detail(verified->problem);
     self->ReplyAudited(id, std::move(audit), std::move(response));
   });
+  if (!posted.ok()) ReplyAudited(id, std::move(audit), posted);
 }
 
 void ConnectionImpl::AuditCheckpoint(uint64_t id) {

@@ -82,6 +82,10 @@ void ConnectionImpl::EndSession(std::string_view reason) {
   sink_->Close(CloseCode::kSessionEnded, std::string(reason));
 }
 
+void ConnectionImpl::TryAgainLater(std::string_view reason) {
+  sink_->Close(CloseCode::kTryAgainLater, std::string(reason));
+}
+
 void ConnectionImpl::Dispatch(const v1::ClientFrame& f) {
   const uint64_t id = f.request_id();
   using F = v1::ClientFrame;

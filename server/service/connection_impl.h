@@ -49,6 +49,7 @@ class ConnectionImpl final : public Connection,
 
   void SendFrame(Frame frame) override;
   void EndSession(std::string_view reason) override;
+  void TryAgainLater(std::string_view reason) override;
   void WhenQueuedBelow(size_t bytes, std::function<void()> ready) override;
 
  private:
@@ -152,13 +153,19 @@ class ConnectionImpl final : public Connection,
   void AppointRepresentative(uint64_t id, const v1::AppointRepresentativeRequest& req);
   void EndRepresentation(uint64_t id, const v1::EndRepresentationRequest& req);
 
+  // account_handlers.cc: this connection's one password check in flight (Login,
+  // ChangePassword); a second one is refused until the first is answered.
+  class PasswordCheck;
+  void EndPasswordCheck();
+
   ServiceImpl& service_;
   const std::shared_ptr<ConnectionSink> sink_;
   const PeerInfo peer_;
 
   mutable std::mutex mu_;
-  Auth auth_;            // guarded by mu_
-  bool closed_ = false;  // guarded by mu_
+  Auth auth_;                               // guarded by mu_
+  bool closed_ = false;                     // guarded by mu_
+  bool password_check_in_flight_ = false;  // guarded by mu_
 };
 
 // Stages a new account (shared by CreateAccount and Service::CreateAccountOffline).

@@ -212,7 +212,7 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
                            frame = MessagePostedFrame(message_bytes)] {
       ServiceImpl& service = self->service_;
       for (auto& lagging : service.hub.PublishMessage(thread_id, seq, frame)) {
-        service.blocking.Post([&service, lagging] { service.CatchUp(lagging); });
+        service.PostCatchUp(lagging);
       }
     });
     return Status::Ok();
@@ -358,11 +358,9 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
   }
   audit.event.set_event_type("");  // the per-thread records say it all
   if (!still.ok()) return ReplyAudited(id, std::move(audit), still);
-  // Catching up reads the store: on the blocking pool, not on the writer that sends the reply.
+  // Catching up reads the store: on the read pool, not on the writer that sends the reply.
   ReplyAudited(id, std::move(audit), std::move(response), [this, self, live] {
-    for (const auto& sub : live) {
-      service_.blocking.Post([this, self, sub] { service_.CatchUp(sub); });
-    }
+    for (const auto& sub : live) service_.PostCatchUp(sub);
   });
 }
 
