@@ -53,7 +53,8 @@ TEST_F(ReadsAfterWithdrawalTest, PipelinedReadsRacingAWithdrawalDiscloseNothingA
     uint64_t answered = 0;
     std::vector<std::string> after_end;
     const auto deadline = std::chrono::steady_clock::now() + kWait;
-    while (answered < kReads && std::chrono::steady_clock::now() < deadline) {
+    // Until every read is answered and AccessEnded came (it may follow the last answer).
+    while ((answered < kReads || !ended) && std::chrono::steady_clock::now() < deadline) {
       std::optional<v1::ServerFrame> f =
           amir->NextServerFrame(std::chrono::duration_cast<std::chrono::milliseconds>(
               deadline - std::chrono::steady_clock::now()));
