@@ -167,7 +167,29 @@ void ConnectionImpl::MyAccessLog(uint64_t id, const v1::MyAccessLogRequest& req)
   result->set_next_after_seq(page->next_after_seq);
   AddProblems(*page, result);
   audit.event.set_count(result->entries_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+  // Decided again on the writer, in order with EndRepresentation: once its response is out, the
+  // former representative reads no more of the client's log, however the requests were queued.
+  response.set_request_id(id);
+  v1::ServerFrame answer;
+  *answer.mutable_response() = std::move(response);
+  Write(id, std::move(audit),
+        [self = shared_from_this(), client_id,
+         frame = std::make_shared<const std::string>(answer.SerializeAsString())](
+            storage::Transaction& txn, WriteOutcome& out) -> Status {
+          KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, nullptr,
+                                                                 &self->service_.access_cache));
+          if (client_id != actor.account_id) {
+            KRING_ASSIGN_OR_RETURN(auto representation,
+                                   records::GetRepresentation(txn, client_id, actor.account_id));
+            if (!representation) {
+              out.audit.event.clear_count();  // nothing was shown
+              return PermissionDenied(
+                  "only the client or their representative reads the client's access log");
+            }
+          }
+          out.frame = frame;
+          return Status::Ok();
+        });
 }
 
 void ConnectionImpl::VerifyAuditChain(uint64_t id) {

@@ -20,6 +20,10 @@
 
 namespace kring::service {
 
+// Threads one Subscribe may name (docs/protocol.md). Each thread it starts leaves a record, so
+// this bounds what one frame can add to the access log.
+inline constexpr size_t kMaxSubscribeCursors = 100;
+
 struct ServiceOptions {
   size_t max_message_bytes = 16 * 1024;
   // The transport's per-connection send queue limit (config limits.max_outbound_bytes). Backlog
