@@ -284,6 +284,8 @@ sdk::ConnectOptions KringdProcess::ConnectOptions() const {
   o.connect_timeout = std::chrono::seconds(10);
   o.request_timeout = std::chrono::seconds(15);
   o.user_agent = "kring-integration-tests";
+  o.max_request_bytes = config_.max_frame_bytes;
+  o.max_message_bytes = config_.max_message_bytes;
   return o;
 }
 
