@@ -1,10 +1,8 @@
 #include "bench/kringd_process.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +14,8 @@
 #include <sstream>
 #include <vector>
 
+#include "tests/support/child_process.h"
+
 namespace kring::bench {
 namespace {
 
@@ -26,16 +26,8 @@ constexpr char kPasswordMarker[] = "one-time password: ";
 
 std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
-int RemainingMs(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<int64_t>(0, left.count()));
-}
-
-std::string DescribeStatus(int status) {
-  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("signal ") + ::strsignal(WTERMSIG(status));
-  return "status " + std::to_string(status);
-}
+using process::DescribeWaitStatus;
+using process::RemainingMs;
 
 // utime + stime of a /proc/.../stat file, in seconds.
 std::optional<double> ReadStatCpuSeconds(const std::string& path) {
@@ -151,34 +143,14 @@ std::string KringdProcess::Start(int io_threads) {
     args.push_back("--io-threads");
     args.push_back(std::to_string(io_threads));
   }
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return Errno("pipe2");
-  int err_fd = ::open(stderr_file().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(null_fd, 0);
-    ::dup2(out[1], 1);
-    ::dup2(err_fd >= 0 ? err_fd : null_fd, 2);
-    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
-      for (int fd = 3; fd < 4096; ++fd) ::close(fd);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  if (err_fd >= 0) ::close(err_fd);
-  ::close(null_fd);
-  if (pid < 0) {
-    ::close(out[0]);
-    return Errno("fork");
-  }
-  pid_ = pid;
-  stdout_fd_ = out[0];
+  process::SpawnOptions options;
+  options.pipe_stdout = true;
+  options.stderr_path = stderr_file();
+  std::string error;
+  std::optional<process::Child> child = process::Spawn(args, options, &error);
+  if (!child) return error;
+  pid_ = child->pid;
+  stdout_fd_ = child->stdout_fd;
 
   const auto deadline = Clock::now() + kStartDeadline;
   std::string printed;
@@ -209,7 +181,7 @@ std::string KringdProcess::Start(int io_threads) {
     if (n <= 0) {
       std::optional<int> status = WaitForExit(Clock::now() + kStopDeadline);
       pid_ = -1;
-      return "kringd exited (" + (status ? DescribeStatus(*status) : std::string("?")) +
+      return "kringd exited (" + (status ? DescribeWaitStatus(*status) : std::string("?")) +
              ") before listening\n" + StderrTail();
     }
     printed.append(buf, static_cast<size_t>(n));
@@ -232,27 +204,11 @@ std::string KringdProcess::Stop() {
   pid_ = -1;
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
   stdout_fd_ = -1;
-  return how + (status ? DescribeStatus(*status) : "?");
+  return how + (status ? DescribeWaitStatus(*status) : "?");
 }
 
 std::optional<int> KringdProcess::WaitForExit(Clock::time_point deadline) {
-  // A pidfd becomes readable when the process exits: wait on it instead of polling waitpid.
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-  std::optional<int> result;
-  for (;;) {
-    int status = 0;
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      result = status;
-      break;
-    }
-    if (r < 0 && errno != EINTR) break;
-    if (Clock::now() >= deadline) break;
-    pollfd p{pidfd, POLLIN, 0};
-    ::poll(&p, 1, pidfd >= 0 ? RemainingMs(deadline) : 5);
-  }
-  if (pidfd >= 0) ::close(pidfd);
-  return result;
+  return process::WaitForExit(pid_, deadline);
 }
 
 std::string KringdProcess::StderrTail(size_t bytes) const {

@@ -1,16 +1,22 @@
-// login, logout, whoami, user create, user disable.
+// login, logout, password, whoami, profile, user create, user disable, representative.
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
 
 #include "client-sdk/cli/commands.h"
 
 namespace kring::cli {
 namespace {
 
-// The first line of stdin, without its line ending. Passwords never come from argv, where
+// The next line of stdin, without its line ending. Passwords never come from argv, where
 // other users of the machine could read them (ps, /proc/PID/cmdline).
 bool ReadPassword(Invocation& inv, std::string* password, int* exit_code) {
   if (!std::getline(std::cin, *password) && password->empty()) {
-    *exit_code = inv.UsageError("no password on stdin (--password-stdin reads its first line)");
+    *exit_code = inv.UsageError("no password on stdin (--password-stdin reads one per line)");
     return false;
   }
   if (!password->empty() && password->back() == '\r') password->pop_back();
@@ -19,6 +25,46 @@ bool ReadPassword(Invocation& inv, std::string* password, int* exit_code) {
     return false;
   }
   return true;
+}
+
+// Asks on the terminal, without echo. Without a terminal (a script, a pipe) it is a usage error:
+// such callers say --password-stdin.
+bool PromptPassword(Invocation& inv, const std::string& prompt, std::string* password,
+                    int* exit_code) {
+  const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0 || !::isatty(STDIN_FILENO)) {
+    if (fd >= 0) ::close(fd);
+    *exit_code = inv.UsageError("no terminal to ask for the password on: use --password-stdin");
+    return false;
+  }
+  termios saved{};
+  const bool have_termios = ::tcgetattr(fd, &saved) == 0;
+  if (have_termios) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  (void)!::write(fd, prompt.data(), prompt.size());
+  password->clear();
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n') {
+    if (c != '\r') password->push_back(c);
+  }
+  if (have_termios) ::tcsetattr(fd, TCSAFLUSH, &saved);
+  ::close(fd);
+  if (password->empty()) {
+    *exit_code = inv.UsageError("no password given");
+    return false;
+  }
+  return true;
+}
+
+// From stdin (--password-stdin: the next line) or else the terminal.
+bool GetPassword(Invocation& inv, bool from_stdin, const std::string& prompt, std::string* password,
+                 int* exit_code) {
+  return from_stdin ? ReadPassword(inv, password, exit_code)
+                    : PromptPassword(inv, prompt, password, exit_code);
 }
 
 bool ParseKind(std::string_view kind, v1::AccountKind* out) {
@@ -37,10 +83,12 @@ bool ParseKind(std::string_view kind, v1::AccountKind* out) {
 
 }  // namespace
 
-int Login(Invocation& inv, const std::string& handle) {
+int Login(Invocation& inv, const std::string& handle, bool password_stdin) {
   std::string password;
   int exit_code = kExitOk;
-  if (!ReadPassword(inv, &password, &exit_code)) return exit_code;
+  if (!GetPassword(inv, password_stdin, "Password for " + handle + ": ", &password, &exit_code)) {
+    return exit_code;
+  }
   auto conn = inv.Connect(&exit_code);
   if (conn == nullptr) return exit_code;
   auto login = conn->Login(handle, password);
@@ -80,6 +128,25 @@ int UpdateProfile(Invocation& inv, const std::string& language, const std::strin
   auto updated = conn->UpdateProfile(language, time_zone);
   if (!updated.ok()) return inv.Failed(updated.error());
   inv.out().Emit(AccountText(updated->account()), AccountJson(updated->account()));
+  return kExitOk;
+}
+
+int ChangePassword(Invocation& inv, bool password_stdin) {
+  std::string current, fresh, again;
+  int exit_code = kExitOk;
+  if (!GetPassword(inv, password_stdin, "Current password: ", &current, &exit_code) ||
+      !GetPassword(inv, password_stdin, "New password: ", &fresh, &exit_code)) {
+    return exit_code;
+  }
+  if (!password_stdin) {  // a typo no one saw would lock the person out
+    if (!GetPassword(inv, false, "New password again: ", &again, &exit_code)) return exit_code;
+    if (again != fresh) return inv.UsageError("the two new passwords differ; nothing changed");
+  }
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto changed = conn->ChangePassword(current, fresh);
+  if (!changed.ok()) return inv.Failed(changed.error());
+  inv.out().Emit("password changed", JsonObject().Bool("password_changed", true));
   return kExitOk;
 }
 
@@ -151,6 +218,86 @@ int EndRepresentation(Invocation& inv, const std::string& client, const std::str
       handle + " no longer represents " + client,
       JsonObject().Str("client", client).Str("representative", handle).Bool("ended", true));
   return kExitOk;
+}
+
+// --- Registration ---
+
+namespace {
+
+struct AccountArgs {
+  std::string handle, kind, profession, name, client, basis, language, time_zone;
+  bool password_stdin = false;
+};
+
+}  // namespace
+
+void AddAccountCommands(CLI::App& app, Command* run) {
+  auto args = std::make_shared<AccountArgs>();
+  AccountArgs& a = *args;
+  CLI::App* login = app.add_subcommand("login", "Log in and save the session in KRING_HOME");
+  login->add_option("HANDLE", a.handle, "Your handle")->required();
+  login->add_flag("--password-stdin", a.password_stdin,
+                  "Read the password from stdin's first line (default: ask on the terminal)");
+  OnRun(login, run,
+        [args](Invocation& inv) { return Login(inv, args->handle, args->password_stdin); });
+
+  CLI::App* password = app.add_subcommand(
+      "password", "Change your password (asks on the terminal: current, new, new again)");
+  password->add_flag("--password-stdin", a.password_stdin,
+                     "Read the current password from stdin's first line, the new one from the "
+                     "second");
+  OnRun(password, run,
+        [args](Invocation& inv) { return ChangePassword(inv, args->password_stdin); });
+
+  OnRun(app.add_subcommand("logout", "End the saved session"), run, Logout);
+  OnRun(app.add_subcommand("whoami", "Show who the saved session belongs to (an account)"), run,
+        WhoAmI);
+
+  CLI::App* profile =
+      app.add_subcommand("profile", "Set your language and time zone (prints the account)");
+  profile->add_option("--language", a.language, "nl, en, ar or ti")
+      ->check(CLI::IsMember({"nl", "en", "ar", "ti"}));
+  profile->add_option("--time-zone", a.time_zone, "An IANA time zone, e.g. Europe/Amsterdam");
+  OnRun(profile, run, [args](Invocation& inv) {
+    return UpdateProfile(inv, args->language, args->time_zone);
+  });
+
+  CLI::App* user = app.add_subcommand("user", "Manage accounts (admins)");
+  user->require_subcommand(1);
+  CLI::App* create = user->add_subcommand("create", "Create an account (prints it)");
+  create->add_option("HANDLE", a.handle, "The new account's handle")->required();
+  create->add_option("--kind", a.kind, "client, member, admin or auditor")
+      ->required()
+      ->check(CLI::IsMember({"client", "member", "admin", "auditor"}));
+  create->add_option("--profession", a.profession, "For members: e.g. \"job coach\"");
+  create->add_option("--name", a.name, "Display name");
+  create
+      ->add_flag("--password-stdin", a.password_stdin, "Read the password from stdin's first line")
+      ->required();
+  OnRun(create, run, [args](Invocation& inv) {
+    return CreateUser(inv, {args->handle, args->kind, args->profession, args->name});
+  });
+  CLI::App* disable = user->add_subcommand("disable", "Disable an account, ending its sessions");
+  disable->add_option("HANDLE", a.handle, "The account's handle")->required();
+  OnRun(disable, run, [args](Invocation& inv) { return DisableUser(inv, args->handle); });
+
+  CLI::App* rep =
+      app.add_subcommand("representative", "Appoint and end legal representatives (admins)");
+  rep->require_subcommand(1);
+  CLI::App* appoint = rep->add_subcommand(
+      "appoint", "HANDLE acts for CLIENT in every network of the client (grants, withdraws, ...)");
+  appoint->add_option("CLIENT", a.client, "The client's handle")->required();
+  appoint->add_option("HANDLE", a.handle, "The representative's handle")->required();
+  appoint->add_option("--basis", a.basis, "The legal ground, e.g. \"guardianship, court order\"")
+      ->required();
+  OnRun(appoint, run, [args](Invocation& inv) {
+    return AppointRepresentative(inv, args->client, args->handle, args->basis);
+  });
+  CLI::App* end = rep->add_subcommand("end", "End a representation; its access ends at once");
+  end->add_option("CLIENT", a.client, "The client's handle")->required();
+  end->add_option("HANDLE", a.handle, "The representative's handle")->required();
+  OnRun(end, run,
+        [args](Invocation& inv) { return EndRepresentation(inv, args->client, args->handle); });
 }
 
 }  // namespace kring::cli

@@ -1,19 +1,44 @@
 // The `kring` commands. Each runs on an Invocation (connection, output, session file) and
 // returns the process exit code (see invocation.h). Output formats: output.h.
+//
+// Each family's file also registers its command-line flags (Add...Commands), so a new command
+// touches its family's file, this header and its test.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "client-sdk/cli/invocation.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace kring::cli {
+
+// What the parsed command line asks to run.
+using Command = std::function<int(Invocation&)>;
+// Sets *run to `command` when `sub` is the command given (main.cc).
+void OnRun(CLI::App* sub, Command* run, Command command);
+
+// Each registers its family's subcommands and flags on `app`; the flag values live as long as
+// `app` does.
+void AddAccountCommands(CLI::App& app, Command* run);
+void AddNetworkCommands(CLI::App& app, Command* run);
+void AddMessageCommands(CLI::App& app, Command* run);
+void AddConsentCommands(CLI::App& app, Command* run);
+void AddAuditCommands(CLI::App& app, Command* run);
 
 // --- Sessions and accounts (account_commands.cc) ---
 
-// Reads the password from the first line of stdin, logs in and saves the session.
-int Login(Invocation& inv, const std::string& handle);
+// Reads the password (stdin's first line with `password_stdin`, else asks on the terminal),
+// logs in and saves the session.
+int Login(Invocation& inv, const std::string& handle, bool password_stdin);
+// The current password, then the new one: from stdin's first two lines with `password_stdin`,
+// else asked on the terminal (the new one twice).
+int ChangePassword(Invocation& inv, bool password_stdin);
 // Ends the session at kringd and forgets the token (the server and CA stay saved).
 int Logout(Invocation& inv);
 int WhoAmI(Invocation& inv);
@@ -56,6 +81,8 @@ struct ProvisionFlags {
 // The provision the flags describe; false with *error set when a value does not parse.
 [[nodiscard]] bool BuildProvision(const ProvisionFlags& flags, v1::ConsentProvision* out,
                                   std::string* error);
+// Registers the provision flags on `sub` (consent grant, approve).
+void AddProvisionFlags(CLI::App* sub, ProvisionFlags& p);
 
 int GrantConsent(Invocation& inv, uint64_t network_id, const std::string& handle,
                  const ProvisionFlags& flags);
@@ -128,6 +155,8 @@ struct AccessLogArgs {
   std::string client;  // a representative names the client; empty: the caller
   uint64_t network_id = 0;
   std::string since, until;
+  uint64_t after = 0;  // only records after this seq
+  uint64_t limit = 0;  // per page; 0: the server's default (100); at most 1000
   bool all = false;
 };
 // The client's own access overview: one line per record, with the server's plain summary.

@@ -1,6 +1,8 @@
 // consent grant/withdraw/list/team-threads, and the provision flags `approve` shares.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
+#include <memory>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -119,6 +121,70 @@ int TeamThreads(Invocation& inv, uint64_t network_id, const std::string& action)
   auto withdrawn = conn->WithdrawConsent(network_id, "");
   if (!withdrawn.ok()) return inv.Failed(withdrawn.error());
   return EmitRecord(inv, *conn, withdrawn->consent());
+}
+
+// --- Registration ---
+
+namespace {
+
+struct ConsentArgs {
+  std::string handle, action;
+  uint64_t network = 0;
+  bool history = false;
+  ProvisionFlags provision;
+};
+
+}  // namespace
+
+void AddProvisionFlags(CLI::App* sub, ProvisionFlags& p) {
+  CLI::Option* threads =
+      sub->add_option("--threads", p.threads, "Only these threads, e.g. 12,15 (default: --all)");
+  sub->add_flag("--all", p.all, "Every thread, also threads created later (the default)")
+      ->excludes(threads);
+  sub->add_flag("--post", p.post, "May post (and create threads, with every thread)");
+  sub->add_flag("--history", p.history, "May read what was posted before (default: from now)");
+  sub->add_flag("--coordinate", p.coordinate, "May invite others into the network");
+  sub->add_option("--from", p.from, "In force from this RFC 3339 time (default: now)");
+  sub->add_option("--until", p.until, "In force until this RFC 3339 time (default: withdrawn)");
+}
+
+void AddConsentCommands(CLI::App& app, Command* run) {
+  auto args = std::make_shared<ConsentArgs>();
+  ConsentArgs& a = *args;
+  CLI::App* consent = app.add_subcommand(
+      "consent", "What members may see and do in a network (the client or a representative)");
+  consent->require_subcommand(1);
+  CLI::App* grant = consent->add_subcommand(
+      "grant",
+      "Grant HANDLE a new consent, replacing their current one (prints the record). Reading is "
+      "always included; each flag adds what it names");
+  grant->add_option("NETWORK", a.network, "Network id")->required();
+  grant->add_option("HANDLE", a.handle, "The member's handle")->required();
+  AddProvisionFlags(grant, a.provision);
+  OnRun(grant, run, [args](Invocation& inv) {
+    return GrantConsent(inv, args->network, args->handle, args->provision);
+  });
+  CLI::App* withdraw = consent->add_subcommand(
+      "withdraw", "Withdraw HANDLE's consent: their access ends at once (prints the record)");
+  withdraw->add_option("NETWORK", a.network, "Network id")->required();
+  withdraw->add_option("HANDLE", a.handle, "The member's handle")->required();
+  OnRun(withdraw, run,
+        [args](Invocation& inv) { return WithdrawConsent(inv, args->network, args->handle); });
+  CLI::App* list = consent->add_subcommand(
+      "list",
+      "Consent records: #ID  GRANTEE  WHAT  PERIOD  STATE  RECORDED_BY  REASON  [SUPERSEDES]");
+  list->add_option("NETWORK", a.network, "Network id")->required();
+  list->add_flag("--history", a.history, "Every record ever made, oldest first");
+  OnRun(list, run,
+        [args](Invocation& inv) { return ListConsents(inv, args->network, args->history); });
+  CLI::App* team = consent->add_subcommand(
+      "team-threads", "Allow or withdraw threads of the team without the client");
+  team->add_option("NETWORK", a.network, "Network id")->required();
+  team->add_option("ACTION", a.action, "allow or withdraw")
+      ->required()
+      ->check(CLI::IsMember({"allow", "withdraw"}));
+  OnRun(team, run,
+        [args](Invocation& inv) { return TeamThreads(inv, args->network, args->action); });
 }
 
 }  // namespace kring::cli

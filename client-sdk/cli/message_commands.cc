@@ -1,6 +1,8 @@
 // thread create, threads, send, history, mark-read. (tail: tail_command.cc)
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <random>
 
 #include "client-sdk/cli/commands.h"
@@ -115,6 +117,77 @@ int MarkRead(Invocation& inv, uint64_t network_id, uint64_t thread_id, uint64_t 
   if (!marked.ok()) return inv.Failed(marked.error());
   inv.out().Emit(std::to_string(marked->marker().seq()), ReadMarkerJson(marked->marker()));
   return kExitOk;
+}
+
+// --- Registration ---
+
+namespace {
+
+struct MessageArgs {
+  std::string text, id;
+  uint64_t network = 0, thread = 0, seq = 0, after = 0, limit = 0, count = 0;
+  bool team_only = false;
+};
+
+}  // namespace
+
+void AddMessageCommands(CLI::App& app, Command* run) {
+  auto args = std::make_shared<MessageArgs>();
+  MessageArgs& a = *args;
+  CLI::App* thread = app.add_subcommand("thread", "Create threads");
+  thread->require_subcommand(1);
+  CLI::App* create = thread->add_subcommand("create", "Create a thread (prints its id)");
+  create->add_option("NETWORK", a.network, "Network id")->required();
+  create->add_option("TITLE", a.text, "Title")->required();
+  create->add_flag("--team-only", a.team_only,
+                   "Without the client (only while the client allows team-only threads)");
+  OnRun(create, run, [args](Invocation& inv) {
+    return CreateThread(inv, args->network, args->text, args->team_only);
+  });
+
+  CLI::App* threads = app.add_subcommand(
+      "threads", "Threads: ID  LAST_SEQ  TITLE  [(team-only)]  [participants: HANDLE, ...]");
+  threads->add_option("NETWORK", a.network, "Network id")->required();
+  OnRun(threads, run, [args](Invocation& inv) { return ListThreads(inv, args->network); });
+
+  CLI::App* send = app.add_subcommand("send", "Post a message (prints its seq)");
+  send->add_option("NETWORK", a.network, "Network id")->required();
+  send->add_option("THREAD", a.thread, "Thread id")->required();
+  send->add_option("TEXT", a.text, "The message")->required();
+  send->add_option("--id", a.id, "client_msg_id, for a safe resend (default: random)");
+  OnRun(send, run, [args](Invocation& inv) {
+    return Send(inv, args->network, args->thread, args->text, args->id);
+  });
+
+  CLI::App* history = app.add_subcommand(
+      "history",
+      "Messages: SEQ  HANDLE  TIME  TEXT, after \"(messages 1-N are not visible to you)\" when "
+      "your consent hides the first ones");
+  history->add_option("NETWORK", a.network, "Network id")->required();
+  history->add_option("THREAD", a.thread, "Thread id")->required();
+  history->add_option("--after", a.after, "Only messages with a higher seq");
+  history->add_option("--limit", a.limit, "At most this many (default: all)");
+  OnRun(history, run, [args](Invocation& inv) {
+    return History(inv, {args->network, args->thread, args->after, args->limit});
+  });
+
+  CLI::App* tail = app.add_subcommand(
+      "tail",
+      "Print new messages as they arrive, until interrupted: SEQ  HANDLE  TIME  TEXT "
+      "(without THREAD: THREAD  SEQ  HANDLE  TIME  TEXT, every thread of the network)");
+  tail->add_option("NETWORK", a.network, "Network id")->required();
+  tail->add_option("THREAD", a.thread, "Thread id (default: every thread)");
+  tail->add_option("--count", a.count, "Stop after this many messages");
+  OnRun(tail, run, [args](Invocation& inv) {
+    return Tail(inv, {args->network, args->thread, args->count});
+  });
+
+  CLI::App* mark = app.add_subcommand("mark-read", "Move your read marker (prints its seq)");
+  mark->add_option("NETWORK", a.network, "Network id")->required();
+  mark->add_option("THREAD", a.thread, "Thread id")->required();
+  mark->add_option("SEQ", a.seq, "Last seq read")->required();
+  OnRun(mark, run,
+        [args](Invocation& inv) { return MarkRead(inv, args->network, args->thread, args->seq); });
 }
 
 }  // namespace kring::cli

@@ -1,4 +1,7 @@
 // network open/list, invite, invitations, approve, decline, remove, members.
+#include <CLI/CLI.hpp>
+#include <memory>
+
 #include "client-sdk/cli/commands.h"
 
 namespace kring::cli {
@@ -108,6 +111,66 @@ Handles MemberHandles(sdk::Connection& conn, uint64_t network_id) {
   if (!listed.ok()) return handles;
   for (const v1::Member& m : listed->members()) handles[m.account_id()] = m.handle();
   return handles;
+}
+
+// --- Registration ---
+
+namespace {
+
+struct NetworkArgs {
+  std::string handle, client, role;
+  uint64_t network = 0, invitation = 0;
+  ProvisionFlags provision;
+};
+
+}  // namespace
+
+void AddNetworkCommands(CLI::App& app, Command* run) {
+  auto args = std::make_shared<NetworkArgs>();
+  NetworkArgs& a = *args;
+  CLI::App* network = app.add_subcommand("network", "Open and list care networks");
+  network->require_subcommand(1);
+  CLI::App* open = network->add_subcommand("open", "Open a network for a client (prints its id)");
+  open->add_option("--client", a.client, "The client's handle")->required();
+  OnRun(open, run, [args](Invocation& inv) { return OpenNetwork(inv, args->client); });
+  OnRun(network->add_subcommand("list", "Networks you are in: ID  CLIENT  MY_ROLE  GENERAL_THREAD"),
+        run, ListNetworks);
+
+  CLI::App* invite = app.add_subcommand("invite", "Invite a member (prints the invitation id)");
+  invite->add_option("NETWORK", a.network, "Network id")->required();
+  invite->add_option("HANDLE", a.handle, "The member's handle")->required();
+  invite->add_option("--role", a.role, "Role label, e.g. \"work supervisor\"");
+  OnRun(invite, run,
+        [args](Invocation& inv) { return Invite(inv, args->network, args->handle, args->role); });
+
+  OnRun(app.add_subcommand("invitations",
+                           "Pending invitations for you or your networks: "
+                           "ID  NETWORK  INVITEE  INVITED_BY  STATE  EXPIRES_AT  ROLE_LABEL"),
+        run, ListInvitations);
+  CLI::App* approve = app.add_subcommand(
+      "approve",
+      "Approve an invitation (the client or a representative): the approval is the client's "
+      "consent. Without flags: every thread, read and post, no history; with flags: as "
+      "`consent grant`");
+  approve->add_option("INVITATION_ID", a.invitation, "Invitation id")->required();
+  AddProvisionFlags(approve, a.provision);
+  OnRun(approve, run, [args](Invocation& inv) {
+    return ApproveInvitation(inv, args->invitation, args->provision);
+  });
+  CLI::App* decline = app.add_subcommand("decline", "Decline an invitation");
+  decline->add_option("INVITATION_ID", a.invitation, "Invitation id")->required();
+  OnRun(decline, run, [args](Invocation& inv) { return DeclineInvitation(inv, args->invitation); });
+
+  CLI::App* remove = app.add_subcommand("remove", "Remove a member from a network");
+  remove->add_option("NETWORK", a.network, "Network id")->required();
+  remove->add_option("HANDLE", a.handle, "The member's handle")->required();
+  OnRun(remove, run,
+        [args](Invocation& inv) { return RemoveMember(inv, args->network, args->handle); });
+
+  CLI::App* members = app.add_subcommand(
+      "members", "Members: HANDLE  ROLE  ROLE_LABEL  [consent #ID: WHAT; PERIOD; STATE]");
+  members->add_option("NETWORK", a.network, "Network id")->required();
+  OnRun(members, run, [args](Invocation& inv) { return ListMembers(inv, args->network); });
 }
 
 }  // namespace kring::cli

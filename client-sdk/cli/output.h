@@ -45,8 +45,10 @@
 // history may start with {"network_id","thread_id","hidden_through_seq"} (messages 1..N exist
 // but are not visible to the caller), representative appoint prints a representation
 // {"client","representative","basis","since"}, audit verify {"intact","records","first_bad_seq",
-// "problem","head_hash","repaired_records"} (hex), audit checkpoint {"server_id","count","head_hash","time",
-// "time_ms","algorithm","signature","public_key_pem"} (head_hash and signature base64).
+// "problem","head_hash","repaired_records"} (hex), audit checkpoint
+// {"server_id","count","head_hash","time", "time_ms","algorithm","signature","public_key_pem"}
+// (head_hash and signature base64). audit query and mine end a page with more after it with
+// {"more_after"}.
 //
 // Every line is flushed at once, so a pipe sees `tail` output as it happens.
 #pragma once

@@ -52,6 +52,13 @@ class Connection::Impl : public FrameSink {
                    "valid UTF-8?); not sent",
                    0, false};
     }
+    if (bytes.size() > options_.max_request_bytes) {
+      return Error{v1::Error::INVALID_ARGUMENT,
+                   "the request is " + std::to_string(bytes.size()) +
+                       " bytes; the server takes at most " +
+                       std::to_string(options_.max_request_bytes) + " bytes a request; not sent",
+                   0, false};
+    }
     auto call = std::make_shared<PendingCall>();
     std::future<Result<v1::Response>> answer = call->get_future();
     {

@@ -201,6 +201,12 @@ Result<v1::PostMessageResult> Connection::PostMessage(uint64_t network_id, uint6
                                                       const std::string& client_msg_id,
                                                       const std::string& text,
                                                       uint64_t reply_to_seq) {
+  if (text.size() > options().max_message_bytes) {
+    return Error{v1::Error::INVALID_ARGUMENT,
+                 "the text is " + std::to_string(text.size()) + " bytes; a message holds at most " +
+                     std::to_string(options().max_message_bytes) + " bytes; not sent",
+                 0, false};
+  }
   v1::ClientFrame f;
   auto* req = f.mutable_post_message();
   req->set_network_id(network_id);

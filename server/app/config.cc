@@ -179,8 +179,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
 
   static constexpr std::string_view kSections[] = {
-      "server",         "tls",   "limits",    "sessions", "invitations", "passwords",
-      "login_throttle", "audit", "bootstrap", "web"};
+      "server",    "tls",   "limits",         "sessions", "invitations", "passwords",
+      "reads",     "login_throttle", "audit", "bootstrap", "web"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view section : kSections) known = known || key.str() == section;
@@ -227,7 +227,14 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   passwords.Integer("time_cost", &c.passwords.time_cost, 1, 100);
   passwords.Integer("memory_kib", &c.passwords.memory_kib, 8, 4 * 1024 * 1024);
   passwords.Integer("parallelism", &c.passwords.parallelism, 1, 255);
+  passwords.Integer("threads", &c.passwords.threads, 1, 1024);
+  passwords.Integer("max_queued", &c.passwords.max_queued, 1, 1'000'000);
   passwords.Finish();
+
+  SectionReader reads = section("reads");
+  reads.Integer("threads", &c.reads.threads, 1, 1024);
+  reads.Integer("max_queued", &c.reads.max_queued, 1, 10'000'000);
+  reads.Finish();
 
   SectionReader throttle = section("login_throttle");
   throttle.Integer("free_failures", &c.login_throttle.free_failures);
@@ -303,6 +310,10 @@ service::ServiceOptions ToServiceOptions(const Config& c) {
   options.password.time_cost = c.passwords.time_cost;
   options.password.memory_kib = c.passwords.memory_kib;
   options.password.parallelism = c.passwords.parallelism;
+  options.password_threads = c.passwords.threads;
+  options.password_queue = c.passwords.max_queued;
+  options.read_threads = c.reads.threads;
+  options.read_queue = c.reads.max_queued;
   options.throttle.free_failures = c.login_throttle.free_failures;
   options.throttle.base_delay_ms = static_cast<int64_t>(c.login_throttle.base_delay_ms);
   options.throttle.max_delay_ms = static_cast<int64_t>(c.login_throttle.max_delay_ms);

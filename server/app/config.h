@@ -43,7 +43,13 @@ struct Config {
     uint32_t time_cost = 2;
     uint32_t memory_kib = 19456;
     uint32_t parallelism = 1;
+    uint32_t threads = 2;       // the password pool: Argon2 only
+    uint32_t max_queued = 128;  // password checks waiting for a thread; more: RESOURCE_EXHAUSTED
   } passwords;
+  struct Reads {  // the read pool: backlog pages, verifying the audit chain
+    uint32_t threads = 2;
+    uint32_t max_queued = 16384;
+  } reads;
   struct LoginThrottle {
     uint32_t free_failures = 5;
     uint64_t base_delay_ms = 1000;

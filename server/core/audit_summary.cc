@@ -76,8 +76,11 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
   std::string out = actor;
   if (e.on_behalf_of() != 0) out += " (for the client)";
   if (e.outcome() == v1::AUDIT_OUTCOME_SUCCESS) return out + " " + what;
-  // Refused or failed: what was asked, and why it was not done.
-  return out + " was refused (" + type + (thread.empty() ? "" : ", " + thread) + ")" +
+  // Refused or failed: what was asked, and why it was not done. Threads of one Subscribe that
+  // were refused share a record, which counts them.
+  const std::string asked =
+      type == "live.started" && e.count() > 1 ? std::to_string(e.count()) + " threads" : thread;
+  return out + " was refused (" + type + (asked.empty() ? "" : ", " + asked) + ")" +
          (e.outcome_detail().empty() ? "" : ": " + e.outcome_detail());
 }
 

@@ -162,6 +162,13 @@ Status AuthorizeNetworkAccess(const Actor& actor, Operation op, const Standing& 
   return Status::Ok();
 }
 
+bool SameStanding(const Standing& a, const Standing& b) {
+  const uint64_t a_consent = a.consent ? a.consent->id() : 0;
+  const uint64_t b_consent = b.consent ? b.consent->id() : 0;
+  return a.network_exists == b.network_exists && a.role == b.role && a_consent == b_consent &&
+         a.team_threads_allowed == b.team_threads_allowed && a.client_id == b.client_id;
+}
+
 bool SeesThread(const Standing& standing, const ThreadRef& thread) {
   if (!standing.network_exists || !standing.role) return false;
   if (IsPrincipal(standing)) return true;

@@ -65,6 +65,13 @@ struct Standing {
 // The client or a representative of the client: acts as the client.
 bool IsPrincipal(const Standing& standing);
 
+// Whether two standings of one actor in one network, taken at different instants, rest on the
+// same records: the same role, the same consent record (records never change; a change is a new
+// record) and the same answer on team consent. Then, if Authorize allows an operation under
+// both, what the actor sees (SeesThread, HiddenThrough, IsPrincipal) is the same under both: an
+// answer built under one may be given under the other.
+bool SameStanding(const Standing& a, const Standing& b);
+
 // The thread an operation is about. Thread operations (read history, receive live, post, mark
 // read, list read markers) need one; for kCreateThread it describes the thread to be created.
 struct ThreadRef {

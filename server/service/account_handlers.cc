@@ -1,4 +1,8 @@
 // Sessions and accounts: login, resume, logout, who-am-i, create/disable account, password.
+#include <algorithm>
+#include <optional>
+
+#include "server/core/login_throttle.h"
 #include "server/core/password.h"
 #include "server/core/profile.h"
 #include "server/core/text.h"
@@ -27,6 +31,61 @@ std::string Truncated(std::string_view s, size_t max) {
 }
 
 }  // namespace
+
+// One password check of a connection: holds the connection's one slot for such checks and the
+// throttle's count of the attempt. Finished with Done() once the password has been looked at,
+// before the answer goes out, so that an app that waits for the answer may try again at once;
+// destroyed unfinished (the work was refused or dropped), it is taken back as never made.
+class ConnectionImpl::PasswordCheck {
+ public:
+  // RESOURCE_EXHAUSTED with a retry hint while another password check of this connection is in
+  // flight, or while the throttle refuses (handle, address) (login_throttle.h).
+  static StatusOr<std::shared_ptr<PasswordCheck>> Begin(ConnectionImpl& connection,
+                                                        std::string_view handle,
+                                                        std::string_view address) {
+    ServiceImpl& service = connection.service_;
+    {
+      std::lock_guard lock(connection.mu_);
+      if (connection.password_check_in_flight_) {
+        return ResourceExhausted(
+                   "a password check of this connection is still running; wait "
+                   "for its answer")
+            .set_retry_after_ms(static_cast<uint64_t>(
+                std::max<int64_t>(service.options.throttle.busy_retry_ms, 1)));
+      }
+      connection.password_check_in_flight_ = true;
+    }
+    auto attempt = service.throttle.Begin(handle, address);
+    if (!attempt.ok()) {
+      connection.EndPasswordCheck();
+      return attempt.status();
+    }
+    return std::make_shared<PasswordCheck>(connection.shared_from_this(), std::move(*attempt));
+  }
+
+  PasswordCheck(std::shared_ptr<ConnectionImpl> connection, LoginThrottle::Attempt attempt)
+      : connection_(std::move(connection)), attempt_(std::move(attempt)) {}
+  ~PasswordCheck() { Done(std::nullopt); }
+  PasswordCheck(const PasswordCheck&) = delete;
+  PasswordCheck& operator=(const PasswordCheck&) = delete;
+
+  // `right`: whether the password was right (nullopt: it was never checked). Once only.
+  void Done(std::optional<bool> right) {
+    if (!connection_) return;
+    if (right) *right ? attempt_.Succeeded() : attempt_.Failed();
+    connection_->EndPasswordCheck();
+    connection_.reset();
+  }
+
+ private:
+  std::shared_ptr<ConnectionImpl> connection_;  // null once done
+  LoginThrottle::Attempt attempt_;              // taken back if never finished
+};
+
+void ConnectionImpl::EndPasswordCheck() {
+  std::lock_guard lock(mu_);
+  password_check_in_flight_ = false;
+}
 
 Status ValidateCreateAccount(const v1::CreateAccountRequest& req) {
   if (!CanonicalHandle(req.handle())) {
@@ -81,9 +140,11 @@ void ConnectionImpl::Login(uint64_t id, const v1::LoginRequest& req) {
   const std::string address(AddressWithoutPort(peer_.address));
   std::optional<std::string> handle = CanonicalHandle(req.handle());
   const std::string throttle_key = handle.value_or("?");
-  if (Status throttled = service_.throttle.Check(throttle_key, address); !throttled.ok()) {
-    return ReplyError(id, throttled);
-  }
+  // Refused without looking at the password, and so without a record, like a throttled login:
+  // a connection pipelining logins gets one check at a time, and its refusals fill no log.
+  auto begun = PasswordCheck::Begin(*this, throttle_key, address);
+  if (!begun.ok()) return ReplyError(id, begun.status());
+  std::shared_ptr<PasswordCheck> check = std::move(*begun);
   std::optional<store::AccountRecord> record;
   if (handle) {
     auto account_id = records::FindAccountId(service_.store, *handle);
@@ -94,10 +155,11 @@ void ConnectionImpl::Login(uint64_t id, const v1::LoginRequest& req) {
       record = std::move(*found);
     }
   }
-  // Argon2 takes tens of milliseconds: off the io thread.
-  service_.blocking.Post([self = shared_from_this(), id, record = std::move(record), throttle_key,
-                          address, password = req.password(),
-                          app = Truncated(req.app(), kMaxAppBytes)] {
+  // Argon2 takes tens of milliseconds: off the io thread, on the password pool.
+  Status posted = service_.password_pool.Post([self = shared_from_this(), id, check,
+                                               record = std::move(record), throttle_key, address,
+                                               password = req.password(),
+                                               app = Truncated(req.app(), kMaxAppBytes)] {
     ServiceImpl& service = self->service_;
     bool valid = record ? VerifyPassword(password, record->password_hash())
                         : (VerifyPassword(password, service.decoy_password_hash), false);
@@ -105,43 +167,43 @@ void ConnectionImpl::Login(uint64_t id, const v1::LoginRequest& req) {
     audit.event.set_app(app);
     if (throttle_key != "?") audit.event.set_object_handle(throttle_key);
     if (record) audit.event.set_actor_id(record->account().id());
-    if (!valid || record->account().disabled()) {
-      service.throttle.RecordFailure(throttle_key, address);
-      return self->ReplyAudited(id, std::move(audit), InvalidLogin());
-    }
-    service.throttle.RecordSuccess(throttle_key);
+    const bool accepted = valid && !record->account().disabled();
+    check->Done(accepted);
+    if (!accepted) return self->ReplyAudited(id, std::move(audit), InvalidLogin());
     const std::string token = Base64Url(service.random.Bytes(kTokenBytes));
     const std::string key = Sha256(token);
     const uint64_t account_id = record->account().id();
-    self->Write(id, std::move(audit), [self, token, key, account_id, address, app](
-                                          storage::Transaction& txn, WriteOutcome& out) -> Status {
-      ServiceImpl& service = self->service_;
-      // Checked again on the writer: the account may have been disabled meanwhile.
-      KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, account_id));
-      if (!account || account->account().disabled()) return InvalidLogin();
-      out.audit.event.set_actor_handle(account->account().handle());
-      out.audit.event.set_actor_kind(account->account().kind());
-      out.audit.event.set_actor_profession(account->account().profession());
-      const int64_t now = service.clock.NowMs();
-      store::SessionRecord session;
-      session.set_account_id(account_id);
-      session.set_created_at_ms(now);
-      session.set_expires_at_ms(now + service.options.session_ttl_ms);
-      session.set_session_epoch(account->session_epoch());
-      session.set_source_address(address);
-      session.set_app(app);
-      records::PutProto(txn, Table::kSessions, key, session);
-      auto* result = out.response.mutable_login();
-      result->set_token(token);
-      result->set_expires_at_ms(session.expires_at_ms());
-      *result->mutable_account() = account->account();
-      out.effects.push_back([self, key, account_id, expires = session.expires_at_ms()] {
-        self->SetAuth(Auth{account_id, key, expires});
-        self->service_.hub.Attach(self, account_id, key, expires);
-      });
-      return Status::Ok();
-    });
+    self->Write(id, std::move(audit),
+                [self, token, key, account_id, address, app](storage::Transaction& txn,
+                                                             WriteOutcome& out) -> Status {
+                  ServiceImpl& service = self->service_;
+                  // Checked again on the writer: the account may have been disabled meanwhile.
+                  KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, account_id));
+                  if (!account || account->account().disabled()) return InvalidLogin();
+                  out.audit.event.set_actor_handle(account->account().handle());
+                  out.audit.event.set_actor_kind(account->account().kind());
+                  out.audit.event.set_actor_profession(account->account().profession());
+                  const int64_t now = service.clock.NowMs();
+                  store::SessionRecord session;
+                  session.set_account_id(account_id);
+                  session.set_created_at_ms(now);
+                  session.set_expires_at_ms(now + service.options.session_ttl_ms);
+                  session.set_session_epoch(account->session_epoch());
+                  session.set_source_address(address);
+                  session.set_app(app);
+                  records::PutProto(txn, Table::kSessions, key, session);
+                  auto* result = out.response.mutable_login();
+                  result->set_token(token);
+                  result->set_expires_at_ms(session.expires_at_ms());
+                  *result->mutable_account() = account->account();
+                  out.effects.push_back([self, key, account_id, expires = session.expires_at_ms()] {
+                    self->SetAuth(Auth{account_id, key, expires});
+                    self->service_.hub.Attach(self, account_id, key, expires);
+                  });
+                  return Status::Ok();
+                });
   });
+  if (!posted.ok()) ReplyError(id, posted);  // not checked: nothing to record, as throttled
 }
 
 void ConnectionImpl::ResumeSession(uint64_t id, const v1::ResumeSessionRequest& req) {
@@ -189,13 +251,14 @@ void ConnectionImpl::Logout(uint64_t id) {
   const std::string key = auth().session_key;
   Write(id, NewAudit("logout", v1::AUDIT_ACTION_EXECUTE),
         [self = shared_from_this(), key](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-    txn.Delete(Table::kSessions, key);
-    out.response.mutable_logout();
-    // After the reply, so the app hears "ok" before its connections close.
-    out.after_reply.push_back([self, key] { self->service_.hub.EndSession(key, "logged out"); });
-    return Status::Ok();
-  });
+          KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+          txn.Delete(Table::kSessions, key);
+          out.response.mutable_logout();
+          // After the reply, so the app hears "ok" before its connections close.
+          out.after_reply.push_back(
+              [self, key] { self->service_.hub.EndSession(key, "logged out"); });
+          return Status::Ok();
+        });
 }
 
 void ConnectionImpl::WhoAmI(uint64_t id) {
@@ -219,49 +282,50 @@ void ConnectionImpl::CreateAccount(uint64_t id, const v1::CreateAccountRequest& 
     return ReplyAudited(id, std::move(audit), s);
   }
   if (Status s = ValidateCreateAccount(req); !s.ok()) return ReplyAudited(id, std::move(audit), s);
-  service_.blocking.Post([self = shared_from_this(), id, req, audit = std::move(audit)] {
+  Status posted = service_.password_pool.Post([self = shared_from_this(), id, req, audit] {
     ServiceImpl& service = self->service_;
     auto hash = HashPassword(req.password(), service.options.password, service.random);
     if (!hash.ok()) return self->ReplyAudited(id, audit, hash.status());
-    self->Write(id, audit, [self, req, hash = *hash](storage::Transaction& txn,
-                                                     WriteOutcome& out) -> Status {
-      KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-      KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
-      KRING_ASSIGN_OR_RETURN(
-          v1::Account account,
-          StageNewAccount(txn, req, hash, self->service_.clock.NowMs()));
-      out.audit.event.set_object_id(account.id());
-      *out.response.mutable_create_account()->mutable_account() = std::move(account);
-      return Status::Ok();
-    });
+    self->Write(id, audit,
+                [self, req, hash = *hash](storage::Transaction& txn, WriteOutcome& out) -> Status {
+                  KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+                  KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
+                  KRING_ASSIGN_OR_RETURN(
+                      v1::Account account,
+                      StageNewAccount(txn, req, hash, self->service_.clock.NowMs()));
+                  out.audit.event.set_object_id(account.id());
+                  *out.response.mutable_create_account()->mutable_account() = std::move(account);
+                  return Status::Ok();
+                });
   });
+  if (!posted.ok()) ReplyAudited(id, std::move(audit), posted);
 }
 
 void ConnectionImpl::DisableAccount(uint64_t id, const v1::DisableAccountRequest& req) {
   Write(id, NewAudit("account.disabled", v1::AUDIT_ACTION_UPDATE),
         [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-    KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
-    std::optional<std::string> handle = CanonicalHandle(req.handle());
-    if (!handle) return InvalidArgument("not a valid handle");
-    out.audit.event.set_object_handle(*handle);
-    KRING_ASSIGN_OR_RETURN(auto target_id, records::FindAccountId(txn, *handle));
-    if (!target_id) return NotFound("no account \"" + *handle + "\"");
-    out.audit.event.set_object_id(*target_id);
-    if (*target_id == actor.account_id) {
-      return FailedPrecondition("an admin cannot disable their own account");
-    }
-    KRING_ASSIGN_OR_RETURN(auto record, records::GetAccount(txn, *target_id));
-    if (!record) return Internal("handle without account");
-    record->mutable_account()->set_disabled(true);
-    record->set_session_epoch(record->session_epoch() + 1);  // ends every session
-    records::PutProto(txn, Table::kAccounts, U64(*target_id), *record);
-    out.response.mutable_disable_account();
-    out.effects.push_back([self, target = *target_id] {
-      self->service_.hub.EndAccount(target, "the account was disabled");
-    });
-    return Status::Ok();
-  });
+          KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+          KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
+          std::optional<std::string> handle = CanonicalHandle(req.handle());
+          if (!handle) return InvalidArgument("not a valid handle");
+          out.audit.event.set_object_handle(*handle);
+          KRING_ASSIGN_OR_RETURN(auto target_id, records::FindAccountId(txn, *handle));
+          if (!target_id) return NotFound("no account \"" + *handle + "\"");
+          out.audit.event.set_object_id(*target_id);
+          if (*target_id == actor.account_id) {
+            return FailedPrecondition("an admin cannot disable their own account");
+          }
+          KRING_ASSIGN_OR_RETURN(auto record, records::GetAccount(txn, *target_id));
+          if (!record) return Internal("handle without account");
+          record->mutable_account()->set_disabled(true);
+          record->set_session_epoch(record->session_epoch() + 1);  // ends every session
+          records::PutProto(txn, Table::kAccounts, U64(*target_id), *record);
+          out.response.mutable_disable_account();
+          out.effects.push_back([self, target = *target_id] {
+            self->service_.hub.EndAccount(target, "the account was disabled");
+          });
+          return Status::Ok();
+        });
 }
 
 void ConnectionImpl::ChangePassword(uint64_t id, const v1::ChangePasswordRequest& req) {
@@ -271,30 +335,41 @@ void ConnectionImpl::ChangePassword(uint64_t id, const v1::ChangePasswordRequest
   if (Status s = CheckPasswordLength(req.new_password()); !s.ok()) {
     return ReplyAudited(id, std::move(audit), s);
   }
+  // Checking the current password is a login by other means: throttled and counted like one, so
+  // that a session cannot be used to guess its account's password faster than a login could.
+  auto begun = PasswordCheck::Begin(*this, actor->handle, AddressWithoutPort(peer_.address));
+  if (!begun.ok()) return ReplyAudited(id, std::move(audit), begun.status());
+  std::shared_ptr<PasswordCheck> check = std::move(*begun);
   auto record = records::GetAccount(service_.store, actor->account_id);
   if (!record.ok() || !*record) return ReplyError(id, Internal("account vanished"));
-  service_.blocking.Post([self = shared_from_this(), id, req, old_hash = (*record)->password_hash(),
-                          account_id = actor->account_id, audit = std::move(audit)] {
+  Status posted = service_.password_pool.Post([self = shared_from_this(), id, req, check,
+                                               old_hash = (*record)->password_hash(),
+                                               account_id = actor->account_id, audit] {
     ServiceImpl& service = self->service_;
     if (!VerifyPassword(req.old_password(), old_hash)) {
+      check->Done(false);
       return self->ReplyAudited(id, audit, PermissionDenied("the current password is wrong"));
     }
     auto hash = HashPassword(req.new_password(), service.options.password, service.random);
+    check->Done(true);
     if (!hash.ok()) return self->ReplyAudited(id, audit, hash.status());
-    self->Write(id, audit, [self, account_id, old_hash, hash = *hash](storage::Transaction& txn,
-                                                                       WriteOutcome& out) -> Status {
-      KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-      KRING_ASSIGN_OR_RETURN(auto record, records::GetAccount(txn, account_id));
-      if (!record || actor.account_id != account_id) return Internal("account vanished");
-      if (record->password_hash() != old_hash) {
-        return FailedPrecondition("the password changed meanwhile; try again");
-      }
-      record->set_password_hash(hash);
-      records::PutProto(txn, Table::kAccounts, U64(account_id), *record);
-      out.response.mutable_change_password();
-      return Status::Ok();
-    });
+    self->Write(id, audit,
+                [self, account_id, old_hash, hash = *hash](storage::Transaction& txn,
+                                                           WriteOutcome& out) -> Status {
+                  KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+                  KRING_ASSIGN_OR_RETURN(auto record, records::GetAccount(txn, account_id));
+                  if (!record || actor.account_id != account_id)
+                    return Internal("account vanished");
+                  if (record->password_hash() != old_hash) {
+                    return FailedPrecondition("the password changed meanwhile; try again");
+                  }
+                  record->set_password_hash(hash);
+                  records::PutProto(txn, Table::kAccounts, U64(account_id), *record);
+                  out.response.mutable_change_password();
+                  return Status::Ok();
+                });
   });
+  if (!posted.ok()) ReplyAudited(id, std::move(audit), posted);
 }
 
 }  // namespace kring::service

@@ -167,7 +167,29 @@ void ConnectionImpl::MyAccessLog(uint64_t id, const v1::MyAccessLogRequest& req)
   result->set_next_after_seq(page->next_after_seq);
   AddProblems(*page, result);
   audit.event.set_count(result->entries_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+  // Decided again on the writer, in order with EndRepresentation: once its response is out, the
+  // former representative reads no more of the client's log, however the requests were queued.
+  response.set_request_id(id);
+  v1::ServerFrame answer;
+  *answer.mutable_response() = std::move(response);
+  Write(id, std::move(audit),
+        [self = shared_from_this(), client_id,
+         frame = std::make_shared<const std::string>(answer.SerializeAsString())](
+            storage::Transaction& txn, WriteOutcome& out) -> Status {
+          KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, nullptr,
+                                                                 &self->service_.access_cache));
+          if (client_id != actor.account_id) {
+            KRING_ASSIGN_OR_RETURN(auto representation,
+                                   records::GetRepresentation(txn, client_id, actor.account_id));
+            if (!representation) {
+              out.audit.event.clear_count();  // nothing was shown
+              return PermissionDenied(
+                  "only the client or their representative reads the client's access log");
+            }
+          }
+          out.frame = frame;
+          return Status::Ok();
+        });
 }
 
 void ConnectionImpl::VerifyAuditChain(uint64_t id) {
@@ -175,8 +197,8 @@ void ConnectionImpl::VerifyAuditChain(uint64_t id) {
   auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) return ReplyAuthError(id, actor.status());
   if (Status s = AuthorizeAuditor(*actor); !s.ok()) return ReplyAudited(id, std::move(audit), s);
-  // Reads the whole log: on the blocking pool, never on an io thread.
-  service_.blocking.Post([self = shared_from_this(), id, audit = std::move(audit)]() mutable {
+  // Reads the whole log: on the read pool, never on an io thread.
+  Status posted = service_.read_pool.Post([self = shared_from_this(), id, audit]() mutable {
     auto verified = audit::VerifyChain(self->service_.store);
     if (!verified.ok()) return self->ReplyAudited(id, std::move(audit), verified.status());
     v1::Response response;
@@ -191,6 +213,7 @@ void ConnectionImpl::VerifyAuditChain(uint64_t id) {
     if (!verified->intact) audit.event.set_outcome_detail(verified->problem);
     self->ReplyAudited(id, std::move(audit), std::move(response));
   });
+  if (!posted.ok()) ReplyAudited(id, std::move(audit), posted);
 }
 
 void ConnectionImpl::AuditCheckpoint(uint64_t id) {

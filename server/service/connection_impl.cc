@@ -82,6 +82,10 @@ void ConnectionImpl::EndSession(std::string_view reason) {
   sink_->Close(CloseCode::kSessionEnded, std::string(reason));
 }
 
+void ConnectionImpl::TryAgainLater(std::string_view reason) {
+  sink_->Close(CloseCode::kTryAgainLater, std::string(reason));
+}
+
 void ConnectionImpl::Dispatch(const v1::ClientFrame& f) {
   const uint64_t id = f.request_id();
   using F = v1::ClientFrame;
@@ -146,7 +150,11 @@ void ConnectionImpl::Write(uint64_t request_id, AuditDraft audit, WriteFn apply)
           return;
         }
         for (auto& effect : outcome->effects) effect();
-        self->Reply(request_id, std::move(outcome->response));
+        if (outcome->frame) {
+          self->sink_->Send(std::move(outcome->frame));
+        } else {
+          self->Reply(request_id, std::move(outcome->response));
+        }
         for (auto& effect : outcome->after_reply) effect();
       },
       // Nothing of the request is kept, but the attempt is.
@@ -289,21 +297,26 @@ StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view, Audi
   return known->actor;
 }
 
+StatusOr<Standing> ConnectionImpl::StandingOf(const storage::ReadView& view, uint64_t network_id,
+                                              uint64_t account_id, AccessCache* cache) const {
+  const records::StandingRecords* known =
+      cache ? cache->FindStanding(network_id, account_id) : nullptr;
+  std::optional<records::StandingRecords> read;
+  if (known == nullptr) {
+    KRING_ASSIGN_OR_RETURN(read, records::ReadStandingRecords(view, network_id, account_id));
+    if (cache != nullptr) cache->PutStanding(network_id, account_id, *read);
+    known = &*read;
+  }
+  return records::StandingAt(*known, service_.clock.NowMs());
+}
+
 StatusOr<ConnectionImpl::Permitted> ConnectionImpl::Permit(const storage::ReadView& view,
                                                            uint64_t network_id, Operation op,
                                                            const ThreadRef& thread,
                                                            AuditDraft* audit,
                                                            AccessCache* cache) const {
   KRING_ASSIGN_OR_RETURN(Actor actor, Authenticate(view, audit, cache));
-  const records::StandingRecords* known =
-      cache ? cache->FindStanding(network_id, actor.account_id) : nullptr;
-  std::optional<records::StandingRecords> read;
-  if (known == nullptr) {
-    KRING_ASSIGN_OR_RETURN(read, records::ReadStandingRecords(view, network_id, actor.account_id));
-    if (cache != nullptr) cache->PutStanding(network_id, actor.account_id, *read);
-    known = &*read;
-  }
-  Standing standing = records::StandingAt(*known, service_.clock.NowMs());
+  KRING_ASSIGN_OR_RETURN(Standing standing, StandingOf(view, network_id, actor.account_id, cache));
   if (audit != nullptr) NoteStanding(audit->event, network_id, standing);
   // Decided before the thread is looked up, so that its existence is no answer to people
   // without access; then again with what the thread is.

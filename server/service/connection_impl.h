@@ -7,8 +7,10 @@
 // durable (ReplyAudited).
 //
 // Handlers are split by theme: account_handlers.cc, network_handlers.cc,
-// message_handlers.cc, consent_handlers.cc. Reads run on the calling (io) thread against the store; every change
-// runs on the Writer via Write().
+// message_handlers.cc, consent_handlers.cc. Every change runs on the Writer via Write(). A read
+// of network content is decided there too, in order with the changes (ReadInNetwork, reads.cc):
+// its answer is built on the calling (io) thread and given only if the standing it was built
+// under is the one the writer finds.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +56,7 @@ class ConnectionImpl final : public Connection,
 
   void SendFrame(Frame frame) override;
   void EndSession(std::string_view reason) override;
+  void TryAgainLater(std::string_view reason) override;
   void WhenQueuedBelow(size_t bytes, std::function<void()> ready) override;
 
  private:
@@ -68,6 +71,7 @@ class ConnectionImpl final : public Connection,
   // `after_reply` after it.
   struct WriteOutcome {
     v1::Response response;
+    Frame frame;  // if set, sent instead of `response`: a whole ServerFrame, request_id included
     std::vector<std::function<void()>> effects;
     std::vector<std::function<void()>> after_reply;
     AuditDraft audit;
@@ -96,6 +100,9 @@ class ConnectionImpl final : public Connection,
   // from it when it has them; the expiry is checked at this instant either way.
   StatusOr<Actor> Authenticate(const storage::ReadView& view, AuditDraft* audit = nullptr,
                                AccessCache* cache = nullptr) const;
+  // The account's standing in the network at this instant; `cache` as for Authenticate.
+  StatusOr<Standing> StandingOf(const storage::ReadView& view, uint64_t network_id,
+                                uint64_t account_id, AccessCache* cache = nullptr) const;
   struct Permitted {
     Actor actor;
     Standing standing;
@@ -114,6 +121,30 @@ class ConnectionImpl final : public Connection,
   // Replies with the error; if it is UNAUTHENTICATED for a connection that had a session (it
   // expired or ended meanwhile), also ends the session on this connection.
   void ReplyAuthError(uint64_t request_id, const Status& status);
+
+  // reads.cc. Builds the answer of a read of one network: from `view` under `permitted`, noting
+  // on `record` what it disclosed (count, seq range). Must only read.
+  using BuildRead = std::function<StatusOr<v1::Response>(
+      const storage::ReadView& view, const Permitted& permitted, v1::AuditEvent& record)>;
+  // A read of network content, decided in order with the writes: `build` runs here against the
+  // store, under the standing Permit finds now; the writer then authorizes the request again
+  // (Permit with its AccessCache) in the op that stages its record, and answers with what was
+  // built if the standing is the same (SameStanding), else builds it there. So no answer is
+  // decided before a change the writer applied earlier: after a withdrawal's AccessEnded went
+  // out, no read of that person answers with content of the network.
+  void ReadInNetwork(uint64_t request_id, AuditDraft audit, uint64_t network_id, Operation op,
+                     ThreadRef thread, BuildRead build);
+  // The standings, per network, that an answer across the actor's networks was built under.
+  using Basis = std::vector<std::pair<uint64_t, Standing>>;
+  // Builds the answer of a read across the actor's networks from `view` (with `cache` on the
+  // writer), noting in `basis` every standing it looked at.
+  using BuildAccountRead =
+      std::function<StatusOr<v1::Response>(const storage::ReadView& view, AccessCache* cache,
+                                           const Actor& actor, Basis& basis,
+                                           v1::AuditEvent& record)>;
+  // As ReadInNetwork, for ListNetworks and ListInvitations: the answer built here is given if
+  // every standing of its basis is the same on the writer, else built there.
+  void ReadAcrossNetworks(uint64_t request_id, AuditDraft audit, BuildAccountRead build);
 
   // account_handlers.cc
   void Login(uint64_t id, const v1::LoginRequest& req);
@@ -160,13 +191,19 @@ class ConnectionImpl final : public Connection,
   void AppointRepresentative(uint64_t id, const v1::AppointRepresentativeRequest& req);
   void EndRepresentation(uint64_t id, const v1::EndRepresentationRequest& req);
 
+  // account_handlers.cc: this connection's one password check in flight (Login,
+  // ChangePassword); a second one is refused until the first is answered.
+  class PasswordCheck;
+  void EndPasswordCheck();
+
   ServiceImpl& service_;
   const std::shared_ptr<ConnectionSink> sink_;
   const PeerInfo peer_;
 
   mutable std::mutex mu_;
-  Auth auth_;            // guarded by mu_
-  bool closed_ = false;  // guarded by mu_
+  Auth auth_;                               // guarded by mu_
+  bool closed_ = false;                     // guarded by mu_
+  bool password_check_in_flight_ = false;  // guarded by mu_
 };
 
 // Stages a new account (shared by CreateAccount and Service::CreateAccountOffline).

@@ -229,18 +229,19 @@ void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentReque
 }
 
 void ConnectionImpl::ListConsents(uint64_t id, const v1::ListConsentsRequest& req) {
-  const storage::Store& store = service_.store;
-  AuditDraft audit = NewAudit("consents.listed", v1::AUDIT_ACTION_READ);
-  auto permitted = Permit(store, req.network_id(), Operation::kListConsents, {}, &audit);
-  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
-  auto consents = req.history() ? records::ConsentHistory(store, req.network_id())
-                                : records::CurrentConsents(store, req.network_id());
-  if (!consents.ok()) return ReplyError(id, consents.status());
-  v1::Response response;
-  auto* result = response.mutable_list_consents();
-  for (v1::Consent& consent : *consents) *result->add_consents() = std::move(consent);
-  audit.event.set_count(result->consents_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+  ReadInNetwork(id, NewAudit("consents.listed", v1::AUDIT_ACTION_READ), req.network_id(),
+                Operation::kListConsents, {},
+                [req](const storage::ReadView& view, const Permitted&,
+                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
+    KRING_ASSIGN_OR_RETURN(auto consents,
+                           req.history() ? records::ConsentHistory(view, req.network_id())
+                                         : records::CurrentConsents(view, req.network_id()));
+    v1::Response response;
+    auto* result = response.mutable_list_consents();
+    for (v1::Consent& consent : consents) *result->add_consents() = std::move(consent);
+    record.set_count(result->consents_size());
+    return response;
+  });
 }
 
 void ConnectionImpl::AppointRepresentative(uint64_t id,

@@ -45,6 +45,9 @@ class EventTarget {
   virtual void SendFrame(Frame frame) = 0;
   // The session is over: tell the app why and close the connection. Never blocks.
   virtual void EndSession(std::string_view reason) = 0;
+  // The server cannot serve the connection now (its backlog read was refused): close it with
+  // 1013 so that the app reconnects and resumes; the session stays valid. Never blocks.
+  virtual void TryAgainLater(std::string_view reason) = 0;
   // See ConnectionSink::WhenQueuedBelow.
   virtual void WhenQueuedBelow(size_t bytes, std::function<void()> ready) = 0;
 };

@@ -1,4 +1,6 @@
 // Threads and messages: create/list threads, post, history, subscribe, read markers.
+#include <algorithm>
+
 #include "server/core/text.h"
 #include "server/service/audit.h"
 #include "server/service/connection_impl.h"
@@ -70,6 +72,23 @@ Status ValidatePost(const v1::PostMessageRequest& req, size_t max_bytes) {
   return Status::Ok();
 }
 
+// A Subscribe names at most kMaxSubscribeCursors threads, each once: every thread it starts is
+// recorded, and a thread named twice would be started twice.
+Status CheckCursors(const v1::SubscribeRequest& req) {
+  if (req.threads_size() > static_cast<int>(kMaxSubscribeCursors)) {
+    return InvalidArgument("a Subscribe names at most " + std::to_string(kMaxSubscribeCursors) +
+                           " threads; this one names " + std::to_string(req.threads_size()));
+  }
+  std::vector<uint64_t> ids;
+  ids.reserve(req.threads_size());
+  for (const v1::ThreadCursor& cursor : req.threads()) ids.push_back(cursor.thread_id());
+  std::sort(ids.begin(), ids.end());
+  if (auto twice = std::adjacent_find(ids.begin(), ids.end()); twice != ids.end()) {
+    return InvalidArgument("thread " + std::to_string(*twice) + " is named twice");
+  }
+  return Status::Ok();
+}
+
 Frame AccessEndedFrame(uint64_t network_id, uint64_t thread_id, std::string reason) {
   v1::Event event;
   event.mutable_access_ended()->set_network_id(network_id);
@@ -121,32 +140,30 @@ void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& re
 }
 
 void ConnectionImpl::ListThreads(uint64_t id, const v1::ListThreadsRequest& req) {
-  const storage::Store& store = service_.store;
-  AuditDraft audit = NewAudit("threads.listed", v1::AUDIT_ACTION_READ);
-  auto permitted = Permit(store, req.network_id(), Operation::kListThreads, {}, &audit);
-  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
-  const Standing& standing = permitted->standing;
-  auto thread_ids = records::NetworkThreadIds(store, req.network_id());
-  if (!thread_ids.ok()) return ReplyError(id, thread_ids.status());
-  auto network = records::GetNetwork(store, req.network_id());
-  if (!network.ok() || !*network) return ReplyError(id, Internal("store read failed"));
-  auto principals = records::Principals(store, **network);
-  if (!principals.ok()) return ReplyError(id, principals.status());
-  auto consents = records::CurrentConsents(store, req.network_id());
-  if (!consents.ok()) return ReplyError(id, consents.status());
-  v1::Response response;
-  auto* result = response.mutable_list_threads();
-  for (uint64_t thread_id : *thread_ids) {
-    auto thread = records::GetThreadIn(store, req.network_id(), thread_id);
-    if (!thread.ok()) return ReplyError(id, thread.status());
-    if (!SeesThread(standing, records::RefOf(*thread))) continue;
-    for (uint64_t p : Participants(*thread, *principals, *consents, standing.now_ms)) {
-      thread->add_participant_ids(p);
+  ReadInNetwork(id, NewAudit("threads.listed", v1::AUDIT_ACTION_READ), req.network_id(),
+                Operation::kListThreads, {},
+                [network_id = req.network_id()](const storage::ReadView& view,
+                                                const Permitted& permitted,
+                                                v1::AuditEvent& record) -> StatusOr<v1::Response> {
+    const Standing& standing = permitted.standing;
+    KRING_ASSIGN_OR_RETURN(auto thread_ids, records::NetworkThreadIds(view, network_id));
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
+    if (!network) return Internal("store read failed");
+    KRING_ASSIGN_OR_RETURN(auto principals, records::Principals(view, *network));
+    KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(view, network_id));
+    v1::Response response;
+    auto* result = response.mutable_list_threads();
+    for (uint64_t thread_id : thread_ids) {
+      KRING_ASSIGN_OR_RETURN(v1::Thread thread, records::GetThreadIn(view, network_id, thread_id));
+      if (!SeesThread(standing, records::RefOf(thread))) continue;
+      for (uint64_t p : Participants(thread, principals, consents, standing.now_ms)) {
+        thread.add_participant_ids(p);
+      }
+      *result->add_threads() = std::move(thread);
     }
-    *result->add_threads() = std::move(*thread);
-  }
-  audit.event.set_count(result->threads_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+    record.set_count(result->threads_size());
+    return response;
+  });
 }
 
 void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req) {
@@ -212,7 +229,7 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
                            frame = MessagePostedFrame(message_bytes)] {
       ServiceImpl& service = self->service_;
       for (auto& lagging : service.hub.PublishMessage(thread_id, seq, frame)) {
-        service.blocking.Post([&service, lagging] { service.CatchUp(lagging); });
+        service.PostCatchUp(lagging);
       }
     });
     return Status::Ok();
@@ -220,165 +237,178 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
 }
 
 void ConnectionImpl::FetchHistory(uint64_t id, const v1::FetchHistoryRequest& req) {
-  const storage::Store& store = service_.store;
-  AuditDraft audit = NewAudit("history.read", v1::AUDIT_ACTION_READ);
-  auto permitted = Permit(store, req.network_id(), Operation::kReadHistory,
-                          ThreadRef{req.thread_id()}, &audit);
-  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
-  const v1::Thread* thread = &permitted->thread;
-  // Hidden history is skipped, and said so: never silently.
-  const uint64_t hidden = HiddenThrough(permitted->standing, req.thread_id());
-  const uint64_t after_seq = std::max(req.after_seq(), hidden);
-  uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
-  limit = std::min(limit, service_.options.max_history_page);
-  v1::Response response;
-  auto* result = response.mutable_fetch_history();
-  result->set_last_seq(thread->last_seq());
-  result->set_hidden_through_seq(hidden);
-  if (after_seq < thread->last_seq()) {
-    bool corrupt = false;
-    Status scanned = store.Scan(
-        Table::kMessages, U64U64(req.thread_id(), after_seq + 1),
-        storage::keys::PrefixEnd(U64(req.thread_id())), limit,
-        [&](std::string_view, std::string_view value) {
-          corrupt = !result->add_messages()->ParseFromArray(value.data(),
-                                                              static_cast<int>(value.size()));
-          return !corrupt;
-        });
-    if (!scanned.ok()) return ReplyError(id, scanned);
-    if (corrupt) return ReplyError(id, Internal("corrupt message record"));
-  }
-  // Which messages were disclosed: the range and how many.
-  if (result->messages_size() > 0) {
-    audit.event.set_seq_from(result->messages(0).seq());
-    audit.event.set_seq_to(result->messages(result->messages_size() - 1).seq());
-  }
-  audit.event.set_count(result->messages_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+  ReadInNetwork(id, NewAudit("history.read", v1::AUDIT_ACTION_READ), req.network_id(),
+                Operation::kReadHistory, ThreadRef{req.thread_id()},
+                [self = shared_from_this(), req](const storage::ReadView&,
+                                                 const Permitted& permitted,
+                                                 v1::AuditEvent& record) -> StatusOr<v1::Response> {
+    // The page always comes from the store: a transaction's scan would read the whole thread.
+    const storage::Store& store = self->service_.store;
+    const v1::Thread& thread = permitted.thread;
+    // Hidden history is skipped, and said so: never silently.
+    const uint64_t hidden = HiddenThrough(permitted.standing, req.thread_id());
+    const uint64_t after_seq = std::max(req.after_seq(), hidden);
+    uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
+    limit = std::min(limit, self->service_.options.max_history_page);
+    v1::Response response;
+    auto* result = response.mutable_fetch_history();
+    result->set_last_seq(thread.last_seq());
+    result->set_hidden_through_seq(hidden);
+    if (after_seq < thread.last_seq()) {
+      bool corrupt = false;
+      KRING_RETURN_IF_ERROR(store.Scan(
+          Table::kMessages, U64U64(req.thread_id(), after_seq + 1),
+          storage::keys::PrefixEnd(U64(req.thread_id())), limit,
+          [&](std::string_view, std::string_view value) {
+            corrupt = !result->add_messages()->ParseFromArray(value.data(),
+                                                                static_cast<int>(value.size()));
+            return !corrupt;
+          }));
+      if (corrupt) return Internal("corrupt message record");
+    }
+    // Which messages were disclosed: the range and how many.
+    if (result->messages_size() > 0) {
+      record.set_seq_from(result->messages(0).seq());
+      record.set_seq_to(result->messages(result->messages_size() - 1).seq());
+    }
+    record.set_count(result->messages_size());
+    return response;
+  });
 }
 
 void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
-  const storage::Store& store = service_.store;
-  // One record per thread: "live.started" with the first seq it delivers; "live.ended" follows
-  // when the subscription stops, with the last seq it delivered.
-  AuditDraft audit = NewAudit("live.started", v1::AUDIT_ACTION_READ);
-  auto actor = Authenticate(store, &audit);
-  if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  auto standing = records::GetStanding(store, req.network_id(), actor->account_id,
-                                       service_.clock.NowMs());
-  if (!standing.ok()) return ReplyError(id, standing.status());
-  NoteStanding(audit.event, req.network_id(), *standing);
-  if (Status s = AuthorizeNetworkAccess(*actor, Operation::kReceiveLive, *standing); !s.ok()) {
-    return ReplyAudited(id, std::move(audit), s);
-  }
-  auto self = shared_from_this();
-  // One per requested thread, in order: its outcome, and its subscription if it started.
-  struct ThreadOutcome {
-    Status status;
-    ThreadRef ref;
-    bool in_network = false;  // ref.id is known to be a thread of req.network_id()
-    std::shared_ptr<Subscription> sub;
-  };
-  std::vector<ThreadOutcome> outcomes;
-  v1::Response response;
-  auto* result = response.mutable_subscribe();
-  for (const v1::ThreadCursor& cursor : req.threads()) {
-    v1::ThreadSubscription* state = result->add_threads();
-    state->set_thread_id(cursor.thread_id());
-    ThreadOutcome& outcome = outcomes.emplace_back();
-    outcome.ref = {cursor.thread_id()};
-    outcome.status = Authorize(*actor, Operation::kReceiveLive, *standing, outcome.ref);
-    if (!outcome.status.ok()) continue;
-    auto thread = records::GetThreadIn(store, req.network_id(), cursor.thread_id());
-    if (!thread.ok()) {
-      outcome.status = thread.status();
-      continue;
+  // Read here, off the writer: the threads named (a thread's network and team-only flag never
+  // change; its last_seq is at least what the app could know when it sent the request).
+  Status shape = CheckCursors(req);
+  auto named = std::make_shared<std::vector<StatusOr<v1::Thread>>>();
+  if (shape.ok()) {
+    for (const v1::ThreadCursor& cursor : req.threads()) {
+      named->push_back(records::GetThreadIn(service_.store, req.network_id(), cursor.thread_id()));
     }
-    outcome.ref = records::RefOf(*thread);
-    outcome.in_network = true;
-    outcome.status = Authorize(*actor, Operation::kReceiveLive, *standing, outcome.ref);
-    if (!outcome.status.ok()) continue;
-    state->set_last_seq(thread->last_seq());
-    if (cursor.after_seq() > thread->last_seq()) {
-      // Sequence numbers come from the server: a cursor past the end is not one of ours.
-      outcome.status = InvalidArgument(
-          "after_seq " + std::to_string(cursor.after_seq()) + " is past the thread's newest "
-          "message (" + std::to_string(thread->last_seq()) + ")");
-      continue;
-    }
-    const uint64_t hidden = HiddenThrough(*standing, cursor.thread_id());
-    state->set_hidden_through_seq(hidden);
-    v1::AuditEvent ended_record = audit.event;
-    ended_record.set_event_type("live.ended");
-    ended_record.set_thread_id(cursor.thread_id());
-    ended_record.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
-    Subscription::Access access{
-        AccessEndsMs(*standing),
-        AccessEndedFrame(req.network_id(), cursor.thread_id(), "your consent ended"),
-        [service = &service_, ended_record](uint64_t first, uint64_t last) {
-          RecordLiveEnded(*service, ended_record, first, last);
-        }};
-    outcome.sub = service_.hub.Subscribe(self, req.network_id(), cursor.thread_id(),
-                                         std::max(cursor.after_seq(), hidden), std::move(access));
-    if (!outcome.sub) return ReplyError(id, Unauthenticated("log in first"));
   }
-  // Decided again now that the subscriptions are registered: a consent change that committed
-  // meanwhile either found them in the hub (and cut them) or is seen here. (A thread's identity
-  // and team-only flag never change: the refs from above still hold.)
-  auto again = records::GetStanding(store, req.network_id(), actor->account_id,
-                                    service_.clock.NowMs());
-  Status still = again.ok() ? AuthorizeNetworkAccess(*actor, Operation::kReceiveLive, *again)
-                            : again.status();
-  std::vector<std::shared_ptr<Subscription>> live;
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    ThreadOutcome& outcome = outcomes[i];
-    if (outcome.sub) {
-      Status thread_still =
-          still.ok() ? Authorize(*actor, Operation::kReceiveLive, *again, outcome.ref) : still;
-      if (thread_still.ok()) {
-        outcome.sub->SetAccessUntil(AccessEndsMs(*again));
-        live.push_back(outcome.sub);
-      } else {
-        service_.hub.Unsubscribe(this, req.network_id(), outcome.ref.id);
-        outcome.status = thread_still;
-        outcome.sub.reset();
+  // Decided on the writer, in order with the changes of access; the subscriptions start there,
+  // once the records are durable and before the answer, so a withdrawal committed later finds
+  // them in the hub and one committed earlier refuses them here.
+  Write(id, NewAudit("live.started", v1::AUDIT_ACTION_READ),
+        [self = shared_from_this(), req, shape, named](storage::Transaction& txn,
+                                                       WriteOutcome& out) -> Status {
+    AccessCache& cache = self->service_.access_cache;
+    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit, &cache));
+    KRING_ASSIGN_OR_RETURN(Standing standing,
+                           self->StandingOf(txn, req.network_id(), actor.account_id, &cache));
+    NoteStanding(out.audit.event, req.network_id(), standing);
+    KRING_RETURN_IF_ERROR(AuthorizeNetworkAccess(actor, Operation::kReceiveLive, standing));
+    KRING_RETURN_IF_ERROR(shape);  // fields are checked once the caller is allowed
+    // One record per thread started: "live.started" with the first seq it delivers;
+    // "live.ended" follows when the subscription stops, with the last seq it delivered. The
+    // threads refused share one record (with their count), so a frame adds a bounded number.
+    struct Start {
+      uint64_t thread_id;
+      uint64_t after_seq;
+      v1::AuditEvent ended_record;
+    };
+    std::vector<Start> starts;
+    Status first_refusal;
+    v1::AuditEvent refused = out.audit.event;
+    uint64_t refused_count = 0;
+    auto* result = out.response.mutable_subscribe();
+    for (int i = 0; i < req.threads_size(); ++i) {
+      const v1::ThreadCursor& cursor = req.threads(i);
+      const StatusOr<v1::Thread>& thread = (*named)[i];
+      v1::ThreadSubscription* state = result->add_threads();
+      state->set_thread_id(cursor.thread_id());
+      // Decided before the thread is looked at, so that its existence is no answer to people
+      // without access; then again with what the thread is.
+      Status status = Authorize(actor, Operation::kReceiveLive, standing, {cursor.thread_id()});
+      if (status.ok()) status = thread.status();
+      if (status.ok()) {
+        status = Authorize(actor, Operation::kReceiveLive, standing, records::RefOf(*thread));
       }
+      if (status.ok() && cursor.after_seq() > thread->last_seq()) {
+        // Sequence numbers come from the server: a cursor past the end is not one of ours.
+        status = InvalidArgument("after_seq " + std::to_string(cursor.after_seq()) +
+                                 " is past the thread's newest message (" +
+                                 std::to_string(thread->last_seq()) + ")");
+      }
+      if (!status.ok()) {
+        *state->mutable_error() = ErrorProto(status);
+        if (refused_count++ == 0) {
+          first_refusal = status;
+          NoteThread(refused, cursor.thread_id(), thread.ok());
+        }
+        continue;
+      }
+      const uint64_t hidden = HiddenThrough(standing, cursor.thread_id());
+      state->set_last_seq(thread->last_seq());
+      state->set_hidden_through_seq(hidden);
+      const uint64_t after_seq = std::max(cursor.after_seq(), hidden);
+      v1::AuditEvent record = out.audit.event;
+      NoteThread(record, cursor.thread_id(), true);
+      record.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
+      record.set_seq_from(after_seq + 1);
+      v1::AuditEvent ended_record = record;
+      ended_record.set_event_type("live.ended");
+      ended_record.clear_seq_from();
+      out.audit.also.push_back(std::move(record));
+      starts.push_back({cursor.thread_id(), after_seq, std::move(ended_record)});
     }
-    // The thread's own record: refused with why, or the first seq it will deliver.
-    v1::AuditEvent record = audit.event;
-    NoteThread(record, outcome.ref.id, outcome.in_network);
-    record.set_outcome(audit::OutcomeOf(outcome.status));
-    if (!outcome.status.ok()) {
-      *result->mutable_threads(static_cast<int>(i))->mutable_error() = ErrorProto(outcome.status);
-      record.set_outcome_detail(outcome.status.detail());
-    } else {
-      record.set_seq_from(outcome.sub->next_seq());
+    if (refused_count > 0) {
+      refused.set_outcome(audit::OutcomeOf(first_refusal));
+      refused.set_outcome_detail(first_refusal.detail());
+      refused.set_count(refused_count);
+      out.audit.also.push_back(std::move(refused));
     }
-    audit.also.push_back(std::move(record));
-  }
-  audit.event.set_event_type("");  // the per-thread records say it all
-  if (!still.ok()) return ReplyAudited(id, std::move(audit), still);
-  // Catching up reads the store: on the blocking pool, not on the writer that sends the reply.
-  ReplyAudited(id, std::move(audit), std::move(response), [this, self, live] {
-    for (const auto& sub : live) {
-      service_.blocking.Post([this, self, sub] { service_.CatchUp(sub); });
-    }
+    out.audit.event.set_event_type("");  // the records above say it all
+    auto live = std::make_shared<std::vector<std::shared_ptr<Subscription>>>();
+    out.effects.push_back([self, network_id = req.network_id(), until = AccessEndsMs(standing),
+                           starts = std::move(starts), live] {
+      ServiceImpl& service = self->service_;
+      for (const Start& start : starts) {
+        Subscription::Access access{
+            until, AccessEndedFrame(network_id, start.thread_id, "your consent ended"),
+            [service = &service, record = start.ended_record](uint64_t first, uint64_t last) {
+              RecordLiveEnded(*service, record, first, last);
+            }};
+        auto sub =
+            service.hub.Subscribe(self, network_id, start.thread_id, start.after_seq, access);
+        if (sub) {
+          live->push_back(std::move(sub));
+        } else {  // the connection is gone: it delivered nothing
+          access.on_end(start.after_seq + 1, start.after_seq);
+        }
+      }
+    });
+    // Catching up reads the store: on the read pool, not on the writer that sends the reply.
+    out.after_reply.push_back([self, live] {
+      for (const auto& sub : *live) self->service_.PostCatchUp(sub);
+    });
+    return Status::Ok();
   });
 }
 
 void ConnectionImpl::Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req) {
-  auto actor = Authenticate(service_.store);
-  if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  if (req.thread_ids().empty()) {
-    service_.hub.Unsubscribe(this, req.network_id(), 0);
-  } else {
-    for (uint64_t thread_id : req.thread_ids()) {
-      if (thread_id != 0) service_.hub.Unsubscribe(this, req.network_id(), thread_id);
-    }
-  }
-  v1::Response response;
-  response.mutable_unsubscribe();
-  Reply(id, std::move(response));
+  // Through the writer like Subscribe, so that it cannot overtake an earlier Subscribe of this
+  // connection that is still being decided there. Nothing is staged: no record, no write.
+  auto self = shared_from_this();
+  auto authenticated = std::make_shared<Status>();
+  service_.writer.Submit(Writer::Op{
+      [self, authenticated](storage::Transaction& txn) {
+        *authenticated = self->Authenticate(txn, nullptr, &self->service_.access_cache).status();
+        return Status::Ok();
+      },
+      [self, id, req, authenticated](const Status&) {
+        if (!authenticated->ok()) return self->ReplyAuthError(id, *authenticated);
+        if (req.thread_ids().empty()) {
+          self->service_.hub.Unsubscribe(self.get(), req.network_id(), 0);
+        } else {
+          for (uint64_t thread_id : req.thread_ids()) {
+            if (thread_id != 0) self->service_.hub.Unsubscribe(self.get(), req.network_id(), thread_id);
+          }
+        }
+        v1::Response response;
+        response.mutable_unsubscribe();
+        self->Reply(id, std::move(response));
+      }});
 }
 
 void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
@@ -421,29 +451,32 @@ void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
 }
 
 void ConnectionImpl::ListReadMarkers(uint64_t id, const v1::ListReadMarkersRequest& req) {
-  const storage::Store& store = service_.store;
-  AuditDraft audit = NewAudit("read_markers.listed", v1::AUDIT_ACTION_READ);
-  auto permitted = Permit(store, req.network_id(), Operation::kListReadMarkers,
-                          ThreadRef{req.thread_id()}, &audit);
-  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
-  v1::Response response;
-  auto* result = response.mutable_list_read_markers();
-  std::string begin = U64(req.thread_id());
-  Status scanned = store.Scan(Table::kReadMarkers, begin, storage::keys::PrefixEnd(begin), 0,
-                              [&](std::string_view, std::string_view value) {
-                                v1::ReadMarker marker;
-                                if (marker.ParseFromArray(value.data(),
-                                                          static_cast<int>(value.size()))) {
-                                  // Only markers of people still in the network.
-                                  auto m = records::GetMember(store, req.network_id(),
-                                                              marker.account_id());
-                                  if (m.ok() && *m) *result->add_markers() = std::move(marker);
-                                }
-                                return true;
-                              });
-  if (!scanned.ok()) return ReplyError(id, scanned);
-  audit.event.set_count(result->markers_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+  ReadInNetwork(id, NewAudit("read_markers.listed", v1::AUDIT_ACTION_READ), req.network_id(),
+                Operation::kListReadMarkers, ThreadRef{req.thread_id()},
+                [req](const storage::ReadView& view, const Permitted&,
+                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
+    v1::Response response;
+    auto* result = response.mutable_list_read_markers();
+    std::vector<v1::ReadMarker> markers;
+    const std::string begin = U64(req.thread_id());
+    KRING_RETURN_IF_ERROR(view.Scan(Table::kReadMarkers, begin, storage::keys::PrefixEnd(begin), 0,
+                                    [&](std::string_view, std::string_view value) {
+                                      v1::ReadMarker& marker = markers.emplace_back();
+                                      if (!marker.ParseFromArray(value.data(),
+                                                                 static_cast<int>(value.size()))) {
+                                        markers.pop_back();
+                                      }
+                                      return true;
+                                    }));
+    for (v1::ReadMarker& marker : markers) {
+      // Only markers of people still in the network.
+      KRING_ASSIGN_OR_RETURN(auto member,
+                             records::GetMember(view, req.network_id(), marker.account_id()));
+      if (member) *result->add_markers() = std::move(marker);
+    }
+    record.set_count(result->markers_size());
+    return response;
+  });
 }
 
 }  // namespace kring::service

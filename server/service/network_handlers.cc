@@ -43,7 +43,7 @@ Frame MembershipFrame(uint64_t network_id, v1::MembershipChange change, const v1
 }
 
 // Scans `table` for keys starting with u64 `prefix`; returns the values as u64 ids.
-StatusOr<std::vector<std::pair<uint64_t, uint64_t>>> ScanU64Index(const storage::Store& store,
+StatusOr<std::vector<std::pair<uint64_t, uint64_t>>> ScanU64Index(const storage::ReadView& store,
                                                                   Table table, uint64_t prefix) {
   std::vector<std::pair<uint64_t, uint64_t>> out;  // (second key part, value)
   std::string begin = U64(prefix);
@@ -139,26 +139,26 @@ void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req)
 }
 
 void ConnectionImpl::ListNetworks(uint64_t id) {
-  const storage::Store& store = service_.store;
-  AuditDraft audit = NewAudit("networks.listed", v1::AUDIT_ACTION_READ);
-  auto actor = Authenticate(store, &audit);
-  if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  auto network_ids = records::NetworksOf(store, actor->account_id);
-  if (!network_ids.ok()) return ReplyError(id, network_ids.status());
-  const int64_t now = service_.clock.NowMs();
-  v1::Response response;
-  auto* result = response.mutable_list_networks();
-  for (uint64_t network_id : *network_ids) {
-    auto network = records::GetNetwork(store, network_id);
-    auto standing = records::GetStanding(store, network_id, actor->account_id, now);
-    if (!network.ok() || !standing.ok()) return ReplyError(id, Internal("store read failed"));
-    if (!*network || !standing->role) continue;
-    v1::Network* n = result->add_networks();
-    *n = **network;
-    n->set_my_role(*standing->role);
-  }
-  audit.event.set_count(result->networks_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+  ReadAcrossNetworks(id, NewAudit("networks.listed", v1::AUDIT_ACTION_READ),
+                     [self = shared_from_this()](const storage::ReadView& view, AccessCache* cache,
+                                                 const Actor& actor, Basis& basis,
+                                                 v1::AuditEvent& record) -> StatusOr<v1::Response> {
+    KRING_ASSIGN_OR_RETURN(auto network_ids, records::NetworksOf(view, actor.account_id));
+    v1::Response response;
+    auto* result = response.mutable_list_networks();
+    for (uint64_t network_id : network_ids) {
+      KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
+      KRING_ASSIGN_OR_RETURN(Standing standing,
+                             self->StandingOf(view, network_id, actor.account_id, cache));
+      basis.emplace_back(network_id, standing);
+      if (!network || !standing.role) continue;
+      v1::Network* n = result->add_networks();
+      *n = *network;
+      n->set_my_role(*standing.role);
+    }
+    record.set_count(result->networks_size());
+    return response;
+  });
 }
 
 void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
@@ -227,41 +227,40 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
 }
 
 void ConnectionImpl::ListInvitations(uint64_t id) {
-  const storage::Store& store = service_.store;
-  AuditDraft audit = NewAudit("invitations.listed", v1::AUDIT_ACTION_READ);
-  auto actor = Authenticate(store, &audit);
-  if (!actor.ok()) return ReplyAuthError(id, actor.status());
-  std::vector<uint64_t> invitation_ids;
-  // Addressed to me.
-  auto mine = ScanU64Index(store, Table::kInviteeInvitations, actor->account_id);
-  if (!mine.ok()) return ReplyError(id, mine.status());
-  for (const auto& [network_id, invitation_id] : *mine) invitation_ids.push_back(invitation_id);
-  // Waiting in networks where I may invite (and so see who is invited).
-  const int64_t now = service_.clock.NowMs();
-  auto network_ids = records::NetworksOf(store, actor->account_id);
-  if (!network_ids.ok()) return ReplyError(id, network_ids.status());
-  for (uint64_t network_id : *network_ids) {
-    auto standing = records::GetStanding(store, network_id, actor->account_id, now);
-    if (!standing.ok()) return ReplyError(id, standing.status());
-    if (!Authorize(*actor, Operation::kInvite, *standing).ok()) continue;
-    auto sent = ScanU64Index(store, Table::kNetworkInvitations, network_id);
-    if (!sent.ok()) return ReplyError(id, sent.status());
-    for (const auto& [invitee_id, invitation_id] : *sent) invitation_ids.push_back(invitation_id);
-  }
-  v1::Response response;
-  auto* result = response.mutable_list_invitations();
-  for (uint64_t invitation_id : invitation_ids) {
-    auto invitation = records::GetInvitation(store, invitation_id);
-    if (!invitation.ok()) return ReplyError(id, invitation.status());
-    if (!*invitation || (*invitation)->state() != v1::INVITATION_STATE_PENDING) continue;
-    v1::Invitation* listed = result->add_invitations();
-    *listed = **invitation;
-    if (listed->expires_at_ms() != 0 && now >= listed->expires_at_ms()) {
-      listed->set_state(v1::INVITATION_STATE_EXPIRED);  // said so, not silently dropped
+  ReadAcrossNetworks(id, NewAudit("invitations.listed", v1::AUDIT_ACTION_READ),
+                     [self = shared_from_this()](const storage::ReadView& view, AccessCache* cache,
+                                                 const Actor& actor, Basis& basis,
+                                                 v1::AuditEvent& record) -> StatusOr<v1::Response> {
+    std::vector<uint64_t> invitation_ids;
+    // Addressed to me.
+    KRING_ASSIGN_OR_RETURN(auto mine, ScanU64Index(view, Table::kInviteeInvitations,
+                                                   actor.account_id));
+    for (const auto& [network_id, invitation_id] : mine) invitation_ids.push_back(invitation_id);
+    // Waiting in networks where I may invite (and so see who is invited).
+    KRING_ASSIGN_OR_RETURN(auto network_ids, records::NetworksOf(view, actor.account_id));
+    for (uint64_t network_id : network_ids) {
+      KRING_ASSIGN_OR_RETURN(Standing standing,
+                             self->StandingOf(view, network_id, actor.account_id, cache));
+      basis.emplace_back(network_id, standing);
+      if (!Authorize(actor, Operation::kInvite, standing).ok()) continue;
+      KRING_ASSIGN_OR_RETURN(auto sent, ScanU64Index(view, Table::kNetworkInvitations, network_id));
+      for (const auto& [invitee_id, invitation_id] : sent) invitation_ids.push_back(invitation_id);
     }
-  }
-  audit.event.set_count(result->invitations_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+    const int64_t now = self->service_.clock.NowMs();
+    v1::Response response;
+    auto* result = response.mutable_list_invitations();
+    for (uint64_t invitation_id : invitation_ids) {
+      KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(view, invitation_id));
+      if (!invitation || invitation->state() != v1::INVITATION_STATE_PENDING) continue;
+      v1::Invitation* listed = result->add_invitations();
+      *listed = *invitation;
+      if (listed->expires_at_ms() != 0 && now >= listed->expires_at_ms()) {
+        listed->set_state(v1::INVITATION_STATE_EXPIRED);  // said so, not silently dropped
+      }
+    }
+    record.set_count(result->invitations_size());
+    return response;
+  });
 }
 
 void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationRequest& req) {
@@ -428,58 +427,58 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
 }
 
 void ConnectionImpl::ListMembers(uint64_t id, const v1::ListMembersRequest& req) {
-  const storage::Store& store = service_.store;
-  AuditDraft audit = NewAudit("members.listed", v1::AUDIT_ACTION_READ);
-  auto permitted = Permit(store, req.network_id(), Operation::kListMembers, {}, &audit);
-  if (!permitted.ok()) return ReplyAudited(id, std::move(audit), permitted.status());
-  const bool principal = IsPrincipal(permitted->standing);
-  const uint64_t me = permitted->actor.account_id;
-  std::vector<store::MemberRecord> members;
-  std::string begin = U64(req.network_id());
-  Status scanned = store.Scan(Table::kMembers, begin, storage::keys::PrefixEnd(begin), 0,
-                              [&](std::string_view, std::string_view value) {
-                                store::MemberRecord m;
-                                if (m.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-                                  members.push_back(std::move(m));
-                                }
-                                return true;
-                              });
-  if (!scanned.ok()) return ReplyError(id, scanned);
-  v1::Response response;
-  auto* result = response.mutable_list_members();
-  for (const auto& m : members) {
-    auto account = records::GetAccount(store, m.account_id());
-    if (!account.ok()) return ReplyError(id, account.status());
-    if (!*account) continue;
-    v1::Member* listed = result->add_members();
-    *listed = records::MemberView(m, (*account)->account());
-    // What the client allowed each person is for the client (and representatives) to see, and
-    // for the person themself.
-    if (principal || m.account_id() == me) {
-      auto consent = records::GetCurrentConsent(store, req.network_id(), m.account_id());
-      if (!consent.ok()) return ReplyError(id, consent.status());
-      if (*consent) *listed->mutable_consent() = **consent;
+  ReadInNetwork(id, NewAudit("members.listed", v1::AUDIT_ACTION_READ), req.network_id(),
+                Operation::kListMembers, {},
+                [network_id = req.network_id()](const storage::ReadView& view,
+                                                const Permitted& permitted,
+                                                v1::AuditEvent& record) -> StatusOr<v1::Response> {
+    const bool principal = IsPrincipal(permitted.standing);
+    const uint64_t me = permitted.actor.account_id;
+    std::vector<store::MemberRecord> members;
+    const std::string begin = U64(network_id);
+    KRING_RETURN_IF_ERROR(view.Scan(Table::kMembers, begin, storage::keys::PrefixEnd(begin), 0,
+                                    [&](std::string_view, std::string_view value) {
+                                      store::MemberRecord m;
+                                      if (m.ParseFromArray(value.data(),
+                                                           static_cast<int>(value.size()))) {
+                                        members.push_back(std::move(m));
+                                      }
+                                      return true;
+                                    }));
+    v1::Response response;
+    auto* result = response.mutable_list_members();
+    for (const auto& m : members) {
+      KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, m.account_id()));
+      if (!account) continue;
+      v1::Member* listed = result->add_members();
+      *listed = records::MemberView(m, account->account());
+      // What the client allowed each person is for the client (and representatives) to see,
+      // and for the person themself.
+      if (principal || m.account_id() == me) {
+        KRING_ASSIGN_OR_RETURN(auto consent,
+                               records::GetCurrentConsent(view, network_id, m.account_id()));
+        if (consent) *listed->mutable_consent() = *consent;
+      }
     }
-  }
-  // Representatives act for the client: everyone in the network sees who they are.
-  auto network = records::GetNetwork(store, req.network_id());
-  if (!network.ok() || !*network) return ReplyError(id, Internal("store read failed"));
-  auto reps = records::RepresentativesOf(store, (*network)->client_id());
-  if (!reps.ok()) return ReplyError(id, reps.status());
-  for (uint64_t rep_id : *reps) {
-    auto account = records::GetAccount(store, rep_id);
-    auto representation = records::GetRepresentation(store, (*network)->client_id(), rep_id);
-    if (!account.ok() || !representation.ok()) return ReplyError(id, Internal("store read failed"));
-    if (!*account || !*representation) continue;
-    store::MemberRecord as_member;
-    as_member.set_account_id(rep_id);
-    as_member.set_role(v1::MEMBER_ROLE_REPRESENTATIVE);
-    as_member.set_role_label((*representation)->basis());
-    as_member.set_since_ms((*representation)->since_ms());
-    *result->add_members() = records::MemberView(as_member, (*account)->account());
-  }
-  audit.event.set_count(result->members_size());
-  ReplyAudited(id, std::move(audit), std::move(response));
+    // Representatives act for the client: everyone in the network sees who they are.
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
+    if (!network) return Internal("store read failed");
+    KRING_ASSIGN_OR_RETURN(auto reps, records::RepresentativesOf(view, network->client_id()));
+    for (uint64_t rep_id : reps) {
+      KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, rep_id));
+      KRING_ASSIGN_OR_RETURN(auto representation,
+                             records::GetRepresentation(view, network->client_id(), rep_id));
+      if (!account || !representation) continue;
+      store::MemberRecord as_member;
+      as_member.set_account_id(rep_id);
+      as_member.set_role(v1::MEMBER_ROLE_REPRESENTATIVE);
+      as_member.set_role_label(representation->basis());
+      as_member.set_since_ms(representation->since_ms());
+      *result->add_members() = records::MemberView(as_member, account->account());
+    }
+    record.set_count(result->members_size());
+    return response;
+  });
 }
 
 }  // namespace kring::service

@@ -28,7 +28,8 @@ ServiceImpl::ServiceImpl(storage::Store& store, const Clock& clock, Random& rand
       writer(store, options.writer_max_group),
       hub(clock),
       throttle(clock, options.throttle),
-      blocking(options.blocking_threads) {
+      password_pool("password", options.password_threads, options.password_queue),
+      read_pool("read", options.read_threads, options.read_queue) {
   writer.WatchTables(AccessTableMask(), [this] { access_cache.Clear(); });
 }
 
@@ -61,9 +62,15 @@ void ServiceImpl::CatchUp(const std::shared_ptr<Subscription>& sub) {
     return;
   }
   // Read the next page once this one has (mostly) gone out; never on the transport's thread.
-  target->WhenQueuedBelow(options.send_queue_bytes / 4, [this, sub] {
-    blocking.Post([this, sub] { CatchUp(sub); });
-  });
+  target->WhenQueuedBelow(options.send_queue_bytes / 4, [this, sub] { PostCatchUp(sub); });
+}
+
+void ServiceImpl::PostCatchUp(const std::shared_ptr<Subscription>& sub) {
+  Status posted = read_pool.Post([this, sub] { CatchUp(sub); });
+  if (posted.ok()) return;
+  if (std::shared_ptr<EventTarget> target = sub->target()) {
+    target->TryAgainLater("the server is too busy to send history now; reconnect and resume");
+  }
 }
 
 Service::Service(storage::Store& store, const Clock& clock, Random& random,
@@ -83,7 +90,8 @@ Status Service::Start() {
 
 void Service::Stop() {
   impl_->writer.Stop();
-  impl_->blocking.Shutdown();
+  impl_->password_pool.Shutdown();
+  impl_->read_pool.Shutdown();
 }
 
 std::shared_ptr<Connection> Service::Accept(std::shared_ptr<ConnectionSink> sink, PeerInfo peer) {

@@ -20,6 +20,10 @@
 
 namespace kring::service {
 
+// Threads one Subscribe may name (docs/protocol.md). Each thread it starts leaves a record, so
+// this bounds what one frame can add to the access log.
+inline constexpr size_t kMaxSubscribeCursors = 100;
+
 struct ServiceOptions {
   size_t max_message_bytes = 16 * 1024;
   // The transport's per-connection send queue limit (config limits.max_outbound_bytes). Backlog
@@ -29,7 +33,16 @@ struct ServiceOptions {
   int64_t invitation_ttl_ms = 14 * 24 * 60 * 60'000;  // an invitation waits 14 days at most
   uint32_t max_history_page = 500;
   size_t writer_max_group = 1024;  // most requests committed with one fsync
-  size_t blocking_threads = 2;     // Argon2 runs here, never on io threads
+  // Password work (Argon2: Login, ChangePassword, CreateAccount) runs on threads of its own,
+  // never on io threads; at most password_queue checks wait for one (more are refused with
+  // RESOURCE_EXHAUSTED).
+  size_t password_threads = 2;
+  size_t password_queue = 128;
+  // Reads too large for an io thread (backlog pages, verifying the audit chain) have their own
+  // threads too, so that password work can never delay them. A backlog page that finds
+  // read_queue waiting closes its connection with 1013 (the app resumes from its cursors).
+  size_t read_threads = 2;
+  size_t read_queue = 16384;
   PasswordPolicy password;
   LoginThrottlePolicy throttle;
   // Names this server in every access-log record and checkpoint.

@@ -20,9 +20,12 @@ class ServiceImpl {
   ServiceImpl(storage::Store& store, const Clock& clock, Random& random, ServiceOptions options);
 
   // Reads one page of the thread's messages from the subscription's cursor on and hands it over.
-  // If more remain, the next page follows on the blocking pool once the connection has sent
-  // most of this one, until live delivery takes over. Blocks on one page's store read.
+  // If more remain, the next page follows on the read pool once the connection has sent most of
+  // this one, until live delivery takes over. Blocks on one page's store read.
   void CatchUp(const std::shared_ptr<Subscription>& subscription);
+  // CatchUp on the read pool. If its queue is full, the subscriber's connection is closed with
+  // 1013 (try again later): it reconnects and resumes from its cursors, so nothing is skipped.
+  void PostCatchUp(const std::shared_ptr<Subscription>& subscription);
 
   storage::Store& store;
   const Clock& clock;
@@ -33,7 +36,8 @@ class ServiceImpl {
   AccessCache access_cache;
   Hub hub;
   LoginThrottle throttle;
-  BlockingPool blocking;
+  BlockingPool password_pool;  // Argon2 only
+  BlockingPool read_pool;      // large reads: never behind password work
   // Verified against when a login names an unknown handle, so that case takes as long as a
   // wrong password and does not reveal which handles exist.
   std::string decoy_password_hash;

@@ -2,9 +2,7 @@
 // is altered in the RocksDB value on disk, both `kringd audit verify` and the protocol name
 // that record; a signed checkpoint proves a later log still holds what it signed.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -12,30 +10,8 @@
 #include "server/storage/rocks_store.h"
 #include "tests/integration/world.h"
 
-#ifndef KRINGD_PATH
-#error "KRINGD_PATH must name the kringd binary (set by tests/CMakeLists.txt)"
-#endif
-
 namespace kring::integration {
 namespace {
-
-struct Ran {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs kringd with `args` (no shell metacharacters in them) and collects its stdout.
-Ran RunKringd(const std::string& args) {
-  Ran ran;
-  FILE* pipe = ::popen((std::string(KRINGD_PATH) + " " + args + " 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) return ran;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) ran.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return ran;
-}
 
 class AuditTest : public CareNetworkTest {
  protected:
@@ -71,11 +47,12 @@ TEST_F(AuditTest, AnAlteredRecordIsFoundOnDiskAndOverTheProtocol) {
 
   // Offline, with a checkpoint taken first.
   kringd_.Stop();
-  Ran checkpoint = RunKringd("audit checkpoint " + DataDirArgs());
+  KringdRun checkpoint = RunKringdCommand("audit checkpoint " + DataDirArgs());
   ASSERT_EQ(checkpoint.exit_code, 0) << checkpoint.out;
   const std::string checkpoint_file = kringd_.dir() + "/checkpoint.json";
   std::ofstream(checkpoint_file) << checkpoint.out;
-  Ran verified = RunKringd("audit verify --checkpoint " + checkpoint_file + " " + DataDirArgs());
+  KringdRun verified =
+      RunKringdCommand("audit verify --checkpoint " + checkpoint_file + " " + DataDirArgs());
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_NE(verified.out.find("checkpoint holds"), std::string::npos) << verified.out;
 
@@ -92,7 +69,7 @@ TEST_F(AuditTest, AnAlteredRecordIsFoundOnDiskAndOverTheProtocol) {
     batch.Put(storage::Table::kAudit, storage::keys::U64(victim), altered);
     ASSERT_TRUE((*store)->Write(batch, /*sync=*/true).ok());
   }
-  Ran broken = RunKringd("audit verify " + DataDirArgs());
+  KringdRun broken = RunKringdCommand("audit verify " + DataDirArgs());
   EXPECT_EQ(broken.exit_code, 1);
   EXPECT_NE(broken.out.find("broken at record 7 "), std::string::npos) << broken.out;
 
@@ -105,7 +82,7 @@ TEST_F(AuditTest, AnAlteredRecordIsFoundOnDiskAndOverTheProtocol) {
 
 TEST_F(AuditTest, AForgedCheckpointDoesNotHold) {
   kringd_.Stop();
-  Ran checkpoint = RunKringd("audit checkpoint " + DataDirArgs());
+  KringdRun checkpoint = RunKringdCommand("audit checkpoint " + DataDirArgs());
   ASSERT_EQ(checkpoint.exit_code, 0);
   // Claim one record fewer than was signed.
   std::string forged = checkpoint.out;
@@ -115,7 +92,7 @@ TEST_F(AuditTest, AForgedCheckpointDoesNotHold) {
   forged[digit] = forged[digit] == '1' ? '2' : '1';
   const std::string file = kringd_.dir() + "/forged.json";
   std::ofstream(file) << forged;
-  Ran verified = RunKringd("audit verify --checkpoint " + file + " " + DataDirArgs());
+  KringdRun verified = RunKringdCommand("audit verify --checkpoint " + file + " " + DataDirArgs());
   EXPECT_EQ(verified.exit_code, 1);
   EXPECT_NE(verified.out.find("signature does not hold"), std::string::npos) << verified.out;
 }

@@ -147,8 +147,15 @@ TEST_F(BadInputTest, MessageTextAndIdsAreBounded) {
   const uint64_t n = net.id();
   const uint64_t t = net.general_thread_id();
 
-  EXPECT_TRUE(IsError(client->PostMessage(n, t, "too-long", std::string(16385, 'a')),
-                      v1::Error::INVALID_ARGUMENT));
+  // Past the SDK's own check (Call sends the frame as it is), so that kringd's is tested.
+  v1::ClientFrame too_long;
+  too_long.mutable_post_message()->set_network_id(n);
+  too_long.mutable_post_message()->set_thread_id(t);
+  too_long.mutable_post_message()->set_client_msg_id("too-long");
+  too_long.mutable_post_message()->set_text(std::string(16385, 'a'));
+  sdk::Result<v1::Response> refused = client->Call(too_long);
+  ASSERT_TRUE(IsOk(refused));
+  EXPECT_EQ(refused->error().code(), v1::Error::INVALID_ARGUMENT) << refused->DebugString();
   EXPECT_TRUE(IsError(client->PostMessage(n, t, "empty", ""), v1::Error::INVALID_ARGUMENT));
   EXPECT_TRUE(IsError(client->PostMessage(n, t, "", "no id"), v1::Error::INVALID_ARGUMENT));
   EXPECT_TRUE(IsError(client->PostMessage(n, t, std::string(65, 'i'), "id too long"),
@@ -163,6 +170,33 @@ TEST_F(BadInputTest, MessageTextAndIdsAreBounded) {
   ASSERT_TRUE(IsOk(max_text));
   EXPECT_EQ(max_text->seq(), 1u);
   EXPECT_TRUE(IsOk(client->PostMessage(n, t, "reply-ok", "a reply", 1)));
+}
+
+// What kringd would refuse for its length, or close the connection for (1009), the SDK refuses
+// before sending, naming the limit; the connection stays open.
+TEST_F(BadInputTest, TheSdkRefusesOversizedRequestsBeforeSending) {
+  Person client = world_->AddClient("ruth");
+  v1::Network net = world_->OpenNetwork(client, {});
+  const uint64_t n = net.id();
+  const uint64_t t = net.general_thread_id();
+
+  for (size_t bytes : {16385u, 100'000u}) {
+    sdk::Result<v1::PostMessageResult> posted =
+        client->PostMessage(n, t, "long-" + std::to_string(bytes), std::string(bytes, 'a'));
+    ASSERT_TRUE(IsError(posted, v1::Error::INVALID_ARGUMENT)) << bytes;
+    EXPECT_EQ(posted.error().detail, "the text is " + std::to_string(bytes) +
+                                         " bytes; a message holds at most 16384 bytes; not sent");
+  }
+  sdk::Result<v1::CreateThreadResult> thread = client->CreateThread(n, std::string(70'000, 't'));
+  ASSERT_TRUE(IsError(thread, v1::Error::INVALID_ARGUMENT));
+  EXPECT_NE(thread.error().detail.find("the server takes at most 65536 bytes a request; not sent"),
+            std::string::npos)
+      << thread.error().detail;
+
+  // Nothing was sent: the connection is open and nothing was stored.
+  v1::FetchHistoryResult history = Must(client->FetchHistory(n, t), "history");
+  EXPECT_EQ(history.messages_size(), 0);
+  EXPECT_TRUE(IsOk(client->PostMessage(n, t, "fits", std::string(16384, 'a'))));
 }
 
 TEST_F(BadInputTest, BadThreadTitlesAreInvalidArgument) {

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/child_process.h"
+
 #ifndef KRINGD_PATH
 #error "KRINGD_PATH must name the kringd binary (set by tests/CMakeLists.txt)"
 #endif
@@ -28,96 +30,21 @@ using Clock = std::chrono::steady_clock;
 
 constexpr char kListeningPrefix[] = "kringd: listening on ";
 
-struct Child {
-  pid_t pid = -1;
-  int stdin_fd = -1;   // write end, when piped
-  int stdout_fd = -1;  // read end, when piped
-};
+using process::Child;
+using process::CloseFd;
+using process::DescribeWaitStatus;
+using process::ReadSome;
+using process::WriteAll;
 
 std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
-void CloseFd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
-// fork + exec of `args` with stdin and/or stdout on pipes (else /dev/null) and stderr appended to
-// `stderr_path`. Between fork and exec the child calls only async-signal-safe functions.
 std::optional<Child> Spawn(const std::vector<std::string>& args, bool pipe_stdin, bool pipe_stdout,
                            const std::string& stderr_path, std::string* error) {
-  int in[2] = {-1, -1};
-  int out[2] = {-1, -1};
-  if ((pipe_stdin && ::pipe2(in, O_CLOEXEC) != 0) ||
-      (pipe_stdout && ::pipe2(out, O_CLOEXEC) != 0)) {
-    *error = Errno("pipe2");
-    for (int fd : {in[0], in[1], out[0], out[1]}) CloseFd(fd);
-    return std::nullopt;
-  }
-  int err_fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipe_stdin ? in[0] : null_fd, 0);
-    ::dup2(pipe_stdout ? out[1] : null_fd, 1);
-    ::dup2(err_fd >= 0 ? err_fd : null_fd, 2);
-    // Do not leak the test's sockets (other connections) into kringd.
-    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
-      for (int fd = 3; fd < 4096; ++fd) ::close(fd);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  CloseFd(in[0]);
-  CloseFd(out[1]);
-  CloseFd(err_fd);
-  CloseFd(null_fd);
-  if (pid < 0) {
-    *error = Errno("fork");
-    CloseFd(in[1]);
-    CloseFd(out[0]);
-    return std::nullopt;
-  }
-  return Child{pid, in[1], out[0]};
-}
-
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-std::string DescribeStatus(int status) {
-  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("signal ") + ::strsignal(WTERMSIG(status));
-  return "status " + std::to_string(status);
-}
-
-int RemainingMs(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<int64_t>(0, left.count()));
-}
-
-// Reads what is available on `fd` into *out, waiting up to the deadline for something. Returns
-// false at end of file or on error.
-bool ReadSome(int fd, std::string* out, Clock::time_point deadline) {
-  pollfd p{fd, POLLIN, 0};
-  int r = ::poll(&p, 1, RemainingMs(deadline));
-  if (r < 0 && errno == EINTR) return true;
-  if (r <= 0) return r == 0;  // timeout: caller checks the deadline
-  char buf[4096];
-  ssize_t n = ::read(fd, buf, sizeof buf);
-  if (n < 0 && errno == EINTR) return true;
-  if (n <= 0) return false;
-  out->append(buf, static_cast<size_t>(n));
-  return true;
+  process::SpawnOptions options;
+  options.pipe_stdin = pipe_stdin;
+  options.pipe_stdout = pipe_stdout;
+  options.stderr_path = stderr_path;
+  return process::Spawn(args, options, error);
 }
 
 }  // namespace
@@ -269,7 +196,7 @@ int KringdProcess::AdminCreate(const std::string& handle, const std::string& kin
       pid_ = -1;
       CloseStdout();
       return ::testing::AssertionFailure()
-             << "kringd serve exited (" << (status ? DescribeStatus(*status) : "?")
+             << "kringd serve exited (" << (status ? DescribeWaitStatus(*status) : "?")
              << ") before listening; stdout: " << stdout_ << "\nstderr:\n"
              << StderrLog();
     }
@@ -307,34 +234,14 @@ void KringdProcess::Crash() {
     int status = Stop();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       return ::testing::AssertionFailure()
-             << "kringd did not stop cleanly: " << DescribeStatus(status);
+             << "kringd did not stop cleanly: " << DescribeWaitStatus(status);
     }
   }
   return Start();
 }
 
 std::optional<int> KringdProcess::WaitForExit(pid_t pid, Clock::time_point deadline) {
-  // A pidfd becomes readable when the process exits: wait on it instead of polling waitpid.
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  std::optional<int> result;
-  for (;;) {
-    int status = 0;
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      result = status;
-      break;
-    }
-    if (r < 0 && errno != EINTR) break;  // not our child (already reaped)
-    if (Clock::now() >= deadline) break;
-    if (pidfd >= 0) {
-      pollfd p{pidfd, POLLIN, 0};
-      ::poll(&p, 1, RemainingMs(deadline));
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // bounded by the deadline
-    }
-  }
-  CloseFd(pidfd);
-  return result;
+  return process::WaitForExit(pid, deadline);
 }
 
 void KringdProcess::CloseStdout() {
@@ -367,7 +274,21 @@ sdk::ConnectOptions KringdProcess::ConnectOptions() const {
   o.connect_timeout = std::chrono::seconds(10);
   o.request_timeout = std::chrono::seconds(15);
   o.user_agent = "kring-integration-tests";
+  o.max_request_bytes = config_.max_frame_bytes;
+  o.max_message_bytes = config_.max_message_bytes;
   return o;
+}
+
+KringdRun RunKringdCommand(const std::string& args) {
+  KringdRun ran;
+  FILE* pipe = ::popen((std::string(KRINGD_PATH) + " " + args + " 2>/dev/null").c_str(), "r");
+  if (pipe == nullptr) return ran;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) ran.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return ran;
 }
 
 }  // namespace kring::integration

@@ -91,4 +91,13 @@ class KringdProcess {
   uint16_t port_ = 0;
 };
 
+// What a one-shot `kringd COMMAND` (audit verify, admin create, ...) printed and how it ended.
+struct KringdRun {
+  int exit_code = -1;  // -1: did not exit normally
+  std::string out;     // its stdout
+};
+
+// Runs `kringd ARGS` to its end (no shell metacharacters in `args`; stderr is dropped).
+KringdRun RunKringdCommand(const std::string& args);
+
 }  // namespace kring::integration

@@ -1,6 +1,7 @@
 // Sessions: login, resume, logout, disabled accounts and login throttling.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -148,6 +149,68 @@ TEST_F(ThrottleTest, FailuresBeyondTheFreeOnesBlockWithDoublingDelays) {
   // Waiting it out, the right password works again.
   std::this_thread::sleep_for(std::chrono::milliseconds(longer.error().retry_after_ms + 20));
   EXPECT_TRUE(IsOk(conn->Login("jo", coach.password)));
+}
+
+// Guesses pipelined over real TLS, as in issue 11 (1,000 wrong passwords back to back were all
+// checked, and the right one after them logged in). The delay is long, so the test never waits
+// for it to pass: it only counts what kringd checked.
+class PipelinedThrottleTest : public KringTest {
+ protected:
+  PipelinedThrottleTest()
+      : KringTest(KringdConfig{.free_failures = 2, .base_delay_ms = 10 * 60'000}) {}
+};
+
+TEST_F(PipelinedThrottleTest, PipelinedGuessesAreCheckedNoMoreOftenThanOneByOne) {
+  Person coach = world_->AddMember("jo", "job coach");
+  constexpr uint32_t kFreeFailures = 2;
+  constexpr int kGuessesPerRound = 1'000;
+  auto channel = world_->ConnectRaw();
+  uint64_t next_id = 0;
+  int checked = 0;  // wrong passwords kringd looked at
+  for (int round = 0; round < 6; ++round) {
+    v1::ClientFrame f;
+    for (int i = 0; i < kGuessesPerRound; ++i) {
+      f.set_request_id(++next_id);
+      f.mutable_login()->set_handle("jo");
+      f.mutable_login()->set_password("wrong-password-" + std::to_string(next_id));
+      channel->Send(f);
+    }
+    const uint64_t right_id = ++next_id;
+    f.set_request_id(right_id);
+    f.mutable_login()->set_password(coach.password);
+    channel->Send(f);
+
+    int checked_this_round = 0;
+    std::optional<v1::Response> right;
+    for (int answered = 0; answered <= kGuessesPerRound; ++answered) {
+      std::optional<v1::Response> r = NextResponse(*channel);
+      ASSERT_TRUE(r.has_value()) << "round " << round << ": " << answered << " answered";
+      if (r->request_id() == right_id) {
+        right = *r;
+        continue;
+      }
+      ASSERT_TRUE(r->has_error());
+      if (r->error().code() == v1::Error::UNAUTHENTICATED) {
+        ++checked_this_round;
+      } else {
+        ASSERT_EQ(r->error().code(), v1::Error::RESOURCE_EXHAUSTED) << r->error().detail();
+        EXPECT_GT(r->error().retry_after_ms(), 0u);
+      }
+    }
+    checked += checked_this_round;
+    ASSERT_TRUE(right.has_value());
+    if (!right->has_error()) {
+      // Only while the policy still allowed an attempt: at most free_failures wrong ones before.
+      EXPECT_LE(checked, static_cast<int>(kFreeFailures)) << "round " << round;
+    } else {
+      EXPECT_EQ(right->error().code(), v1::Error::RESOURCE_EXHAUSTED) << right->error().detail();
+    }
+    if (checked_this_round == 0) break;  // delayed: nothing is checked any more
+  }
+  EXPECT_LE(checked, static_cast<int>(kFreeFailures) + 1);
+  // Delayed now: the right password is refused on a new connection too.
+  auto again = world_->Connect();
+  EXPECT_TRUE(IsError(again->Login("jo", coach.password), v1::Error::RESOURCE_EXHAUSTED));
 }
 
 }  // namespace

@@ -39,6 +39,12 @@ struct ConnectOptions {
   std::chrono::milliseconds request_timeout{30'000};
   // Largest ServerFrame accepted; a bigger one closes the connection (1009).
   uint64_t max_frame_bytes = 16 << 20;
+  // Largest request (ClientFrame) sent: kringd closes the connection (1009) on a bigger one, so
+  // Call refuses it here (INVALID_ARGUMENT, not sent). Match kringd's limits.max_frame_bytes.
+  uint64_t max_request_bytes = 64 * 1024;
+  // Longest message text PostMessage sends (kringd refuses longer ones): INVALID_ARGUMENT, not
+  // sent, the limit named. Match kringd's limits.max_message_bytes.
+  uint64_t max_message_bytes = 16 * 1024;
   // Sent as the WebSocket upgrade's User-Agent and as `app` in Login / ResumeSession.
   std::string user_agent = "kring-sdk-cpp/0.1";
   // Extra headers on the WebSocket upgrade request, as a browser would send them (Origin,

@@ -143,6 +143,11 @@ TEST(Verify, IntactOrWhereItBroke) {
   v.set_first_bad_seq(7);
   v.set_problem("prev_hash does not match record 6");
   EXPECT_EQ(VerifyText(v), "broken at record 7 of 12: prev_hash does not match record 6");
+  v.set_intact(true);
+  v.set_repaired_records(2);
+  EXPECT_EQ(VerifyText(v),
+            "intact: 12 records, head dead\nnote: 2 records hold text that is not valid UTF-8 "
+            "(shown with U+FFFD)");
 }
 
 TEST(Checkpoint, HashAndSignatureBase64InJson) {

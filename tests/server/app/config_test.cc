@@ -31,6 +31,10 @@ TEST(ConfigTest, EmptyFileGivesTheDefaults) {
   EXPECT_EQ(config->passwords.time_cost, 2u);
   EXPECT_EQ(config->passwords.memory_kib, 19456u);
   EXPECT_EQ(config->passwords.parallelism, 1u);
+  EXPECT_EQ(config->passwords.threads, 2u);
+  EXPECT_EQ(config->passwords.max_queued, 128u);
+  EXPECT_EQ(config->reads.threads, 2u);
+  EXPECT_EQ(config->reads.max_queued, 16384u);
   EXPECT_EQ(config->login_throttle.free_failures, 5u);
   EXPECT_EQ(config->login_throttle.base_delay_ms, 1000u);
   EXPECT_EQ(config->login_throttle.max_delay_ms, 900000u);
@@ -57,6 +61,11 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
     time_cost = 1
     memory_kib = 1024
     parallelism = 2
+    threads = 3
+    max_queued = 7
+    [reads]
+    threads = 5
+    max_queued = 11
     [login_throttle]
     free_failures = 1000
     base_delay_ms = 10
@@ -78,6 +87,10 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
   EXPECT_EQ(service.password.time_cost, 1u);
   EXPECT_EQ(service.password.memory_kib, 1024u);
   EXPECT_EQ(service.password.parallelism, 2u);
+  EXPECT_EQ(service.password_threads, 3u);
+  EXPECT_EQ(service.password_queue, 7u);
+  EXPECT_EQ(service.read_threads, 5u);
+  EXPECT_EQ(service.read_queue, 11u);
   EXPECT_EQ(service.throttle.free_failures, 1000u);
   EXPECT_EQ(service.throttle.base_delay_ms, 10);
   EXPECT_EQ(service.throttle.max_delay_ms, 20);
@@ -174,6 +187,10 @@ TEST(ConfigTest, TheExampleFileParsesToTheDefaults) {
   EXPECT_EQ(example->limits.idle_timeout_seconds, defaults->limits.idle_timeout_seconds);
   EXPECT_EQ(example->sessions.ttl_hours, defaults->sessions.ttl_hours);
   EXPECT_EQ(example->passwords.memory_kib, defaults->passwords.memory_kib);
+  EXPECT_EQ(example->passwords.threads, defaults->passwords.threads);
+  EXPECT_EQ(example->passwords.max_queued, defaults->passwords.max_queued);
+  EXPECT_EQ(example->reads.threads, defaults->reads.threads);
+  EXPECT_EQ(example->reads.max_queued, defaults->reads.max_queued);
   EXPECT_EQ(example->login_throttle.max_delay_ms, defaults->login_throttle.max_delay_ms);
   EXPECT_EQ(example->bootstrap.admin_handle, defaults->bootstrap.admin_handle);
   EXPECT_EQ(example->web.root, defaults->web.root);

@@ -29,6 +29,21 @@ TEST(AuditSummaryTest, SaysWhoDidWhatInPlainWords) {
             "Jo looked at who is in the network");
 }
 
+TEST(AuditSummaryTest, ThreadsRefusedTogetherAreCounted) {
+  v1::AuditEvent one = Event("live.started", 1);
+  one.set_outcome(v1::AUDIT_OUTCOME_DENIED);
+  one.set_outcome_detail("thread 12 is not in your consent's scope");
+  EXPECT_EQ(SummarizeAuditEvent(one, "Amir", "Werk", ""),
+            "Amir was refused (live.started, thread Werk): thread 12 is not in your consent's "
+            "scope");
+  v1::AuditEvent many = Event("live.started", 40);
+  many.set_thread_id(0);
+  many.set_outcome(v1::AUDIT_OUTCOME_ERROR);
+  many.set_outcome_detail("no such thread in this network");
+  EXPECT_EQ(SummarizeAuditEvent(many, "Amir", "", ""),
+            "Amir was refused (live.started, 40 threads): no such thread in this network");
+}
+
 TEST(AuditSummaryTest, AnAuditorLookingIsSaidPlainlyToo) {
   EXPECT_EQ(SummarizeAuditEvent(Event("audit.queried"), "Audrey", "", ""),
             "Audrey looked at access-log records about you, as an auditor");

@@ -310,6 +310,21 @@ TEST(AuthorizeTest, SeesThreadFollowsTheScope) {
   EXPECT_FALSE(SeesThread(StandingFor(Place::kStranger, S), ThreadFor(S)));
 }
 
+TEST(AuthorizeTest, SameStandingComparesTheRecordsNotTheInstant) {
+  const Standing member = StandingFor(Place::kMemberAll, S);
+  Standing later = member;
+  later.now_ms += 60'000;
+  EXPECT_TRUE(SameStanding(member, later));
+  Standing regranted = member;
+  regranted.consent->set_id(101);  // a new record, whatever it says
+  EXPECT_FALSE(SameStanding(member, regranted));
+  EXPECT_FALSE(SameStanding(member, StandingFor(Place::kMemberNoConsent, S)));
+  EXPECT_FALSE(SameStanding(member, StandingFor(Place::kStranger, S)));
+  EXPECT_FALSE(SameStanding(StandingFor(Place::kClient, S), StandingFor(Place::kRepresentative, S)));
+  EXPECT_FALSE(SameStanding(member, StandingFor(Place::kMemberAll, On::kTeamThreadWithdrawn)));
+  EXPECT_TRUE(SameStanding(StandingFor(Place::kClient, S), StandingFor(Place::kClient, T)));
+}
+
 TEST(AuthorizeTest, NetworkAccessIsTheThreadFreePart) {
   const Actor member{1, kMember};
   EXPECT_TRUE(AuthorizeNetworkAccess(member, Operation::kReceiveLive,

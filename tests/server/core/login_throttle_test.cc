@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/core/clock.h"
 
@@ -72,6 +75,134 @@ TEST_F(LoginThrottleTest, EachFurtherFailureDoublesTheDelayUpToTheMax) {
   }
 }
 
+// --- Attempts: counted from the moment they begin ---
+
+// RESOURCE_EXHAUSTED with a retry hint from Begin; fails the test if Begin let it through.
+::testing::AssertionResult Refused(StatusOr<LoginThrottle::Attempt> attempt) {
+  if (attempt.ok()) return ::testing::AssertionFailure() << "Begin let the attempt through";
+  if (attempt.status().code() != Code::kResourceExhausted) {
+    return ::testing::AssertionFailure() << attempt.status().ToString();
+  }
+  if (attempt.status().retry_after_ms() == 0) {
+    return ::testing::AssertionFailure() << "no retry hint: " << attempt.status().ToString();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST_F(LoginThrottleTest, AttemptsBegunBackToBackForOneHandleRunOneAtATime) {
+  // What pipelined logins do: every frame begins a check before the first one is answered.
+  auto first = throttle_.Begin("anna", "192.0.2.1");
+  ASSERT_TRUE(first.ok());
+  for (int i = 0; i < 1'000; ++i) {
+    ASSERT_TRUE(Refused(throttle_.Begin("anna", "192.0.2.1"))) << "attempt " << i + 2;
+  }
+  // Nor from elsewhere; other handles are not held up by it.
+  EXPECT_TRUE(Refused(throttle_.Begin("anna", "198.51.100.7")));
+  EXPECT_TRUE(throttle_.Begin("bert", "192.0.2.1").ok());
+  first->Failed();
+  EXPECT_TRUE(throttle_.Begin("anna", "192.0.2.1").ok());
+}
+
+TEST_F(LoginThrottleTest, GuessingAsFastAsAttemptsFinishGetsNoMoreThanTheFreeFailuresAndOne) {
+  int checked = 0;
+  for (int i = 0; i < 1'000; ++i) {
+    auto attempt = throttle_.Begin("anna", "192.0.2.1");
+    if (!attempt.ok()) continue;
+    ++checked;
+    attempt->Failed();
+  }
+  EXPECT_EQ(checked, static_cast<int>(kPolicy.free_failures) + 1);
+  EXPECT_EQ(RetryAfter("anna", "192.0.2.1"), 1'000u);
+}
+
+TEST_F(LoginThrottleTest, AnAddressCountsItsAttemptsInFlightAsIfTheyHadFailed) {
+  // free_failures = 3: an address may have attempts 1-4 in flight at once (as it could make
+  // them one after the other); a fifth would come after four failures' delay.
+  std::vector<LoginThrottle::Attempt> in_flight;
+  for (const char* handle : {"anna", "bert", "carla", "dirk"}) {
+    auto attempt = throttle_.Begin(handle, "192.0.2.1");
+    ASSERT_TRUE(attempt.ok()) << handle << ": " << attempt.status().ToString();
+    in_flight.push_back(std::move(*attempt));
+  }
+  auto fifth = throttle_.Begin("eva", "192.0.2.1");
+  ASSERT_TRUE(Refused(std::move(fifth)));
+  EXPECT_TRUE(throttle_.Begin("eva", "198.51.100.7").ok());  // eva herself is not delayed
+  for (auto& attempt : in_flight) attempt.Failed();
+  EXPECT_EQ(RetryAfter("eva", "192.0.2.1"), 1'000u);  // four failures: as if made in turn
+}
+
+TEST_F(LoginThrottleTest, TheRetryHintOfAnAddressWithAttemptsInFlightIsTheDelayTheyWouldStart) {
+  FailTimes(3, "anna", "192.0.2.1");
+  auto fourth = throttle_.Begin("bert", "192.0.2.1");
+  ASSERT_TRUE(fourth.ok());
+  auto fifth = throttle_.Begin("carla", "192.0.2.1");
+  ASSERT_FALSE(fifth.ok());
+  EXPECT_EQ(fifth.status().retry_after_ms(), 1'000u);
+}
+
+TEST_F(LoginThrottleTest, ADelayedKeyRefusesAttemptsLikeCheck) {
+  FailTimes(4, "anna", "192.0.2.1");
+  clock_.Advance(400);
+  auto attempt = throttle_.Begin("anna", "198.51.100.7");
+  ASSERT_FALSE(attempt.ok());
+  EXPECT_EQ(attempt.status().retry_after_ms(), 600u);
+  EXPECT_TRUE(Refused(throttle_.Begin("bert", "192.0.2.1")));
+}
+
+TEST_F(LoginThrottleTest, AFailedAttemptCountsLikeRecordFailure) {
+  for (int i = 0; i < 4; ++i) {
+    auto attempt = throttle_.Begin("anna", "192.0.2.1");
+    ASSERT_TRUE(attempt.ok()) << "attempt " << i + 1;
+    attempt->Failed();
+  }
+  EXPECT_EQ(RetryAfter("anna", "198.51.100.7"), 1'000u);
+  EXPECT_EQ(RetryAfter("bert", "192.0.2.1"), 1'000u);
+}
+
+TEST_F(LoginThrottleTest, AnAttemptNeverCheckedIsTakenBack) {
+  FailTimes(3, "anna", "192.0.2.1");
+  for (int i = 0; i < 10; ++i) {
+    auto attempt = throttle_.Begin("anna", "192.0.2.1");
+    ASSERT_TRUE(attempt.ok()) << "attempt " << i + 1;
+    // Dropped unfinished: the work was refused, the password never looked at.
+  }
+  // Still three failures: the fourth is free of delay until it fails.
+  EXPECT_TRUE(throttle_.Check("anna", "192.0.2.1").ok());
+  throttle_.RecordFailure("anna", "192.0.2.1");
+  EXPECT_EQ(RetryAfter("anna", "192.0.2.1"), 1'000u);
+}
+
+TEST_F(LoginThrottleTest, AMovedAttemptFinishesOnce) {
+  std::optional<LoginThrottle::Attempt> attempt;
+  {
+    auto begun = throttle_.Begin("anna", "192.0.2.1");
+    ASSERT_TRUE(begun.ok());
+    attempt.emplace(std::move(*begun));
+  }  // the moved-from attempt is destroyed here, to no effect
+  EXPECT_TRUE(Refused(throttle_.Begin("anna", "192.0.2.1")));
+  attempt->Failed();
+  attempt->Failed();  // a second finish is ignored
+  FailTimes(2, "anna", "192.0.2.1");
+  EXPECT_TRUE(throttle_.Check("anna", "192.0.2.1").ok());  // 3 failures, not 4
+}
+
+TEST(LoginThrottlePruneTest, KeysWithAnAttemptInFlightAreNeverForgotten) {
+  ManualClock clock;
+  LoginThrottle throttle(clock, {.free_failures = 0,
+                                 .base_delay_ms = 1'000,
+                                 .max_delay_ms = 8'000,
+                                 .forget_after_ms = 60'000,
+                                 .max_keys = 4});
+  auto anna = throttle.Begin("anna", "192.0.2.1");
+  ASSERT_TRUE(anna.ok());
+  clock.Advance(60'001);
+  for (int i = 0; i < 20; ++i) {
+    throttle.RecordFailure("spray" + std::to_string(i), "203.0.113." + std::to_string(i));
+    clock.Advance(1);
+  }
+  EXPECT_FALSE(throttle.Begin("anna", "198.51.100.7").ok());
+}
+
 TEST(LoginThrottleCapTest, MaxThatIsNotAPowerOfTwoOfTheBaseCaps) {
   ManualClock clock;
   LoginThrottle throttle(clock, {.free_failures = 0,
@@ -101,13 +232,16 @@ TEST(LoginThrottleCapTest, ManyFailuresStayAtTheMaxWithoutOverflow) {
 TEST_F(LoginThrottleTest, SuccessClearsTheHandleButNotTheAddress) {
   FailTimes(4, "anna", "192.0.2.1");  // both keys at 4 failures: delayed 1 s
   clock_.Advance(1'000);
-  throttle_.RecordSuccess("anna");
+  auto attempt = throttle_.Begin("anna", "192.0.2.1");
+  ASSERT_TRUE(attempt.ok()) << attempt.status().ToString();
+  attempt->Succeeded();
 
   // The handle starts over: one new failure is free again.
   throttle_.RecordFailure("anna", "198.51.100.7");
   EXPECT_TRUE(throttle_.Check("anna", "198.51.100.7").ok());
 
-  // The address remembers its 4 failures: its 5th doubles the delay, for every handle there.
+  // The address remembers its 4 failures (the success is not one): its 5th doubles the delay,
+  // for every handle there.
   throttle_.RecordFailure("bert", "192.0.2.1");
   EXPECT_EQ(RetryAfter("carla", "192.0.2.1"), 2'000u);
   EXPECT_TRUE(throttle_.Check("carla", "198.51.100.8").ok());

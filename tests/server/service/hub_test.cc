@@ -25,6 +25,7 @@ class FakeTarget final : public EventTarget {
     std::lock_guard lock(mu_);
     ended_ = std::string(reason);
   }
+  void TryAgainLater(std::string_view reason) override { EndSession(reason); }
   void WhenQueuedBelow(size_t, std::function<void()> ready) override { ready(); }
   std::vector<std::string> frames() {
     std::lock_guard lock(mu_);

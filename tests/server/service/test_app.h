@@ -27,6 +27,7 @@ class RecordingSink final : public ConnectionSink {
     if (!parsed.ParseFromString(*frame)) parsed.Clear();
     std::lock_guard lock(mu_);
     if (close_code_) return;
+    log_.push_back(parsed);
     if (parsed.has_response()) {
       responses_.push_back(parsed.response());
     } else {
@@ -123,6 +124,12 @@ class RecordingSink final : public ConnectionSink {
     return out;
   }
 
+  // Every frame received so far, responses and events, in the order they were sent.
+  std::vector<v1::ServerFrame> Log() {
+    std::lock_guard lock(mu_);
+    return log_;
+  }
+
   std::optional<CloseCode> WaitClosed(std::chrono::milliseconds deadline = kDeadline) {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, deadline, [&] { return close_code_.has_value(); });
@@ -134,6 +141,7 @@ class RecordingSink final : public ConnectionSink {
   std::condition_variable cv_;
   std::deque<v1::Response> responses_;  // guarded by mu_
   std::deque<v1::Event> events_;        // guarded by mu_
+  std::vector<v1::ServerFrame> log_;    // guarded by mu_
   std::optional<CloseCode> close_code_; // guarded by mu_
   bool holding_ = false;                // guarded by mu_
   std::vector<std::function<void()>> held_;  // guarded by mu_
@@ -156,6 +164,13 @@ class TestApp {
     return sink_->WaitResponse(id);
   }
   void SendBytes(std::string_view bytes) { connection_->OnFrame(bytes); }
+  // Sends `frame` without waiting; returns its request_id for sink().WaitResponse().
+  uint64_t Send(v1::ClientFrame frame) {
+    const uint64_t id = ++next_id_;
+    frame.set_request_id(id);
+    connection_->OnFrame(frame.SerializeAsString());
+    return id;
+  }
 
   RecordingSink& sink() { return *sink_; }
 

@@ -8,6 +8,8 @@
 //   store.FailNextWrite();               // exactly the next Write call fails
 //   store.FailReads(true);               // every Get and Scan fails until FailReads(false)
 //   store.Heal();                        // clears every armed fault
+//   store.HoldWrites();                  // Write calls wait (the writer mid-commit) until
+//   store.WaitWriteHeld();               //   ReleaseWrites(); WaitWriteHeld: one is waiting
 //
 // An injected failure returns Code::kInternal with a detail starting "faulty_store: injected"
 // and leaves the wrapped store untouched: the batch applies nothing, as with a real failed write.
@@ -22,6 +24,8 @@
 // wrapped store must outlive the FaultyStore.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <optional>
@@ -64,6 +68,24 @@ class FaultyStore final : public Store {
     fail_reads_ = false;
   }
 
+  // From now on, Write calls wait before they reach the wrapped store, until ReleaseWrites():
+  // the writer stops between applying a group and committing it, so tests can order requests
+  // around a change that is applied but not yet stored.
+  void HoldWrites() {
+    std::lock_guard lock(mu_);
+    holding_ = true;
+  }
+  // Waits until a Write is held; false if none came within `deadline`.
+  bool WaitWriteHeld(std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, deadline, [&] { return held_ > 0; });
+  }
+  void ReleaseWrites() {
+    std::lock_guard lock(mu_);
+    holding_ = false;
+    cv_.notify_all();
+  }
+
   size_t writes_attempted() const {
     std::lock_guard lock(mu_);
     return writes_attempted_;
@@ -87,6 +109,13 @@ class FaultyStore final : public Store {
   }
 
   [[nodiscard]] Status Write(const WriteBatch& batch, bool sync) override {
+    {
+      std::unique_lock lock(mu_);
+      ++held_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !holding_; });
+      --held_;
+    }
     if (WriteFails()) return Internal("faulty_store: injected write failure");
     Status status = inner_.Write(batch, sync);
     if (status.ok()) {
@@ -125,6 +154,9 @@ class FaultyStore final : public Store {
   bool fail_reads_ = false;                      // guarded by mu_
   size_t writes_attempted_ = 0;                  // guarded by mu_
   size_t writes_applied_ = 0;                    // guarded by mu_
+  std::condition_variable cv_;
+  bool holding_ = false;  // guarded by mu_
+  int held_ = 0;          // Write calls waiting on holding_; guarded by mu_
 };
 
 }  // namespace kring::storage

@@ -396,7 +396,8 @@ TEST(RocksStoreCrashTest, KillMidStreamKeepsEveryAcknowledgedBatchAndNoPartialOn
     ASSERT_TRUE(writer.started());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     ASSERT_TRUE(writer.ReadReports(40, deadline, &acked)) << "writer timed out";
-    ASSERT_EQ(acked.size(), 40u) << "the writer stopped early";
+    // One read may bring more than the 40 asked for; fewer means the writer stopped.
+    ASSERT_GE(acked.size(), 40u) << "the writer stopped early";
     writer.Kill();
     int status = writer.Wait();
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;

@@ -1,0 +1,90 @@
+// The event types of access-log records (AuditEvent.event_type): part of the protocol, as
+// stable as the proto's field names. kringd stages them, its plain-language summaries and
+// `kring audit query --type` read them; docs/audit.md says when each is recorded.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace kring::v1::event_type {
+
+inline constexpr std::string_view kLogin = "login";
+inline constexpr std::string_view kSessionResumed = "session.resumed";
+inline constexpr std::string_view kLogout = "logout";
+inline constexpr std::string_view kAccountCreated = "account.created";
+inline constexpr std::string_view kAccountDisabled = "account.disabled";
+inline constexpr std::string_view kPasswordChanged = "password.changed";
+inline constexpr std::string_view kRepresentativeAppointed = "representative.appointed";
+inline constexpr std::string_view kRepresentativeEnded = "representative.ended";
+inline constexpr std::string_view kNetworkOpened = "network.opened";
+inline constexpr std::string_view kNetworksListed = "networks.listed";
+inline constexpr std::string_view kInvitationCreated = "invitation.created";
+inline constexpr std::string_view kInvitationApproved = "invitation.approved";
+inline constexpr std::string_view kInvitationDeclined = "invitation.declined";
+inline constexpr std::string_view kInvitationsListed = "invitations.listed";
+inline constexpr std::string_view kMemberRemoved = "member.removed";
+inline constexpr std::string_view kMemberLeft = "member.left";
+inline constexpr std::string_view kMembersListed = "members.listed";
+inline constexpr std::string_view kConsentGranted = "consent.granted";
+inline constexpr std::string_view kConsentWithdrawn = "consent.withdrawn";
+inline constexpr std::string_view kConsentsListed = "consents.listed";
+inline constexpr std::string_view kConsentExpired = "consent.expired";
+inline constexpr std::string_view kThreadCreated = "thread.created";
+inline constexpr std::string_view kThreadsListed = "threads.listed";
+inline constexpr std::string_view kMessagePosted = "message.posted";
+inline constexpr std::string_view kHistoryRead = "history.read";
+inline constexpr std::string_view kLiveStarted = "live.started";
+inline constexpr std::string_view kLiveEnded = "live.ended";
+inline constexpr std::string_view kReadMarkerUpdated = "read_marker.updated";
+inline constexpr std::string_view kReadMarkersListed = "read_markers.listed";
+inline constexpr std::string_view kAuditQueried = "audit.queried";
+inline constexpr std::string_view kAccessLogRead = "access_log.read";
+inline constexpr std::string_view kAuditVerified = "audit.verified";
+inline constexpr std::string_view kAuditCheckpoint = "audit.checkpoint";
+
+// Every type above, in the order docs/audit.md lists them.
+inline constexpr std::array kAll = {
+    kLogin,
+    kSessionResumed,
+    kLogout,
+    kAccountCreated,
+    kAccountDisabled,
+    kPasswordChanged,
+    kRepresentativeAppointed,
+    kRepresentativeEnded,
+    kNetworkOpened,
+    kNetworksListed,
+    kInvitationCreated,
+    kInvitationApproved,
+    kInvitationDeclined,
+    kInvitationsListed,
+    kMemberRemoved,
+    kMemberLeft,
+    kMembersListed,
+    kConsentGranted,
+    kConsentWithdrawn,
+    kConsentsListed,
+    kConsentExpired,
+    kThreadCreated,
+    kThreadsListed,
+    kMessagePosted,
+    kHistoryRead,
+    kLiveStarted,
+    kLiveEnded,
+    kReadMarkerUpdated,
+    kReadMarkersListed,
+    kAuditQueried,
+    kAccessLogRead,
+    kAuditVerified,
+    kAuditCheckpoint,
+};
+
+// Whether `type` is one of kAll.
+constexpr bool IsKnown(std::string_view type) {
+  for (std::string_view known : kAll) {
+    if (known == type) return true;
+  }
+  return false;
+}
+
+}  // namespace kring::v1::event_type

@@ -1,0 +1,128 @@
+// `kring login`, `password` and the command line's own errors: usage, CA and credentials.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/integration/cli_fixture.h"
+
+namespace kring::integration {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST_F(CliTest, PasswordChangesOnlyWithTheCurrentOne) {
+  CliUser admin = User("admin"), pia = User("pia");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+  CliResult r = admin.Run({"user", "create", "pia", "--kind", "member", "--password-stdin"},
+                          World::PasswordFor("pia") + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_NO_FATAL_FAILURE(LogIn(pia, "pia", World::PasswordFor("pia")));
+  const std::string fresh = "a-new-password-for-pia";
+
+  // Without a terminal and without --password-stdin there is no one to ask.
+  r = pia.Run({"password"}, World::PasswordFor("pia") + "\n" + fresh + "\n");
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_THAT(r.err, HasSubstr("no terminal to ask for the password on: use --password-stdin"));
+  r = pia.Run({"password", "--password-stdin"}, "not-her-password\n" + fresh + "\n");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: the current password is wrong"));
+  r = pia.Run({"password", "--password-stdin"}, World::PasswordFor("pia") + "\n");
+  EXPECT_EQ(r.exit_code, 2) << r;  // no second line: no new password
+  r = pia.Run({"--json", "password", "--password-stdin"},
+              World::PasswordFor("pia") + "\n" + fresh + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "{\"password_changed\":true}\n");
+
+  CliUser other = User("pia-elsewhere");
+  r = other.Run(
+      {"--server", server_, "--ca", kringd_.ca_file(), "login", "pia", "--password-stdin"},
+      World::PasswordFor("pia") + "\n");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  ASSERT_NO_FATAL_FAILURE(LogIn(other, "pia", fresh));
+}
+
+TEST_F(CliTest, BadUsageExitsTwo) {
+  CliUser user = User("nobody");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {},
+           {"frobnicate"},
+           {"send", "1", "2"},       // TEXT missing
+           {"history", "one", "2"},  // not a number
+           {"login", "ruth"},        // no --password-stdin
+           {"user", "create", "x", "--kind", "robot", "--password-stdin"},
+           {"consent"},  // no action
+           {"consent", "grant", "1", "jo", "--threads", "1,x"},
+           {"consent", "grant", "1", "jo", "--threads", "1", "--all"},
+           {"consent", "grant", "1", "jo", "--from", "yesterday"},
+           {"consent", "team-threads", "1", "maybe"},
+           {"representative", "appoint", "ruth", "mentor"},  // no --basis
+           {"audit"},                                        // no action
+           {"audit", "query", "--outcome", "maybe"},
+           {"audit", "query", "--action", "peek"},
+           {"audit", "query", "--limit", "0"},
+           {"audit", "query", "--until", "soon"},
+           {"audit", "mine", "--since", "2026-12-01"},
+           {"audit", "verify", "extra"},
+           {"whoami"},  // not logged in
+           {"--server", "https://localhost:1", "login", "ruth", "--password-stdin"},
+           {"--server", "wss://localhost:99999", "login", "ruth", "--password-stdin"},
+           {"--server", "wss://:8443", "login", "ruth", "--password-stdin"},
+           {"--server", "wss://localhost:8443/other", "login", "ruth", "--password-stdin"},
+       }) {
+    CliResult r = user.Run(args, "some-password-123\n");
+    EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(args) << "\n" << r;
+    EXPECT_EQ(r.out, "") << ::testing::PrintToString(args);
+  }
+}
+
+TEST_F(CliTest, WrongCaOrCredentials) {
+  CliUser admin = User("admin");
+  const std::string password = std::string(KringdProcess::kAdminPassword) + "\n";
+  std::vector<std::string> wrong_cas = {dir_ + "/missing.pem"};
+  std::ofstream(dir_ + "/garbage.pem") << "not a certificate\n";
+  wrong_cas.push_back(dir_ + "/garbage.pem");
+  // Real CAs that did not sign kringd's self-signed certificate: the TLS handshake fails.
+  if (std::filesystem::exists("/etc/ssl/certs/ca-certificates.crt")) {
+    wrong_cas.push_back("/etc/ssl/certs/ca-certificates.crt");
+  }
+  for (const std::string& ca : wrong_cas) {
+    CliResult r = admin.Run({"--server", server_, "--ca", ca, "login", "admin", "--password-stdin"},
+                            password);
+    EXPECT_EQ(r.exit_code, 2) << ca << "\n" << r;
+    EXPECT_THAT(r.err, HasSubstr("cannot connect to " + server_)) << ca;
+  }
+  // Nothing was saved by the failed logins.
+  EXPECT_FALSE(std::filesystem::exists(admin.home() + "/session"));
+
+  // A wrong password is kringd's answer: exit 1 with its code.
+  CliResult r = admin.Run(
+      {"--server", server_, "--ca", kringd_.ca_file(), "login", "admin", "--password-stdin"},
+      "wrong-password-0000\n");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED: "));
+}
+
+TEST_F(CliTest, ProfileSetsLanguageAndTimeZone) {
+  CliUser admin = User("admin");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+  CliResult r =
+      admin.Run({"--json", "profile", "--language", "ar", "--time-zone", "Europe/Amsterdam"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"language\":\"ar\""));
+  EXPECT_THAT(r.out, HasSubstr("\"time_zone\":\"Europe/Amsterdam\""));
+  r = admin.Run({"--json", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"language\":\"ar\""));
+
+  r = admin.Run({"profile", "--time-zone", "Mars/Olympus"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("time_zone"));
+  EXPECT_EQ(admin.Run({"profile", "--language", "de"}).exit_code, 2);
+  EXPECT_EQ(admin.Run({"profile"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace kring::integration
