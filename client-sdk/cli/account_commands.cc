@@ -258,9 +258,8 @@ void AddAccountCommands(CLI::App& app, Command* run) {
   profile->add_option("--language", a.language, "nl, en, ar or ti")
       ->check(CLI::IsMember({"nl", "en", "ar", "ti"}));
   profile->add_option("--time-zone", a.time_zone, "An IANA time zone, e.g. Europe/Amsterdam");
-  OnRun(profile, run, [args](Invocation& inv) {
-    return UpdateProfile(inv, args->language, args->time_zone);
-  });
+  OnRun(profile, run,
+        [args](Invocation& inv) { return UpdateProfile(inv, args->language, args->time_zone); });
 
   CLI::App* user = app.add_subcommand("user", "Manage accounts (admins)");
   user->require_subcommand(1);
