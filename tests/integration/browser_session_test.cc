@@ -185,7 +185,7 @@ TEST_F(BrowserSessionTest, LoginIsRecordedInTheAccessLog) {
   EXPECT_TRUE(found) << log->DebugString();
 }
 
-TEST_F(BrowserSessionTest, ConcurrentLoginsEachGetTheirOwnSession) {
+TEST_F(BrowserSessionTest, ConcurrentLoginsAreThrottledOrGetTheirOwnSession) {
   constexpr int kLogins = 6;
   std::vector<sdk::HttpReply> replies(kLogins);
   std::vector<std::thread> threads;
@@ -194,12 +194,18 @@ TEST_F(BrowserSessionTest, ConcurrentLoginsEachGetTheirOwnSession) {
         [&, i] { replies[i] = PostLogin("jo", World::PasswordFor("jo"), Origin()); });
   }
   for (auto& t : threads) t.join();
+  // One password check per handle at a time (the login throttle): the others hear 429, as a
+  // WebSocket login would; each that got in has a session of its own.
   std::set<std::string> tokens;
+  size_t logged_in = 0;
   for (const auto& reply : replies) {
-    EXPECT_EQ(reply.status, 200u);
+    EXPECT_TRUE(reply.status == 200u || reply.status == 429u) << reply.status;
+    if (reply.status != 200u) continue;
+    ++logged_in;
     tokens.insert(CookieToken(reply.Header("Set-Cookie")));
   }
-  EXPECT_EQ(tokens.size(), static_cast<size_t>(kLogins));
+  EXPECT_GE(logged_in, 1u);
+  EXPECT_EQ(tokens.size(), logged_in);
   for (const std::string& token : tokens) {
     auto channel = OpenSocket(token, Origin());
     ASSERT_TRUE(IsOk(channel));
