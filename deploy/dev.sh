@@ -24,6 +24,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly ROOT
 readonly BUILD_DIR="${ROOT}/build"
+# playwright-core drives Debian's /usr/bin/chromium; no npm package may fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Debian 12 packages needed to build and test Kring (see CMakeLists.txt).
 readonly DEPS=(
@@ -32,7 +34,13 @@ readonly DEPS=(
   libgtest-dev libgmock-dev libbenchmark-dev libargon2-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev
   ca-certificates openssl curl
+  # The web app (web/): the browser tests drive Debian's chromium through playwright-core (never
+  # a browser download); Noto covers Arabic and Ge'ez (Tigrinya) for its tests and screenshots.
+  chromium fonts-noto-core fonts-noto-ui-core
 )
+# Node.js and npm build the web app. Checked by command, not by package: a machine that has them
+# from elsewhere (e.g. NodeSource's nodejs, which bundles npm) keeps them; otherwise Debian's.
+readonly NODE_DEPS=(node:nodejs npm:npm)
 
 log() { printf 'dev.sh: %s\n' "$*" >&2; }
 die() {
@@ -66,6 +74,10 @@ install_deps() {
     if [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)" != installed ]]; then
       missing+=("$pkg")
     fi
+  done
+  local entry
+  for entry in "${NODE_DEPS[@]}"; do
+    command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
   if ((${#missing[@]} == 0)); then
     log "build dependencies: all ${#DEPS[@]} installed"
