@@ -81,7 +81,7 @@ test("dates are in the person's time zone, Europe/Amsterdam by default", () => {
   assert.equal(new Translator("en", "Europe/London").dayKey(ms), "2026-12-31");
   assert.equal(new Translator("en", "Europe/London").shortDate(ms, now), "31 Dec");
   assert.equal(new Translator("en").shortDate(ms, now), "1 Jan 2027");
-  assert.equal(new Translator("nl", "Europe/London").shortDate(ms, now), "31 dec");
+  assert.match(new Translator("nl", "Europe/London").shortDate(ms, now), /^31 dec\.?$/);
   assert.equal(new Translator("en").time(ms), "00:30");
 });
 
