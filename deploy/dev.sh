@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Kring developer entry point. Run from anywhere, as root on a fresh Debian 12 machine:
 #
-#   deploy/dev.sh serve [KRINGD_ARGS...]  install build deps, build kringd, run it on
-#                                         https://127.0.0.1:8443 with data in <checkout>/data
+#   deploy/dev.sh serve [KRINGD_ARGS...]  install build deps, build kringd and the web app, run it
+#                                         on https://127.0.0.1:8443 with data in <checkout>/data
 #   deploy/dev.sh test  [CTEST_ARGS...]   install build deps, build everything, run every test
 #   deploy/dev.sh bench [BENCH_ARGS...]   build kringd and kring-bench, run kring-bench on its own
 #                                         kringd (default: fanout; see docs/benchmarks.md)
@@ -154,7 +154,7 @@ option_value() {
 cmd_serve() {
   install_deps
   configure
-  build kringd
+  build kringd kring_web  # kringd serves the web app from build/web/dist
   local kringd="${BUILD_DIR}/server/kringd"
   [[ -x "$kringd" ]] || die 1 "${kringd} was not built (is server/app/ there yet?)"
 
