@@ -3,13 +3,14 @@
 // page) before it is shown, so nothing is silently cut.
 import { useEffect, useState } from "preact/hooks";
 import { ErrorLine, Heading, errorText } from "./common";
-import { account, client, tr } from "./store";
+import { account, client, networks, tr } from "./store";
+import { isolate } from "../i18n/i18n";
 import type { AccessLogEntry } from "../proto";
 import { groupLog, lineOf } from "../state/access_log";
 
 const SHOW_STEP = 200;
 
-export function AccessLogScreen() {
+export function AccessLogScreen(props: { client?: string }) {
   const t = tr.value;
   const [entries, setEntries] = useState<AccessLogEntry[] | undefined>();
   const [problems, setProblems] = useState(0);
@@ -25,7 +26,11 @@ export function AccessLogScreen() {
       let after = 0n;
       try {
         for (;;) {
-          const page = await client.call("myAccessLog", { afterSeq: after, limit: 1000 });
+          const page = await client.call("myAccessLog", {
+            clientHandle: props.client ?? "",
+            afterSeq: after,
+            limit: 1000,
+          });
           all.push(...page.entries);
           problemCount += page.problems.length;
           if (page.nextAfterSeq === 0n || page.nextAfterSeq === after) break;
@@ -42,10 +47,13 @@ export function AccessLogScreen() {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [props.client]);
 
   const me = account.value?.id ?? 0n;
-  const lines = (entries ?? []).map((e) => lineOf(t, e, [me]));
+  // For a representative, the client's own actions and the representative's are both "own".
+  const forClient = props.client ? networks.value.find((n) => n.network.clientHandle === props.client) : undefined;
+  const selfIds = forClient ? [me, forClient.network.clientId] : [me];
+  const lines = (entries ?? []).map((e) => lineOf(t, e, selfIds));
   const view = groupLog(t, lines, showOwn);
   let budget = shown;
   let total = 0;
@@ -53,7 +61,9 @@ export function AccessLogScreen() {
 
   return (
     <section>
-      <Heading>{t.t("log.title")}</Heading>
+      <Heading>
+        {forClient ? t.t("nav.accessLogFor", { client: isolate(forClient.clientName) }) : t.t("log.title")}
+      </Heading>
       <ErrorLine error={error} />
       {problems > 0 && <p class="notice">{t.t("log.problems")}</p>}
       {entries && (

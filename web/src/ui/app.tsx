@@ -3,7 +3,8 @@
 import { useEffect } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { ConnectionBanner, DraftNotice, LanguageSwitch, Link } from "./common";
-import { account, announcement, applyDocumentLanguage, booting, doLogout, isClientSide, start, tr } from "./store";
+import { account, announcement, applyDocumentLanguage, booting, doLogout, isClientSide, represented, start, tr } from "./store";
+import { isolate } from "../i18n/i18n";
 import { route } from "./router";
 import { LoginScreen } from "./login";
 import { NetworksScreen, NetworkScreen } from "./networks";
@@ -35,6 +36,17 @@ function Shell(props: { signedIn: boolean; children: ComponentChildren }) {
                   <Link href="/log">{t.t("nav.accessLog")}</Link>
                 </li>
               )}
+              {!isClientSide.value && represented.value.length > 0 && (
+                <li>
+                  <Link href="/circle">{t.t("nav.circle")}</Link>
+                </li>
+              )}
+              {!isClientSide.value &&
+                represented.value.map((c) => (
+                  <li key={c.handle}>
+                    <Link href={`/log/${c.handle}`}>{t.t("nav.accessLogFor", { client: isolate(c.name) })}</Link>
+                  </li>
+                ))}
               <li>
                 <button type="button" class="link-button" onClick={() => void doLogout()}>
                   {t.t("nav.logout")}
@@ -50,7 +62,8 @@ function Shell(props: { signedIn: boolean; children: ComponentChildren }) {
         {props.children}
       </main>
       <div class="visually-hidden" role="status" aria-live="polite">
-        {announcement.value}
+        {announcement.value.text}
+        {announcement.value.n % 2 ? "\u200b" : ""}
       </div>
     </>
   );
@@ -72,7 +85,7 @@ function Screen() {
     case "circle":
       return <CircleScreen />;
     case "log":
-      return <AccessLogScreen />;
+      return <AccessLogScreen client={r.client} />;
   }
 }
 

@@ -8,7 +8,7 @@ export type Route =
   | { name: "invitations" }
   | { name: "approve"; invitationId: bigint }
   | { name: "circle" }
-  | { name: "log" };
+  | { name: "log"; client?: string };  // a representative names the client
 
 export function parseRoute(path: string): Route {
   const parts = path.split("/").filter(Boolean);
@@ -24,7 +24,10 @@ export function parseRoute(path: string): Route {
     return { name: "invitations" };
   }
   if (parts[0] === "circle") return { name: "circle" };
-  if (parts[0] === "log") return { name: "log" };
+  if (parts[0] === "log") {
+    const client = parts[1] && /^[a-z0-9._-]{1,64}$/.test(parts[1]) ? parts[1] : undefined;
+    return client ? { name: "log", client } : { name: "log" };
+  }
   return { name: "home" };
 }
 
@@ -43,7 +46,7 @@ export function pathOf(r: Route): string {
     case "circle":
       return "/circle";
     case "log":
-      return "/log";
+      return r.client ? `/log/${r.client}` : "/log";
   }
 }
 
@@ -55,7 +58,8 @@ export function navigate(path: string) {
   if (location.pathname !== path) history.pushState(null, "", path);
   route.value = parseRoute(path);
   // Move focus to the new screen's heading, so keyboard and screen reader users land on it.
-  queueMicrotask(() => document.querySelector<HTMLElement>("main h1")?.focus());
+  // After the render (Preact batches it), hence the animation frame.
+  requestAnimationFrame(() => document.querySelector<HTMLElement>("main h1")?.focus());
 }
 
 if (typeof window !== "undefined") {

@@ -46,7 +46,9 @@ export const connState = signal<ConnectionState>("connecting");
 export const booting = signal(true);  // until the first WhoAmI answered (or failed)
 export const account = signal<Account | undefined>(undefined);
 export const outbox = signal<readonly OutboxEntry[]>([]);
-export const announcement = signal("");  // read politely by screen readers, one per message
+// Read politely by screen readers, one per message. `n` changes every time, so that the same
+// words twice ("New message from Ruud") are announced twice.
+export const announcement = signal({ text: "", n: 0 });
 
 export interface NetworkInfo {
   network: Network;
@@ -100,6 +102,13 @@ export const client = new ProtocolClient({
 });
 
 export const isClientSide = computed(() => account.value?.kind === AccountKind.CLIENT);
+// The clients this person represents (a mentor for Mrs. de Vries), by handle and name.
+export const represented = computed(() =>
+  networks.value
+    .filter((n) => n.network.myRole === MemberRole.REPRESENTATIVE)
+    .map((n) => ({ handle: n.network.clientHandle, name: n.clientName }))
+    .filter((c, i, all) => all.findIndex((x) => x.handle === c.handle) === i),
+);
 
 client.listen({
   state(state, acc) {
@@ -247,7 +256,10 @@ function onEvent(event: Event) {
       unread.message(m.networkId, m.threadId, m.seq, m.senderId, Number(m.postedAtMs));
       const open = openThread.value;
       if (open && open.threadId === m.threadId && m.senderId !== account.value?.id) {
-        announcement.value = tr.value.t("thread.newMessage", { sender: m.senderHandle });
+        announcement.value = {
+          text: tr.value.t("thread.newMessage", { sender: `\u2068${m.senderHandle}\u2069` }),
+          n: announcement.value.n + 1,
+        };
       }
       unreadVersion.value++;
       return;
