@@ -75,6 +75,8 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
         const list = messagesOf(threadId);
         list.value = merge(list.value, page.messages);
         const newest = list.value.length ? list.value[list.value.length - 1]!.seq : page.lastSeq;
+        // Start at the newest message, as chats do; earlier ones load when scrolling up.
+        requestAnimationFrame(() => document.querySelector(".messages > li:last-child")?.scrollIntoView({ block: "end" }));
         await client.subscribe(networkId, [{ threadId, afterSeq: newest }]);
         const r = await client.call("listReadMarkers", { networkId, threadId });
         for (const m of r.markers) setMarker(threadId, m.accountId, m.handle, m.seq);
@@ -123,6 +125,18 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
   const title = thread?.title ?? "";
   const first = messages[0]?.seq;
   const moreEarlier = first !== undefined && first > hidden + 1n;
+
+  // Scrolling up to the top loads the page before it (the button does the same by keyboard).
+  const earlierRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const el = earlierRef.current;
+    if (!el || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((seen) => {
+      if (seen.some((e) => e.isIntersecting) && !loading) void loadEarlier();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [first, moreEarlier, loading]);
   const mine = account.value?.id;
   const shownSeqs = new Set(messages.map((m) => m.seq.toString()));
   const pending = outbox.value.filter(
@@ -145,7 +159,7 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
       ) : (
         <>
           {moreEarlier && (
-            <button type="button" onClick={() => void loadEarlier()} disabled={loading}>
+            <button type="button" ref={earlierRef} onClick={() => void loadEarlier()} disabled={loading}>
               {t.t("thread.loadEarlier")}
             </button>
           )}
