@@ -6,6 +6,8 @@
 #   deploy/dev.sh test  [CTEST_ARGS...]   install build deps, build everything, run every test
 #   deploy/dev.sh bench [BENCH_ARGS...]   build kringd and kring-bench, run kring-bench on its own
 #                                         kringd (default: fanout; see docs/benchmarks.md)
+#   deploy/dev.sh screenshots             build everything, run the web app's browser tests and save
+#                                         every screen in every language to docs/web/*.png
 #
 # Idempotent: installed packages are left alone (apt is not touched at all when nothing is
 # missing) and the build is incremental in <checkout>/build, shared by both subcommands.
@@ -55,6 +57,7 @@ usage() {
 usage: deploy/dev.sh serve [KRINGD_ARGS...]   build kringd and run it on https://127.0.0.1:8443
        deploy/dev.sh test  [CTEST_ARGS...]    build everything and run every test
        deploy/dev.sh bench [BENCH_ARGS...]    build and run kring-bench (default: fanout)
+       deploy/dev.sh screenshots              regenerate the web app's screenshots in docs/web/
 EOF
 }
 
@@ -206,12 +209,23 @@ cmd_bench() {
   exec "${BUILD_DIR}/bench/kring-bench" "${args[@]}" --spawn-kringd "${BUILD_DIR}/server/kringd"
 }
 
+# The screenshots in docs/web.md come from the browser tests (web/test/browser/languages.test.ts).
+cmd_screenshots() {
+  install_deps
+  configure
+  build
+  log "running the web app's screen tests; screenshots go to ${ROOT}/docs/web"
+  KRING_WEB_SCREENSHOTS="${ROOT}/docs/web" ctest --test-dir "$BUILD_DIR" --output-on-failure \
+    --no-tests=error -R '^web\.browser\.languages$' || die 1 "the screen tests failed"
+}
+
 main() {
   local cmd="${1:-}"
   case "$cmd" in
     serve) shift; cmd_serve "$@" ;;
     test) shift; cmd_test "$@" ;;
     bench) shift; cmd_bench "$@" ;;
+    screenshots) shift; cmd_screenshots ;;
     -h | --help | help) usage ;;
     "") usage; exit 2 ;;
     *) usage; die 2 "unknown subcommand '${cmd}'" ;;
