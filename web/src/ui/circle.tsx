@@ -136,7 +136,9 @@ function NetworkCircle(props: { info: NetworkInfo }) {
         ))}
       </ul>
       <p>
-        <Link href={`/n/${info.network.id}`}>{t.t("threads.title")}</Link>
+        <Link href={`/n/${info.network.id}`} class="button">
+          {t.t("threads.title")}
+        </Link>
       </p>
     </section>
   );

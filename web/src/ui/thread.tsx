@@ -149,7 +149,9 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
   return (
     <section class="thread">
       <p>
-        <Link href={`/n/${networkId}`}>{t.t("nav.back")}</Link>
+        <Link href={`/n/${networkId}`} class="back">
+          {t.t("nav.back")}
+        </Link>
       </p>
       <Heading>
         <UserText text={title} />

@@ -84,7 +84,8 @@ test("client approves a job coach for one thread with history; withdrawal ends t
     "Ruud kan daarna niets meer lezen of schrijven in je netwerk.",
   );
   await person.getByRole("button", { name: "Ja, doe dit" }).click();
-  await person.getByText("Ruud ziet niets meer.").waitFor();
+  // Names inside sentences are wrapped in U+2068/U+2069 (bidi isolation).
+  await person.getByText(/^\u2068Ruud\u2069 ziet niets meer\.$/).waitFor();
 
   // Ruud's open page says so at once and shows nothing more.
   await ruudPage.getByTestId("access-ended").waitFor();
