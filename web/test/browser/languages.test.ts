@@ -60,6 +60,10 @@ for (const lang of Object.keys(LOCALES) as Lang[]) {
     const context = await phoneContext(browser, { locale: LOCALES[lang] });
     const page = await context.newPage();
     await page.goto(kringd.origin + "/");
+    // The browser's language picks the login screen's; choosing it on the switch makes it the
+    // account's (new accounts start in Dutch).
+    await page.locator(`html[lang="${lang}"]`).waitFor();
+    await page.getByRole("combobox").selectOption(lang);
     await screen(page, "login", lang);
 
     // The client's screens.
@@ -80,6 +84,8 @@ for (const lang of Object.keys(LOCALES) as Lang[]) {
 
     // The member's screens.
     const member = await (await phoneContext(browser, { locale: LOCALES[lang] })).newPage();
+    await member.goto(kringd.origin + "/");
+    await member.getByRole("combobox").selectOption(lang);
     await logIn(member, kringd, "ruud");
     await screen(member, "networks", lang);
     await member.goto(`${kringd.origin}/n/${net}`);
@@ -120,8 +126,10 @@ test("Arabic: the consent screens run right to left", async () => {
   assert.ok(summary?.startsWith("إذا وافقت: يُسمح لـ\u2068mira\u2069 بـالقراءة والكتابة"), summary ?? "");
 });
 
-test("Tigrinya: the consent screens in Ge'ez, with its plural rule", async () => {
+test("Tigrinya: the consent screens in Ge'ez", async () => {
   const page = await (await phoneContext(browser, { locale: "ti-ER" })).newPage();
+  await page.goto(kringd.origin + "/");
+  await page.getByRole("combobox").selectOption("ti");
   await logIn(page, kringd, "selam");
   assert.equal(await page.evaluate(() => document.documentElement.dir), "ltr");
   await page.locator(`a[href^="/invitations/"]`).click();
@@ -131,4 +139,29 @@ test("Tigrinya: the consent screens in Ge'ez, with its plural rule", async () =>
   // which are wider than the fallback's.
   const width = await page.getByText("ኣይፋል፡ ምንባብ ጥራይ").evaluate((el) => el.getBoundingClientRect().width);
   assert.ok(width > 40, `width ${width}`);
+});
+
+test("the language follows the person to another device", async () => {
+  const admin = new CliUser(kringd, "admin");
+  await admin.login();
+  await createAccount(admin, "dawit", "member", "Dawit", "taalmaatje");
+  // Phone: Dutch until Dawit switches to Tigrinya on a screen after logging in.
+  const phone = await (await phoneContext(browser, { locale: "nl-NL" })).newPage();
+  await logIn(phone, kringd, "dawit");
+  assert.equal(await phone.evaluate(() => document.documentElement.lang), "nl");
+  await phone.getByRole("combobox").selectOption("ti");
+  await phone.locator('html[lang="ti"]').waitFor();
+  // Wait until the account has it (the CLI reads the account as the server keeps it).
+  const dawit = new CliUser(kringd, "dawit");
+  await dawit.login();
+  for (let i = 0; ; i++) {
+    const [me] = await dawit.json(["whoami"]);
+    if (me?.language === "ti") break;
+    assert.ok(i < 100, `language not saved: ${JSON.stringify(me)}`);
+  }
+  // Another device with a Dutch browser: Tigrinya after logging in.
+  const laptop = await (await phoneContext(browser, { locale: "nl-NL" })).newPage();
+  await logIn(laptop, kringd, "dawit");
+  await laptop.locator('html[lang="ti"]').waitFor();
+  assert.equal(await laptop.getByRole("combobox").inputValue(), "ti");
 });
