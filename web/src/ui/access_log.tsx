@@ -3,7 +3,7 @@
 // page) before it is shown, so nothing is silently cut.
 import { useEffect, useState } from "preact/hooks";
 import { ErrorLine, Heading, errorText } from "./common";
-import { account, client, networks, tr } from "./store";
+import { account, client, connState, networks, tr } from "./store";
 import { isolate } from "../i18n/i18n";
 import type { AccessLogEntry } from "../proto";
 import { groupLog, lineOf } from "../state/access_log";
@@ -18,7 +18,9 @@ export function AccessLogScreen(props: { client?: string }) {
   const [showOwn, setShowOwn] = useState(false);
   const [shown, setShown] = useState(SHOW_STEP);
 
+  const online = connState.value === "online";
   useEffect(() => {
+    if (!online) return;
     let cancelled = false;
     (async () => {
       const all: AccessLogEntry[] = [];
@@ -47,7 +49,7 @@ export function AccessLogScreen(props: { client?: string }) {
     return () => {
       cancelled = true;
     };
-  }, [props.client]);
+  }, [props.client, online]);
 
   const me = account.value?.id ?? 0n;
   // For a representative, the client's own actions and the representative's are both "own".

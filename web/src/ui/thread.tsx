@@ -7,6 +7,7 @@ import { AccessEndedNotice } from "./networks";
 import {
   account,
   client,
+  connState,
   endedNetworks,
   endedThreads,
   markers,
@@ -62,8 +63,10 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
   const ended = endedNetworks.value.has(networkId) || endedThreads.value.has(threadId);
 
   // Open: the latest page, live delivery after it, and the read markers.
+  const online = connState.value === "online";
   useEffect(() => {
     openThread.value = { networkId, threadId };
+    if (!online) return;  // (re)loaded once the connection is (back) up
     let cancelled = false;
     (async () => {
       try {
@@ -88,7 +91,7 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
       cancelled = true;
       if (openThread.value?.threadId === threadId) openThread.value = undefined;
     };
-  }, [networkId, threadId, thread !== undefined]);
+  }, [networkId, threadId, thread !== undefined, online]);
 
   // Read markers move as one reads: the newest message shown, while the page is visible.
   useEffect(() => {
