@@ -47,6 +47,11 @@ class ConnectionImpl final : public Connection,
   void OnFrame(std::string_view bytes) override;
   void OnClosed() override;
 
+  // Before the first frame: logs the connection in with `token` as ResumeSession would, with its
+  // access-log record, but without a response (cookie_session.cc). An invalid token leaves it
+  // logged out.
+  void StartResumed(const std::string& token);
+
   void SendFrame(Frame frame) override;
   void EndSession(std::string_view reason) override;
   void WhenQueuedBelow(size_t bytes, std::function<void()> ready) override;

@@ -28,6 +28,11 @@ struct KringdConfig {
   uint64_t max_outbound_bytes = 8 * 1024 * 1024;
   // [invitations] ttl_hours; 0 leaves the key out (kringd's default, 336).
   uint64_t invitation_ttl_hours = 0;
+  // [web] root; empty: a directory of the temp dir that does not exist (so no test depends on
+  // whether this checkout has built the web app).
+  std::string web_root;
+  // [web] origins; empty leaves the key out (kringd's default: the local origins of its port).
+  std::vector<std::string> web_origins;
 };
 
 class KringdProcess {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kring/result.h"
@@ -40,6 +41,9 @@ struct ConnectOptions {
   uint64_t max_frame_bytes = 16 << 20;
   // Sent as the WebSocket upgrade's User-Agent and as `app` in Login / ResumeSession.
   std::string user_agent = "kring-sdk-cpp/0.1";
+  // Extra headers on the WebSocket upgrade request, as a browser would send them (Origin,
+  // Cookie). Apps log in with a token and need none.
+  std::vector<std::pair<std::string, std::string>> upgrade_headers;
 };
 
 // How a connection ended. code is the WebSocket close code the server sent (e.g. 1000, 1001,

@@ -63,6 +63,9 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
     max_delay_ms = 20
     [bootstrap]
     admin_handle = ""
+    [web]
+    root = "/srv/kring/web"
+    origins = ["https://kring.example.org", "https://kring.example.org:8443"]
   )",
                             "test.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
@@ -89,6 +92,30 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
   EXPECT_EQ(server->max_frame_bytes, 131072u);
   EXPECT_EQ(server->max_outbound_bytes, 1048576u);
   EXPECT_EQ(server->idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(server->web_root, "/srv/kring/web");
+  EXPECT_EQ(server->web_origins, (std::vector<std::string>{"https://kring.example.org",
+                                                           "https://kring.example.org:8443"}));
+}
+
+TEST(ConfigTest, WebRootDefaultsToTheBuiltApp) {
+  auto config = ParseConfig("", "test.toml");
+  ASSERT_TRUE(config.ok());
+  auto server = ToServerOptions(*config);
+  ASSERT_TRUE(server.ok());
+  EXPECT_EQ(server->web_root, DefaultWebRoot());
+  EXPECT_TRUE(DefaultWebRoot().ends_with("/web/dist")) << DefaultWebRoot();
+  EXPECT_TRUE(server->web_origins.empty());  // the server fills in the local origins
+}
+
+TEST(ConfigTest, WebOriginsMustBeOrigins) {
+  EXPECT_EQ(ErrorOf("[web]\norigins = \"https://a.example\"\n"),
+            "config test.toml: web.origins: expected an array of strings, got a string");
+  EXPECT_EQ(ErrorOf("[web]\norigins = [1]\n"),
+            "config test.toml: web.origins: expected an array of strings, found an integer");
+  EXPECT_NE(ErrorOf("[web]\norigins = [\"kring.example.org\"]\n").find("web.origins"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[web]\norigins = [\"https://a.example/app\"]\n").find("web.origins"),
+            std::string::npos);
 }
 
 TEST(ConfigTest, UnknownKeysAreErrorsNamingTheKey) {
@@ -149,6 +176,8 @@ TEST(ConfigTest, TheExampleFileParsesToTheDefaults) {
   EXPECT_EQ(example->passwords.memory_kib, defaults->passwords.memory_kib);
   EXPECT_EQ(example->login_throttle.max_delay_ms, defaults->login_throttle.max_delay_ms);
   EXPECT_EQ(example->bootstrap.admin_handle, defaults->bootstrap.admin_handle);
+  EXPECT_EQ(example->web.root, defaults->web.root);
+  EXPECT_EQ(example->web.origins, defaults->web.origins);
 }
 
 TEST(ConfigTest, ParseHostPort) {
