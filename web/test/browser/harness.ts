@@ -51,6 +51,9 @@ export class Kringd {
         "parallelism = 1",
         "[bootstrap]",
         'admin_handle = ""',
+        "[web]",
+        // The app this build made (ctest says where), served at / as in dev.
+        `root = ${JSON.stringify(env("KRING_WEB_DIST"))}`,
         extraConfig,
       ].join("\n") + "\n",
     );
