@@ -70,6 +70,19 @@ int Logout(Invocation& inv) {
   return kExitOk;
 }
 
+int UpdateProfile(Invocation& inv, const std::string& language, const std::string& time_zone) {
+  if (language.empty() && time_zone.empty()) {
+    return inv.UsageError("give --language, --time-zone or both");
+  }
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto updated = conn->UpdateProfile(language, time_zone);
+  if (!updated.ok()) return inv.Failed(updated.error());
+  inv.out().Emit(AccountText(updated->account()), AccountJson(updated->account()));
+  return kExitOk;
+}
+
 int WhoAmI(Invocation& inv) {
   int exit_code = kExitOk;
   auto conn = inv.Resume(&exit_code);

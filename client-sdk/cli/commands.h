@@ -17,6 +17,8 @@ int Login(Invocation& inv, const std::string& handle);
 // Ends the session at kringd and forgets the token (the server and CA stay saved).
 int Logout(Invocation& inv);
 int WhoAmI(Invocation& inv);
+// Sets the caller's language and/or time zone (an empty one stays as it is).
+int UpdateProfile(Invocation& inv, const std::string& language, const std::string& time_zone);
 
 struct CreateUserArgs {
   std::string handle;

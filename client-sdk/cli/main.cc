@@ -58,6 +58,7 @@ void OnRun(CLI::App* sub, Command* run, Command command) {
 
 struct Args {
   std::string handle, text, kind, profession, name, role, id, client, basis, action;
+  std::string language, time_zone;
   uint64_t network = 0, thread = 0, seq = 0, after = 0, limit = 0, count = 0, invitation = 0;
   bool password_stdin = false, team_only = false, history = false;
   ProvisionFlags provision;
@@ -88,6 +89,14 @@ void AddAccountCommands(CLI::App& app, Args& a, Command* run) {
   OnRun(app.add_subcommand("logout", "End the saved session"), run, Logout);
   OnRun(app.add_subcommand("whoami", "Show who the saved session belongs to (an account)"), run,
         WhoAmI);
+
+  CLI::App* profile =
+      app.add_subcommand("profile", "Set your language and time zone (prints the account)");
+  profile->add_option("--language", a.language, "nl, en, ar or ti")
+      ->check(CLI::IsMember({"nl", "en", "ar", "ti"}));
+  profile->add_option("--time-zone", a.time_zone, "An IANA time zone, e.g. Europe/Amsterdam");
+  OnRun(profile, run,
+        [&a](Invocation& inv) { return UpdateProfile(inv, a.language, a.time_zone); });
 
   CLI::App* user = app.add_subcommand("user", "Manage accounts (admins)");
   user->require_subcommand(1);

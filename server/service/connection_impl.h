@@ -124,6 +124,9 @@ class ConnectionImpl final : public Connection,
   void DisableAccount(uint64_t id, const v1::DisableAccountRequest& req);
   void ChangePassword(uint64_t id, const v1::ChangePasswordRequest& req);
 
+  // profile_handlers.cc
+  void UpdateProfile(uint64_t id, const v1::UpdateProfileRequest& req);
+
   // network_handlers.cc
   void OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req);
   void ListNetworks(uint64_t id);

@@ -2,7 +2,10 @@
 // HttpOnly cookie, the Origin rule, the cookie-authenticated WebSocket, logout by DELETE.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "client-sdk/src/frame_channel.h"
 #include "tests/integration/world.h"
@@ -180,6 +183,29 @@ TEST_F(BrowserSessionTest, LoginIsRecordedInTheAccessLog) {
     found = found || (e.app() == "kring-web/test" && e.outcome() == v1::AUDIT_OUTCOME_SUCCESS);
   }
   EXPECT_TRUE(found) << log->DebugString();
+}
+
+TEST_F(BrowserSessionTest, ConcurrentLoginsEachGetTheirOwnSession) {
+  constexpr int kLogins = 6;
+  std::vector<sdk::HttpReply> replies(kLogins);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kLogins; ++i) {
+    threads.emplace_back(
+        [&, i] { replies[i] = PostLogin("jo", World::PasswordFor("jo"), Origin()); });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> tokens;
+  for (const auto& reply : replies) {
+    EXPECT_EQ(reply.status, 200u);
+    tokens.insert(CookieToken(reply.Header("Set-Cookie")));
+  }
+  EXPECT_EQ(tokens.size(), static_cast<size_t>(kLogins));
+  for (const std::string& token : tokens) {
+    auto channel = OpenSocket(token, Origin());
+    ASSERT_TRUE(IsOk(channel));
+    std::optional<v1::Response> me = WhoAmI(**channel);
+    ASSERT_TRUE(me && me->has_who_am_i());
+  }
 }
 
 TEST_F(BrowserSessionTest, CookieSocketIsAuthenticatedFromTheStart) {

@@ -792,7 +792,7 @@ TEST_F(CliTest, AuditScenario) {
                                   "\"actor_role\":\"member\""));
   EXPECT_THAT(lines[0], HasSubstr("\"network_id\":" + net + ",\"thread_id\":" + general +
                                   ",\"seq_from\":1,\"seq_to\":2,\"count\":2,"));
-  EXPECT_THAT(lines[0], MatchesRegex(".*\"prev_hash\":\"[0-9a-f]{64}\"\\}"));
+  EXPECT_THAT(lines[0], MatchesRegex(".*\"prev_hash\":\"[0-9a-f]{64}\",.*\\}"));
   EXPECT_THAT(lines[1], HasSubstr("\"outcome\":\"denied\",\"outcome_detail\":\""));
   EXPECT_THAT(lines[1], HasSubstr("\"actor\":\"amir\""));
   EXPECT_LT(JsonNumber(lines[0], "seq"), JsonNumber(lines[1], "seq"));  // oldest first
@@ -879,7 +879,8 @@ TEST_F(CliTest, AuditScenario) {
   r = audrey.Run({"--json", "audit", "verify"});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, MatchesRegex("\\{\"intact\":true,\"records\":[0-9]+,\"first_bad_seq\":0,"
-                                  "\"problem\":\"\",\"head_hash\":\"[0-9a-f]{64}\"\\}\n"));
+                                  "\"problem\":\"\",\"head_hash\":\"[0-9a-f]{64}\","
+                                  "\"repaired_records\":0\\}\n"));
   EXPECT_GT(JsonNumber(r.out, "records"), 20u);
   r = audrey.Run({"audit", "query", "--user", "jo", "--outcome", "denied"});
   ASSERT_EQ(r.exit_code, 0) << r;
@@ -957,6 +958,25 @@ TEST_F(CliTest, WrongCaOrCredentials) {
       "wrong-password-0000\n");
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED: "));
+}
+
+TEST_F(CliTest, ProfileSetsLanguageAndTimeZone) {
+  CliUser admin = User("admin");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+  CliResult r =
+      admin.Run({"--json", "profile", "--language", "ar", "--time-zone", "Europe/Amsterdam"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"language\":\"ar\""));
+  EXPECT_THAT(r.out, HasSubstr("\"time_zone\":\"Europe/Amsterdam\""));
+  r = admin.Run({"--json", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"language\":\"ar\""));
+
+  r = admin.Run({"profile", "--time-zone", "Mars/Olympus"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("time_zone"));
+  EXPECT_EQ(admin.Run({"profile", "--language", "de"}).exit_code, 2);
+  EXPECT_EQ(admin.Run({"profile"}).exit_code, 2);
 }
 
 }  // namespace

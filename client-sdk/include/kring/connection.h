@@ -97,6 +97,10 @@ class Connection {
   Result<v1::DisableAccountResult> DisableAccount(const std::string& handle);
   Result<v1::ChangePasswordResult> ChangePassword(const std::string& old_password,
                                                   const std::string& new_password);
+  // The caller's language ("nl", "en", "ar", "ti") and IANA time zone; an empty one stays as
+  // it is. Returns the account as it is now. A bad value: INVALID_ARGUMENT.
+  Result<v1::UpdateProfileResult> UpdateProfile(const std::string& language,
+                                                const std::string& time_zone);
   // Admin only. The representative then acts for the client in every network of the client
   // (docs/consent.md). `basis` is required: the legal ground, e.g. "guardianship, court order".
   Result<v1::AppointRepresentativeResult> AppointRepresentative(
