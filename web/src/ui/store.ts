@@ -117,6 +117,7 @@ client.listen({
       if (state === "online") {
         if (account.value?.id !== acc?.id) resetPerAccount(acc);
         account.value = acc;
+        adoptProfile(acc);
         booting.value = false;
         void refreshAll();
       } else if (state === "signed-out") {
@@ -143,19 +144,66 @@ function resetPerAccount(acc: Account | undefined) {
 
 addEventListener("online", () => client.reconnectNow());
 
-export function setLanguage(lang: Language) {
-  language.value = lang;
+// The language is kept on the account, so it follows the person to another device. A choice
+// made on this device (on the login screen, or while offline) is "pending" until the account has
+// it; without one, the account's language wins at login (new accounts start in Dutch).
+const PENDING_KEY = "kring.language.pending";
+
+function storeLocally(key: string, value: string | undefined) {
   try {
-    localStorage.setItem(LANGUAGE_KEY, lang);
+    if (value === undefined) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
   } catch {
     // storage disabled: the choice lasts for this page
   }
-  void saveProfileLanguage(lang);
+}
+function pendingChoice(): boolean {
+  try {
+    return localStorage.getItem(PENDING_KEY) === "1";
+  } catch {
+    return false;
+  }
 }
 
-// Kept on the account so it follows the person to another device (UpdateProfileRequest, when the
-// server has it; an older server answers UNIMPLEMENTED and the choice stays on this device).
-async function saveProfileLanguage(_lang: Language) {}
+export function setLanguage(lang: Language) {
+  language.value = lang;
+  storeLocally(LANGUAGE_KEY, lang);
+  storeLocally(PENDING_KEY, "1");
+  if (connState.value === "online") void pushLanguage(lang);
+}
+
+async function pushLanguage(lang: Language) {
+  try {
+    const r = await client.call("updateProfile", { language: lang, timeZone: "" });
+    if (language.value === lang) storeLocally(PENDING_KEY, undefined);
+    if (r.account) account.value = r.account;
+  } catch {
+    // offline, or an older server (UNIMPLEMENTED): stays pending, tried again at the next login
+  }
+}
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// At login (and reconnect): the account's time zone, and its language unless this device has a
+// choice the account does not have yet.
+function adoptProfile(acc: Account | undefined) {
+  if (!acc) return;
+  timeZone.value = acc.timeZone && validTimeZone(acc.timeZone) ? acc.timeZone : DEFAULT_TIME_ZONE;
+  if (pendingChoice()) {
+    if (acc.language !== language.value) void pushLanguage(language.value);
+    else storeLocally(PENDING_KEY, undefined);
+  } else if (isLanguage(acc.language) && acc.language !== language.value) {
+    language.value = acc.language;
+    storeLocally(LANGUAGE_KEY, acc.language);
+  }
+}
 
 export function applyDocumentLanguage(t: Translator) {
   document.documentElement.lang = t.language;
