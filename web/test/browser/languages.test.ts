@@ -1,8 +1,8 @@
 /// <reference types="node" />
 // Every screen in every language: axe-core with zero violations; the client's consent screens in
 // Arabic (right to left, layout checked) and Tigrinya (Ge'ez). With KRING_WEB_SCREENSHOTS=DIR
-// the screens are also saved as DIR/<screen>-<lang>.png (docs/web.md: `deploy/dev.sh
-// screenshots`).
+// the Dutch and Arabic screens are also saved as DIR/<screen>-<lang>.png (docs/web.md:
+// `deploy/dev.sh screenshots`).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -41,9 +41,10 @@ after(async () => {
   await kringd?.stop();
 });
 
-async function shot(page: Page, name: string) {
+// docs/web.md shows Dutch (the default) and Arabic (right to left).
+async function shot(page: Page, name: string, lang: Lang) {
   const dir = process.env.KRING_WEB_SCREENSHOTS;
-  if (!dir) return;
+  if (!dir || (lang !== "nl" && lang !== "ar")) return;
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
@@ -52,7 +53,7 @@ async function screen(page: Page, name: string, lang: Lang) {
   await page.locator("main h1").waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
   await checkA11y(page, `${name} (${lang})`);
-  await shot(page, `${name}-${lang}`);
+  await shot(page, `${name}-${lang}`, lang);
 }
 
 for (const lang of Object.keys(LOCALES) as Lang[]) {
