@@ -44,6 +44,12 @@ test("entries become sentences in the reader's language", () => {
   assert.equal(stripIsolates(lineOf(new Translator("en"), unknown, [SELAM]).text), "Ruud (jobcoach) did something with your data (something.new).");
 });
 
+test("the profession kringd appends to the display name is not repeated", () => {
+  const e = entry(RUUD, "read_markers.listed", DAY1, { thread: "Werk" });
+  e.actorDisplayName = "Ruud (jobcoach)";
+  assert.equal(stripIsolates(lineOf(new Translator("en"), e, [SELAM]).text), "Ruud (jobcoach) looked at who has read what in Werk.");
+});
+
 test("refusals of others are marked; the client's own refusals are not", () => {
   const tr = new Translator("en");
   const theirs = lineOf(tr, entry(RUUD, "live.started", DAY1, { outcome: AuditOutcome.DENIED }), [SELAM]);

@@ -52,6 +52,9 @@ const EVENT_KEYS: Record<string, MessageKey> = {
   "member.left": "log.event.member.left",
   "network.opened": "log.event.network.opened",
   "read_marker.updated": "log.event.read_marker.updated",
+  "read_markers.listed": "log.event.read_markers.listed",
+  "networks.listed": "log.event.networks.listed",
+  "invitations.listed": "log.event.invitations.listed",
   "access_log.read": "log.event.access_log.read",
 };
 
@@ -74,7 +77,11 @@ function roleName(tr: Translator, role: MemberRole): string | undefined {
 export function lineOf(tr: Translator, entry: AccessLogEntry, selfIds: readonly bigint[]): LogLine {
   const e = entry.event!;
   const own = selfIds.includes(e.actorId);
-  const name = entry.actorDisplayName || e.actorHandle;
+  // kringd's display name already ends in " (profession)"; the catalog adds it in the reader's
+  // own punctuation and order, so take it off.
+  let name = entry.actorDisplayName || e.actorHandle;
+  const suffix = ` (${e.actorProfession})`;
+  if (e.actorProfession && name.endsWith(suffix)) name = name.slice(0, -suffix.length);
   let actor: string;
   if (own) actor = tr.t("log.you");
   else if (!name) actor = tr.t("log.someone");
