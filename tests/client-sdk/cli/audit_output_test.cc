@@ -110,7 +110,8 @@ TEST(AuditEventJson, EveryFieldSnakeCaseWithRfc3339TimeAndHexHash) {
             "\"network_id\":1,\"thread_id\":2,\"seq_from\":4,\"seq_to\":6,\"count\":3,"
             "\"consent_id\":9,\"object_id\":0,\"object_handle\":\"\","
             "\"source_address\":\"127.0.0.1\",\"app\":\"kring-cli/0.1\","
-            "\"server_id\":\"kring-test\",\"prev_hash\":\"01ab\"}");
+            "\"server_id\":\"kring-test\",\"prev_hash\":\"01ab\",\"prev_client_seq\":0,"
+            "\"prev_actor_seq\":0,\"requested_thread_id\":0}");
 }
 
 TEST(AccessLogEntry, AddsTheServersPlainSummary) {
@@ -137,11 +138,11 @@ TEST(Verify, IntactOrWhereItBroke) {
   EXPECT_EQ(VerifyText(v), "intact: 12 records, head dead");
   EXPECT_EQ(VerifyJson(v).str(),
             "{\"intact\":true,\"records\":12,\"first_bad_seq\":0,\"problem\":\"\","
-            "\"head_hash\":\"dead\"}");
+            "\"head_hash\":\"dead\",\"repaired_records\":0}");
   v.set_intact(false);
   v.set_first_bad_seq(7);
   v.set_problem("prev_hash does not match record 6");
-  EXPECT_EQ(VerifyText(v), "broken at record 7: prev_hash does not match record 6");
+  EXPECT_EQ(VerifyText(v), "broken at record 7 of 12: prev_hash does not match record 6");
 }
 
 TEST(Checkpoint, HashAndSignatureBase64InJson) {
