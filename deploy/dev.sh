@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Kring developer entry point. Run from anywhere, as root on a fresh Debian 12 machine:
 #
-#   deploy/dev.sh serve [KRINGD_ARGS...]  install build deps, build kringd, run it on
-#                                         https://127.0.0.1:8443 with data in <checkout>/data
+#   deploy/dev.sh serve [KRINGD_ARGS...]  install build deps, build kringd and the web app, run it
+#                                         on https://127.0.0.1:8443 with data in <checkout>/data
 #   deploy/dev.sh test  [CTEST_ARGS...]   install build deps, build everything, run every test
 #   deploy/dev.sh bench [BENCH_ARGS...]   build kringd and kring-bench, run kring-bench on its own
 #                                         kringd (default: fanout; see docs/benchmarks.md)
+#   deploy/dev.sh screenshots             build everything, run the web app's browser tests and save
+#                                         every screen in every language to docs/web/*.png
 #
 # Idempotent: installed packages are left alone (apt is not touched at all when nothing is
 # missing) and the build is incremental in <checkout>/build, shared by both subcommands.
@@ -24,6 +26,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly ROOT
 readonly BUILD_DIR="${ROOT}/build"
+# playwright-core drives Debian's /usr/bin/chromium; no npm package may fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Debian 12 packages needed to build and test Kring (see CMakeLists.txt).
 readonly DEPS=(
@@ -32,7 +36,13 @@ readonly DEPS=(
   libgtest-dev libgmock-dev libbenchmark-dev libargon2-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev
   ca-certificates openssl curl
+  # The web app (web/): the browser tests drive Debian's chromium through playwright-core (never
+  # a browser download); Noto covers Arabic and Ge'ez (Tigrinya) for its tests and screenshots.
+  chromium fonts-noto-core fonts-noto-ui-core
 )
+# Node.js and npm build the web app. Checked by command, not by package: a machine that has them
+# from elsewhere (e.g. NodeSource's nodejs, which bundles npm) keeps them; otherwise Debian's.
+readonly NODE_DEPS=(node:nodejs npm:npm)
 
 log() { printf 'dev.sh: %s\n' "$*" >&2; }
 die() {
@@ -47,6 +57,7 @@ usage() {
 usage: deploy/dev.sh serve [KRINGD_ARGS...]   build kringd and run it on https://127.0.0.1:8443
        deploy/dev.sh test  [CTEST_ARGS...]    build everything and run every test
        deploy/dev.sh bench [BENCH_ARGS...]    build and run kring-bench (default: fanout)
+       deploy/dev.sh screenshots              regenerate the web app's screenshots in docs/web/
 EOF
 }
 
@@ -66,6 +77,10 @@ install_deps() {
     if [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)" != installed ]]; then
       missing+=("$pkg")
     fi
+  done
+  local entry
+  for entry in "${NODE_DEPS[@]}"; do
+    command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
   if ((${#missing[@]} == 0)); then
     log "build dependencies: all ${#DEPS[@]} installed"
@@ -142,7 +157,7 @@ option_value() {
 cmd_serve() {
   install_deps
   configure
-  build kringd
+  build kringd kring_web  # kringd serves the web app from build/web/dist
   local kringd="${BUILD_DIR}/server/kringd"
   [[ -x "$kringd" ]] || die 1 "${kringd} was not built (is server/app/ there yet?)"
 
@@ -194,12 +209,23 @@ cmd_bench() {
   exec "${BUILD_DIR}/bench/kring-bench" "${args[@]}" --spawn-kringd "${BUILD_DIR}/server/kringd"
 }
 
+# The screenshots in docs/web.md come from the browser tests (web/test/browser/languages.test.ts).
+cmd_screenshots() {
+  install_deps
+  configure
+  build
+  log "running the web app's screen tests; screenshots go to ${ROOT}/docs/web"
+  KRING_WEB_SCREENSHOTS="${ROOT}/docs/web" ctest --test-dir "$BUILD_DIR" --output-on-failure \
+    --no-tests=error -R '^web\.browser\.languages$' || die 1 "the screen tests failed"
+}
+
 main() {
   local cmd="${1:-}"
   case "$cmd" in
     serve) shift; cmd_serve "$@" ;;
     test) shift; cmd_test "$@" ;;
     bench) shift; cmd_bench "$@" ;;
+    screenshots) shift; cmd_screenshots ;;
     -h | --help | help) usage ;;
     "") usage; exit 2 ;;
     *) usage; die 2 "unknown subcommand '${cmd}'" ;;

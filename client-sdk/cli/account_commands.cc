@@ -1,4 +1,4 @@
-// login, logout, password, whoami, user create, user disable, representative.
+// login, logout, password, whoami, profile, user create, user disable, representative.
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -118,6 +118,19 @@ int Logout(Invocation& inv) {
   return kExitOk;
 }
 
+int UpdateProfile(Invocation& inv, const std::string& language, const std::string& time_zone) {
+  if (language.empty() && time_zone.empty()) {
+    return inv.UsageError("give --language, --time-zone or both");
+  }
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto updated = conn->UpdateProfile(language, time_zone);
+  if (!updated.ok()) return inv.Failed(updated.error());
+  inv.out().Emit(AccountText(updated->account()), AccountJson(updated->account()));
+  return kExitOk;
+}
+
 int ChangePassword(Invocation& inv, bool password_stdin) {
   std::string current, fresh, again;
   int exit_code = kExitOk;
@@ -212,7 +225,7 @@ int EndRepresentation(Invocation& inv, const std::string& client, const std::str
 namespace {
 
 struct AccountArgs {
-  std::string handle, kind, profession, name, client, basis;
+  std::string handle, kind, profession, name, client, basis, language, time_zone;
   bool password_stdin = false;
 };
 
@@ -239,6 +252,14 @@ void AddAccountCommands(CLI::App& app, Command* run) {
   OnRun(app.add_subcommand("logout", "End the saved session"), run, Logout);
   OnRun(app.add_subcommand("whoami", "Show who the saved session belongs to (an account)"), run,
         WhoAmI);
+
+  CLI::App* profile =
+      app.add_subcommand("profile", "Set your language and time zone (prints the account)");
+  profile->add_option("--language", a.language, "nl, en, ar or ti")
+      ->check(CLI::IsMember({"nl", "en", "ar", "ti"}));
+  profile->add_option("--time-zone", a.time_zone, "An IANA time zone, e.g. Europe/Amsterdam");
+  OnRun(profile, run,
+        [args](Invocation& inv) { return UpdateProfile(inv, args->language, args->time_zone); });
 
   CLI::App* user = app.add_subcommand("user", "Manage accounts (admins)");
   user->require_subcommand(1);

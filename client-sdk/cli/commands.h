@@ -42,6 +42,8 @@ int ChangePassword(Invocation& inv, bool password_stdin);
 // Ends the session at kringd and forgets the token (the server and CA stay saved).
 int Logout(Invocation& inv);
 int WhoAmI(Invocation& inv);
+// Sets the caller's language and/or time zone (an empty one stays as it is).
+int UpdateProfile(Invocation& inv, const std::string& language, const std::string& time_zone);
 
 struct CreateUserArgs {
   std::string handle;

@@ -231,7 +231,9 @@ JsonObject AccountJson(const v1::Account& a) {
       .Str("display_name", a.display_name())
       .Str("profession", a.profession())
       .Bool("disabled", a.disabled())
-      .Str("created_at", FormatTime(a.created_at_ms()));
+      .Str("created_at", FormatTime(a.created_at_ms()))
+      .Str("language", a.language())
+      .Str("time_zone", a.time_zone());
   return j;
 }
 

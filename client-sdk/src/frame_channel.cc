@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -11,7 +13,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -143,8 +145,10 @@ class FrameChannel::Impl {
                       timeouts.keep_alive_pings = false;
                       ws_.set_option(timeouts);
                       ws_.set_option(websocket::stream_base::decorator(
-                          [ua = options_.user_agent](websocket::request_type& req) {
+                          [ua = options_.user_agent,
+                           extra = options_.upgrade_headers](websocket::request_type& req) {
                             req.set(http::field::user_agent, ua);
+                            for (const auto& [name, value] : extra) req.set(name, value);
                           }));
                       ws_.read_message_max(options_.max_frame_bytes);
                       ws_.auto_fragment(false);  // one frame per message, as sent
@@ -315,7 +319,7 @@ class FrameChannel::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread io_thread_;
   std::atomic<std::thread::id> io_thread_id_;  // read by Close() callers on any thread
-  std::mutex close_mu_;  // serializes Close() callers
+  std::mutex close_mu_;                        // serializes Close() callers
 
   // io thread only.
   beast::flat_buffer read_buf_;
@@ -380,17 +384,53 @@ void FrameChannel::Close(uint16_t code, std::string reason) {
 }
 const ConnectOptions& FrameChannel::options() const { return impl_->options(); }
 
+namespace {
+bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+}  // namespace
+
+std::string HttpReply::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (SameName(key, name)) return value;
+  }
+  return {};
+}
+
+std::vector<std::string> HttpReply::Headers(std::string_view name) const {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : headers) {
+    if (SameName(key, name)) values.push_back(value);
+  }
+  return values;
+}
+
 Result<HttpReply> HttpsGet(const ConnectOptions& options, std::string_view target) {
+  HttpRequestSpec request;
+  request.target = std::string(target);
+  return HttpsRequest(options, request);
+}
+
+Result<HttpReply> HttpsRequest(const ConnectOptions& options, const HttpRequestSpec& spec) {
   asio::io_context ioc;
   ssl::context ctx(ssl::context::tls_client);
   if (auto err = ConfigureTls(ctx, options)) return *std::move(err);
   tcp::resolver resolver(ioc);
   TlsStream tls(ioc, ctx);
   beast::flat_buffer buf;
-  http::request<http::empty_body> req(http::verb::get, target, 11);
+  http::request<http::string_body> req(http::string_to_verb(spec.method), spec.target, 11);
+  if (req.method() == http::verb::unknown) req.method_string(spec.method);
   req.set(http::field::host, options.host + ":" + std::to_string(options.port));
   req.set(http::field::user_agent, options.user_agent);
-  http::response<http::string_body> res;
+  for (const auto& [name, value] : spec.headers) req.set(name, value);
+  req.body() = spec.body;
+  if (!spec.body.empty() || spec.method == "POST") req.prepare_payload();
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  if (spec.method == "HEAD") parser.skip(true);
 
   bool done = false;
   beast::error_code result;
@@ -405,7 +445,7 @@ Result<HttpReply> HttpsGet(const ConnectOptions& options, std::string_view targe
     beast::get_lowest_layer(tls).expires_after(options.request_timeout);
     http::async_write(tls, req, [&](beast::error_code ec, std::size_t) {
       if (ec) return finish(ec, "HTTP write");
-      http::async_read(tls, buf, res,
+      http::async_read(tls, buf, parser,
                        [&](beast::error_code ec, std::size_t) { finish(ec, "HTTP read"); });
     });
   });
@@ -419,7 +459,12 @@ Result<HttpReply> HttpsGet(const ConnectOptions& options, std::string_view targe
   if (result) return TransportError(stage, result);
   beast::error_code ignored;
   beast::get_lowest_layer(tls).socket().close(ignored);
-  return HttpReply{res.result_int(), std::move(res.body())};
+  http::response<http::string_body> res = parser.release();
+  HttpReply reply{res.result_int(), std::move(res.body()), {}};
+  for (const auto& field : res) {
+    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  return reply;
 }
 
 }  // namespace kring::sdk

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "kring/connection.h"
 #include "kring/result.h"
@@ -78,7 +80,23 @@ class FrameChannel {
 struct HttpReply {
   unsigned status = 0;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // in order, names as sent
+
+  // The first header named `name` (case-insensitive), or "" if none.
+  std::string Header(std::string_view name) const;
+  // Every header named `name`, in order.
+  std::vector<std::string> Headers(std::string_view name) const;
 };
 Result<HttpReply> HttpsGet(const ConnectOptions& options, std::string_view target);
+
+// A one-shot HTTPS request with any method, headers and body (for the web endpoints and their
+// tests). Host and User-Agent are set unless `headers` has them.
+struct HttpRequestSpec {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+Result<HttpReply> HttpsRequest(const ConnectOptions& options, const HttpRequestSpec& request);
 
 }  // namespace kring::sdk

@@ -89,6 +89,15 @@ Result<v1::ChangePasswordResult> Connection::ChangePassword(const std::string& o
   return KRING_SDK_CALL(f, change_password, kChangePassword);
 }
 
+Result<v1::UpdateProfileResult> Connection::UpdateProfile(const std::string& language,
+                                                          const std::string& time_zone) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_update_profile();
+  req->set_language(language);
+  req->set_time_zone(time_zone);
+  return KRING_SDK_CALL(f, update_profile, kUpdateProfile);
+}
+
 Result<v1::AppointRepresentativeResult> Connection::AppointRepresentative(
     const std::string& client_handle, const std::string& representative_handle,
     const std::string& basis) {

@@ -9,6 +9,12 @@
 #include <sstream>
 #include <utility>
 
+#include "server/net/browser_session.h"
+
+#ifndef KRING_DEFAULT_WEB_ROOT
+#define KRING_DEFAULT_WEB_ROOT ""
+#endif
+
 namespace kring::app {
 namespace {
 
@@ -60,6 +66,25 @@ class SectionReader {
     } else {
       Fail(key, "expected a string, got " + std::string(TypeName(node->type())));
     }
+  }
+
+  // An array of strings.
+  void Strings(std::string_view key, std::vector<std::string>* out) {
+    const toml::node* node = Find(key);
+    if (!node) return;
+    const auto* array = node->as_array();
+    if (!array)
+      return Fail(key, "expected an array of strings, got " + std::string(TypeName(node->type())));
+    std::vector<std::string> values;
+    for (const toml::node& element : *array) {
+      const auto* value = element.as_string();
+      if (!value) {
+        return Fail(key,
+                    "expected an array of strings, found " + std::string(TypeName(element.type())));
+      }
+      values.push_back(value->get());
+    }
+    *out = std::move(values);
   }
 
   template <typename T>
@@ -128,6 +153,13 @@ Status Validate(const Config& c) {
   if (c.login_throttle.max_delay_ms < c.login_throttle.base_delay_ms) {
     return InvalidArgument("login_throttle.max_delay_ms: must be at least base_delay_ms");
   }
+  for (const std::string& origin : c.web.origins) {
+    if (net::NormalizeOrigin(origin).empty() ||
+        !(origin.starts_with("https://") || origin.starts_with("http://"))) {
+      return InvalidArgument("web.origins: \"" + origin +
+                             "\" is not an origin like \"https://kring.example.org:8443\"");
+    }
+  }
   if (auto listen = ParseHostPort(c.server.listen); !listen.ok()) {
     return InvalidArgument("server.listen: " + listen.status().detail());
   }
@@ -147,8 +179,9 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
 
   static constexpr std::string_view kSections[] = {
-      "server",   "tls",       "limits", "connections",    "request_rate", "sessions",
-      "invitations", "passwords", "reads",  "login_throttle", "audit",        "bootstrap"};
+      "server",      "tls",       "limits", "connections",    "request_rate", "sessions",
+      "invitations", "passwords", "reads",  "login_throttle", "audit",        "bootstrap",
+      "web"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view section : kSections) known = known || key.str() == section;
@@ -228,6 +261,10 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   audit.String("server_id", &c.audit.server_id);
   audit.String("signing_key_file", &c.audit.signing_key_file);
   audit.Finish();
+  SectionReader web = section("web");
+  web.String("root", &c.web.root);
+  web.Strings("origins", &c.web.origins);
+  web.Finish();
   SectionReader bootstrap = section("bootstrap");
   bootstrap.String("admin_handle", &c.bootstrap.admin_handle);
   bootstrap.Finish();
@@ -277,6 +314,8 @@ StatusOr<HostPort> ParseHostPort(std::string_view listen) {
   return result;
 }
 
+std::string DefaultWebRoot() { return KRING_DEFAULT_WEB_ROOT; }
+
 service::ServiceOptions ToServiceOptions(const Config& c) {
   service::ServiceOptions options;
   options.max_message_bytes = c.limits.max_message_bytes;
@@ -314,6 +353,8 @@ StatusOr<net::ServerOptions> ToServerOptions(const Config& c) {
   options.max_connections_per_address = c.connections.max_per_address;
   options.max_unauthenticated_connections = c.connections.max_unauthenticated;
   options.reserved_descriptors = c.connections.reserved_descriptors;
+  options.web_root = c.web.root.empty() ? DefaultWebRoot() : c.web.root;
+  options.web_origins = c.web.origins;
   return options;
 }
 

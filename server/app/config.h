@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/core/status.h"
 #include "server/net/server.h"
@@ -70,6 +71,13 @@ struct Config {
     std::string server_id;         // names this server in the access log; empty: the host name
     std::string signing_key_file;  // Ed25519 PEM; empty: DATA_DIR/audit/signing-key.pem (made)
   } audit;
+  struct Web {
+    // The web app's directory, served at `/`. Empty: the one this build makes (DefaultWebRoot).
+    std::string root;
+    // Browser origins allowed to log in by cookie ("https://kring.example.org"); empty: the
+    // https origins of localhost, 127.0.0.1 and [::1] on the listen port.
+    std::vector<std::string> origins;
+  } web;
   struct Bootstrap {
     std::string admin_handle = "admin";  // "" disables the first-start admin
   } bootstrap;
@@ -89,6 +97,10 @@ struct HostPort {
 
 // "127.0.0.1:8443", "[::1]:0", "localhost:8443". Errors: kInvalidArgument.
 [[nodiscard]] StatusOr<HostPort> ParseHostPort(std::string_view listen);
+
+// The web root this build serves when [web] root is empty: BUILD_DIR/web/dist, baked in by CMake
+// (the web app's build output in a dev checkout); it may not exist.
+std::string DefaultWebRoot();
 
 service::ServiceOptions ToServiceOptions(const Config& config);
 

@@ -34,6 +34,7 @@
 
 #include "server/net/admission.h"
 #include "server/net/tls_socket.h"
+#include "server/net/web_endpoints.h"
 #include "server/net/ws_session.h"
 
 namespace kring::net {
@@ -52,7 +53,8 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-// /healthz and /readyz carry no body; anything bigger is not one of ours.
+// /healthz and /readyz carry no body, POST /v1/session a LoginRequest; anything bigger is not
+// one of ours.
 constexpr uint64_t kMaxRequestBodyBytes = 4 * 1024;
 
 std::string OpenSslError() {
@@ -106,6 +108,7 @@ struct Shared {
   ServerOptions options;
   WebSocketLimits limits;
   std::shared_ptr<SessionRegistry> registry;
+  WebEndpoints web;  // the web app's files and the browser's session endpoints
 };
 
 // One TLS connection up to its first HTTP request: answers /healthz and /readyz itself and hands
@@ -160,6 +163,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void OnRead(error_code ec, size_t) {
     if (ec == http::error::end_of_stream) return Shutdown();
+    if (ec == http::error::body_limit) {
+      return Send(TextResponse(11, http::status::payload_too_large, "request body too large"));
+    }
     if (ec) return LogIoError(ec, "http read");
     HttpRequest request = parser_->release();
     parser_.reset();
@@ -170,10 +176,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
     if (beast::websocket::is_upgrade(request)) {
       if (get && path == "/v1/ws") {
+        service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
+        // A browser's session cookie authenticates the socket, from an allowed Origin only.
+        if (auto refused = shared_.web.CheckUpgrade(request, peer))
+          return Send(std::move(*refused));
         // From here the WebSocket's own timeouts apply.
         handed_off_ = true;
         deadline_.cancel();
-        service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
         return StartWebSocketSession(std::move(stream_), std::move(request), shared_.acceptor,
                                      std::move(peer), shared_.limits, shared_.registry,
                                      std::move(ticket_));
@@ -185,17 +194,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (shared_.acceptor.Ready()) return Respond(request, http::status::ok, "ready");
       return Respond(request, http::status::service_unavailable, "not ready");
     }
-    Respond(request, http::status::not_found, "not found");
+    service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
+    shared_.web.Handle(
+        request, peer, stream_.get_executor(),
+        [self = shared_from_this()](HttpResponse response) { self->Send(std::move(response)); });
   }
 
   void Respond(const HttpRequest& request, http::status status, std::string body) {
-    response_.emplace(status, request.version());
-    response_->set(http::field::server, "kringd");
-    response_->set(http::field::content_type, "text/plain; charset=utf-8");
-    response_->set(http::field::cache_control, "no-store");
+    Send(TextResponse(request.version(), status, std::move(body)));
+  }
+
+  // On the strand.
+  void Send(HttpResponse response) {
+    response_.emplace(std::move(response));
     response_->keep_alive(false);  // one request per connection: see the class comment
-    response_->body() = std::move(body);
-    response_->prepare_payload();
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
   }
@@ -252,7 +264,8 @@ class Server::Impl {
             acceptor, options,
             WebSocketLimits{options.max_frame_bytes, options.max_outbound_bytes,
                             options.idle_timeout, options.handshake_timeout, options.auth_timeout},
-            std::make_shared<SessionRegistry>()},
+            std::make_shared<SessionRegistry>(),
+            WebEndpoints(acceptor, WebOptions{options.web_root, options.web_origins})},
         tls_(asio::ssl::context::tls_server),
         io_(static_cast<int>(threads_)),
         control_(asio::make_strand(io_)),
@@ -306,6 +319,7 @@ class Server::Impl {
         AdmissionLimits{max_connections_, options.max_connections_per_address,
                         options.max_unauthenticated_connections});
     spare_fd_ = OpenSpareDescriptor();
+    shared_.web.SetPort(port);
 
     if (options.handle_signals) {
       signals_.emplace(control_, SIGINT, SIGTERM);

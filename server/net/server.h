@@ -1,8 +1,9 @@
 // kring::net::Server: the TLS listener in front of the service.
 //
-// One port carries everything: TLS handshake -> one HTTP request -> GET /healthz, GET /readyz, or
-// a WebSocket upgrade at /v1/ws handed to the ConnectionAcceptor; anything else is 404. This
-// header is plain C++ on purpose: Asio and Beast stay inside server/net/*.cc.
+// One port carries everything: TLS handshake -> one HTTP request -> GET /healthz, GET /readyz, a
+// WebSocket upgrade at /v1/ws handed to the ConnectionAcceptor, POST/DELETE /v1/session (the
+// browser's login and logout), or the web app's files (web_root). This header is plain C++ on
+// purpose: Asio and Beast stay inside server/net/*.cc.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/core/status.h"
 #include "server/service/connection.h"
@@ -43,6 +45,11 @@ struct ServerOptions {
   // run out of descriptors, a spare one is given up to accept and close the waiting connection,
   // so the listener never stalls with connections queued behind it.
   size_t reserved_descriptors = 128;
+  // The web app's directory, served at `/` (GET and HEAD). Need not exist: then `/` is 404.
+  std::string web_root;
+  // Browser origins ("https://kring.example.org") allowed to log in by cookie and to open a
+  // cookie-authenticated WebSocket. Empty: https://localhost, 127.0.0.1 and [::1] on the port.
+  std::vector<std::string> web_origins;
 
   // Run() stops the server gracefully on SIGINT or SIGTERM (for kringd; tests leave it off).
   bool handle_signals = false;

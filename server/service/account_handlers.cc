@@ -4,6 +4,7 @@
 
 #include "server/core/login_throttle.h"
 #include "server/core/password.h"
+#include "server/core/profile.h"
 #include "server/core/text.h"
 #include "server/service/connection_impl.h"
 #include "server/service/frames.h"
@@ -127,6 +128,8 @@ StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn,
   account->set_display_name(req.display_name());
   account->set_profession(req.profession());
   account->set_created_at_ms(now_ms);
+  account->set_language(std::string(kDefaultLanguage));
+  account->set_time_zone(std::string(kDefaultTimeZone));
   record.set_password_hash(password_hash);
   records::PutProto(txn, Table::kAccounts, U64(id), record);
   txn.Put(Table::kHandles, handle, U64(id));

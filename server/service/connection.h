@@ -63,6 +63,10 @@ class ConnectionSink {
 struct PeerInfo {
   std::string address;     // "127.0.0.1:53412"
   std::string user_agent;  // from the upgrade request, may be empty
+  // A session token the transport vouches for (a browser's HttpOnly cookie on an upgrade from an
+  // allowed Origin): the connection starts resumed from it, as if its first request were
+  // ResumeSession, without a response. Empty: the connection starts logged out.
+  std::string session_token;
 };
 
 // The service side of one connection. Implemented by the service.

@@ -120,6 +120,7 @@ void ConnectionImpl::Dispatch(const v1::ClientFrame& f) {
     case F::kCreateAccount: return CreateAccount(id, f.create_account());
     case F::kDisableAccount: return DisableAccount(id, f.disable_account());
     case F::kChangePassword: return ChangePassword(id, f.change_password());
+    case F::kUpdateProfile: return UpdateProfile(id, f.update_profile());
     case F::kOpenNetwork: return OpenNetwork(id, f.open_network());
     case F::kListNetworks: return ListNetworks(id);
     case F::kInvite: return Invite(id, f.invite());

@@ -50,6 +50,11 @@ class ConnectionImpl final : public Connection,
   void OnFrame(std::string_view bytes) override;
   void OnClosed() override;
 
+  // Before the first frame: logs the connection in with `token` as ResumeSession would, with its
+  // access-log record, but without a response (cookie_session.cc). An invalid token leaves it
+  // logged out.
+  void StartResumed(const std::string& token);
+
   void SendFrame(Frame frame) override;
   void EndSession(std::string_view reason) override;
   void TryAgainLater(std::string_view reason) override;
@@ -156,6 +161,9 @@ class ConnectionImpl final : public Connection,
   void CreateAccount(uint64_t id, const v1::CreateAccountRequest& req);
   void DisableAccount(uint64_t id, const v1::DisableAccountRequest& req);
   void ChangePassword(uint64_t id, const v1::ChangePasswordRequest& req);
+
+  // profile_handlers.cc
+  void UpdateProfile(uint64_t id, const v1::UpdateProfileRequest& req);
 
   // network_handlers.cc
   void OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req);

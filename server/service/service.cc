@@ -96,7 +96,11 @@ void Service::Stop() {
 }
 
 std::shared_ptr<Connection> Service::Accept(std::shared_ptr<ConnectionSink> sink, PeerInfo peer) {
-  return std::make_shared<ConnectionImpl>(*impl_, std::move(sink), std::move(peer));
+  std::string token = std::move(peer.session_token);
+  peer.session_token.clear();
+  auto connection = std::make_shared<ConnectionImpl>(*impl_, std::move(sink), std::move(peer));
+  if (!token.empty()) connection->StartResumed(token);
+  return connection;
 }
 
 bool Service::Ready() const { return impl_->writer.running(); }

@@ -105,5 +105,24 @@ TEST_F(CliTest, WrongCaOrCredentials) {
   EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED: "));
 }
 
+TEST_F(CliTest, ProfileSetsLanguageAndTimeZone) {
+  CliUser admin = User("admin");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+  CliResult r =
+      admin.Run({"--json", "profile", "--language", "ar", "--time-zone", "Europe/Amsterdam"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"language\":\"ar\""));
+  EXPECT_THAT(r.out, HasSubstr("\"time_zone\":\"Europe/Amsterdam\""));
+  r = admin.Run({"--json", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"language\":\"ar\""));
+
+  r = admin.Run({"profile", "--time-zone", "Mars/Olympus"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("time_zone"));
+  EXPECT_EQ(admin.Run({"profile", "--language", "de"}).exit_code, 2);
+  EXPECT_EQ(admin.Run({"profile"}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace kring::integration

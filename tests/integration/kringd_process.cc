@@ -114,7 +114,17 @@ KringdProcess::~KringdProcess() {
          << "free_failures = " << config_.free_failures << "\n"
          << "base_delay_ms = " << config_.base_delay_ms << "\n"
          << "[bootstrap]\n"
-         << "admin_handle = \"\"\n";
+         << "admin_handle = \"\"\n"
+         << "[web]\n"
+         << "root = \"" << (config_.web_root.empty() ? dir_ + "/no-web-app" : config_.web_root)
+         << "\"\n";
+  if (!config_.web_origins.empty()) {
+    config << "origins = [";
+    for (size_t i = 0; i < config_.web_origins.size(); ++i) {
+      config << (i ? ", " : "") << "\"" << config_.web_origins[i] << "\"";
+    }
+    config << "]\n";
+  }
   config.close();
   if (!config) return ::testing::AssertionFailure() << "cannot write " << config_file();
 
@@ -165,8 +175,8 @@ int KringdProcess::AdminCreate(const std::string& handle, const std::string& kin
   // The first start takes an ephemeral port; later ones (after Stop or Crash) reuse it, as a
   // server restarted on its configured port would, so apps can reconnect to the same address.
   const std::string listen = "127.0.0.1:" + std::to_string(port_);
-  std::vector<std::string> args = {KRINGD_PATH, "serve",  "--data-dir", data_dir(),
-                                   "--listen",  listen,   "--config",   config_file()};
+  std::vector<std::string> args = {KRINGD_PATH, "serve", "--data-dir", data_dir(),
+                                   "--listen",  listen,  "--config",   config_file()};
   std::string error;
   std::optional<Child> child =
       Spawn(args, false, true, stderr_file(), &error, config_.descriptor_limit);

@@ -36,6 +36,11 @@ struct KringdConfig {
   std::optional<uint32_t> connection_burst;
   // The soft RLIMIT_NOFILE `kringd serve` runs with; 0: the test's own.
   uint64_t descriptor_limit = 0;
+  // [web] root; empty: a directory of the temp dir that does not exist (so no test depends on
+  // whether this checkout has built the web app).
+  std::string web_root;
+  // [web] origins; empty leaves the key out (kringd's default: the local origins of its port).
+  std::vector<std::string> web_origins;
 };
 
 class KringdProcess {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kring/result.h"
@@ -46,6 +47,9 @@ struct ConnectOptions {
   uint64_t max_message_bytes = 16 * 1024;
   // Sent as the WebSocket upgrade's User-Agent and as `app` in Login / ResumeSession.
   std::string user_agent = "kring-sdk-cpp/0.1";
+  // Extra headers on the WebSocket upgrade request, as a browser would send them (Origin,
+  // Cookie). Apps log in with a token and need none.
+  std::vector<std::pair<std::string, std::string>> upgrade_headers;
 };
 
 // How a connection ended. code is the WebSocket close code the server sent (e.g. 1000, 1001,
@@ -99,6 +103,10 @@ class Connection {
   Result<v1::DisableAccountResult> DisableAccount(const std::string& handle);
   Result<v1::ChangePasswordResult> ChangePassword(const std::string& old_password,
                                                   const std::string& new_password);
+  // The caller's language ("nl", "en", "ar", "ti") and IANA time zone; an empty one stays as
+  // it is. Returns the account as it is now. A bad value: INVALID_ARGUMENT.
+  Result<v1::UpdateProfileResult> UpdateProfile(const std::string& language,
+                                                const std::string& time_zone);
   // Admin only. The representative then acts for the client in every network of the client
   // (docs/consent.md). `basis` is required: the legal ground, e.g. "guardianship, court order".
   Result<v1::AppointRepresentativeResult> AppointRepresentative(

@@ -90,6 +90,9 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
     max_delay_ms = 20
     [bootstrap]
     admin_handle = ""
+    [web]
+    root = "/srv/kring/web"
+    origins = ["https://kring.example.org", "https://kring.example.org:8443"]
   )",
                             "test.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
@@ -128,6 +131,9 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
   EXPECT_EQ(server->max_connections_per_address, 0u);
   EXPECT_EQ(server->max_unauthenticated_connections, 50u);
   EXPECT_EQ(server->reserved_descriptors, 256u);
+  EXPECT_EQ(server->web_root, "/srv/kring/web");
+  EXPECT_EQ(server->web_origins, (std::vector<std::string>{"https://kring.example.org",
+                                                           "https://kring.example.org:8443"}));
 }
 
 TEST(ConfigTest, DefaultsReachTheServiceAndTheServer) {
@@ -140,6 +146,27 @@ TEST(ConfigTest, DefaultsReachTheServiceAndTheServer) {
   ASSERT_TRUE(server.ok());
   EXPECT_EQ(server->auth_timeout, std::chrono::seconds(10));
   EXPECT_EQ(server->max_connections_per_address, 64u);
+}
+
+TEST(ConfigTest, WebRootDefaultsToTheBuiltApp) {
+  auto config = ParseConfig("", "test.toml");
+  ASSERT_TRUE(config.ok());
+  auto server = ToServerOptions(*config);
+  ASSERT_TRUE(server.ok());
+  EXPECT_EQ(server->web_root, DefaultWebRoot());
+  EXPECT_TRUE(DefaultWebRoot().ends_with("/web/dist")) << DefaultWebRoot();
+  EXPECT_TRUE(server->web_origins.empty());  // the server fills in the local origins
+}
+
+TEST(ConfigTest, WebOriginsMustBeOrigins) {
+  EXPECT_EQ(ErrorOf("[web]\norigins = \"https://a.example\"\n"),
+            "config test.toml: web.origins: expected an array of strings, got a string");
+  EXPECT_EQ(ErrorOf("[web]\norigins = [1]\n"),
+            "config test.toml: web.origins: expected an array of strings, found an integer");
+  EXPECT_NE(ErrorOf("[web]\norigins = [\"kring.example.org\"]\n").find("web.origins"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[web]\norigins = [\"https://a.example/app\"]\n").find("web.origins"),
+            std::string::npos);
 }
 
 TEST(ConfigTest, UnknownKeysAreErrorsNamingTheKey) {
@@ -213,6 +240,8 @@ TEST(ConfigTest, TheExampleFileParsesToTheDefaults) {
   EXPECT_EQ(example->reads.max_queued, defaults->reads.max_queued);
   EXPECT_EQ(example->login_throttle.max_delay_ms, defaults->login_throttle.max_delay_ms);
   EXPECT_EQ(example->bootstrap.admin_handle, defaults->bootstrap.admin_handle);
+  EXPECT_EQ(example->web.root, defaults->web.root);
+  EXPECT_EQ(example->web.origins, defaults->web.origins);
 }
 
 TEST(ConfigTest, ParseHostPort) {
