@@ -591,6 +591,12 @@ TEST_F(ServerTest, AWebSocketThatDoesNotAuthenticateInTimeIsClosedWith1008) {
   ASSERT_FALSE(member.Read(&echoed));
   EXPECT_EQ(echoed, "still here");
   EXPECT_TRUE(acceptor_.WaitForClosed(1));
+  // The registry lets go of the closed session as its last handler returns, which can be just
+  // after the service heard of the close: wait for that, with a deadline.
+  const auto until = std::chrono::steady_clock::now() + kDeadline;
+  while (server_->WebSocketCount() != 1u && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(1ms);
+  }
   EXPECT_EQ(server_->WebSocketCount(), 1u);
 }
 
