@@ -112,4 +112,8 @@ Status AuthorizeAccountAdmin(const Actor& actor);
 // Querying the access log, verifying it, signing checkpoints: auditors only.
 Status AuthorizeAuditor(const Actor& actor);
 
+// Reading a client's own access log (who accessed the client's data): the client themself, or
+// a representative of the client (`represents`: the actor is one now, as the records say).
+Status AuthorizeAccessLogRead(const Actor& actor, uint64_t client_id, bool represents);
+
 }  // namespace kring

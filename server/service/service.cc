@@ -1,7 +1,9 @@
+#include "proto/kring/v1/audit_event_types.h"
 #include "server/service/service.h"
 
 #include <future>
 
+#include "server/service/account_actions.h"
 #include "server/service/connection_impl.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
@@ -117,7 +119,7 @@ StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountReque
         KRING_ASSIGN_OR_RETURN(*account, StageNewAccount(txn, request, hash, now));
         // An admin action at the server's console: on the record like any other.
         v1::AuditEvent record;
-        record.set_event_type("account.created");
+        record.set_event_type(std::string(v1::event_type::kAccountCreated));
         record.set_action(v1::AUDIT_ACTION_CREATE);
         record.set_app("kringd admin create");
         record.set_object_id(account->id());

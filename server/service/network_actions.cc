@@ -1,9 +1,14 @@
 // Networks and membership: open, list, invite, approve/decline, remove, list members.
 // Approving an invitation and removing a member are consent decisions: they record consent
 // (consent_handlers.cc has the shared StageConsent).
+#include "proto/kring/v1/audit_event_types.h"
 #include "server/core/consent.h"
 #include "server/core/text.h"
+#include "server/service/consent_actions.h"
+#include "server/service/network_actions.h"
 #include "server/service/connection_impl.h"
+#include "server/service/request_context.h"
+#include "server/service/service_impl.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
 
@@ -58,22 +63,21 @@ StatusOr<std::vector<std::pair<uint64_t, uint64_t>>> ScanU64Index(const storage:
 
 }  // namespace
 
-void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req) {
-  Write(id, NewAudit("network.opened", v1::AUDIT_ACTION_CREATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
     std::optional<std::string> handle = CanonicalHandle(req.client_handle());
     if (!handle) return InvalidArgument("not a valid handle");
-    out.audit.event.set_object_handle(*handle);
+    ctx.audit().event.set_object_handle(*handle);
     KRING_ASSIGN_OR_RETURN(auto client_id, records::FindAccountId(txn, *handle));
     if (!client_id) return NotFound("no account \"" + *handle + "\"");
     KRING_ASSIGN_OR_RETURN(auto client, records::GetAccount(txn, *client_id));
     if (!client) return Internal("handle without account");
-    out.audit.event.set_client_id(*client_id);
+    ctx.audit().event.set_client_id(*client_id);
     KRING_RETURN_IF_ERROR(AuthorizeOpenNetwork(actor, *client_id, client->account().kind()));
     if (client->account().disabled()) return FailedPrecondition("the client's account is disabled");
 
-    const int64_t now = self->service_.clock.NowMs();
+    const int64_t now = ctx.service().clock.NowMs();
     KRING_ASSIGN_OR_RETURN(uint64_t network_id, records::AllocateId(txn));
     KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
     v1::Network network;
@@ -84,8 +88,8 @@ void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req)
     network.set_created_at_ms(now);
     network.set_general_thread_id(thread_id);
     records::PutProto(txn, Table::kNetworks, U64(network_id), network);
-    out.audit.event.set_network_id(network_id);
-    out.audit.event.set_object_id(network_id);
+    ctx.audit().event.set_network_id(network_id);
+    ctx.audit().event.set_object_id(network_id);
 
     store::MemberRecord client_member;
     client_member.set_account_id(*client_id);
@@ -136,12 +140,13 @@ void ConnectionImpl::OpenNetwork(uint64_t id, const v1::OpenNetworkRequest& req)
     *out.response.mutable_open_network()->mutable_network() = network;
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::ListNetworks(uint64_t id) {
-  ReadAcrossNetworks(id, NewAudit("networks.listed", v1::AUDIT_ACTION_READ),
-                     [self = shared_from_this()](const storage::ReadView& view, AccessCache* cache,
-                                                 const Actor& actor, Basis& basis,
+Status ListNetworks(RequestContext& ctx, const v1::ListNetworksRequest& req) {
+  ctx.ReadAcrossNetworks(
+                     [&ctx](const storage::ReadView& view, AccessCache* cache,
+                                                 const Actor& actor, RequestContext::Basis& basis,
                                                  v1::AuditEvent& record) -> StatusOr<v1::Response> {
     KRING_ASSIGN_OR_RETURN(auto network_ids, records::NetworksOf(view, actor.account_id));
     v1::Response response;
@@ -149,7 +154,7 @@ void ConnectionImpl::ListNetworks(uint64_t id) {
     for (uint64_t network_id : network_ids) {
       KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
       KRING_ASSIGN_OR_RETURN(Standing standing,
-                             self->StandingOf(view, network_id, actor.account_id, cache));
+                             ctx.StandingOf(view, network_id, actor.account_id, cache));
       basis.emplace_back(network_id, standing);
       if (!network || !standing.role) continue;
       v1::Network* n = result->add_networks();
@@ -159,21 +164,21 @@ void ConnectionImpl::ListNetworks(uint64_t id) {
     record.set_count(result->networks_size());
     return response;
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
-  Write(id, NewAudit("invitation.created", v1::AUDIT_ACTION_CREATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+Status Invite(RequestContext& ctx, const v1::InviteRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           self->Permit(txn, req.network_id(), Operation::kInvite, {},
-                                        &out.audit));
+                           ctx.Permit(txn, req.network_id(), Operation::kInvite, {},
+                                        &ctx.audit()));
     // Checked inside the write, after Permit: the refusal is recorded (docs/audit.md).
     KRING_RETURN_IF_ERROR(ValidateRoleLabel(req.role_label()));
     const Actor& actor = permitted.actor;
     const int64_t now = permitted.standing.now_ms;
     std::optional<std::string> handle = CanonicalHandle(req.invitee_handle());
     if (!handle) return InvalidArgument("not a valid handle");
-    out.audit.event.set_object_handle(*handle);
+    ctx.audit().event.set_object_handle(*handle);
     KRING_ASSIGN_OR_RETURN(auto invitee_id, records::FindAccountId(txn, *handle));
     if (!invitee_id) return NotFound("no account \"" + *handle + "\"");
     KRING_ASSIGN_OR_RETURN(auto invitee, records::GetAccount(txn, *invitee_id));
@@ -196,7 +201,7 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
     }
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     KRING_ASSIGN_OR_RETURN(uint64_t invitation_id, records::AllocateId(txn));
-    out.audit.event.set_object_id(invitation_id);
+    ctx.audit().event.set_object_id(invitation_id);
     v1::Invitation invitation;
     invitation.set_id(invitation_id);
     invitation.set_network_id(req.network_id());
@@ -208,28 +213,29 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
     invitation.set_created_at_ms(now);
     invitation.set_state(v1::INVITATION_STATE_PENDING);
     invitation.set_client_handle(network->client_handle());
-    invitation.set_expires_at_ms(now + self->service_.options.invitation_ttl_ms);
+    invitation.set_expires_at_ms(now + ctx.service().options.invitation_ttl_ms);
     records::PutProto(txn, Table::kInvitations, U64(invitation_id), invitation);
     txn.Put(Table::kNetworkInvitations, pair_key, U64(invitation_id));
     txn.Put(Table::kInviteeInvitations, U64U64(*invitee_id, req.network_id()), U64(invitation_id));
 
     *out.response.mutable_invite()->mutable_invitation() = invitation;
-    out.effects.push_back([self, invitation, client_id = network->client_id()] {
+    out.effects.push_back([&ctx, invitation, client_id = network->client_id()] {
       v1::Event received;
       *received.mutable_invitation_received()->mutable_invitation() = invitation;
-      self->service_.hub.PublishToAccount(invitation.invitee_id(), EventFrame(received));
-      self->service_.hub.PublishToAccount(
+      ctx.service().hub.PublishToAccount(invitation.invitee_id(), EventFrame(received));
+      ctx.service().hub.PublishToAccount(
           client_id, MembershipFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_INVITED,
                                      nullptr, &invitation));
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::ListInvitations(uint64_t id) {
-  ReadAcrossNetworks(id, NewAudit("invitations.listed", v1::AUDIT_ACTION_READ),
-                     [self = shared_from_this()](const storage::ReadView& view, AccessCache* cache,
-                                                 const Actor& actor, Basis& basis,
+Status ListInvitations(RequestContext& ctx, const v1::ListInvitationsRequest& req) {
+  ctx.ReadAcrossNetworks(
+                     [&ctx](const storage::ReadView& view, AccessCache* cache,
+                                                 const Actor& actor, RequestContext::Basis& basis,
                                                  v1::AuditEvent& record) -> StatusOr<v1::Response> {
     std::vector<uint64_t> invitation_ids;
     // Addressed to me.
@@ -240,13 +246,13 @@ void ConnectionImpl::ListInvitations(uint64_t id) {
     KRING_ASSIGN_OR_RETURN(auto network_ids, records::NetworksOf(view, actor.account_id));
     for (uint64_t network_id : network_ids) {
       KRING_ASSIGN_OR_RETURN(Standing standing,
-                             self->StandingOf(view, network_id, actor.account_id, cache));
+                             ctx.StandingOf(view, network_id, actor.account_id, cache));
       basis.emplace_back(network_id, standing);
       if (!Authorize(actor, Operation::kInvite, standing).ok()) continue;
       KRING_ASSIGN_OR_RETURN(auto sent, ScanU64Index(view, Table::kNetworkInvitations, network_id));
       for (const auto& [invitee_id, invitation_id] : sent) invitation_ids.push_back(invitation_id);
     }
-    const int64_t now = self->service_.clock.NowMs();
+    const int64_t now = ctx.service().clock.NowMs();
     v1::Response response;
     auto* result = response.mutable_list_invitations();
     for (uint64_t invitation_id : invitation_ids) {
@@ -261,21 +267,21 @@ void ConnectionImpl::ListInvitations(uint64_t id) {
     record.set_count(result->invitations_size());
     return response;
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationRequest& req) {
-  Write(id, NewAudit("invitation.approved", v1::AUDIT_ACTION_UPDATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-    out.audit.event.set_object_id(req.invitation_id());
+Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
+    ctx.audit().event.set_object_id(req.invitation_id());
     KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
     if (!invitation) return NotFound("no such invitation");
-    out.audit.event.set_object_handle(invitation->invitee_handle());
+    ctx.audit().event.set_object_handle(invitation->invitee_handle());
     const uint64_t network_id = invitation->network_id();
-    const int64_t now = self->service_.clock.NowMs();
+    const int64_t now = ctx.service().clock.NowMs();
     KRING_ASSIGN_OR_RETURN(Standing standing,
                            records::GetStanding(txn, network_id, actor.account_id, now));
-    NoteStanding(out.audit.event, network_id, standing);
+    NoteStanding(ctx.audit().event, network_id, standing);
     KRING_RETURN_IF_ERROR(Authorize(actor, Operation::kApproveInvitation, standing));
     if (invitation->state() != v1::INVITATION_STATE_PENDING) {
       return FailedPrecondition("the invitation is no longer pending");
@@ -311,39 +317,39 @@ void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationR
         StagedConsent staged,
         StageConsent(txn, *network, invitation->invitee_id(), invitee->account().handle(),
                      &provision, actor, standing, "invitation approved"));
-    out.audit.event.set_consent_id(staged.consent.id());
+    ctx.audit().event.set_consent_id(staged.consent.id());
 
     v1::Member view = records::MemberView(member, invitee->account());
     *view.mutable_consent() = staged.consent;
     *out.response.mutable_approve_invitation()->mutable_member() = view;
     view.clear_consent();  // the others are told who joined, not what the client allowed
-    out.effects.push_back([self, network_id, view, staged] {
+    out.effects.push_back([&ctx, network_id, view, staged] {
       std::vector<uint64_t> told = staged.principals;
       told.push_back(view.account_id());
-      self->service_.hub.PublishToNetwork(
+      ctx.service().hub.PublishToNetwork(
           network_id, told,
           MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
-      ApplyConsentChange(self->service_, staged, "");
+      ApplyConsentChange(ctx.service(), staged, "");
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::DeclineInvitation(uint64_t id, const v1::DeclineInvitationRequest& req) {
-  Write(id, NewAudit("invitation.declined", v1::AUDIT_ACTION_UPDATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-    out.audit.event.set_object_id(req.invitation_id());
+Status DeclineInvitation(RequestContext& ctx, const v1::DeclineInvitationRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
+    ctx.audit().event.set_object_id(req.invitation_id());
     KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
     if (!invitation) return NotFound("no such invitation");
-    out.audit.event.set_object_handle(invitation->invitee_handle());
+    ctx.audit().event.set_object_handle(invitation->invitee_handle());
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, invitation->network_id()));
     if (!network) return Internal("invitation without network");
     const bool is_invitee = actor.account_id == invitation->invitee_id();
     KRING_ASSIGN_OR_RETURN(Standing standing,
                            records::GetStanding(txn, invitation->network_id(), actor.account_id,
-                                                self->service_.clock.NowMs()));
-    NoteStanding(out.audit.event, invitation->network_id(), standing);
+                                                ctx.service().clock.NowMs()));
+    NoteStanding(ctx.audit().event, invitation->network_id(), standing);
     if (!is_invitee && !IsPrincipal(standing)) {
       return PermissionDenied(
           "only the invitee, the client or their representative declines an invitation");
@@ -354,31 +360,31 @@ void ConnectionImpl::DeclineInvitation(uint64_t id, const v1::DeclineInvitationR
     invitation->set_state(v1::INVITATION_STATE_DECLINED);
     records::PutProto(txn, Table::kInvitations, U64(invitation->id()), *invitation);
     out.response.mutable_decline_invitation();
-    out.effects.push_back([self, invitation = *invitation, client_id = network->client_id()] {
-      self->service_.hub.PublishToNetwork(
+    out.effects.push_back([&ctx, invitation = *invitation, client_id = network->client_id()] {
+      ctx.service().hub.PublishToNetwork(
           /*network_id=*/0, {client_id, invitation.invitee_id()},
           MembershipFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_DECLINED, nullptr,
                           &invitation));
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& req) {
-  Write(id, NewAudit("member.removed", v1::AUDIT_ACTION_DELETE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
     std::optional<std::string> handle = CanonicalHandle(req.handle());
     if (!handle) return InvalidArgument("not a valid handle");
-    out.audit.event.set_object_handle(*handle);
+    ctx.audit().event.set_object_handle(*handle);
     KRING_ASSIGN_OR_RETURN(auto target_id, records::FindAccountId(txn, *handle));
     KRING_ASSIGN_OR_RETURN(Standing standing,
                            records::GetStanding(txn, req.network_id(), actor.account_id,
-                                                self->service_.clock.NowMs()));
-    NoteStanding(out.audit.event, req.network_id(), standing);
+                                                ctx.service().clock.NowMs()));
+    NoteStanding(ctx.audit().event, req.network_id(), standing);
     const bool self_removal = target_id && *target_id == actor.account_id;
-    if (self_removal) out.audit.event.set_event_type("member.left");
-    if (target_id) out.audit.event.set_object_id(*target_id);
+    if (self_removal) ctx.audit().event.set_event_type(std::string(v1::event_type::kMemberLeft));
+    if (target_id) ctx.audit().event.set_object_id(*target_id);
     KRING_RETURN_IF_ERROR(
         Authorize(actor, self_removal ? Operation::kLeave : Operation::kRemoveOther, standing));
     if (!target_id) return NotFound("no account \"" + *handle + "\"");
@@ -400,34 +406,35 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
                              StageConsent(txn, *network, *target_id, *handle, nullptr, actor,
                                           standing, self_removal ? "left" : "removed"));
       withdrawn = staged.consent;
-      out.audit.event.set_consent_id(staged.consent.id());
+      ctx.audit().event.set_consent_id(staged.consent.id());
     }
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> principals, records::Principals(txn, *network));
     v1::Member view = records::MemberView(*member, account ? account->account() : v1::Account());
     out.response.mutable_remove_member();
-    out.effects.push_back([self, network_id = req.network_id(), view, self_removal, principals,
+    out.effects.push_back([&ctx, network_id = req.network_id(), view, self_removal, principals,
                            withdrawn] {
       v1::Event ended;
       ended.mutable_access_ended()->set_network_id(network_id);
       ended.mutable_access_ended()->set_reason(self_removal ? "you left the network"
                                                             : "the client removed you");
       // First cut the removed person off, then tell the others.
-      self->service_.hub.EndAccess(network_id, view.account_id(), {}, EventFrame(ended));
-      self->service_.hub.PublishToNetwork(
+      ctx.service().hub.EndAccess(network_id, view.account_id(), {}, EventFrame(ended));
+      ctx.service().hub.PublishToNetwork(
           network_id, principals,
           MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
       if (withdrawn) {
         v1::Event changed;
         *changed.mutable_consent_changed()->mutable_consent() = *withdrawn;
-        self->service_.hub.PublishToNetwork(0, principals, EventFrame(changed));
+        ctx.service().hub.PublishToNetwork(0, principals, EventFrame(changed));
       }
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::ListMembers(uint64_t id, const v1::ListMembersRequest& req) {
-  ReadInNetwork(id, NewAudit("members.listed", v1::AUDIT_ACTION_READ), req.network_id(),
+Status ListMembers(RequestContext& ctx, const v1::ListMembersRequest& req) {
+  ctx.ReadInNetwork(req.network_id(),
                 Operation::kListMembers, {},
                 [network_id = req.network_id()](const storage::ReadView& view,
                                                 const Permitted& permitted,
@@ -479,6 +486,7 @@ void ConnectionImpl::ListMembers(uint64_t id, const v1::ListMembersRequest& req)
     record.set_count(result->members_size());
     return response;
   });
+  return Status::Ok();
 }
 
 }  // namespace kring::service
