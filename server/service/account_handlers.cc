@@ -12,9 +12,6 @@
 
 namespace kring::service {
 
-using storage::Table;
-using storage::keys::U64;
-
 namespace {
 
 constexpr size_t kTokenBytes = 32;  // 256 bits
@@ -131,8 +128,7 @@ StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn,
   account->set_language(std::string(kDefaultLanguage));
   account->set_time_zone(std::string(kDefaultTimeZone));
   record.set_password_hash(password_hash);
-  records::PutProto(txn, Table::kAccounts, U64(id), record);
-  txn.Put(Table::kHandles, handle, U64(id));
+  records::AddAccount(txn, record);
   return record.account();
 }
 
@@ -191,7 +187,7 @@ void ConnectionImpl::Login(uint64_t id, const v1::LoginRequest& req) {
                   session.set_session_epoch(account->session_epoch());
                   session.set_source_address(address);
                   session.set_app(app);
-                  records::PutProto(txn, Table::kSessions, key, session);
+                  records::PutSession(txn, key, session);
                   auto* result = out.response.mutable_login();
                   result->set_token(token);
                   result->set_expires_at_ms(session.expires_at_ms());
@@ -252,7 +248,7 @@ void ConnectionImpl::Logout(uint64_t id) {
   Write(id, NewAudit("logout", v1::AUDIT_ACTION_EXECUTE),
         [self = shared_from_this(), key](storage::Transaction& txn, WriteOutcome& out) -> Status {
           KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
-          txn.Delete(Table::kSessions, key);
+          records::DeleteSession(txn, key);
           out.response.mutable_logout();
           // After the reply, so the app hears "ok" before its connections close.
           out.after_reply.push_back(
@@ -319,7 +315,7 @@ void ConnectionImpl::DisableAccount(uint64_t id, const v1::DisableAccountRequest
           if (!record) return Internal("handle without account");
           record->mutable_account()->set_disabled(true);
           record->set_session_epoch(record->session_epoch() + 1);  // ends every session
-          records::PutProto(txn, Table::kAccounts, U64(*target_id), *record);
+          records::PutAccount(txn, *record);
           out.response.mutable_disable_account();
           out.effects.push_back([self, target = *target_id] {
             self->service_.hub.EndAccount(target, "the account was disabled");
@@ -364,7 +360,7 @@ void ConnectionImpl::ChangePassword(uint64_t id, const v1::ChangePasswordRequest
                     return FailedPrecondition("the password changed meanwhile; try again");
                   }
                   record->set_password_hash(hash);
-                  records::PutProto(txn, Table::kAccounts, U64(account_id), *record);
+                  records::PutAccount(txn, *record);
                   out.response.mutable_change_password();
                   return Status::Ok();
                 });

@@ -231,9 +231,7 @@ void ConnectionImpl::AuditCheckpoint(uint64_t id) {
   auto self = shared_from_this();
   service_.writer.Submit(Writer::Op{
       [self, response, key](storage::Transaction& txn) -> Status {
-        KRING_ASSIGN_OR_RETURN(auto head_bytes, txn.Get(storage::Table::kMeta, audit::kHeadKey));
-        store::AuditHead head;
-        if (head_bytes && !head.ParseFromString(*head_bytes)) return Internal("corrupt head");
+        KRING_ASSIGN_OR_RETURN(store::AuditHead head, audit::GetHead(txn));
         v1::AuditCheckpoint* c = response->mutable_audit_checkpoint()->mutable_checkpoint();
         c->set_server_id(self->service_.options.server_id);
         c->set_count(head.seq());

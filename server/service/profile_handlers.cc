@@ -5,9 +5,6 @@
 
 namespace kring::service {
 
-using storage::Table;
-using storage::keys::U64;
-
 void ConnectionImpl::UpdateProfile(uint64_t id, const v1::UpdateProfileRequest& req) {
   AuditDraft audit = NewAudit("profile.updated", v1::AUDIT_ACTION_UPDATE);
   auto actor = Authenticate(service_.store, &audit);
@@ -27,7 +24,7 @@ void ConnectionImpl::UpdateProfile(uint64_t id, const v1::UpdateProfileRequest& 
           v1::Account* account = record->mutable_account();
           if (!req.language().empty()) account->set_language(req.language());
           if (!req.time_zone().empty()) account->set_time_zone(req.time_zone());
-          records::PutProto(txn, Table::kAccounts, U64(actor.account_id), *record);
+          records::PutAccount(txn, *record);
           *out.response.mutable_update_profile()->mutable_account() = *account;
           return Status::Ok();
         });
