@@ -15,9 +15,6 @@
 
 namespace kring::service {
 
-using storage::Table;
-using storage::keys::U64;
-
 namespace {
 
 constexpr size_t kTokenBytes = 32;  // 256 bits
@@ -125,8 +122,7 @@ StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn,
   account->set_language(std::string(kDefaultLanguage));
   account->set_time_zone(std::string(kDefaultTimeZone));
   record.set_password_hash(password_hash);
-  records::PutProto(txn, Table::kAccounts, U64(id), record);
-  txn.Put(Table::kHandles, handle, U64(id));
+  records::AddAccount(txn, record);
   return record.account();
 }
 
@@ -186,7 +182,7 @@ Status Login(RequestContext& ctx, const v1::LoginRequest& req) {
       session.set_session_epoch(account->session_epoch());
       session.set_source_address(address);
       session.set_app(app);
-      records::PutProto(txn, Table::kSessions, key, session);
+      records::PutSession(txn, key, session);
       auto* result = out.response.mutable_login();
       result->set_token(token);
       result->set_expires_at_ms(session.expires_at_ms());
@@ -249,7 +245,7 @@ Status Logout(RequestContext& ctx, const v1::LogoutRequest&) {
   const std::string key = ctx.connection().auth().session_key;
   ctx.Write([key](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
-    txn.Delete(Table::kSessions, key);
+    records::DeleteSession(txn, key);
     out.response.mutable_logout();
     // After the reply, so the app hears "ok" before its connections close.
     out.after_reply.push_back([&ctx, key] { ctx.service().hub.EndSession(key, "logged out"); });
@@ -310,7 +306,7 @@ Status DisableAccount(RequestContext& ctx, const v1::DisableAccountRequest& req)
     if (!record) return Internal("handle without account");
     record->mutable_account()->set_disabled(true);
     record->set_session_epoch(record->session_epoch() + 1);  // ends every session
-    records::PutProto(txn, Table::kAccounts, U64(*target_id), *record);
+    records::PutAccount(txn, *record);
     out.response.mutable_disable_account();
     out.effects.push_back([&ctx, target = *target_id] {
       ctx.service().hub.EndAccount(target, "the account was disabled");
@@ -351,7 +347,7 @@ Status ChangePassword(RequestContext& ctx, const v1::ChangePasswordRequest& req)
         return FailedPrecondition("the password changed meanwhile; try again");
       }
       record->set_password_hash(hash);
-      records::PutProto(txn, Table::kAccounts, U64(account_id), *record);
+      records::PutAccount(txn, *record);
       out.response.mutable_change_password();
       return Status::Ok();
     });

@@ -209,9 +209,7 @@ Status AuditCheckpoint(RequestContext& ctx, const v1::AuditCheckpointRequest&) {
   // The head as it stands, read on the writer so no record is half-staged. The checkpoint's own
   // record follows the head it signs.
   ctx.Write([key](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(auto head_bytes, txn.Get(storage::Table::kMeta, audit::kHeadKey));
-    store::AuditHead head;
-    if (head_bytes && !head.ParseFromString(*head_bytes)) return Internal("corrupt head");
+    KRING_ASSIGN_OR_RETURN(store::AuditHead head, audit::GetHead(txn));
     v1::AuditCheckpoint* c = out.response.mutable_audit_checkpoint()->mutable_checkpoint();
     c->set_server_id(ctx.service().options.server_id);
     c->set_count(head.seq());

@@ -28,12 +28,8 @@ Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const AuditDr
   const int64_t now = service.clock.NowMs();
   const std::string_view server_id = service.options.server_id;
   if (const auto& expired = draft.consent_expired) {
-    const std::string key = "consent_expired:" + storage::keys::U64(expired->consent_id());
-    KRING_ASSIGN_OR_RETURN(auto noted, txn.Get(storage::Table::kMeta, key));
-    if (!noted) {
-      txn.Put(storage::Table::kMeta, key, "");
-      KRING_RETURN_IF_ERROR(audit::Stage(txn, *expired, now, server_id).status());
-    }
+    KRING_ASSIGN_OR_RETURN(bool first, records::FirstSightOfExpiry(txn, expired->consent_id()));
+    if (first) KRING_RETURN_IF_ERROR(audit::Stage(txn, *expired, now, server_id).status());
   }
   for (const v1::AuditEvent& extra : draft.also) {
     KRING_RETURN_IF_ERROR(audit::Stage(txn, extra, now, server_id).status());

@@ -12,9 +12,6 @@
 
 namespace kring::service {
 
-using storage::Table;
-using storage::keys::U64U64;
-
 namespace {
 
 constexpr size_t kMaxBasisBytes = 200;
@@ -278,8 +275,7 @@ Status AppointRepresentative(RequestContext& ctx, const v1::AppointRepresentativ
     representation.set_basis(req.basis());
     representation.set_appointed_by(actor.account_id);
     representation.set_since_ms(ctx.service().clock.NowMs());
-    records::PutProto(txn, Table::kRepresentatives, U64U64(client_id, rep_id), representation);
-    txn.Put(Table::kRepresentedBy, U64U64(rep_id, client_id), "");
+    records::AddRepresentation(txn, representation);
     *out.response.mutable_appoint_representative()->mutable_representation() = representation;
     return Status::Ok();
   });
@@ -295,8 +291,7 @@ Status EndRepresentation(RequestContext& ctx, const v1::EndRepresentationRequest
     if (!parties.existing) return NotFound("not a representative of this client");
     const uint64_t client_id = parties.client_id();
     const uint64_t rep_id = parties.representative_id();
-    txn.Delete(Table::kRepresentatives, U64U64(client_id, rep_id));
-    txn.Delete(Table::kRepresentedBy, U64U64(rep_id, client_id));
+    records::RemoveRepresentation(txn, client_id, rep_id);
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, client_id));
     out.response.mutable_end_representation();
     out.effects.push_back([&ctx, rep_id, networks] {

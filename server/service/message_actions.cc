@@ -13,11 +13,6 @@
 
 namespace kring::service {
 
-using storage::Table;
-using storage::keys::U64;
-using storage::keys::U64Bytes;
-using storage::keys::U64U64;
-
 namespace {
 
 constexpr size_t kMaxTitleBytes = 200;
@@ -120,8 +115,7 @@ Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
     thread.set_created_by(permitted.actor.account_id);
     thread.set_created_at_ms(now);
     thread.set_team_only(req.team_only());
-    records::PutProto(txn, Table::kThreads, U64(thread_id), thread);
-    txn.Put(Table::kNetworkThreads, U64U64(req.network_id(), thread_id), "");
+    records::AddThread(txn, thread);
     *out.response.mutable_create_thread()->mutable_thread() = thread;
     // Told to those who see it: the client and representatives (team-only threads included: they
     // see that it exists) and members whose consent covers every thread.
@@ -181,9 +175,8 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
     const std::string text_sha = Sha256(req.text());
-    const std::string ref_key = U64Bytes(actor.account_id, req.client_msg_id());
     KRING_ASSIGN_OR_RETURN(auto ref,
-                           records::GetProto<store::PostedRef>(txn, Table::kIdempotency, ref_key));
+                           records::GetPostedRef(txn, actor.account_id, req.client_msg_id()));
     if (ref) {
       if (ref->thread_id() != req.thread_id() || ref->text_sha256() != text_sha) {
         return AlreadyExists("client_msg_id was already used for another message");
@@ -213,15 +206,7 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
     message.set_text(req.text());
     message.set_reply_to_seq(req.reply_to_seq());
     message.set_posted_at_ms(now);
-    std::string message_bytes = message.SerializeAsString();
-    txn.Put(Table::kMessages, U64U64(req.thread_id(), message.seq()), message_bytes);
-    txn.Put(Table::kThreadHeads, U64(req.thread_id()), U64(message.seq()));
-    store::PostedRef new_ref;
-    new_ref.set_thread_id(req.thread_id());
-    new_ref.set_seq(message.seq());
-    new_ref.set_posted_at_ms(now);
-    new_ref.set_text_sha256(text_sha);
-    records::PutProto(txn, Table::kIdempotency, ref_key, new_ref);
+    std::string message_bytes = records::AppendMessage(txn, message, text_sha);
 
     auto* result = out.response.mutable_post_message();
     result->set_seq(message.seq());
@@ -261,10 +246,8 @@ Status FetchHistory(RequestContext& ctx, const v1::FetchHistoryRequest& req) {
     result->set_hidden_through_seq(hidden);
     if (after_seq < thread.last_seq()) {
       bool corrupt = false;
-      KRING_RETURN_IF_ERROR(store.Scan(
-          Table::kMessages, U64U64(req.thread_id(), after_seq + 1),
-          storage::keys::PrefixEnd(U64(req.thread_id())), limit,
-          [&](std::string_view, std::string_view value) {
+      KRING_RETURN_IF_ERROR(records::HistoryPage(
+          store, req.thread_id(), after_seq, limit, [&](uint64_t, std::string_view value) {
             corrupt = !result->add_messages()->ParseFromArray(value.data(),
                                                                 static_cast<int>(value.size()));
             return !corrupt;
@@ -431,9 +414,8 @@ Status MarkRead(RequestContext& ctx, const v1::MarkReadRequest& req) {
     if (req.seq() > thread.last_seq()) {
       return InvalidArgument("seq is past the newest message of the thread");
     }
-    const std::string key = U64U64(req.thread_id(), actor.account_id);
     KRING_ASSIGN_OR_RETURN(auto marker,
-                           records::GetProto<v1::ReadMarker>(txn, Table::kReadMarkers, key));
+                           records::GetReadMarker(txn, req.thread_id(), actor.account_id));
     if (marker && marker->seq() >= req.seq()) {
       *out.response.mutable_mark_read()->mutable_marker() = *marker;  // markers never go back
       return Status::Ok();
@@ -444,7 +426,7 @@ Status MarkRead(RequestContext& ctx, const v1::MarkReadRequest& req) {
     updated.set_handle(actor.handle);
     updated.set_seq(req.seq());
     updated.set_updated_at_ms(ctx.service().clock.NowMs());
-    records::PutProto(txn, Table::kReadMarkers, key, updated);
+    records::PutReadMarker(txn, updated);
     *out.response.mutable_mark_read()->mutable_marker() = updated;
     out.effects.push_back([&ctx, network_id = req.network_id(), updated] {
       v1::Event event;
@@ -465,17 +447,8 @@ Status ListReadMarkers(RequestContext& ctx, const v1::ListReadMarkersRequest& re
                       v1::AuditEvent& record) -> StatusOr<v1::Response> {
     v1::Response response;
     auto* result = response.mutable_list_read_markers();
-    std::vector<v1::ReadMarker> markers;
-    const std::string begin = U64(req.thread_id());
-    KRING_RETURN_IF_ERROR(view.Scan(Table::kReadMarkers, begin, storage::keys::PrefixEnd(begin), 0,
-                                    [&](std::string_view, std::string_view value) {
-                                      v1::ReadMarker& marker = markers.emplace_back();
-                                      if (!marker.ParseFromArray(value.data(),
-                                                                 static_cast<int>(value.size()))) {
-                                        markers.pop_back();
-                                      }
-                                      return true;
-                                    }));
+    KRING_ASSIGN_OR_RETURN(std::vector<v1::ReadMarker> markers,
+                           records::ReadMarkersOf(view, req.thread_id()));
     for (v1::ReadMarker& marker : markers) {
       // Only markers of people still in the network.
       KRING_ASSIGN_OR_RETURN(auto member,

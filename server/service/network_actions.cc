@@ -14,10 +14,6 @@
 
 namespace kring::service {
 
-using storage::Table;
-using storage::keys::U64;
-using storage::keys::U64U64;
-
 namespace {
 
 constexpr std::string_view kGeneralThreadTitle = "General";
@@ -31,11 +27,6 @@ Status ValidateRoleLabel(std::string_view label) {
   return CheckNameCharacters(label, "the role label");
 }
 
-void PutMember(storage::Transaction& txn, uint64_t network_id, const store::MemberRecord& m) {
-  records::PutProto(txn, Table::kMembers, U64U64(network_id, m.account_id()), m);
-  txn.Put(Table::kAccountNetworks, U64U64(m.account_id(), network_id), "");
-}
-
 Frame MembershipFrame(uint64_t network_id, v1::MembershipChange change, const v1::Member* member,
                       const v1::Invitation* invitation) {
   v1::Event event;
@@ -45,20 +36,6 @@ Frame MembershipFrame(uint64_t network_id, v1::MembershipChange change, const v1
   if (member) *changed->mutable_member() = *member;
   if (invitation) *changed->mutable_invitation() = *invitation;
   return EventFrame(event);
-}
-
-// Scans `table` for keys starting with u64 `prefix`; returns the values as u64 ids.
-StatusOr<std::vector<std::pair<uint64_t, uint64_t>>> ScanU64Index(const storage::ReadView& store,
-                                                                  Table table, uint64_t prefix) {
-  std::vector<std::pair<uint64_t, uint64_t>> out;  // (second key part, value)
-  std::string begin = U64(prefix);
-  KRING_RETURN_IF_ERROR(store.Scan(table, begin, storage::keys::PrefixEnd(begin), 0,
-                                   [&](std::string_view key, std::string_view value) {
-                                     out.emplace_back(storage::keys::ReadU64(key, 8),
-                                                      storage::keys::ReadU64(value));
-                                     return true;
-                                   }));
-  return out;
 }
 
 }  // namespace
@@ -87,7 +64,7 @@ Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
     network.set_opened_by(actor.account_id);
     network.set_created_at_ms(now);
     network.set_general_thread_id(thread_id);
-    records::PutProto(txn, Table::kNetworks, U64(network_id), network);
+    records::PutNetwork(txn, network);
     ctx.audit().event.set_network_id(network_id);
     ctx.audit().event.set_object_id(network_id);
 
@@ -95,7 +72,7 @@ Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
     client_member.set_account_id(*client_id);
     client_member.set_role(v1::MEMBER_ROLE_CLIENT);
     client_member.set_since_ms(now);
-    PutMember(txn, network_id, client_member);
+    records::AddMember(txn, network_id, client_member);
     v1::MemberRole my_role = v1::MEMBER_ROLE_CLIENT;
     if (actor.account_id != *client_id) {
       store::MemberRecord coordinator;
@@ -103,7 +80,7 @@ Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
       coordinator.set_role(v1::MEMBER_ROLE_COORDINATOR);
       coordinator.set_role_label("coordinator");
       coordinator.set_since_ms(now);
-      PutMember(txn, network_id, coordinator);
+      records::AddMember(txn, network_id, coordinator);
       my_role = v1::MEMBER_ROLE_COORDINATOR;
     }
 
@@ -113,8 +90,7 @@ Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
     general.set_title(std::string(kGeneralThreadTitle));
     general.set_created_by(actor.account_id);
     general.set_created_at_ms(now);
-    records::PutProto(txn, Table::kThreads, U64(thread_id), general);
-    txn.Put(Table::kNetworkThreads, U64U64(network_id, thread_id), "");
+    records::AddThread(txn, general);
 
     if (my_role == v1::MEMBER_ROLE_COORDINATOR) {
       // Nothing happens in a client's network without a consent record: the coordinator's
@@ -189,15 +165,11 @@ Status Invite(RequestContext& ctx, const v1::InviteRequest& req) {
     if (invitee->account().disabled()) return FailedPrecondition("the account is disabled");
     KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(txn, req.network_id(), *invitee_id));
     if (member) return AlreadyExists("\"" + *handle + "\" is already a member");
-    const std::string pair_key = U64U64(req.network_id(), *invitee_id);
-    KRING_ASSIGN_OR_RETURN(auto previous_id,
-                           records::GetU64(txn, Table::kNetworkInvitations, pair_key));
-    if (previous_id) {
-      KRING_ASSIGN_OR_RETURN(auto previous, records::GetInvitation(txn, *previous_id));
-      if (previous && previous->state() == v1::INVITATION_STATE_PENDING &&
-          (previous->expires_at_ms() == 0 || now < previous->expires_at_ms())) {
-        return AlreadyExists("\"" + *handle + "\" is already invited");
-      }
+    KRING_ASSIGN_OR_RETURN(auto previous,
+                           records::LatestInvitation(txn, req.network_id(), *invitee_id));
+    if (previous && previous->state() == v1::INVITATION_STATE_PENDING &&
+        (previous->expires_at_ms() == 0 || now < previous->expires_at_ms())) {
+      return AlreadyExists("\"" + *handle + "\" is already invited");
     }
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     KRING_ASSIGN_OR_RETURN(uint64_t invitation_id, records::AllocateId(txn));
@@ -214,9 +186,7 @@ Status Invite(RequestContext& ctx, const v1::InviteRequest& req) {
     invitation.set_state(v1::INVITATION_STATE_PENDING);
     invitation.set_client_handle(network->client_handle());
     invitation.set_expires_at_ms(now + ctx.service().options.invitation_ttl_ms);
-    records::PutProto(txn, Table::kInvitations, U64(invitation_id), invitation);
-    txn.Put(Table::kNetworkInvitations, pair_key, U64(invitation_id));
-    txn.Put(Table::kInviteeInvitations, U64U64(*invitee_id, req.network_id()), U64(invitation_id));
+    records::PutInvitation(txn, invitation);
 
     *out.response.mutable_invite()->mutable_invitation() = invitation;
     out.effects.push_back([&ctx, invitation, client_id = network->client_id()] {
@@ -237,11 +207,9 @@ Status ListInvitations(RequestContext& ctx, const v1::ListInvitationsRequest& re
                      [&ctx](const storage::ReadView& view, AccessCache* cache,
                                                  const Actor& actor, RequestContext::Basis& basis,
                                                  v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    std::vector<uint64_t> invitation_ids;
     // Addressed to me.
-    KRING_ASSIGN_OR_RETURN(auto mine, ScanU64Index(view, Table::kInviteeInvitations,
-                                                   actor.account_id));
-    for (const auto& [network_id, invitation_id] : mine) invitation_ids.push_back(invitation_id);
+    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> invitation_ids,
+                           records::InvitationIdsTo(view, actor.account_id));
     // Waiting in networks where I may invite (and so see who is invited).
     KRING_ASSIGN_OR_RETURN(auto network_ids, records::NetworksOf(view, actor.account_id));
     for (uint64_t network_id : network_ids) {
@@ -249,8 +217,8 @@ Status ListInvitations(RequestContext& ctx, const v1::ListInvitationsRequest& re
                              ctx.StandingOf(view, network_id, actor.account_id, cache));
       basis.emplace_back(network_id, standing);
       if (!Authorize(actor, Operation::kInvite, standing).ok()) continue;
-      KRING_ASSIGN_OR_RETURN(auto sent, ScanU64Index(view, Table::kNetworkInvitations, network_id));
-      for (const auto& [invitee_id, invitation_id] : sent) invitation_ids.push_back(invitation_id);
+      KRING_ASSIGN_OR_RETURN(auto sent, records::InvitationIdsIn(view, network_id));
+      invitation_ids.insert(invitation_ids.end(), sent.begin(), sent.end());
     }
     const int64_t now = ctx.service().clock.NowMs();
     v1::Response response;
@@ -309,9 +277,9 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
     member.set_since_ms(now);
     member.set_invitation_id(invitation->id());
     member.set_approved_by(actor.account_id);
-    PutMember(txn, network_id, member);
+    records::AddMember(txn, network_id, member);
     invitation->set_state(v1::INVITATION_STATE_APPROVED);
-    records::PutProto(txn, Table::kInvitations, U64(invitation->id()), *invitation);
+    records::UpdateInvitation(txn, *invitation);
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, network_id));
     KRING_ASSIGN_OR_RETURN(
         StagedConsent staged,
@@ -358,7 +326,7 @@ Status DeclineInvitation(RequestContext& ctx, const v1::DeclineInvitationRequest
       return FailedPrecondition("the invitation is no longer pending");
     }
     invitation->set_state(v1::INVITATION_STATE_DECLINED);
-    records::PutProto(txn, Table::kInvitations, U64(invitation->id()), *invitation);
+    records::UpdateInvitation(txn, *invitation);
     out.response.mutable_decline_invitation();
     out.effects.push_back([&ctx, invitation = *invitation, client_id = network->client_id()] {
       ctx.service().hub.PublishToNetwork(
@@ -393,8 +361,7 @@ Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
     if (member->role() == v1::MEMBER_ROLE_CLIENT) {
       return FailedPrecondition("the client cannot be removed from their own network");
     }
-    txn.Delete(Table::kMembers, U64U64(req.network_id(), *target_id));
-    txn.Delete(Table::kAccountNetworks, U64U64(*target_id, req.network_id()));
+    records::RemoveMember(txn, req.network_id(), *target_id);
     KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, *target_id));
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     // Removal ends the consent too, on the record.
@@ -441,17 +408,8 @@ Status ListMembers(RequestContext& ctx, const v1::ListMembersRequest& req) {
                                                 v1::AuditEvent& record) -> StatusOr<v1::Response> {
     const bool principal = IsPrincipal(permitted.standing);
     const uint64_t me = permitted.actor.account_id;
-    std::vector<store::MemberRecord> members;
-    const std::string begin = U64(network_id);
-    KRING_RETURN_IF_ERROR(view.Scan(Table::kMembers, begin, storage::keys::PrefixEnd(begin), 0,
-                                    [&](std::string_view, std::string_view value) {
-                                      store::MemberRecord m;
-                                      if (m.ParseFromArray(value.data(),
-                                                           static_cast<int>(value.size()))) {
-                                        members.push_back(std::move(m));
-                                      }
-                                      return true;
-                                    }));
+    KRING_ASSIGN_OR_RETURN(std::vector<store::MemberRecord> members,
+                           records::Members(view, network_id));
     v1::Response response;
     auto* result = response.mutable_list_members();
     for (const auto& m : members) {

@@ -6,9 +6,6 @@
 
 namespace kring::service {
 
-using storage::Table;
-using storage::keys::U64;
-
 Status UpdateProfile(RequestContext& ctx, const v1::UpdateProfileRequest& req) {
   KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(ctx.service().store, &ctx.audit()));
   ctx.audit().event.set_object_id(actor.account_id);
@@ -23,7 +20,7 @@ Status UpdateProfile(RequestContext& ctx, const v1::UpdateProfileRequest& req) {
     v1::Account* account = record->mutable_account();
     if (!req.language().empty()) account->set_language(req.language());
     if (!req.time_zone().empty()) account->set_time_zone(req.time_zone());
-    records::PutProto(txn, Table::kAccounts, U64(actor.account_id), *record);
+    records::PutAccount(txn, *record);
     *out.response.mutable_update_profile()->mutable_account() = *account;
     return Status::Ok();
   });
