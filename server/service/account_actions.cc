@@ -1,4 +1,6 @@
 // Sessions and accounts: login, resume, logout, who-am-i, create/disable account, password.
+#include "server/service/account_actions.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -6,12 +8,11 @@
 #include "server/core/password.h"
 #include "server/core/profile.h"
 #include "server/core/text.h"
-#include "server/service/account_actions.h"
 #include "server/service/connection_impl.h"
-#include "server/service/request_context.h"
-#include "server/service/service_impl.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
+#include "server/service/request_context.h"
+#include "server/service/service_impl.h"
 
 namespace kring::service {
 
@@ -153,8 +154,8 @@ Status Login(RequestContext& ctx, const v1::LoginRequest& req) {
   // Argon2 takes tens of milliseconds: off the io thread, on the password pool. A full pool
   // refuses, unrecorded, as the throttle does: the password was not looked at.
   Status posted = service.password_pool.Post([self = ctx.self(), check, record = std::move(record),
-                                     address, app = audit.event.app(),
-                                     password = req.password()] {
+                                              address, app = audit.event.app(),
+                                              password = req.password()] {
     ServiceImpl& service = self->service();
     bool valid = record ? VerifyPassword(password, record->password_hash())
                         : (VerifyPassword(password, service.decoy_password_hash), false);
@@ -164,9 +165,8 @@ Status Login(RequestContext& ctx, const v1::LoginRequest& req) {
     const std::string token = Base64Url(service.random.Bytes(kTokenBytes));
     const std::string key = Sha256(token);
     const uint64_t account_id = record->account().id();
-    self->Write([token, key, account_id, address, app](RequestContext& ctx,
-                                                       storage::Transaction& txn,
-                                                       WriteOutcome& out) -> Status {
+    self->Write([token, key, account_id, address, app](
+                    RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
       ServiceImpl& service = ctx.service();
       // Checked again on the writer: the account may have been disabled meanwhile.
       KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, account_id));

@@ -21,7 +21,8 @@ Status UpdateProfile(RequestContext& ctx, const v1::UpdateProfileRequest& req);
 Status ValidateCreateAccount(const v1::CreateAccountRequest& req);
 
 // Stages a new account (shared by CreateAccount and Service::CreateAccountOffline).
-StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn, const v1::CreateAccountRequest& req,
+StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn,
+                                      const v1::CreateAccountRequest& req,
                                       const std::string& password_hash, int64_t now_ms);
 
 }  // namespace kring::service

@@ -1,6 +1,8 @@
 // The access log for its readers: auditors query, verify and sign it; a client (or their
 // representative) reads who accessed the client's data. Every one of these reads is itself
 // recorded. Nobody reads message content here: records hold none.
+#include "server/service/audit_actions.h"
+
 #include <unordered_map>
 
 #include "server/core/audit_summary.h"
@@ -8,10 +10,9 @@
 #include "server/core/text.h"
 #include "server/service/audit.h"
 #include "server/service/connection_impl.h"
+#include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"
-#include "server/service/audit_actions.h"
-#include "server/service/records.h"
 
 namespace kring::service {
 

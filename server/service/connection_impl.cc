@@ -165,8 +165,7 @@ void ConnectionImpl::SetAuth(SessionAuth auth) {
   if (was != is) sink_->SetAuthenticated(is);
 }
 
-AuditDraft ConnectionImpl::NewAudit(std::string_view event_type,
-                                                    v1::AuditAction action) const {
+AuditDraft ConnectionImpl::NewAudit(std::string_view event_type, v1::AuditAction action) const {
   AuditDraft draft;
   draft.event.set_event_type(std::string(event_type));
   draft.event.set_action(action);
@@ -190,10 +189,9 @@ StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view, Audi
         account->session_epoch() != session->session_epoch()) {
       return Unauthenticated("the session has ended");
     }
-    AccessCache::Session found{
-        Actor{account->account().id(), account->account().kind(), account->account().handle(),
-              account->account().profession()},
-        session->expires_at_ms(), session->app()};
+    AccessCache::Session found{Actor{account->account().id(), account->account().kind(),
+                                     account->account().handle(), account->account().profession()},
+                               session->expires_at_ms(), session->app()};
     if (cache == nullptr) {
       if (found.expires_at_ms <= now) return Unauthenticated("the session has expired");
       NoteActor(audit, found);

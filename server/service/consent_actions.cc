@@ -1,14 +1,15 @@
 // Consent and representation: grant, withdraw, list the consent history; appoint and end a
 // representative. The rules are in server/core/consent.h and authorize.h; this file stores the
 // records and cuts live delivery before the response (docs/consent.md).
+#include "server/service/consent_actions.h"
+
 #include "server/core/consent.h"
 #include "server/core/text.h"
-#include "server/service/consent_actions.h"
 #include "server/service/connection_impl.h"
-#include "server/service/request_context.h"
-#include "server/service/service_impl.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
+#include "server/service/request_context.h"
+#include "server/service/service_impl.h"
 
 namespace kring::service {
 
@@ -48,8 +49,7 @@ struct RepresentationParties {
 
 // An admin acting on a representation: refused for anyone else; the two accounts found and
 // noted on the record.
-StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view,
-                                                  const Actor& actor,
+StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view, const Actor& actor,
                                                   const std::string& client_handle,
                                                   const std::string& representative_handle,
                                                   v1::AuditEvent& audit) {
@@ -60,9 +60,8 @@ StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view,
   KRING_ASSIGN_OR_RETURN(parties.representative, AccountByHandle(view, representative_handle));
   audit.set_client_id(parties.client_id());
   audit.set_object_id(parties.representative_id());
-  KRING_ASSIGN_OR_RETURN(parties.existing,
-                         records::GetRepresentation(view, parties.client_id(),
-                                                    parties.representative_id()));
+  KRING_ASSIGN_OR_RETURN(parties.existing, records::GetRepresentation(view, parties.client_id(),
+                                                                      parties.representative_id()));
   return parties;
 }
 
@@ -99,8 +98,7 @@ StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Networ
                                      const v1::ConsentProvision* provision, const Actor& actor,
                                      const Standing& actor_standing, std::string reason) {
   const int64_t now = actor_standing.now_ms;
-  KRING_ASSIGN_OR_RETURN(auto previous,
-                         records::GetCurrentConsent(txn, network.id(), grantee_id));
+  KRING_ASSIGN_OR_RETURN(auto previous, records::GetCurrentConsent(txn, network.id(), grantee_id));
   StagedConsent staged;
   v1::Consent& next = staged.consent;
   if (provision != nullptr) {
@@ -136,9 +134,9 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
   if (consent.grantee_id() != 0) {
     // First cut the grantee off (under the hub's delivery locks), then tell everyone.
     if (!staged.cut.empty()) {
-      service.hub.EndAccess(consent.network_id(), consent.grantee_id(), staged.cut.thread_ids,
-                            AccessEndedFrame(consent.network_id(), staged.cut.thread_ids,
-                                             ended_reason));
+      service.hub.EndAccess(
+          consent.network_id(), consent.grantee_id(), staged.cut.thread_ids,
+          AccessEndedFrame(consent.network_id(), staged.cut.thread_ids, ended_reason));
     }
     if (consent.status() == v1::CONSENT_STATUS_ACTIVE) {
       service.hub.SetAccessUntil(consent.network_id(), consent.grantee_id(),
@@ -153,9 +151,9 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
 
 Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           ctx.Permit(txn, req.network_id(), Operation::kGrantConsent, {},
-                                        &ctx.audit()));
+    KRING_ASSIGN_OR_RETURN(
+        Permitted permitted,
+        ctx.Permit(txn, req.network_id(), Operation::kGrantConsent, {}, &ctx.audit()));
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     const bool team = req.grantee_handle().empty();
     KRING_ASSIGN_OR_RETURN(Grantee grantee,
@@ -171,9 +169,8 @@ Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
         return InvalidArgument("the client needs no consent in their own network");
       }
     }
-    KRING_ASSIGN_OR_RETURN(
-        v1::ConsentProvision provision,
-        NormalizeProvision(req.provision(), team, permitted.standing.now_ms));
+    KRING_ASSIGN_OR_RETURN(v1::ConsentProvision provision,
+                           NormalizeProvision(req.provision(), team, permitted.standing.now_ms));
     for (uint64_t thread_id : provision.thread_ids()) {
       KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, req.network_id(), thread_id).status());
     }
@@ -192,9 +189,9 @@ Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
 
 Status WithdrawConsent(RequestContext& ctx, const v1::WithdrawConsentRequest& req) {
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           ctx.Permit(txn, req.network_id(), Operation::kWithdrawConsent, {},
-                                        &ctx.audit()));
+    KRING_ASSIGN_OR_RETURN(
+        Permitted permitted,
+        ctx.Permit(txn, req.network_id(), Operation::kWithdrawConsent, {}, &ctx.audit()));
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     KRING_ASSIGN_OR_RETURN(Grantee grantee,
                            FindGrantee(txn, req.grantee_handle(), ctx.audit().event));
@@ -220,28 +217,28 @@ Status WithdrawConsent(RequestContext& ctx, const v1::WithdrawConsentRequest& re
     std::string reason = staged.consent.by_representative()
                              ? "the client's representative withdrew your consent"
                              : "the client withdrew your consent";
-    out.effects.push_back([&ctx, staged, reason] {
-      ApplyConsentChange(ctx.service(), staged, reason);
-    });
+    out.effects.push_back(
+        [&ctx, staged, reason] { ApplyConsentChange(ctx.service(), staged, reason); });
     return Status::Ok();
   });
   return Status::Ok();
 }
 
 Status ListConsents(RequestContext& ctx, const v1::ListConsentsRequest& req) {
-  ctx.ReadInNetwork(req.network_id(),
-                Operation::kListConsents, {},
-                [req](const storage::ReadView& view, const Permitted&,
-                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    KRING_ASSIGN_OR_RETURN(auto consents,
-                           req.history() ? records::ConsentHistory(view, req.network_id())
-                                         : records::CurrentConsents(view, req.network_id()));
-    v1::Response response;
-    auto* result = response.mutable_list_consents();
-    for (v1::Consent& consent : consents) *result->add_consents() = std::move(consent);
-    record.set_count(result->consents_size());
-    return response;
-  });
+  ctx.ReadInNetwork(req.network_id(), Operation::kListConsents, {},
+                    [req](const storage::ReadView& view, const Permitted&,
+                          v1::AuditEvent& record) -> StatusOr<v1::Response> {
+                      KRING_ASSIGN_OR_RETURN(
+                          auto consents, req.history()
+                                             ? records::ConsentHistory(view, req.network_id())
+                                             : records::CurrentConsents(view, req.network_id()));
+                      v1::Response response;
+                      auto* result = response.mutable_list_consents();
+                      for (v1::Consent& consent : consents)
+                        *result->add_consents() = std::move(consent);
+                      record.set_count(result->consents_size());
+                      return response;
+                    });
   return Status::Ok();
 }
 

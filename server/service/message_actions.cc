@@ -1,15 +1,16 @@
 // Threads and messages: create/list threads, post, history, subscribe, read markers.
+#include "server/service/message_actions.h"
+
 #include <algorithm>
 
-#include "server/core/text.h"
 #include "proto/kring/v1/audit_event_types.h"
+#include "server/core/text.h"
 #include "server/service/audit.h"
-#include "server/service/message_actions.h"
 #include "server/service/connection_impl.h"
-#include "server/service/request_context.h"
-#include "server/service/service_impl.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
+#include "server/service/request_context.h"
+#include "server/service/service_impl.h"
 
 namespace kring::service {
 
@@ -21,7 +22,8 @@ constexpr uint32_t kDefaultHistoryPage = 100;
 
 // Who takes part in the thread right now: the client and representatives (unless it is for the
 // team only) and every member whose consent in force covers it.
-std::vector<uint64_t> Participants(const v1::Thread& thread, const std::vector<uint64_t>& principals,
+std::vector<uint64_t> Participants(const v1::Thread& thread,
+                                   const std::vector<uint64_t>& principals,
                                    const std::vector<v1::Consent>& consents, int64_t now_ms) {
   std::vector<uint64_t> out;
   if (!thread.team_only()) out = principals;
@@ -40,11 +42,11 @@ void RecordLiveEnded(ServiceImpl& service, v1::AuditEvent record, uint64_t first
     record.set_seq_to(last);
     record.set_count(last - first + 1);
   }
-  service.writer.Submit(Writer::Op{
-      [&service, record](storage::Transaction& txn) {
-        return StageAudit(service, txn, AuditDraft{record}, Status::Ok());
-      },
-      [](const Status&) {}});
+  service.writer.Submit(Writer::Op{[&service, record](storage::Transaction& txn) {
+                                     return StageAudit(service, txn, AuditDraft{record},
+                                                       Status::Ok());
+                                   },
+                                   [](const Status&) {}});
 }
 
 // The cheap checks of a request run inside its write, after Permit, so that a refusal is
@@ -102,7 +104,7 @@ Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
                            ctx.Permit(txn, req.network_id(), Operation::kCreateThread,
-                                        ThreadRef{0, req.team_only()}, &ctx.audit()));
+                                      ThreadRef{0, req.team_only()}, &ctx.audit()));
     KRING_RETURN_IF_ERROR(ValidateTitle(req.title()));
     const int64_t now = permitted.standing.now_ms;
     KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
@@ -138,39 +140,38 @@ Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
 }
 
 Status ListThreads(RequestContext& ctx, const v1::ListThreadsRequest& req) {
-  ctx.ReadInNetwork(req.network_id(),
-                Operation::kListThreads, {},
-                [network_id = req.network_id()](const storage::ReadView& view,
-                                                const Permitted& permitted,
-                                                v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    const Standing& standing = permitted.standing;
-    KRING_ASSIGN_OR_RETURN(auto thread_ids, records::NetworkThreadIds(view, network_id));
-    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
-    if (!network) return Internal("store read failed");
-    KRING_ASSIGN_OR_RETURN(auto principals, records::Principals(view, *network));
-    KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(view, network_id));
-    v1::Response response;
-    auto* result = response.mutable_list_threads();
-    for (uint64_t thread_id : thread_ids) {
-      KRING_ASSIGN_OR_RETURN(v1::Thread thread, records::GetThreadIn(view, network_id, thread_id));
-      if (!SeesThread(standing, records::RefOf(thread))) continue;
-      for (uint64_t p : Participants(thread, principals, consents, standing.now_ms)) {
-        thread.add_participant_ids(p);
-      }
-      *result->add_threads() = std::move(thread);
-    }
-    record.set_count(result->threads_size());
-    return response;
-  });
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kListThreads, {},
+      [network_id = req.network_id()](const storage::ReadView& view, const Permitted& permitted,
+                                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
+        const Standing& standing = permitted.standing;
+        KRING_ASSIGN_OR_RETURN(auto thread_ids, records::NetworkThreadIds(view, network_id));
+        KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
+        if (!network) return Internal("store read failed");
+        KRING_ASSIGN_OR_RETURN(auto principals, records::Principals(view, *network));
+        KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(view, network_id));
+        v1::Response response;
+        auto* result = response.mutable_list_threads();
+        for (uint64_t thread_id : thread_ids) {
+          KRING_ASSIGN_OR_RETURN(v1::Thread thread,
+                                 records::GetThreadIn(view, network_id, thread_id));
+          if (!SeesThread(standing, records::RefOf(thread))) continue;
+          for (uint64_t p : Participants(thread, principals, consents, standing.now_ms)) {
+            thread.add_participant_ids(p);
+          }
+          *result->add_threads() = std::move(thread);
+        }
+        record.set_count(result->threads_size());
+        return response;
+      });
   return Status::Ok();
 }
 
 Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(
-        Permitted permitted,
-        ctx.Permit(txn, req.network_id(), Operation::kPost, ThreadRef{req.thread_id()},
-                     &ctx.audit(), &ctx.service().access_cache));
+    KRING_ASSIGN_OR_RETURN(Permitted permitted, ctx.Permit(txn, req.network_id(), Operation::kPost,
+                                                           ThreadRef{req.thread_id()}, &ctx.audit(),
+                                                           &ctx.service().access_cache));
     KRING_RETURN_IF_ERROR(ValidatePost(req, ctx.service().options.max_message_bytes));
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
@@ -227,41 +228,40 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
 }
 
 Status FetchHistory(RequestContext& ctx, const v1::FetchHistoryRequest& req) {
-  ctx.ReadInNetwork(req.network_id(),
-                Operation::kReadHistory, ThreadRef{req.thread_id()},
-                [&ctx, req](const storage::ReadView&,
-                                                 const Permitted& permitted,
-                                                 v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    // The page always comes from the store: a transaction's scan would read the whole thread.
-    const storage::Store& store = ctx.service().store;
-    const v1::Thread& thread = permitted.thread;
-    // Hidden history is skipped, and said so: never silently.
-    const uint64_t hidden = HiddenThrough(permitted.standing, req.thread_id());
-    const uint64_t after_seq = std::max(req.after_seq(), hidden);
-    uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
-    limit = std::min(limit, ctx.service().options.max_history_page);
-    v1::Response response;
-    auto* result = response.mutable_fetch_history();
-    result->set_last_seq(thread.last_seq());
-    result->set_hidden_through_seq(hidden);
-    if (after_seq < thread.last_seq()) {
-      bool corrupt = false;
-      KRING_RETURN_IF_ERROR(records::HistoryPage(
-          store, req.thread_id(), after_seq, limit, [&](uint64_t, std::string_view value) {
-            corrupt = !result->add_messages()->ParseFromArray(value.data(),
-                                                                static_cast<int>(value.size()));
-            return !corrupt;
-          }));
-      if (corrupt) return Internal("corrupt message record");
-    }
-    // Which messages were disclosed: the range and how many.
-    if (result->messages_size() > 0) {
-      record.set_seq_from(result->messages(0).seq());
-      record.set_seq_to(result->messages(result->messages_size() - 1).seq());
-    }
-    record.set_count(result->messages_size());
-    return response;
-  });
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kReadHistory, ThreadRef{req.thread_id()},
+      [&ctx, req](const storage::ReadView&, const Permitted& permitted,
+                  v1::AuditEvent& record) -> StatusOr<v1::Response> {
+        // The page always comes from the store: a transaction's scan would read the whole thread.
+        const storage::Store& store = ctx.service().store;
+        const v1::Thread& thread = permitted.thread;
+        // Hidden history is skipped, and said so: never silently.
+        const uint64_t hidden = HiddenThrough(permitted.standing, req.thread_id());
+        const uint64_t after_seq = std::max(req.after_seq(), hidden);
+        uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
+        limit = std::min(limit, ctx.service().options.max_history_page);
+        v1::Response response;
+        auto* result = response.mutable_fetch_history();
+        result->set_last_seq(thread.last_seq());
+        result->set_hidden_through_seq(hidden);
+        if (after_seq < thread.last_seq()) {
+          bool corrupt = false;
+          KRING_RETURN_IF_ERROR(records::HistoryPage(
+              store, req.thread_id(), after_seq, limit, [&](uint64_t, std::string_view value) {
+                corrupt = !result->add_messages()->ParseFromArray(value.data(),
+                                                                  static_cast<int>(value.size()));
+                return !corrupt;
+              }));
+          if (corrupt) return Internal("corrupt message record");
+        }
+        // Which messages were disclosed: the range and how many.
+        if (result->messages_size() > 0) {
+          record.set_seq_from(result->messages(0).seq());
+          record.set_seq_to(result->messages(result->messages_size() - 1).seq());
+        }
+        record.set_count(result->messages_size());
+        return response;
+      });
   return Status::Ok();
 }
 
@@ -359,8 +359,8 @@ Status Subscribe(RequestContext& ctx, const v1::SubscribeRequest& req) {
             [service = &service, record = start.ended_record](uint64_t first, uint64_t last) {
               RecordLiveEnded(*service, record, first, last);
             }};
-        auto sub =
-            service.hub.Subscribe(ctx.connection_ptr(), network_id, start.thread_id, start.after_seq, access);
+        auto sub = service.hub.Subscribe(ctx.connection_ptr(), network_id, start.thread_id,
+                                         start.after_seq, access);
         if (sub) {
           live->push_back(std::move(sub));
         } else {  // the connection is gone: it delivered nothing
@@ -407,7 +407,7 @@ Status MarkRead(RequestContext& ctx, const v1::MarkReadRequest& req) {
     KRING_ASSIGN_OR_RETURN(
         Permitted permitted,
         ctx.Permit(txn, req.network_id(), Operation::kMarkRead, ThreadRef{req.thread_id()},
-                     &ctx.audit(), &ctx.service().access_cache));
+                   &ctx.audit(), &ctx.service().access_cache));
     ctx.audit().event.set_seq_to(req.seq());
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
@@ -441,23 +441,23 @@ Status MarkRead(RequestContext& ctx, const v1::MarkReadRequest& req) {
 }
 
 Status ListReadMarkers(RequestContext& ctx, const v1::ListReadMarkersRequest& req) {
-  ctx.ReadInNetwork(req.network_id(),
-                Operation::kListReadMarkers, ThreadRef{req.thread_id()},
-                [req](const storage::ReadView& view, const Permitted&,
-                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    v1::Response response;
-    auto* result = response.mutable_list_read_markers();
-    KRING_ASSIGN_OR_RETURN(std::vector<v1::ReadMarker> markers,
-                           records::ReadMarkersOf(view, req.thread_id()));
-    for (v1::ReadMarker& marker : markers) {
-      // Only markers of people still in the network.
-      KRING_ASSIGN_OR_RETURN(auto member,
-                             records::GetMember(view, req.network_id(), marker.account_id()));
-      if (member) *result->add_markers() = std::move(marker);
-    }
-    record.set_count(result->markers_size());
-    return response;
-  });
+  ctx.ReadInNetwork(req.network_id(), Operation::kListReadMarkers, ThreadRef{req.thread_id()},
+                    [req](const storage::ReadView& view, const Permitted&,
+                          v1::AuditEvent& record) -> StatusOr<v1::Response> {
+                      v1::Response response;
+                      auto* result = response.mutable_list_read_markers();
+                      KRING_ASSIGN_OR_RETURN(std::vector<v1::ReadMarker> markers,
+                                             records::ReadMarkersOf(view, req.thread_id()));
+                      for (v1::ReadMarker& marker : markers) {
+                        // Only markers of people still in the network.
+                        KRING_ASSIGN_OR_RETURN(
+                            auto member,
+                            records::GetMember(view, req.network_id(), marker.account_id()));
+                        if (member) *result->add_markers() = std::move(marker);
+                      }
+                      record.set_count(result->markers_size());
+                      return response;
+                    });
   return Status::Ok();
 }
 

@@ -1,16 +1,17 @@
 // Networks and membership: open, list, invite, approve/decline, remove, list members.
 // Approving an invitation and removing a member are consent decisions: they record consent
 // (consent_handlers.cc has the shared StageConsent).
+#include "server/service/network_actions.h"
+
 #include "proto/kring/v1/audit_event_types.h"
 #include "server/core/consent.h"
 #include "server/core/text.h"
-#include "server/service/consent_actions.h"
-#include "server/service/network_actions.h"
 #include "server/service/connection_impl.h"
-#include "server/service/request_context.h"
-#include "server/service/service_impl.h"
+#include "server/service/consent_actions.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
+#include "server/service/request_context.h"
+#include "server/service/service_impl.h"
 
 namespace kring::service {
 
@@ -107,8 +108,8 @@ Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
       opener.role = v1::MEMBER_ROLE_COORDINATOR;
       opener.client_id = *client_id;
       opener.now_ms = now;
-      KRING_RETURN_IF_ERROR(StageConsent(txn, network, actor.account_id, actor.handle,
-                                         &provision, actor, opener, "network opened")
+      KRING_RETURN_IF_ERROR(StageConsent(txn, network, actor.account_id, actor.handle, &provision,
+                                         actor, opener, "network opened")
                                 .status());
     }
 
@@ -120,10 +121,9 @@ Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
 }
 
 Status ListNetworks(RequestContext& ctx, const v1::ListNetworksRequest& req) {
-  ctx.ReadAcrossNetworks(
-                     [&ctx](const storage::ReadView& view, AccessCache* cache,
-                                                 const Actor& actor, RequestContext::Basis& basis,
-                                                 v1::AuditEvent& record) -> StatusOr<v1::Response> {
+  ctx.ReadAcrossNetworks([&ctx](const storage::ReadView& view, AccessCache* cache,
+                                const Actor& actor, RequestContext::Basis& basis,
+                                v1::AuditEvent& record) -> StatusOr<v1::Response> {
     KRING_ASSIGN_OR_RETURN(auto network_ids, records::NetworksOf(view, actor.account_id));
     v1::Response response;
     auto* result = response.mutable_list_networks();
@@ -146,8 +146,7 @@ Status ListNetworks(RequestContext& ctx, const v1::ListNetworksRequest& req) {
 Status Invite(RequestContext& ctx, const v1::InviteRequest& req) {
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           ctx.Permit(txn, req.network_id(), Operation::kInvite, {},
-                                        &ctx.audit()));
+                           ctx.Permit(txn, req.network_id(), Operation::kInvite, {}, &ctx.audit()));
     // Checked inside the write, after Permit: the refusal is recorded (docs/audit.md).
     KRING_RETURN_IF_ERROR(ValidateRoleLabel(req.role_label()));
     const Actor& actor = permitted.actor;
@@ -203,10 +202,9 @@ Status Invite(RequestContext& ctx, const v1::InviteRequest& req) {
 }
 
 Status ListInvitations(RequestContext& ctx, const v1::ListInvitationsRequest& req) {
-  ctx.ReadAcrossNetworks(
-                     [&ctx](const storage::ReadView& view, AccessCache* cache,
-                                                 const Actor& actor, RequestContext::Basis& basis,
-                                                 v1::AuditEvent& record) -> StatusOr<v1::Response> {
+  ctx.ReadAcrossNetworks([&ctx](const storage::ReadView& view, AccessCache* cache,
+                                const Actor& actor, RequestContext::Basis& basis,
+                                v1::AuditEvent& record) -> StatusOr<v1::Response> {
     // Addressed to me.
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> invitation_ids,
                            records::InvitationIdsTo(view, actor.account_id));
@@ -346,9 +344,9 @@ Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
     if (!handle) return InvalidArgument("not a valid handle");
     ctx.audit().event.set_object_handle(*handle);
     KRING_ASSIGN_OR_RETURN(auto target_id, records::FindAccountId(txn, *handle));
-    KRING_ASSIGN_OR_RETURN(Standing standing,
-                           records::GetStanding(txn, req.network_id(), actor.account_id,
-                                                ctx.service().clock.NowMs()));
+    KRING_ASSIGN_OR_RETURN(
+        Standing standing,
+        records::GetStanding(txn, req.network_id(), actor.account_id, ctx.service().clock.NowMs()));
     NoteStanding(ctx.audit().event, req.network_id(), standing);
     const bool self_removal = target_id && *target_id == actor.account_id;
     if (self_removal) ctx.audit().event.set_event_type(std::string(v1::event_type::kMemberLeft));
@@ -378,72 +376,71 @@ Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> principals, records::Principals(txn, *network));
     v1::Member view = records::MemberView(*member, account ? account->account() : v1::Account());
     out.response.mutable_remove_member();
-    out.effects.push_back([&ctx, network_id = req.network_id(), view, self_removal, principals,
-                           withdrawn] {
-      v1::Event ended;
-      ended.mutable_access_ended()->set_network_id(network_id);
-      ended.mutable_access_ended()->set_reason(self_removal ? "you left the network"
-                                                            : "the client removed you");
-      // First cut the removed person off, then tell the others.
-      ctx.service().hub.EndAccess(network_id, view.account_id(), {}, EventFrame(ended));
-      ctx.service().hub.PublishToNetwork(
-          network_id, principals,
-          MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
-      if (withdrawn) {
-        v1::Event changed;
-        *changed.mutable_consent_changed()->mutable_consent() = *withdrawn;
-        ctx.service().hub.PublishToNetwork(0, principals, EventFrame(changed));
-      }
-    });
+    out.effects.push_back(
+        [&ctx, network_id = req.network_id(), view, self_removal, principals, withdrawn] {
+          v1::Event ended;
+          ended.mutable_access_ended()->set_network_id(network_id);
+          ended.mutable_access_ended()->set_reason(self_removal ? "you left the network"
+                                                                : "the client removed you");
+          // First cut the removed person off, then tell the others.
+          ctx.service().hub.EndAccess(network_id, view.account_id(), {}, EventFrame(ended));
+          ctx.service().hub.PublishToNetwork(
+              network_id, principals,
+              MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
+          if (withdrawn) {
+            v1::Event changed;
+            *changed.mutable_consent_changed()->mutable_consent() = *withdrawn;
+            ctx.service().hub.PublishToNetwork(0, principals, EventFrame(changed));
+          }
+        });
     return Status::Ok();
   });
   return Status::Ok();
 }
 
 Status ListMembers(RequestContext& ctx, const v1::ListMembersRequest& req) {
-  ctx.ReadInNetwork(req.network_id(),
-                Operation::kListMembers, {},
-                [network_id = req.network_id()](const storage::ReadView& view,
-                                                const Permitted& permitted,
-                                                v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    const bool principal = IsPrincipal(permitted.standing);
-    const uint64_t me = permitted.actor.account_id;
-    KRING_ASSIGN_OR_RETURN(std::vector<store::MemberRecord> members,
-                           records::Members(view, network_id));
-    v1::Response response;
-    auto* result = response.mutable_list_members();
-    for (const auto& m : members) {
-      KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, m.account_id()));
-      if (!account) continue;
-      v1::Member* listed = result->add_members();
-      *listed = records::MemberView(m, account->account());
-      // What the client allowed each person is for the client (and representatives) to see,
-      // and for the person themself.
-      if (principal || m.account_id() == me) {
-        KRING_ASSIGN_OR_RETURN(auto consent,
-                               records::GetCurrentConsent(view, network_id, m.account_id()));
-        if (consent) *listed->mutable_consent() = *consent;
-      }
-    }
-    // Representatives act for the client: everyone in the network sees who they are.
-    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
-    if (!network) return Internal("store read failed");
-    KRING_ASSIGN_OR_RETURN(auto reps, records::RepresentativesOf(view, network->client_id()));
-    for (uint64_t rep_id : reps) {
-      KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, rep_id));
-      KRING_ASSIGN_OR_RETURN(auto representation,
-                             records::GetRepresentation(view, network->client_id(), rep_id));
-      if (!account || !representation) continue;
-      store::MemberRecord as_member;
-      as_member.set_account_id(rep_id);
-      as_member.set_role(v1::MEMBER_ROLE_REPRESENTATIVE);
-      as_member.set_role_label(representation->basis());
-      as_member.set_since_ms(representation->since_ms());
-      *result->add_members() = records::MemberView(as_member, account->account());
-    }
-    record.set_count(result->members_size());
-    return response;
-  });
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kListMembers, {},
+      [network_id = req.network_id()](const storage::ReadView& view, const Permitted& permitted,
+                                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
+        const bool principal = IsPrincipal(permitted.standing);
+        const uint64_t me = permitted.actor.account_id;
+        KRING_ASSIGN_OR_RETURN(std::vector<store::MemberRecord> members,
+                               records::Members(view, network_id));
+        v1::Response response;
+        auto* result = response.mutable_list_members();
+        for (const auto& m : members) {
+          KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, m.account_id()));
+          if (!account) continue;
+          v1::Member* listed = result->add_members();
+          *listed = records::MemberView(m, account->account());
+          // What the client allowed each person is for the client (and representatives) to see,
+          // and for the person themself.
+          if (principal || m.account_id() == me) {
+            KRING_ASSIGN_OR_RETURN(auto consent,
+                                   records::GetCurrentConsent(view, network_id, m.account_id()));
+            if (consent) *listed->mutable_consent() = *consent;
+          }
+        }
+        // Representatives act for the client: everyone in the network sees who they are.
+        KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
+        if (!network) return Internal("store read failed");
+        KRING_ASSIGN_OR_RETURN(auto reps, records::RepresentativesOf(view, network->client_id()));
+        for (uint64_t rep_id : reps) {
+          KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, rep_id));
+          KRING_ASSIGN_OR_RETURN(auto representation,
+                                 records::GetRepresentation(view, network->client_id(), rep_id));
+          if (!account || !representation) continue;
+          store::MemberRecord as_member;
+          as_member.set_account_id(rep_id);
+          as_member.set_role(v1::MEMBER_ROLE_REPRESENTATIVE);
+          as_member.set_role_label(representation->basis());
+          as_member.set_since_ms(representation->since_ms());
+          *result->add_members() = records::MemberView(as_member, account->account());
+        }
+        record.set_count(result->members_size());
+        return response;
+      });
   return Status::Ok();
 }
 

@@ -40,25 +40,26 @@ void RequestContext::ReadInNetwork(uint64_t network_id, Operation op, ThreadRef 
   if (auto permitted = Permit(service_.store, network_id, op, thread); permitted.ok()) {
     v1::AuditEvent record;
     if (auto response = build(service_.store, *permitted, record); response.ok()) {
-      built = std::make_shared<const Built>(Built{
-          permitted->standing, ResponseFrame(request_id_, std::move(*response)), std::move(record)});
+      built = std::make_shared<const Built>(Built{permitted->standing,
+                                                  ResponseFrame(request_id_, std::move(*response)),
+                                                  std::move(record)});
     }
   }
   Write([network_id, op, thread, build = std::move(build), built = std::move(built)](
             RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-          KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                                 ctx.Permit(txn, network_id, op, thread, &ctx.audit(),
-                                            &ctx.service().access_cache));
-          if (built && SameStanding(built->standing, permitted.standing)) {
-            out.frame = built->frame;
-            ctx.audit().event.MergeFrom(built->record);
-            return Status::Ok();
-          }
-          // The standing changed since (rarely): built again, under the writer's. The builds
-          // scan only small ranges through the transaction; message pages come from the store.
-          KRING_ASSIGN_OR_RETURN(out.response, build(txn, permitted, ctx.audit().event));
-          return Status::Ok();
-        });
+    KRING_ASSIGN_OR_RETURN(
+        Permitted permitted,
+        ctx.Permit(txn, network_id, op, thread, &ctx.audit(), &ctx.service().access_cache));
+    if (built && SameStanding(built->standing, permitted.standing)) {
+      out.frame = built->frame;
+      ctx.audit().event.MergeFrom(built->record);
+      return Status::Ok();
+    }
+    // The standing changed since (rarely): built again, under the writer's. The builds
+    // scan only small ranges through the transaction; message pages come from the store.
+    KRING_ASSIGN_OR_RETURN(out.response, build(txn, permitted, ctx.audit().event));
+    return Status::Ok();
+  });
 }
 
 void RequestContext::ReadAcrossNetworks(BuildAccountRead build) {
@@ -78,24 +79,24 @@ void RequestContext::ReadAcrossNetworks(BuildAccountRead build) {
   }
   Write([build = std::move(build), built = std::move(built)](
             RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-          AccessCache& cache = ctx.service().access_cache;
-          KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit(), &cache));
-          bool same = built != nullptr;
-          for (size_t i = 0; same && i < built->basis.size(); ++i) {
-            const auto& [network_id, standing] = built->basis[i];
-            KRING_ASSIGN_OR_RETURN(Standing now,
-                                   ctx.StandingOf(txn, network_id, actor.account_id, &cache));
-            same = SameStanding(standing, now);
-          }
-          if (same) {
-            out.frame = built->frame;
-            ctx.audit().event.MergeFrom(built->record);
-            return Status::Ok();
-          }
-          Basis basis;
-          KRING_ASSIGN_OR_RETURN(out.response, build(txn, &cache, actor, basis, ctx.audit().event));
-          return Status::Ok();
-        });
+    AccessCache& cache = ctx.service().access_cache;
+    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit(), &cache));
+    bool same = built != nullptr;
+    for (size_t i = 0; same && i < built->basis.size(); ++i) {
+      const auto& [network_id, standing] = built->basis[i];
+      KRING_ASSIGN_OR_RETURN(Standing now,
+                             ctx.StandingOf(txn, network_id, actor.account_id, &cache));
+      same = SameStanding(standing, now);
+    }
+    if (same) {
+      out.frame = built->frame;
+      ctx.audit().event.MergeFrom(built->record);
+      return Status::Ok();
+    }
+    Basis basis;
+    KRING_ASSIGN_OR_RETURN(out.response, build(txn, &cache, actor, basis, ctx.audit().event));
+    return Status::Ok();
+  });
 }
 
 }  // namespace kring::service

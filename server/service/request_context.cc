@@ -21,13 +21,11 @@ RequestContext::~RequestContext() {
   const Status dropped = Internal("the request was not answered");
   auto draft = std::make_shared<const AuditDraft>(std::move(audit_));
   ServiceImpl& service = service_;
-  service.writer.Submit(Writer::Op{
-      [&service, draft, dropped](storage::Transaction& txn) {
-        return StageAudit(service, txn, *draft, dropped);
-      },
-      [connection = connection_, id = request_id_, dropped](const Status&) {
-        connection->ReplyError(id, dropped);
-      }});
+  service.writer.Submit(Writer::Op{[&service, draft, dropped](storage::Transaction& txn) {
+                                     return StageAudit(service, txn, *draft, dropped);
+                                   },
+                                   [connection = connection_, id = request_id_, dropped](
+                                       const Status&) { connection->ReplyError(id, dropped); }});
 }
 
 void RequestContext::MarkAnswered() {
@@ -55,8 +53,8 @@ StatusOr<Standing> RequestContext::StandingOf(const storage::ReadView& view, uin
 }
 
 StatusOr<Permitted> RequestContext::Permit(const storage::ReadView& view, uint64_t network_id,
-                                           Operation op, const ThreadRef& thread,
-                                           AuditDraft* audit, AccessCache* cache) const {
+                                           Operation op, const ThreadRef& thread, AuditDraft* audit,
+                                           AccessCache* cache) const {
   KRING_ASSIGN_OR_RETURN(Actor actor, Authenticate(view, audit, cache));
   KRING_ASSIGN_OR_RETURN(Standing standing, StandingOf(view, network_id, actor.account_id, cache));
   if (audit != nullptr) NoteStanding(audit->event, network_id, standing);
@@ -101,48 +99,48 @@ void RequestContext::Write(WriteFn apply) {
   MarkAnswered();
   auto self = shared_from_this();
   auto outcome = std::make_shared<WriteOutcome>();
-  service_.writer.Submit(Writer::Op{
-      [self, outcome, apply = std::move(apply)](storage::Transaction& txn) {
-        KRING_RETURN_IF_ERROR(apply(*self, txn, *outcome));
-        // The change and its record, in one batch.
-        return StageAudit(self->service_, txn, self->audit_, Status::Ok());
-      },
-      [self, outcome](const Status& status) {
-        ConnectionImpl& connection = *self->connection_;
-        if (!status.ok()) return connection.ReplyAuthError(self->request_id_, status);
-        for (auto& effect : outcome->effects) effect();
-        if (outcome->frame) {
-          connection.SendFrame(std::move(outcome->frame));
-        } else {
-          connection.Reply(self->request_id_, std::move(outcome->response));
-        }
-        for (auto& effect : outcome->after_reply) effect();
-      },
-      // Nothing of the request is kept, but the attempt is.
-      [self](storage::Transaction& txn, const Status& failure) {
-        return StageAudit(self->service_, txn, self->audit_, failure);
-      }});
+  service_.writer.Submit(
+      Writer::Op{[self, outcome, apply = std::move(apply)](storage::Transaction& txn) {
+                   KRING_RETURN_IF_ERROR(apply(*self, txn, *outcome));
+                   // The change and its record, in one batch.
+                   return StageAudit(self->service_, txn, self->audit_, Status::Ok());
+                 },
+                 [self, outcome](const Status& status) {
+                   ConnectionImpl& connection = *self->connection_;
+                   if (!status.ok()) return connection.ReplyAuthError(self->request_id_, status);
+                   for (auto& effect : outcome->effects) effect();
+                   if (outcome->frame) {
+                     connection.SendFrame(std::move(outcome->frame));
+                   } else {
+                     connection.Reply(self->request_id_, std::move(outcome->response));
+                   }
+                   for (auto& effect : outcome->after_reply) effect();
+                 },
+                 // Nothing of the request is kept, but the attempt is.
+                 [self](storage::Transaction& txn, const Status& failure) {
+                   return StageAudit(self->service_, txn, self->audit_, failure);
+                 }});
 }
 
 void RequestContext::Answer(StatusOr<v1::Response> result, std::function<void()> after_reply) {
   MarkAnswered();
   auto self = shared_from_this();
   auto shared = std::make_shared<StatusOr<v1::Response>>(std::move(result));
-  service_.writer.Submit(Writer::Op{
-      [self, shared](storage::Transaction& txn) {
-        return StageAudit(self->service_, txn, self->audit_, shared->status());
-      },
-      [self, shared, after_reply = std::move(after_reply)](const Status& recorded) {
-        ConnectionImpl& connection = *self->connection_;
-        const uint64_t id = self->request_id_;
-        if (!recorded.ok()) {
-          return connection.ReplyError(
-              id, Internal("the access could not be recorded; nothing was shown"));
-        }
-        if (!shared->ok()) return connection.ReplyAuthError(id, shared->status());
-        connection.Reply(id, std::move(**shared));
-        if (after_reply) after_reply();
-      }});
+  service_.writer.Submit(
+      Writer::Op{[self, shared](storage::Transaction& txn) {
+                   return StageAudit(self->service_, txn, self->audit_, shared->status());
+                 },
+                 [self, shared, after_reply = std::move(after_reply)](const Status& recorded) {
+                   ConnectionImpl& connection = *self->connection_;
+                   const uint64_t id = self->request_id_;
+                   if (!recorded.ok()) {
+                     return connection.ReplyError(
+                         id, Internal("the access could not be recorded; nothing was shown"));
+                   }
+                   if (!shared->ok()) return connection.ReplyAuthError(id, shared->status());
+                   connection.Reply(id, std::move(**shared));
+                   if (after_reply) after_reply();
+                 }});
 }
 
 void RequestContext::AnswerUnrecorded(const Status& refusal) {

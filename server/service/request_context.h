@@ -55,8 +55,7 @@ struct Permitted {
 
 class RequestContext : public std::enable_shared_from_this<RequestContext> {
  public:
-  RequestContext(std::shared_ptr<ConnectionImpl> connection, uint64_t request_id,
-                 AuditDraft audit);
+  RequestContext(std::shared_ptr<ConnectionImpl> connection, uint64_t request_id, AuditDraft audit);
   ~RequestContext();
   RequestContext(const RequestContext&) = delete;
   RequestContext& operator=(const RequestContext&) = delete;
@@ -117,10 +116,9 @@ class RequestContext : public std::enable_shared_from_this<RequestContext> {
   using Basis = std::vector<std::pair<uint64_t, Standing>>;
   // Builds the answer of a read across the actor's networks from `view` (with `cache` on the
   // writer), noting in `basis` every standing it looked at.
-  using BuildAccountRead =
-      std::function<StatusOr<v1::Response>(const storage::ReadView& view, AccessCache* cache,
-                                           const Actor& actor, Basis& basis,
-                                           v1::AuditEvent& record)>;
+  using BuildAccountRead = std::function<StatusOr<v1::Response>(
+      const storage::ReadView& view, AccessCache* cache, const Actor& actor, Basis& basis,
+      v1::AuditEvent& record)>;
   // As ReadInNetwork, for ListNetworks and ListInvitations: the answer built here is given if
   // every standing of its basis is the same on the writer, else built there.
   void ReadAcrossNetworks(BuildAccountRead build);

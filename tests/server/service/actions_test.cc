@@ -41,10 +41,14 @@ enum class Variant { kNoSession, kEmpty, kUnknownIds, kOversizedText };
 
 const char* NameOf(Variant v) {
   switch (v) {
-    case Variant::kNoSession: return "without a session";
-    case Variant::kEmpty: return "with empty fields";
-    case Variant::kUnknownIds: return "naming unknown ids";
-    case Variant::kOversizedText: return "with oversized text";
+    case Variant::kNoSession:
+      return "without a session";
+    case Variant::kEmpty:
+      return "with empty fields";
+    case Variant::kUnknownIds:
+      return "naming unknown ids";
+    case Variant::kOversizedText:
+      return "with oversized text";
   }
   return "?";
 }
@@ -139,8 +143,8 @@ class ActionRecordsTest : public ServiceTest {
 
 TEST_F(ActionRecordsTest, EveryRequestLeavesOneRecordWhateverTheExit) {
   for (const ActionRow& row : AllActions()) {
-    for (Variant variant : {Variant::kNoSession, Variant::kEmpty, Variant::kUnknownIds,
-                            Variant::kOversizedText}) {
+    for (Variant variant :
+         {Variant::kNoSession, Variant::kEmpty, Variant::kUnknownIds, Variant::kOversizedText}) {
       if (variant == Variant::kNoSession && row.kind == RequestKind::kLogin) continue;
       SCOPED_TRACE(std::string(row.event_type) + " " + NameOf(variant));
       auto app = Fresh(variant != Variant::kNoSession);
@@ -167,8 +171,7 @@ TEST_F(ActionRecordsTest, EveryRequestLeavesOneRecordWhateverTheExit) {
 TEST_F(ActionRecordsTest, AThrottledLoginIsAnsweredWithoutARecord) {
   auto app = Fresh(false);
   for (uint32_t i = 0; i <= options_.throttle.free_failures; ++i) {
-    EXPECT_EQ(Login(*app, "ruud", "wrong password!").error().code(),
-              v1::Error::UNAUTHENTICATED);
+    EXPECT_EQ(Login(*app, "ruud", "wrong password!").error().code(), v1::Error::UNAUTHENTICATED);
   }
   const uint64_t head = Head();
   v1::Response throttled = Login(*app, "ruud", "wrong password!");
