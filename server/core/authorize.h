@@ -102,6 +102,10 @@ uint64_t HiddenThrough(const Standing& standing, uint64_t thread_id);
 // When the actor's access in the network ends by itself (the consent's end_ms); 0: not by itself.
 int64_t AccessEndsMs(const Standing& standing);
 
+// Declining an invitation: the invitee themself (`is_invitee`), or the client or a
+// representative, who decide who joins (`standing`: the actor's in the invitation's network).
+Status AuthorizeDeclineInvitation(bool is_invitee, const Standing& standing);
+
 // Opening a network for `client_id`: the client themself, or a member-kind account who then
 // coordinates it. `client_kind` is the kind of the account named as the client.
 Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountKind client_kind);
