@@ -28,7 +28,8 @@ const std::vector<ScopedRequest>& NetworkScopedRequests() {
   static const std::vector<ScopedRequest> requests = {
       {"ListMembers", [](uint64_t n, uint64_t) { return frames::ListMembers(n); }},
       {"ListThreads", [](uint64_t n, uint64_t) { return frames::ListThreads(n); }},
-      {"CreateThread", [](uint64_t n, uint64_t) { return frames::CreateThread(n, "Appointments"); }},
+      {"CreateThread",
+       [](uint64_t n, uint64_t) { return frames::CreateThread(n, "Appointments"); }},
       {"PostMessage",
        [](uint64_t n, uint64_t t) { return frames::PostMessage(n, t, "probe-1", "hello"); }},
       {"FetchHistory", [](uint64_t n, uint64_t t) { return frames::FetchHistory(n, t); }},
@@ -74,8 +75,8 @@ TEST_F(AccessRulesTest, UnknownNetworkIsNotFound) {
 TEST_F(AccessRulesTest, UnknownThreadIsNotFound) {
   const uint64_t n = net_.id();
   const uint64_t unknown = thread_ + 1'000'000;
-  EXPECT_TRUE(IsError(client_->Call(frames::PostMessage(n, unknown, "m1", "hi")),
-                      v1::Error::NOT_FOUND));
+  EXPECT_TRUE(
+      IsError(client_->Call(frames::PostMessage(n, unknown, "m1", "hi")), v1::Error::NOT_FOUND));
   EXPECT_TRUE(IsError(client_->Call(frames::FetchHistory(n, unknown)), v1::Error::NOT_FOUND));
   EXPECT_TRUE(IsError(client_->Call(frames::MarkRead(n, unknown, 1)), v1::Error::NOT_FOUND));
   EXPECT_TRUE(IsError(client_->Call(frames::ListReadMarkers(n, unknown)), v1::Error::NOT_FOUND));
@@ -120,8 +121,7 @@ TEST_F(AccessRulesTest, AdminAndAuditorNeverReadMessages) {
 
   for (Actor* p : {&admin(), &auditor}) {
     for (const ScopedRequest& req : NetworkScopedRequests()) {
-      EXPECT_TRUE(
-          IsError((*p)->Call(req.frame(net_.id(), thread_)), v1::Error::PERMISSION_DENIED))
+      EXPECT_TRUE(IsError((*p)->Call(req.frame(net_.id(), thread_)), v1::Error::PERMISSION_DENIED))
           << p->handle << " " << req.name;
     }
     EXPECT_TRUE(IsError((*p)->Call(frames::OpenNetwork("ruth")), v1::Error::PERMISSION_DENIED))
@@ -131,9 +131,9 @@ TEST_F(AccessRulesTest, AdminAndAuditorNeverReadMessages) {
 
 TEST_F(AccessRulesTest, OnlyAdminManagesAccounts) {
   for (Actor* p : {&client_, &coach_}) {
-    EXPECT_TRUE(IsError((*p)->Call(frames::CreateAccount("newbie", v1::ACCOUNT_KIND_MEMBER,
-                                                         "a-long-password")),
-                        v1::Error::PERMISSION_DENIED))
+    EXPECT_TRUE(IsError(
+        (*p)->Call(frames::CreateAccount("newbie", v1::ACCOUNT_KIND_MEMBER, "a-long-password")),
+        v1::Error::PERMISSION_DENIED))
         << p->handle;
     EXPECT_TRUE(IsError((*p)->Call(frames::DisableAccount("ruth")), v1::Error::PERMISSION_DENIED))
         << p->handle;

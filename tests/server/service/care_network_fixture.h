@@ -39,8 +39,8 @@ inline ::testing::AssertionResult IsError(const v1::Response& r, v1::Error::Code
     return ::testing::AssertionFailure() << "succeeded; expected " << v1::Error::Code_Name(code);
   }
   if (r.error().code() != code) {
-    return ::testing::AssertionFailure() << "got " << r.error().DebugString() << "; expected "
-                                         << v1::Error::Code_Name(code);
+    return ::testing::AssertionFailure()
+           << "got " << r.error().DebugString() << "; expected " << v1::Error::Code_Name(code);
   }
   return ::testing::AssertionSuccess();
 }
@@ -166,10 +166,11 @@ inline v1::ClientFrame ListInvitations() {
   f.mutable_list_invitations();
   return f;
 }
+// An empty provision stays unset, as the SDK sends it, so that the service applies its default.
 inline v1::ClientFrame ApproveInvitation(uint64_t id, const v1::ConsentProvision* p = nullptr) {
   v1::ClientFrame f;
   f.mutable_approve_invitation()->set_invitation_id(id);
-  if (p) *f.mutable_approve_invitation()->mutable_provision() = *p;
+  if (p && p->ByteSizeLong() != 0) *f.mutable_approve_invitation()->mutable_provision() = *p;
   return f;
 }
 inline v1::ClientFrame DeclineInvitation(uint64_t id) {
@@ -284,8 +285,8 @@ inline ::testing::AssertionResult SubscribeDenied(const v1::Response& r, uint64_
   if (!ts) return ::testing::AssertionFailure() << "no entry for thread " << thread_id;
   if (ts->error().code() != v1::Error::PERMISSION_DENIED) {
     return ::testing::AssertionFailure()
-           << "thread " << thread_id << " subscribed; expected PERMISSION_DENIED: "
-           << ts->DebugString();
+           << "thread " << thread_id
+           << " subscribed; expected PERMISSION_DENIED: " << ts->DebugString();
   }
   return ::testing::AssertionSuccess();
 }
@@ -344,9 +345,9 @@ class CareNetworkTest : public ServiceTest {
   // `client` opens a network; each member is invited (role label = their profession) and
   // approved by the client with the default consent.
   v1::Network OpenNetworkOf(Actor& client, const std::vector<Actor*>& members) {
-    v1::Network network =
-        Must(client->Call(frames::OpenNetwork(client.handle)), "open network").open_network()
-            .network();
+    v1::Network network = Must(client->Call(frames::OpenNetwork(client.handle)), "open network")
+                              .open_network()
+                              .network();
     for (Actor* m : members) {
       const uint64_t inv =
           Must(client->Call(frames::Invite(network.id(), m->handle, m->account.profession())),
