@@ -1,6 +1,6 @@
 // "Who looked at my data": the client's access log in their language, newest first, grouped by
-// day and person, own actions folded away unless asked for; everything is loaded (page after
-// page) before it is shown, so nothing is silently cut.
+// day and person, repeated reads as one line with a count, own actions folded away unless asked
+// for; everything is loaded (page after page) before it is shown, so nothing is silently cut.
 import { useEffect, useState } from "preact/hooks";
 import { ErrorLine, Heading, errorText } from "./common";
 import { account, client, connState, networks, tr } from "./store";
@@ -91,8 +91,11 @@ export function AccessLogScreen(props: { client?: string }) {
                   <h3>{person.actor}</h3>
                   <ul>
                     {lines.map((l) => (
-                      <li key={String(l.seq)} data-outcome={l.outcome}>
-                        <time dateTime={new Date(l.timeMs).toISOString()}>{t.time(l.timeMs)}</time> {l.text}
+                      <li key={String(l.seq)} data-outcome={l.outcome} data-times={l.times}>
+                        <time dateTime={new Date(l.timeMs).toISOString()}>
+                          {l.times > 1 ? t.timeRange(l.firstTimeMs, l.timeMs) : t.time(l.timeMs)}
+                        </time>{" "}
+                        {l.text}
                         {l.outcome !== "allowed" && (
                           <span class="badge warn"> {l.outcome === "denied" ? t.t("log.denied") : t.t("log.failed")}</span>
                         )}
