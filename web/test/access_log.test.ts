@@ -15,7 +15,7 @@ const DAY2 = Date.UTC(2026, 11, 7, 9);
 const WERK = 10n;
 const WONEN = 11n;
 // Selam reads her own log.
-const SELF = [SELAM];
+const SELF = { viewerId: SELAM, clientId: SELAM };
 
 const PEOPLE = new Map([
   [SELAM, { handle: "selam", name: "Selam", role: MemberRole.CLIENT, profession: "" }],
@@ -198,4 +198,27 @@ test("collapsing cuts nothing: every entry of every page is counted in a line or
   }
   // The caller's lines are left as they were.
   assert.ok(lines.every((l) => l.times === 1));
+});
+
+test("'You' is the reader: a representative sees the client's actions by her name", () => {
+  const tr = new Translator("en");
+  const henkReads = { viewerId: HENK, clientId: VRIES };
+  const hers = lineOf(tr, entry(VRIES, "consent.granted", DAY1, { object: "ruud" }), henkReads);
+  assert.equal(stripIsolates(hers.text), "Mevrouw de Vries (Client) gave ruud consent.");
+  assert.equal(hers.own, true);  // the client's own: folded away like the representative's
+  const his = lineOf(tr, entry(HENK, "members.listed", DAY1), henkReads);
+  assert.equal(stripIsolates(his.text), "You looked at who is in your circle.");
+  assert.equal(his.own, true);
+  const refusedHers = lineOf(tr, entry(VRIES, "live.started", DAY1, { outcome: AuditOutcome.DENIED }), henkReads);
+  assert.equal(refusedHers.outcome, "allowed");  // her own app's refusal is not someone else's
+  const ruud = lineOf(tr, entry(RUUD, "history.read", DAY1, { count: 2, thread: "Werk" }), henkReads);
+  assert.equal(stripIsolates(ruud.text), "Ruud (jobcoach) read 2 messages in Werk.");
+  assert.equal(ruud.own, false);
+
+  // The client reading her own log: she is "You", and what her representative did is his.
+  const herself = { viewerId: VRIES, clientId: VRIES };
+  assert.equal(stripIsolates(lineOf(tr, entry(VRIES, "members.listed", DAY1), herself).text), "You looked at who is in your circle.");
+  const byHenk = lineOf(tr, entry(HENK, "members.listed", DAY1), herself);
+  assert.equal(stripIsolates(byHenk.text), "Henk (Representative) looked at who is in your circle.");
+  assert.equal(byHenk.own, false);
 });

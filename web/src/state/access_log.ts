@@ -18,11 +18,18 @@ export interface LogLine {
   firstTimeMs: number;  // the oldest entry's: the same as timeMs unless times > 1
   times: number;      // how many entries the line stands for (repeated reads collapsed)
   actorId: bigint;
-  actor: string;      // "Ruud (job coach)", isolated name
-  own: boolean;       // the client's (or the reading representative's) own action
+  actor: string;      // "Ruud (job coach)", isolated name; "You" for the reader
+  own: boolean;       // the client's or the reader's own action
   outcome: Outcome;
   text: string;       // the sentence
   readonly parts: SentenceParts;
+}
+
+// Who reads the log: the account logged in, and the client whose log it is (the same account
+// unless a representative reads it for the client).
+export interface Reader {
+  viewerId: bigint;
+  clientId: bigint;
 }
 
 // What a line's sentence is made of, kept so that collapsed reads can be said again with their
@@ -122,17 +129,19 @@ function roleName(tr: Translator, role: MemberRole): string | undefined {
   }
 }
 
-// `selfIds`: the client's id and the reader's id (a representative reads for the client).
-export function lineOf(tr: Translator, entry: AccessLogEntry, selfIds: readonly bigint[]): LogLine {
+// One entry as a line. "You" is the reader (the account logged in); a representative reading
+// for the client sees the client's own actions under the client's name. Both the client's and
+// the reader's actions count as own (folded away by default, never shown as refused).
+export function lineOf(tr: Translator, entry: AccessLogEntry, reader: Reader): LogLine {
   const e = entry.event!;
-  const own = selfIds.includes(e.actorId);
+  const own = e.actorId === reader.viewerId || e.actorId === reader.clientId;
   // kringd's display name already ends in " (profession)"; the catalog adds it in the reader's
   // own punctuation and order, so take it off.
   let name = entry.actorDisplayName || e.actorHandle;
   const suffix = ` (${e.actorProfession})`;
   if (e.actorProfession && name.endsWith(suffix)) name = name.slice(0, -suffix.length);
   let actor: string;
-  if (own) actor = tr.t("log.you");
+  if (e.actorId === reader.viewerId) actor = tr.t("log.you");
   else if (!name) actor = tr.t("log.someone");
   else {
     // The profession is the person's own words (user text); the role comes from the catalog.

@@ -52,10 +52,11 @@ export function AccessLogScreen(props: { client?: string }) {
   }, [props.client, online]);
 
   const me = account.value?.id ?? 0n;
-  // For a representative, the client's own actions and the representative's are both "own".
+  // "You" is whoever is logged in; a representative reads for the client, whose own actions
+  // then go by the client's name (both are folded away as own).
   const forClient = props.client ? networks.value.find((n) => n.network.clientHandle === props.client) : undefined;
-  const selfIds = forClient ? [me, forClient.network.clientId] : [me];
-  const lines = (entries ?? []).map((e) => lineOf(t, e, selfIds));
+  const reader = { viewerId: me, clientId: forClient ? forClient.network.clientId : me };
+  const lines = (entries ?? []).map((e) => lineOf(t, e, reader));
   const view = groupLog(t, lines, showOwn);
   let budget = shown;
   let total = 0;
