@@ -2,6 +2,7 @@
 // HttpOnly cookie on a WebSocket upgrade from an allowed Origin; see PeerInfo::session_token).
 // The same checks, throttle and access-log record as ResumeSession, but no response: the app
 // asks WhoAmI to learn who it is.
+#include "proto/kring/v1/audit_event_types.h"
 #include "server/core/login_throttle.h"
 #include "server/service/connection_impl.h"
 #include "server/service/frames.h"
@@ -13,7 +14,7 @@ void ConnectionImpl::StartResumed(const std::string& token) {
   const std::string key = Sha256(token);
   auto session = records::GetSession(service_.store, key);
   if (!session.ok()) return;  // starts logged out; the app's WhoAmI says UNAUTHENTICATED
-  AuditDraft audit = NewAudit("session.resumed", v1::AUDIT_ACTION_EXECUTE);
+  AuditDraft audit = NewAudit(v1::event_type::kSessionResumed, v1::AUDIT_ACTION_EXECUTE);
   if (*session) audit.event.set_actor_id((*session)->account_id());
 
   // Recorded once durable; a record that cannot be written ends the session it would describe.
@@ -42,7 +43,7 @@ void ConnectionImpl::StartResumed(const std::string& token) {
   if (!*session || (*session)->expires_at_ms() <= service_.clock.NowMs()) {
     return refuse(std::move(audit));
   }
-  SetAuth(Auth{(*session)->account_id(), key, (*session)->expires_at_ms()});
+  SetAuth(SessionAuth{(*session)->account_id(), key, (*session)->expires_at_ms()});
   service_.hub.Attach(shared_from_this(), (*session)->account_id(), key,
                       (*session)->expires_at_ms());
   // Checked after attaching: a logout or disable that commits concurrently either sees this
@@ -50,7 +51,7 @@ void ConnectionImpl::StartResumed(const std::string& token) {
   auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) {
     service_.hub.Detach(this);
-    SetAuth(Auth{});
+    SetAuth(SessionAuth{});
     return refuse(std::move(audit));
   }
   record(std::move(audit), Status::Ok());
