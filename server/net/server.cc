@@ -201,7 +201,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
     if (beast::websocket::is_upgrade(request)) {
       if (get && path == "/v1/ws") {
-        service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
+        service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent]), {}};
         // A browser's session cookie authenticates the socket, from an allowed Origin only.
         if (auto refused = shared_.web.CheckUpgrade(request, peer)) {
           keep_alive_ = false;
@@ -220,7 +220,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (shared_.acceptor.Ready()) return Respond(request, http::status::ok, "ready");
       return Respond(request, http::status::service_unavailable, "not ready");
     }
-    service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
+    service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent]), {}};
     shared_.web.Handle(
         request, peer, stream_.get_executor(),
         [self = shared_from_this()](HttpResponse response) { self->Send(std::move(response)); });

@@ -3,6 +3,7 @@
 #include <future>
 
 #include "server/service/connection_impl.h"
+#include "server/service/cookie_session.h"
 #include "server/service/frames.h"
 #include "server/service/records.h"
 #include "server/storage/keys.h"
@@ -98,9 +99,8 @@ void Service::Stop() {
 std::shared_ptr<Connection> Service::Accept(std::shared_ptr<ConnectionSink> sink, PeerInfo peer) {
   std::string token = std::move(peer.session_token);
   peer.session_token.clear();
-  auto connection = std::make_shared<ConnectionImpl>(*impl_, std::move(sink), std::move(peer));
-  if (!token.empty()) connection->StartResumed(token);
-  return connection;
+  if (!token.empty()) return AcceptResumed(*impl_, std::move(sink), std::move(peer), token);
+  return std::make_shared<ConnectionImpl>(*impl_, std::move(sink), std::move(peer));
 }
 
 bool Service::Ready() const { return impl_->writer.running(); }
