@@ -2,12 +2,12 @@
 #include <algorithm>
 #include <optional>
 
+#include "server/core/crypto.h"
 #include "server/core/login_throttle.h"
 #include "server/core/password.h"
 #include "server/core/profile.h"
 #include "server/core/text.h"
 #include "server/service/connection_impl.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 
 namespace kring::service {

@@ -5,9 +5,9 @@
 #include <optional>
 #include <utility>
 
+#include "server/core/crypto.h"
 #include "server/core/login_throttle.h"
 #include "server/service/connection_impl.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 
 namespace kring::service {

@@ -1,10 +1,11 @@
 // Threads and messages: create/list threads, post, history, subscribe, read markers.
 #include <algorithm>
 
+#include "server/core/crypto.h"
 #include "server/core/text.h"
+#include "server/protocol/frames.h"
 #include "server/service/audit.h"
 #include "server/service/connection_impl.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 
 namespace kring::service {
@@ -89,14 +90,6 @@ Status CheckCursors(const v1::SubscribeRequest& req) {
   return Status::Ok();
 }
 
-Frame AccessEndedFrame(uint64_t network_id, uint64_t thread_id, std::string reason) {
-  v1::Event event;
-  event.mutable_access_ended()->set_network_id(network_id);
-  event.mutable_access_ended()->add_thread_ids(thread_id);
-  event.mutable_access_ended()->set_reason(std::move(reason));
-  return EventFrame(event);
-}
-
 }  // namespace
 
 void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& req) {
@@ -131,9 +124,7 @@ void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& re
       }
     }
     out.effects.push_back([self, thread, told = std::move(told)] {
-      v1::Event event;
-      *event.mutable_thread_created()->mutable_thread() = thread;
-      self->service_.hub.PublishToNetwork(/*network_id=*/0, told, EventFrame(event));
+      self->service_.hub.PublishToNetwork(/*network_id=*/0, told, ThreadCreatedFrame(thread));
     });
     return Status::Ok();
   });
@@ -365,7 +356,7 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
       ServiceImpl& service = self->service_;
       for (const Start& start : starts) {
         Subscription::Access access{
-            until, AccessEndedFrame(network_id, start.thread_id, "your consent ended"),
+            until, AccessEndedFrame(network_id, {start.thread_id}, "your consent ended"),
             [service = &service, record = start.ended_record](uint64_t first, uint64_t last) {
               RecordLiveEnded(*service, record, first, last);
             }};
@@ -440,11 +431,9 @@ void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
     records::PutProto(txn, Table::kReadMarkers, key, updated);
     *out.response.mutable_mark_read()->mutable_marker() = updated;
     out.effects.push_back([self, network_id = req.network_id(), updated] {
-      v1::Event event;
-      event.mutable_read_marker_updated()->set_network_id(network_id);
-      *event.mutable_read_marker_updated()->mutable_marker() = updated;
       // Only to those who follow the thread: a marker tells of activity in it.
-      self->service_.hub.PublishToThread(network_id, updated.thread_id(), {}, EventFrame(event));
+      self->service_.hub.PublishToThread(network_id, updated.thread_id(), {},
+                                         ReadMarkerUpdatedFrame(network_id, updated));
     });
     return Status::Ok();
   });

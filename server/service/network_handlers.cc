@@ -3,8 +3,8 @@
 // (consent_handlers.cc has the shared StageConsent).
 #include "server/core/consent.h"
 #include "server/core/text.h"
+#include "server/protocol/frames.h"
 #include "server/service/connection_impl.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 
 namespace kring::service {
@@ -29,17 +29,6 @@ Status ValidateRoleLabel(std::string_view label) {
 void PutMember(storage::Transaction& txn, uint64_t network_id, const store::MemberRecord& m) {
   records::PutProto(txn, Table::kMembers, U64U64(network_id, m.account_id()), m);
   txn.Put(Table::kAccountNetworks, U64U64(m.account_id(), network_id), "");
-}
-
-Frame MembershipFrame(uint64_t network_id, v1::MembershipChange change, const v1::Member* member,
-                      const v1::Invitation* invitation) {
-  v1::Event event;
-  auto* changed = event.mutable_membership_changed();
-  changed->set_network_id(network_id);
-  changed->set_change(change);
-  if (member) *changed->mutable_member() = *member;
-  if (invitation) *changed->mutable_invitation() = *invitation;
-  return EventFrame(event);
 }
 
 // Scans `table` for keys starting with u64 `prefix`; returns the values as u64 ids.
@@ -215,12 +204,11 @@ void ConnectionImpl::Invite(uint64_t id, const v1::InviteRequest& req) {
 
     *out.response.mutable_invite()->mutable_invitation() = invitation;
     out.effects.push_back([self, invitation, client_id = network->client_id()] {
-      v1::Event received;
-      *received.mutable_invitation_received()->mutable_invitation() = invitation;
-      self->service_.hub.PublishToAccount(invitation.invitee_id(), EventFrame(received));
+      self->service_.hub.PublishToAccount(invitation.invitee_id(),
+                                          InvitationReceivedFrame(invitation));
       self->service_.hub.PublishToAccount(
-          client_id, MembershipFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_INVITED,
-                                     nullptr, &invitation));
+          client_id, MembershipChangedFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_INVITED,
+                                            nullptr, &invitation));
     });
     return Status::Ok();
   });
@@ -322,7 +310,7 @@ void ConnectionImpl::ApproveInvitation(uint64_t id, const v1::ApproveInvitationR
       told.push_back(view.account_id());
       self->service_.hub.PublishToNetwork(
           network_id, told,
-          MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
+          MembershipChangedFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
       ApplyConsentChange(self->service_, staged, "");
     });
     return Status::Ok();
@@ -357,8 +345,8 @@ void ConnectionImpl::DeclineInvitation(uint64_t id, const v1::DeclineInvitationR
     out.effects.push_back([self, invitation = *invitation, client_id = network->client_id()] {
       self->service_.hub.PublishToNetwork(
           /*network_id=*/0, {client_id, invitation.invitee_id()},
-          MembershipFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_DECLINED, nullptr,
-                          &invitation));
+          MembershipChangedFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_DECLINED, nullptr,
+                                 &invitation));
     });
     return Status::Ok();
   });
@@ -405,23 +393,20 @@ void ConnectionImpl::RemoveMember(uint64_t id, const v1::RemoveMemberRequest& re
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> principals, records::Principals(txn, *network));
     v1::Member view = records::MemberView(*member, account ? account->account() : v1::Account());
     out.response.mutable_remove_member();
-    out.effects.push_back([self, network_id = req.network_id(), view, self_removal, principals,
-                           withdrawn] {
-      v1::Event ended;
-      ended.mutable_access_ended()->set_network_id(network_id);
-      ended.mutable_access_ended()->set_reason(self_removal ? "you left the network"
-                                                            : "the client removed you");
-      // First cut the removed person off, then tell the others.
-      self->service_.hub.EndAccess(network_id, view.account_id(), {}, EventFrame(ended));
-      self->service_.hub.PublishToNetwork(
-          network_id, principals,
-          MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
-      if (withdrawn) {
-        v1::Event changed;
-        *changed.mutable_consent_changed()->mutable_consent() = *withdrawn;
-        self->service_.hub.PublishToNetwork(0, principals, EventFrame(changed));
-      }
-    });
+    out.effects.push_back(
+        [self, network_id = req.network_id(), view, self_removal, principals, withdrawn] {
+          // First cut the removed person off, then tell the others.
+          self->service_.hub.EndAccess(
+              network_id, view.account_id(), {},
+              AccessEndedFrame(network_id, {},
+                               self_removal ? "you left the network" : "the client removed you"));
+          self->service_.hub.PublishToNetwork(
+              network_id, principals,
+              MembershipChangedFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
+          if (withdrawn) {
+            self->service_.hub.PublishToNetwork(0, principals, ConsentChangedFrame(*withdrawn));
+          }
+        });
     return Status::Ok();
   });
 }

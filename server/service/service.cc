@@ -2,9 +2,9 @@
 
 #include <future>
 
+#include "server/protocol/frames.h"
 #include "server/service/connection_impl.h"
 #include "server/service/cookie_session.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 #include "server/storage/keys.h"
 
