@@ -1,8 +1,12 @@
 #include "server/core/audit_summary.h"
 
+#include "proto/kring/v1/audit_event_types.h"
+
 namespace kring {
 
 namespace {
+
+namespace event_type = v1::event_type;
 
 std::string Messages(uint64_t n) {
   return n == 1 ? "1 message" : std::to_string(n) + " messages";
@@ -19,56 +23,58 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
   const std::string object = object_name.empty() ? "someone" : std::string(object_name);
   const std::string& type = e.event_type();
   std::string what;
-  if (type == "history.read") {
+  if (type == event_type::kHistoryRead) {
     what = "read " + Messages(e.count()) + " in " + thread;
-  } else if (type == "live.started") {
+  } else if (type == event_type::kLiveStarted) {
     what = "started receiving " + thread + " as it is written";
-  } else if (type == "live.ended") {
+  } else if (type == event_type::kLiveEnded) {
     what = "received " + Messages(e.count()) + " in " + thread + " as they were posted";
-  } else if (type == "message.posted") {
+  } else if (type == event_type::kLiveStopped) {
+    what = "stopped receiving new messages as they are written";
+  } else if (type == event_type::kMessagePosted) {
     what = "posted a message in " + thread;
-  } else if (type == "members.listed") {
+  } else if (type == event_type::kMembersListed) {
     what = "looked at who is in the network";
-  } else if (type == "threads.listed") {
+  } else if (type == event_type::kThreadsListed) {
     what = "looked at the list of threads";
-  } else if (type == "read_marker.updated") {
+  } else if (type == event_type::kReadMarkerUpdated) {
     what = "marked " + thread + " as read";
-  } else if (type == "read_markers.listed") {
+  } else if (type == event_type::kReadMarkersListed) {
     what = "looked at who has read " + thread;
-  } else if (type == "thread.created") {
+  } else if (type == event_type::kThreadCreated) {
     what = "opened " + thread;
-  } else if (type == "network.opened") {
+  } else if (type == event_type::kNetworkOpened) {
     what = "opened the network";
-  } else if (type == "invitation.created") {
+  } else if (type == event_type::kInvitationCreated) {
     what = "invited " + object;
-  } else if (type == "invitation.approved") {
+  } else if (type == event_type::kInvitationApproved) {
     what = "approved the invitation of " + object;
-  } else if (type == "invitation.declined") {
+  } else if (type == event_type::kInvitationDeclined) {
     what = "declined the invitation of " + object;
-  } else if (type == "member.removed") {
+  } else if (type == event_type::kMemberRemoved) {
     what = "removed " + object + " from the network";
-  } else if (type == "member.left") {
+  } else if (type == event_type::kMemberLeft) {
     what = "left the network";
-  } else if (type == "consent.granted") {
+  } else if (type == event_type::kConsentGranted) {
     what = object == "someone" ? "allowed team-only threads" : "gave consent to " + object;
-  } else if (type == "consent.withdrawn") {
+  } else if (type == event_type::kConsentWithdrawn) {
     what = object == "someone" ? "withdrew consent to team-only threads"
                                : "withdrew the consent of " + object;
-  } else if (type == "consent.expired") {
+  } else if (type == event_type::kConsentExpired) {
     return "The consent of " + object + " ended";
-  } else if (type == "consents.listed") {
+  } else if (type == event_type::kConsentsListed) {
     what = "looked at the consent list";
-  } else if (type == "access_log.read") {
+  } else if (type == event_type::kAccessLogRead) {
     what = "looked at this access log";
-  } else if (type == "audit.queried") {
+  } else if (type == event_type::kAuditQueried) {
     what = "looked at access-log records about you, as an auditor";
-  } else if (type == "audit.verified") {
+  } else if (type == event_type::kAuditVerified) {
     what = "checked that the access log is intact, as an auditor";
-  } else if (type == "audit.checkpoint") {
+  } else if (type == event_type::kAuditCheckpoint) {
     what = "had a signed checkpoint of the access log made, as an auditor";
-  } else if (type == "representative.appointed") {
+  } else if (type == event_type::kRepresentativeAppointed) {
     what = "appointed " + object + " as representative";
-  } else if (type == "representative.ended") {
+  } else if (type == event_type::kRepresentativeEnded) {
     what = "ended the appointment of " + object + " as representative";
   } else {
     what = "did " + type;
@@ -79,7 +85,7 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
   // Refused or failed: what was asked, and why it was not done. Threads of one Subscribe that
   // were refused share a record, which counts them.
   const std::string asked =
-      type == "live.started" && e.count() > 1 ? std::to_string(e.count()) + " threads" : thread;
+      type == event_type::kLiveStarted && e.count() > 1 ? std::to_string(e.count()) + " threads" : thread;
   return out + " was refused (" + type + (asked.empty() ? "" : ", " + asked) + ")" +
          (e.outcome_detail().empty() ? "" : ": " + e.outcome_detail());
 }

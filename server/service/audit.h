@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kring/store/records.pb.h"
 #include "kring/v1/kring.pb.h"
 #include "server/core/status.h"
 #include "server/storage/store.h"
@@ -18,6 +19,9 @@
 namespace kring::service::audit {
 
 inline constexpr std::string_view kHeadKey = "audit_head";
+
+// The head of the chain (seq and hash of the newest record; empty before the first).
+StatusOr<store::AuditHead> GetHead(const storage::ReadView& view);
 
 // SUCCESS for OK; DENIED for PERMISSION_DENIED and UNAUTHENTICATED; ERROR otherwise.
 v1::AuditOutcome OutcomeOf(const Status& status);

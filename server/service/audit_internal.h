@@ -13,8 +13,6 @@
 
 namespace kring::service::audit {
 
-StatusOr<store::AuditHead> GetHead(const storage::ReadView& view);
-
 // The first seq that holds prev_*_seq links (records before it hold none).
 uint64_t LinksFrom(const store::AuditHead& head);
 

@@ -7,8 +7,10 @@
 #include "server/core/login_throttle.h"
 #include "server/core/text.h"
 #include "server/protocol/frames.h"
+#include "server/service/actions.h"
 #include "server/service/audit.h"
 #include "server/service/records.h"
+#include "server/service/request_context.h"
 
 namespace kring::service {
 
@@ -69,7 +71,7 @@ void ConnectionImpl::OnClosed() {
   {
     std::lock_guard lock(mu_);
     closed_ = true;
-    auth_ = Auth{};
+    auth_ = SessionAuth{};
   }
   service_.hub.Detach(this);
 }
@@ -81,7 +83,7 @@ void ConnectionImpl::WhenQueuedBelow(size_t bytes, std::function<void()> ready) 
 }
 
 void ConnectionImpl::EndSession(std::string_view reason) {
-  SetAuth(Auth{});
+  SetAuth(SessionAuth{});
   sink_->Send(SessionEndedFrame(std::string(reason)));
   sink_->Close(CloseCode::kSessionEnded, std::string(reason));
 }
@@ -99,84 +101,23 @@ void ConnectionImpl::TryAgainLater(std::string_view reason) {
   sink_->Close(CloseCode::kTryAgainLater, std::string(reason));
 }
 
-void ConnectionImpl::Dispatch(const v1::ClientFrame& f) {
-  const uint64_t id = f.request_id();
+void ConnectionImpl::Dispatch(const v1::ClientFrame& frame) {
+  const uint64_t id = frame.request_id();
   const uint64_t account = account_id();
   // Before anything is read or recorded: a refused request costs the server next to nothing.
+  // Neither this refusal nor that of a request this server does not know is recorded: both
+  // come before the request is looked at, and a flood of them must not fill the log.
   if (Status admitted = AdmitRequest(account); !admitted.ok()) return ReplyError(id, admitted);
-  using F = v1::ClientFrame;
-  const bool opens_session =
-      f.request_case() == F::kLogin || f.request_case() == F::kResumeSession;
-  if (!opens_session && f.request_case() != F::REQUEST_NOT_SET && account == 0) {
-    return ReplyError(id, Unauthenticated("log in first"));
-  }
-  switch (f.request_case()) {
-    case F::kLogin: return Login(id, f.login());
-    case F::kResumeSession: return ResumeSession(id, f.resume_session());
-    case F::kLogout: return Logout(id);
-    case F::kWhoAmI: return WhoAmI(id);
-    case F::kCreateAccount: return CreateAccount(id, f.create_account());
-    case F::kDisableAccount: return DisableAccount(id, f.disable_account());
-    case F::kChangePassword: return ChangePassword(id, f.change_password());
-    case F::kUpdateProfile: return UpdateProfile(id, f.update_profile());
-    case F::kOpenNetwork: return OpenNetwork(id, f.open_network());
-    case F::kListNetworks: return ListNetworks(id);
-    case F::kInvite: return Invite(id, f.invite());
-    case F::kListInvitations: return ListInvitations(id);
-    case F::kApproveInvitation: return ApproveInvitation(id, f.approve_invitation());
-    case F::kDeclineInvitation: return DeclineInvitation(id, f.decline_invitation());
-    case F::kRemoveMember: return RemoveMember(id, f.remove_member());
-    case F::kListMembers: return ListMembers(id, f.list_members());
-    case F::kCreateThread: return CreateThread(id, f.create_thread());
-    case F::kListThreads: return ListThreads(id, f.list_threads());
-    case F::kPostMessage: return PostMessage(id, f.post_message());
-    case F::kFetchHistory: return FetchHistory(id, f.fetch_history());
-    case F::kSubscribe: return Subscribe(id, f.subscribe());
-    case F::kUnsubscribe: return Unsubscribe(id, f.unsubscribe());
-    case F::kMarkRead: return MarkRead(id, f.mark_read());
-    case F::kListReadMarkers: return ListReadMarkers(id, f.list_read_markers());
-    case F::kGrantConsent: return GrantConsent(id, f.grant_consent());
-    case F::kWithdrawConsent: return WithdrawConsent(id, f.withdraw_consent());
-    case F::kListConsents: return ListConsents(id, f.list_consents());
-    case F::kAppointRepresentative: return AppointRepresentative(id, f.appoint_representative());
-    case F::kEndRepresentation: return EndRepresentation(id, f.end_representation());
-    case F::kQueryAudit: return QueryAudit(id, f.query_audit());
-    case F::kMyAccessLog: return MyAccessLog(id, f.my_access_log());
-    case F::kVerifyAuditChain: return VerifyAuditChain(id);
-    case F::kAuditCheckpoint: return AuditCheckpoint(id);
-    case F::REQUEST_NOT_SET:
-      break;
-  }
-  ReplyError(id, Unimplemented("this server does not know the request"));
-}
-
-void ConnectionImpl::Write(uint64_t request_id, AuditDraft audit, WriteFn apply) {
-  auto outcome = std::make_shared<WriteOutcome>();
-  outcome->audit = std::move(audit);
-  auto self = shared_from_this();
-  service_.writer.Submit(Writer::Op{
-      [self, outcome, apply = std::move(apply)](storage::Transaction& txn) {
-        KRING_RETURN_IF_ERROR(apply(txn, *outcome));
-        // The change and its record, in one batch.
-        return StageAudit(self->service_, txn, outcome->audit, Status::Ok());
-      },
-      [self, outcome, request_id](const Status& status) {
-        if (!status.ok()) {
-          self->ReplyAuthError(request_id, status);
-          return;
-        }
-        for (auto& effect : outcome->effects) effect();
-        if (outcome->frame) {
-          self->sink_->Send(std::move(outcome->frame));
-        } else {
-          self->Reply(request_id, std::move(outcome->response));
-        }
-        for (auto& effect : outcome->after_reply) effect();
-      },
-      // Nothing of the request is kept, but the attempt is.
-      [self, outcome](storage::Transaction& txn, const Status& failure) {
-        return StageAudit(self->service_, txn, outcome->audit, failure);
-      }});
+  const ActionRow* row = FindAction(frame.request_case());
+  if (row == nullptr) return ReplyError(id, Unimplemented("this server does not know the request"));
+  auto ctx = std::make_shared<RequestContext>(shared_from_this(), id,
+                                              NewAudit(row->event_type, row->audit_action));
+  Status outcome = row->kind != RequestKind::kLogin && account == 0
+                       ? Unauthenticated("log in first")
+                       : row->run(*ctx, frame);
+  // The action's refusal, answered and recorded here. An action that returned OK has answered
+  // or holds the context until it does (request_context.h).
+  if (!outcome.ok() && !ctx->answered()) ctx->Answer(std::move(outcome));
 }
 
 void ConnectionImpl::Reply(uint64_t request_id, v1::Response response) {
@@ -201,7 +142,7 @@ void ConnectionImpl::ReplyAuthError(uint64_t request_id, const Status& status) {
   }
 }
 
-ConnectionImpl::Auth ConnectionImpl::auth() const {
+SessionAuth ConnectionImpl::auth() const {
   std::lock_guard lock(mu_);
   return auth_;
 }
@@ -211,7 +152,7 @@ uint64_t ConnectionImpl::account_id() const {
   return auth_.account_id;
 }
 
-void ConnectionImpl::SetAuth(Auth auth) {
+void ConnectionImpl::SetAuth(SessionAuth auth) {
   std::lock_guard lock(mu_);
   if (closed_) return;
   const bool was = auth_.account_id != 0;
@@ -222,8 +163,7 @@ void ConnectionImpl::SetAuth(Auth auth) {
   if (was != is) sink_->SetAuthenticated(is);
 }
 
-AuditDraft ConnectionImpl::NewAudit(std::string_view event_type,
-                                                    v1::AuditAction action) const {
+AuditDraft ConnectionImpl::NewAudit(std::string_view event_type, v1::AuditAction action) const {
   AuditDraft draft;
   draft.event.set_event_type(std::string(event_type));
   draft.event.set_action(action);
@@ -233,69 +173,9 @@ AuditDraft ConnectionImpl::NewAudit(std::string_view event_type,
   return draft;
 }
 
-void NoteStanding(v1::AuditEvent& e, uint64_t network_id, const Standing& standing) {
-  e.set_network_id(network_id);
-  e.set_client_id(standing.client_id);
-  if (standing.role) e.set_actor_role(*standing.role);
-  if (standing.role == v1::MEMBER_ROLE_REPRESENTATIVE) e.set_on_behalf_of(standing.client_id);
-  if (standing.consent) e.set_consent_id(standing.consent->id());
-}
-
-void NoteThread(v1::AuditEvent& e, uint64_t thread_id, bool in_network) {
-  if (thread_id == 0) return;
-  if (in_network) {
-    e.set_thread_id(thread_id);
-  } else {
-    e.set_requested_thread_id(thread_id);
-  }
-}
-
-Status StageAudit(ServiceImpl& service, storage::Transaction& txn, const AuditDraft& draft,
-                  const Status& outcome) {
-  const int64_t now = service.clock.NowMs();
-  const std::string_view server_id = service.options.server_id;
-  if (const auto& expired = draft.consent_expired) {
-    const std::string key = "consent_expired:" + storage::keys::U64(expired->consent_id());
-    KRING_ASSIGN_OR_RETURN(auto noted, txn.Get(storage::Table::kMeta, key));
-    if (!noted) {
-      txn.Put(storage::Table::kMeta, key, "");
-      KRING_RETURN_IF_ERROR(audit::Stage(txn, *expired, now, server_id).status());
-    }
-  }
-  for (const v1::AuditEvent& extra : draft.also) {
-    KRING_RETURN_IF_ERROR(audit::Stage(txn, extra, now, server_id).status());
-  }
-  if (draft.event.event_type().empty()) return Status::Ok();
-  v1::AuditEvent record = draft.event;
-  record.set_outcome(audit::OutcomeOf(outcome));
-  if (!outcome.ok()) record.set_outcome_detail(outcome.detail());
-  return audit::Stage(txn, std::move(record), now, server_id).status();
-}
-
-void ConnectionImpl::ReplyAudited(uint64_t request_id, AuditDraft audit,
-                                  StatusOr<v1::Response> result,
-                                  std::function<void()> after_reply) {
-  auto self = shared_from_this();
-  auto shared = std::make_shared<std::pair<AuditDraft, StatusOr<v1::Response>>>(
-      std::move(audit), std::move(result));
-  service_.writer.Submit(Writer::Op{
-      [self, shared](storage::Transaction& txn) {
-        return StageAudit(self->service_, txn, shared->first, shared->second.status());
-      },
-      [self, shared, request_id, after_reply = std::move(after_reply)](const Status& recorded) {
-        if (!recorded.ok()) {
-          return self->ReplyError(request_id,
-                                  Internal("the access could not be recorded; nothing was shown"));
-        }
-        if (!shared->second.ok()) return self->ReplyAuthError(request_id, shared->second.status());
-        self->Reply(request_id, std::move(*shared->second));
-        if (after_reply) after_reply();
-      }});
-}
-
 StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view, AuditDraft* audit,
                                              AccessCache* cache) const {
-  Auth a = auth();
+  SessionAuth a = auth();
   if (a.account_id == 0) return Unauthenticated("log in first");
   const int64_t now = service_.clock.NowMs();
   const AccessCache::Session* known = cache ? cache->FindSession(a.session_key) : nullptr;
@@ -307,10 +187,9 @@ StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view, Audi
         account->session_epoch() != session->session_epoch()) {
       return Unauthenticated("the session has ended");
     }
-    AccessCache::Session found{
-        Actor{account->account().id(), account->account().kind(), account->account().handle(),
-              account->account().profession()},
-        session->expires_at_ms(), session->app()};
+    AccessCache::Session found{Actor{account->account().id(), account->account().kind(),
+                                     account->account().handle(), account->account().profession()},
+                               session->expires_at_ms(), session->app()};
     if (cache == nullptr) {
       if (found.expires_at_ms <= now) return Unauthenticated("the session has expired");
       NoteActor(audit, found);
@@ -324,62 +203,16 @@ StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view, Audi
   return known->actor;
 }
 
-StatusOr<Standing> ConnectionImpl::StandingOf(const storage::ReadView& view, uint64_t network_id,
-                                              uint64_t account_id, AccessCache* cache) const {
-  const records::StandingRecords* known =
-      cache ? cache->FindStanding(network_id, account_id) : nullptr;
-  std::optional<records::StandingRecords> read;
-  if (known == nullptr) {
-    KRING_ASSIGN_OR_RETURN(read, records::ReadStandingRecords(view, network_id, account_id));
-    if (cache != nullptr) cache->PutStanding(network_id, account_id, *read);
-    known = &*read;
-  }
-  return records::StandingAt(*known, service_.clock.NowMs());
+bool ConnectionImpl::BeginPasswordCheck() {
+  std::lock_guard lock(mu_);
+  if (password_check_in_flight_) return false;
+  password_check_in_flight_ = true;
+  return true;
 }
 
-StatusOr<ConnectionImpl::Permitted> ConnectionImpl::Permit(const storage::ReadView& view,
-                                                           uint64_t network_id, Operation op,
-                                                           const ThreadRef& thread,
-                                                           AuditDraft* audit,
-                                                           AccessCache* cache) const {
-  KRING_ASSIGN_OR_RETURN(Actor actor, Authenticate(view, audit, cache));
-  KRING_ASSIGN_OR_RETURN(Standing standing, StandingOf(view, network_id, actor.account_id, cache));
-  if (audit != nullptr) NoteStanding(audit->event, network_id, standing);
-  // Decided before the thread is looked up, so that its existence is no answer to people
-  // without access; then again with what the thread is.
-  Status allowed = Authorize(actor, op, standing, thread);
-  if (!allowed.ok()) {
-    if (audit != nullptr && thread.id != 0) {  // for the record only, not for the answer
-      auto found = records::GetThread(view, thread.id);
-      NoteThread(audit->event, thread.id,
-                 found.ok() && *found && (*found)->network_id() == network_id);
-    }
-    const auto& c = standing.consent;
-    if (audit != nullptr && c && c->status() == v1::CONSENT_STATUS_ACTIVE &&
-        c->provision().end_ms() != 0 && standing.now_ms >= c->provision().end_ms()) {
-      v1::AuditEvent expired;
-      expired.set_action(v1::AUDIT_ACTION_UPDATE);
-      expired.set_event_type("consent.expired");
-      expired.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
-      expired.set_client_id(standing.client_id);
-      expired.set_network_id(network_id);
-      expired.set_consent_id(c->id());
-      expired.set_object_id(c->grantee_id());
-      expired.set_object_handle(c->grantee_handle());
-      audit->consent_expired = std::move(expired);
-    }
-    return allowed;
-  }
-  Permitted permitted{std::move(actor), std::move(standing), {}};
-  if (thread.id != 0) {
-    auto found = records::GetThreadIn(view, network_id, thread.id);
-    if (audit != nullptr) NoteThread(audit->event, thread.id, found.ok());
-    if (!found.ok()) return found.status();
-    permitted.thread = std::move(*found);
-    KRING_RETURN_IF_ERROR(
-        Authorize(permitted.actor, op, permitted.standing, records::RefOf(permitted.thread)));
-  }
-  return permitted;
+void ConnectionImpl::EndPasswordCheck() {
+  std::lock_guard lock(mu_);
+  password_check_in_flight_ = false;
 }
 
 }  // namespace kring::service

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "proto/kring/v1/audit_event_types.h"
 #include "server/core/crypto.h"
 #include "server/core/login_throttle.h"
 #include "server/service/connection_impl.h"
@@ -87,7 +88,7 @@ void ConnectionImpl::StartResumed(const std::string& token,
   const std::string key = Sha256(token);
   auto session = records::GetSession(service_.store, key);
   if (!session.ok()) return settled(true);  // starts logged out; WhoAmI says UNAUTHENTICATED
-  AuditDraft audit = NewAudit("session.resumed", v1::AUDIT_ACTION_EXECUTE);
+  AuditDraft audit = NewAudit(v1::event_type::kSessionResumed, v1::AUDIT_ACTION_EXECUTE);
   if (*session) audit.event.set_actor_id((*session)->account_id());
 
   // Recorded once durable; a record that cannot be written ends the session it would describe,
@@ -102,7 +103,7 @@ void ConnectionImpl::StartResumed(const std::string& token,
                    [self, shared, settled = std::move(settled)](const Status& recorded) {
                      if (recorded.ok() || !shared->second.ok()) return settled(true);
                      self->service_.hub.Detach(self.get());
-                     self->SetAuth(Auth{});  // later requests find it logged out
+                     self->SetAuth(SessionAuth{});  // later requests find it logged out
                      settled(false);
                      self->EndSession("the access could not be recorded");
                    },
@@ -120,7 +121,7 @@ void ConnectionImpl::StartResumed(const std::string& token,
   if (!*session || (*session)->expires_at_ms() <= service_.clock.NowMs()) {
     return refuse(std::move(audit));
   }
-  SetAuth(Auth{(*session)->account_id(), key, (*session)->expires_at_ms()});
+  SetAuth(SessionAuth{(*session)->account_id(), key, (*session)->expires_at_ms()});
   service_.hub.Attach(shared_from_this(), (*session)->account_id(), key,
                       (*session)->expires_at_ms());
   // Checked after attaching: a logout or disable that commits concurrently either sees this
@@ -128,7 +129,7 @@ void ConnectionImpl::StartResumed(const std::string& token,
   auto actor = Authenticate(service_.store, &audit);
   if (!actor.ok()) {
     service_.hub.Detach(this);
-    SetAuth(Auth{});
+    SetAuth(SessionAuth{});
     return refuse(std::move(audit));
   }
   record(std::move(audit), Status::Ok());

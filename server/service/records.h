@@ -1,8 +1,15 @@
-// Typed reads and writes of kringd's records (layouts: storage/store.h, storage/keys.h).
+// Typed reads and writes of kringd's records: the one place above storage that knows the key
+// layouts (storage/store.h, storage/keys.h) and keeps each index row in step with the record it
+// indexes. Actions call these and never name a Table or build a key (ctest checks it:
+// tests/server/service/records_own_keys_test.sh).
+//
 // Reads take a ReadView: the Store on read paths, the writer's Transaction on write paths.
+// Writes stage into a Transaction; they cannot fail (the writer's commit can, for the whole).
+// Not thread-safe beyond what the ReadView or Transaction passed in allows.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,47 +19,74 @@
 #include "kring/v1/kring.pb.h"
 #include "server/core/authorize.h"
 #include "server/core/status.h"
-#include "server/storage/keys.h"
 #include "server/storage/store.h"
 #include "server/storage/transaction.h"
 
 namespace kring::service::records {
 
 using storage::ReadView;
-using storage::Table;
 using storage::Transaction;
-
-template <typename M>
-StatusOr<std::optional<M>> GetProto(const ReadView& view, Table table, std::string_view key) {
-  KRING_ASSIGN_OR_RETURN(std::optional<std::string> bytes, view.Get(table, key));
-  if (!bytes) return std::optional<M>();
-  M m;
-  if (!m.ParseFromString(*bytes)) {
-    return Internal("corrupt record in table " + std::string(storage::TableName(table)));
-  }
-  return std::optional<M>(std::move(m));
-}
-
-StatusOr<std::optional<uint64_t>> GetU64(const ReadView& view, Table table, std::string_view key);
-
-inline void PutProto(Transaction& txn, Table table, std::string key,
-                     const google::protobuf::MessageLite& m) {
-  txn.Put(table, std::move(key), m.SerializeAsString());
-}
 
 // A fresh id for any object (accounts, networks, threads, invitations share one counter).
 StatusOr<uint64_t> AllocateId(Transaction& txn);
 
+// --- Accounts and sessions (tables kAccounts, kHandles, kSessions) ---
+
 StatusOr<std::optional<store::AccountRecord>> GetAccount(const ReadView& view, uint64_t id);
 StatusOr<std::optional<uint64_t>> FindAccountId(const ReadView& view, std::string_view handle);
+// A new account: its record and its handle, which names it from then on. The caller has checked
+// that the handle is free.
+void AddAccount(Transaction& txn, const store::AccountRecord& record);
+// An existing account's record, rewritten whole (a handle never changes, so its row stays).
+void PutAccount(Transaction& txn, const store::AccountRecord& record);
+// Whether any account exists (the first start creates the admin).
+StatusOr<bool> AnyAccount(const ReadView& view);
+
+// Sessions are kept under sha256(token) (`session_key`), never under the token itself.
 StatusOr<std::optional<store::SessionRecord>> GetSession(const ReadView& view,
                                                          std::string_view session_key);
+void PutSession(Transaction& txn, std::string_view session_key,
+                const store::SessionRecord& session);
+void DeleteSession(Transaction& txn, std::string_view session_key);
+
+// --- Networks and members (tables kNetworks, kMembers, kAccountNetworks) ---
+
 StatusOr<std::optional<v1::Network>> GetNetwork(const ReadView& view, uint64_t network_id);
+void PutNetwork(Transaction& txn, const v1::Network& network);
+
 StatusOr<std::optional<store::MemberRecord>> GetMember(const ReadView& view, uint64_t network_id,
                                                        uint64_t account_id);
-StatusOr<std::optional<v1::Thread>> GetThread(const ReadView& view, uint64_t thread_id);
-StatusOr<uint64_t> GetThreadHead(const ReadView& view, uint64_t thread_id);
+// The member record and the account's entry in its networks, together.
+void AddMember(Transaction& txn, uint64_t network_id, const store::MemberRecord& member);
+// Both rows AddMember wrote.
+void RemoveMember(Transaction& txn, uint64_t network_id, uint64_t account_id);
+// The network's member records, by account id; a record that does not parse is left out.
+StatusOr<std::vector<store::MemberRecord>> Members(const ReadView& view, uint64_t network_id);
+// The networks an account is a member of, and (for a representative) the networks of the clients
+// they represent. Each once, ascending.
+StatusOr<std::vector<uint64_t>> NetworksOf(const ReadView& view, uint64_t account_id);
+
+// The public view of an account record.
+v1::Member MemberView(const store::MemberRecord& member, const v1::Account& account);
+
+// --- Invitations (tables kInvitations, kNetworkInvitations, kInviteeInvitations) ---
+// Both index tables hold, per (network, invitee), the id of the latest invitation.
+
 StatusOr<std::optional<v1::Invitation>> GetInvitation(const ReadView& view, uint64_t id);
+// A new invitation (its id set), made the latest of its network and invitee in both indexes.
+void PutInvitation(Transaction& txn, const v1::Invitation& invitation);
+// An existing invitation's record rewritten (its state changed). The indexes are left alone:
+// they may name a newer invitation of the same network and invitee.
+void UpdateInvitation(Transaction& txn, const v1::Invitation& invitation);
+// The latest invitation of the invitee into the network, if any.
+StatusOr<std::optional<v1::Invitation>> LatestInvitation(const ReadView& view, uint64_t network_id,
+                                                         uint64_t invitee_id);
+// The ids of the latest invitations addressed to the account (one per network, by network id),
+// and of those into the network (one per invitee, by invitee id).
+StatusOr<std::vector<uint64_t>> InvitationIdsTo(const ReadView& view, uint64_t invitee_id);
+StatusOr<std::vector<uint64_t>> InvitationIdsIn(const ReadView& view, uint64_t network_id);
+
+// --- Standing: what Authorize decides on ---
 
 // The actor's standing in the network at now_ms (for Authorize): membership, representation of
 // the client, the actor's current consent and the team consent.
@@ -69,7 +103,7 @@ StatusOr<StandingRecords> ReadStandingRecords(const ReadView& view, uint64_t net
                                               uint64_t account_id);
 Standing StandingAt(const StandingRecords& records, int64_t now_ms);
 
-// --- Consent (tables kConsents, kCurrentConsents) ---
+// --- Consent (tables kConsents, kCurrentConsents; kMeta for expiries noted) ---
 
 // The grantee's newest consent record in the network (grantee 0: the team).
 StatusOr<std::optional<v1::Consent>> GetCurrentConsent(const ReadView& view, uint64_t network_id,
@@ -80,31 +114,65 @@ void PutConsent(Transaction& txn, const v1::Consent& consent);
 StatusOr<std::vector<v1::Consent>> CurrentConsents(const ReadView& view, uint64_t network_id);
 // Every record of the network, oldest first.
 StatusOr<std::vector<v1::Consent>> ConsentHistory(const ReadView& view, uint64_t network_id);
+// True the first time it is asked about the consent, which it notes, so that a consent's expiry
+// is put on the access log once however many requests come to see it; false ever after.
+StatusOr<bool> FirstSightOfExpiry(Transaction& txn, uint64_t consent_id);
 
 // --- Representatives (tables kRepresentatives, kRepresentedBy) ---
 
 StatusOr<std::optional<v1::Representation>> GetRepresentation(const ReadView& view,
                                                               uint64_t client_id,
                                                               uint64_t representative_id);
+// The representation and the representative's entry in the clients they represent, together.
+void AddRepresentation(Transaction& txn, const v1::Representation& representation);
+// Both rows AddRepresentation wrote.
+void RemoveRepresentation(Transaction& txn, uint64_t client_id, uint64_t representative_id);
 StatusOr<std::vector<uint64_t>> RepresentativesOf(const ReadView& view, uint64_t client_id);
 StatusOr<std::vector<uint64_t>> ClientsRepresentedBy(const ReadView& view,
                                                      uint64_t representative_id);
 // The accounts that act as the network's client: the client and their representatives.
 StatusOr<std::vector<uint64_t>> Principals(const ReadView& view, const v1::Network& network);
 
-// --- Threads and networks ---
+// --- Threads (tables kThreads, kNetworkThreads, kThreadHeads) ---
 
+StatusOr<std::optional<v1::Thread>> GetThread(const ReadView& view, uint64_t thread_id);
+// The seq of the thread's newest message; 0 before the first.
+StatusOr<uint64_t> GetThreadHead(const ReadView& view, uint64_t thread_id);
+// A new thread (its id and network set), listed in its network's threads.
+void AddThread(Transaction& txn, const v1::Thread& thread);
 StatusOr<std::vector<uint64_t>> NetworkThreadIds(const ReadView& view, uint64_t network_id);
 StatusOr<std::vector<ThreadHead>> NetworkThreadHeads(const ReadView& view, uint64_t network_id);
-// The networks an account is a member of, and (for a representative) the networks of the clients
-// they represent. Each once, ascending.
-StatusOr<std::vector<uint64_t>> NetworksOf(const ReadView& view, uint64_t account_id);
 
 // The thread, if it exists and belongs to the network; NOT_FOUND otherwise.
 StatusOr<v1::Thread> GetThreadIn(const ReadView& view, uint64_t network_id, uint64_t thread_id);
 inline ThreadRef RefOf(const v1::Thread& thread) { return {thread.id(), thread.team_only()}; }
 
-// The public view of an account record.
-v1::Member MemberView(const store::MemberRecord& member, const v1::Account& account);
+// --- Messages (tables kMessages, kThreadHeads, kIdempotency) ---
+
+// What a sender's client_msg_id was used for, if it was.
+StatusOr<std::optional<store::PostedRef>> GetPostedRef(const ReadView& view, uint64_t sender_id,
+                                                       std::string_view client_msg_id);
+// Appends `message` to its thread: the message, the thread's new head and the sender's
+// client_msg_id entry (with `text_sha256`, so a resend is told from a reuse), all three together.
+// The caller has set message.seq() to the thread's head + 1. Returns the message's stored bytes
+// (what MessagePostedFrame sends), so it is serialized once.
+std::string AppendMessage(Transaction& txn, const v1::Message& message,
+                          std::string_view text_sha256);
+// One stored message: its seq and its bytes (a v1.Message). Return false to stop.
+using HistoryVisitor = std::function<bool(uint64_t seq, std::string_view message)>;
+// Visits the thread's messages after `after_seq`, in seq order, at most `limit` (0: all). The one
+// scan of a thread's history: FetchHistory's page and a subscription's backlog. Scans a
+// Transaction only for small ranges (transaction.h); history is read from the Store.
+Status HistoryPage(const ReadView& view, uint64_t thread_id, uint64_t after_seq, size_t limit,
+                   const HistoryVisitor& visit);
+
+// --- Read markers (table kReadMarkers) ---
+
+StatusOr<std::optional<v1::ReadMarker>> GetReadMarker(const ReadView& view, uint64_t thread_id,
+                                                      uint64_t account_id);
+// Kept under the marker's thread_id and account_id.
+void PutReadMarker(Transaction& txn, const v1::ReadMarker& marker);
+// The thread's markers, by account id; a marker that does not parse is left out.
+StatusOr<std::vector<v1::ReadMarker>> ReadMarkersOf(const ReadView& view, uint64_t thread_id);
 
 }  // namespace kring::service::records

@@ -2,11 +2,12 @@
 
 #include <future>
 
+#include "proto/kring/v1/audit_event_types.h"
 #include "server/protocol/frames.h"
+#include "server/service/account_actions.h"
 #include "server/service/connection_impl.h"
 #include "server/service/cookie_session.h"
 #include "server/service/records.h"
-#include "server/storage/keys.h"
 
 namespace kring::service {
 
@@ -36,18 +37,16 @@ ServiceImpl::ServiceImpl(storage::Store& store, const Clock& clock, Random& rand
 }
 
 void ServiceImpl::CatchUp(const std::shared_ptr<Subscription>& sub) {
-  using storage::keys::U64;
-  using storage::keys::U64U64;
   std::shared_ptr<EventTarget> target = sub->target();
   if (!target || sub->cancelled()) return;
   std::vector<std::pair<uint64_t, Frame>> page;
   size_t page_bytes = 0;
   bool page_full = false;
-  Status status = store.Scan(
-      storage::Table::kMessages, U64U64(sub->thread_id(), sub->next_seq()),
-      storage::keys::PrefixEnd(U64(sub->thread_id())), kBacklogPageMessages,
-      [&](std::string_view key, std::string_view value) {
-        page.emplace_back(storage::keys::ReadU64(key, 8), MessagePostedFrame(value));
+  // From next_seq on (at least 1: it is a subscription's after_seq + 1).
+  Status status = records::HistoryPage(
+      store, sub->thread_id(), sub->next_seq() - 1, kBacklogPageMessages,
+      [&](uint64_t seq, std::string_view value) {
+        page.emplace_back(seq, MessagePostedFrame(value));
         page_bytes += page.back().second->size();
         page_full = page.size() == kBacklogPageMessages || page_bytes >= options.send_queue_bytes / 4;
         return !page_full;
@@ -117,7 +116,7 @@ StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountReque
         KRING_ASSIGN_OR_RETURN(*account, StageNewAccount(txn, request, hash, now));
         // An admin action at the server's console: on the record like any other.
         v1::AuditEvent record;
-        record.set_event_type("account.created");
+        record.set_event_type(std::string(v1::event_type::kAccountCreated));
         record.set_action(v1::AUDIT_ACTION_CREATE);
         record.set_app("kringd admin create");
         record.set_object_id(account->id());
@@ -129,14 +128,6 @@ StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountReque
   return *account;
 }
 
-StatusOr<bool> Service::HasAccounts() const {
-  bool any = false;
-  KRING_RETURN_IF_ERROR(impl_->store.Scan(storage::Table::kAccounts, "", "", 1,
-                                          [&](std::string_view, std::string_view) {
-                                            any = true;
-                                            return false;
-                                          }));
-  return any;
-}
+StatusOr<bool> Service::HasAccounts() const { return records::AnyAccount(impl_->store); }
 
 }  // namespace kring::service

@@ -11,9 +11,11 @@ namespace kring::v1::event_type {
 inline constexpr std::string_view kLogin = "login";
 inline constexpr std::string_view kSessionResumed = "session.resumed";
 inline constexpr std::string_view kLogout = "logout";
+inline constexpr std::string_view kSessionChecked = "session.checked";
 inline constexpr std::string_view kAccountCreated = "account.created";
 inline constexpr std::string_view kAccountDisabled = "account.disabled";
 inline constexpr std::string_view kPasswordChanged = "password.changed";
+inline constexpr std::string_view kProfileUpdated = "profile.updated";
 inline constexpr std::string_view kRepresentativeAppointed = "representative.appointed";
 inline constexpr std::string_view kRepresentativeEnded = "representative.ended";
 inline constexpr std::string_view kNetworkOpened = "network.opened";
@@ -35,6 +37,7 @@ inline constexpr std::string_view kMessagePosted = "message.posted";
 inline constexpr std::string_view kHistoryRead = "history.read";
 inline constexpr std::string_view kLiveStarted = "live.started";
 inline constexpr std::string_view kLiveEnded = "live.ended";
+inline constexpr std::string_view kLiveStopped = "live.stopped";
 inline constexpr std::string_view kReadMarkerUpdated = "read_marker.updated";
 inline constexpr std::string_view kReadMarkersListed = "read_markers.listed";
 inline constexpr std::string_view kAuditQueried = "audit.queried";
@@ -47,9 +50,11 @@ inline constexpr std::array kAll = {
     kLogin,
     kSessionResumed,
     kLogout,
+    kSessionChecked,
     kAccountCreated,
     kAccountDisabled,
     kPasswordChanged,
+    kProfileUpdated,
     kRepresentativeAppointed,
     kRepresentativeEnded,
     kNetworkOpened,
@@ -71,6 +76,7 @@ inline constexpr std::array kAll = {
     kHistoryRead,
     kLiveStarted,
     kLiveEnded,
+    kLiveStopped,
     kReadMarkerUpdated,
     kReadMarkersListed,
     kAuditQueried,

@@ -1,16 +1,17 @@
 // Consent and representation: grant, withdraw, list the consent history; appoint and end a
 // representative. The rules are in server/core/consent.h and authorize.h; this file stores the
 // records and cuts live delivery before the response (docs/consent.md).
+#include "server/service/consent_actions.h"
+
 #include "server/core/consent.h"
 #include "server/core/text.h"
 #include "server/protocol/frames.h"
 #include "server/service/connection_impl.h"
 #include "server/service/records.h"
+#include "server/service/request_context.h"
+#include "server/service/service_impl.h"
 
 namespace kring::service {
-
-using storage::Table;
-using storage::keys::U64U64;
 
 namespace {
 
@@ -48,8 +49,7 @@ struct RepresentationParties {
 
 // An admin acting on a representation: refused for anyone else; the two accounts found and
 // noted on the record.
-StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view,
-                                                  const Actor& actor,
+StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view, const Actor& actor,
                                                   const std::string& client_handle,
                                                   const std::string& representative_handle,
                                                   v1::AuditEvent& audit) {
@@ -60,9 +60,8 @@ StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view,
   KRING_ASSIGN_OR_RETURN(parties.representative, AccountByHandle(view, representative_handle));
   audit.set_client_id(parties.client_id());
   audit.set_object_id(parties.representative_id());
-  KRING_ASSIGN_OR_RETURN(parties.existing,
-                         records::GetRepresentation(view, parties.client_id(),
-                                                    parties.representative_id()));
+  KRING_ASSIGN_OR_RETURN(parties.existing, records::GetRepresentation(view, parties.client_id(),
+                                                                      parties.representative_id()));
   return parties;
 }
 
@@ -89,8 +88,7 @@ StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Networ
                                      const v1::ConsentProvision* provision, const Actor& actor,
                                      const Standing& actor_standing, std::string reason) {
   const int64_t now = actor_standing.now_ms;
-  KRING_ASSIGN_OR_RETURN(auto previous,
-                         records::GetCurrentConsent(txn, network.id(), grantee_id));
+  KRING_ASSIGN_OR_RETURN(auto previous, records::GetCurrentConsent(txn, network.id(), grantee_id));
   StagedConsent staged;
   v1::Consent& next = staged.consent;
   if (provision != nullptr) {
@@ -126,9 +124,9 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
   if (consent.grantee_id() != 0) {
     // First cut the grantee off (under the hub's delivery locks), then tell everyone.
     if (!staged.cut.empty()) {
-      service.hub.EndAccess(consent.network_id(), consent.grantee_id(), staged.cut.thread_ids,
-                            AccessEndedFrame(consent.network_id(), staged.cut.thread_ids,
-                                             ended_reason));
+      service.hub.EndAccess(
+          consent.network_id(), consent.grantee_id(), staged.cut.thread_ids,
+          AccessEndedFrame(consent.network_id(), staged.cut.thread_ids, ended_reason));
     }
     if (consent.status() == v1::CONSENT_STATUS_ACTIVE) {
       service.hub.SetAccessUntil(consent.network_id(), consent.grantee_id(),
@@ -139,16 +137,15 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
   service.hub.PublishToNetwork(/*network_id=*/0, told, ConsentChangedFrame(consent));
 }
 
-void ConnectionImpl::GrantConsent(uint64_t id, const v1::GrantConsentRequest& req) {
-  Write(id, NewAudit("consent.granted", v1::AUDIT_ACTION_CREATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           self->Permit(txn, req.network_id(), Operation::kGrantConsent, {},
-                                        &out.audit));
+Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(
+        Permitted permitted,
+        ctx.Permit(txn, req.network_id(), Operation::kGrantConsent, {}, &ctx.audit()));
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     const bool team = req.grantee_handle().empty();
     KRING_ASSIGN_OR_RETURN(Grantee grantee,
-                           FindGrantee(txn, req.grantee_handle(), out.audit.event));
+                           FindGrantee(txn, req.grantee_handle(), ctx.audit().event));
     const uint64_t grantee_id = grantee.id;
     const std::string& grantee_handle = grantee.handle;
     if (!team) {
@@ -160,33 +157,32 @@ void ConnectionImpl::GrantConsent(uint64_t id, const v1::GrantConsentRequest& re
         return InvalidArgument("the client needs no consent in their own network");
       }
     }
-    KRING_ASSIGN_OR_RETURN(
-        v1::ConsentProvision provision,
-        NormalizeProvision(req.provision(), team, permitted.standing.now_ms));
+    KRING_ASSIGN_OR_RETURN(v1::ConsentProvision provision,
+                           NormalizeProvision(req.provision(), team, permitted.standing.now_ms));
     for (uint64_t thread_id : provision.thread_ids()) {
       KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, req.network_id(), thread_id).status());
     }
     KRING_ASSIGN_OR_RETURN(StagedConsent staged,
                            StageConsent(txn, *network, grantee_id, grantee_handle, &provision,
                                         permitted.actor, permitted.standing, "granted"));
-    out.audit.event.set_consent_id(staged.consent.id());
+    ctx.audit().event.set_consent_id(staged.consent.id());
     *out.response.mutable_grant_consent()->mutable_consent() = staged.consent;
-    out.effects.push_back([self, staged] {
-      ApplyConsentChange(self->service_, staged, "the client changed your consent");
+    out.effects.push_back([&ctx, staged] {
+      ApplyConsentChange(ctx.service(), staged, "the client changed your consent");
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentRequest& req) {
-  Write(id, NewAudit("consent.withdrawn", v1::AUDIT_ACTION_UPDATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           self->Permit(txn, req.network_id(), Operation::kWithdrawConsent, {},
-                                        &out.audit));
+Status WithdrawConsent(RequestContext& ctx, const v1::WithdrawConsentRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(
+        Permitted permitted,
+        ctx.Permit(txn, req.network_id(), Operation::kWithdrawConsent, {}, &ctx.audit()));
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     KRING_ASSIGN_OR_RETURN(Grantee grantee,
-                           FindGrantee(txn, req.grantee_handle(), out.audit.event));
+                           FindGrantee(txn, req.grantee_handle(), ctx.audit().event));
     const uint64_t grantee_id = grantee.id;
     const std::string& grantee_handle = grantee.handle;
     KRING_ASSIGN_OR_RETURN(auto current,
@@ -197,49 +193,49 @@ void ConnectionImpl::WithdrawConsent(uint64_t id, const v1::WithdrawConsentReque
     }
     if (current->status() == v1::CONSENT_STATUS_WITHDRAWN) {
       // Already withdrawn: the same answer again, no new consent record (safe to retry).
-      out.audit.event.set_consent_id(current->id());
+      ctx.audit().event.set_consent_id(current->id());
       *out.response.mutable_withdraw_consent()->mutable_consent() = *current;
       return Status::Ok();
     }
     KRING_ASSIGN_OR_RETURN(StagedConsent staged,
                            StageConsent(txn, *network, grantee_id, grantee_handle, nullptr,
                                         permitted.actor, permitted.standing, "withdrawn"));
-    out.audit.event.set_consent_id(staged.consent.id());
+    ctx.audit().event.set_consent_id(staged.consent.id());
     *out.response.mutable_withdraw_consent()->mutable_consent() = staged.consent;
     std::string reason = staged.consent.by_representative()
                              ? "the client's representative withdrew your consent"
                              : "the client withdrew your consent";
-    out.effects.push_back([self, staged, reason] {
-      ApplyConsentChange(self->service_, staged, reason);
-    });
+    out.effects.push_back(
+        [&ctx, staged, reason] { ApplyConsentChange(ctx.service(), staged, reason); });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::ListConsents(uint64_t id, const v1::ListConsentsRequest& req) {
-  ReadInNetwork(id, NewAudit("consents.listed", v1::AUDIT_ACTION_READ), req.network_id(),
-                Operation::kListConsents, {},
-                [req](const storage::ReadView& view, const Permitted&,
-                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    KRING_ASSIGN_OR_RETURN(auto consents,
-                           req.history() ? records::ConsentHistory(view, req.network_id())
-                                         : records::CurrentConsents(view, req.network_id()));
-    v1::Response response;
-    auto* result = response.mutable_list_consents();
-    for (v1::Consent& consent : consents) *result->add_consents() = std::move(consent);
-    record.set_count(result->consents_size());
-    return response;
-  });
+Status ListConsents(RequestContext& ctx, const v1::ListConsentsRequest& req) {
+  ctx.ReadInNetwork(req.network_id(), Operation::kListConsents, {},
+                    [req](const storage::ReadView& view, const Permitted&,
+                          v1::AuditEvent& record) -> StatusOr<v1::Response> {
+                      KRING_ASSIGN_OR_RETURN(
+                          auto consents, req.history()
+                                             ? records::ConsentHistory(view, req.network_id())
+                                             : records::CurrentConsents(view, req.network_id()));
+                      v1::Response response;
+                      auto* result = response.mutable_list_consents();
+                      for (v1::Consent& consent : consents)
+                        *result->add_consents() = std::move(consent);
+                      record.set_count(result->consents_size());
+                      return response;
+                    });
+  return Status::Ok();
 }
 
-void ConnectionImpl::AppointRepresentative(uint64_t id,
-                                           const v1::AppointRepresentativeRequest& req) {
-  Write(id, NewAudit("representative.appointed", v1::AUDIT_ACTION_CREATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+Status AppointRepresentative(RequestContext& ctx, const v1::AppointRepresentativeRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
     KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
                            AdminFindsParties(txn, actor, req.client_handle(),
-                                             req.representative_handle(), out.audit.event));
+                                             req.representative_handle(), ctx.audit().event));
     // Checked inside the write, once the admin is known: the refusal is recorded (audit.md).
     KRING_RETURN_IF_ERROR(ValidateBasis(req.basis()));
     const store::AccountRecord& client = parties.client;
@@ -263,37 +259,36 @@ void ConnectionImpl::AppointRepresentative(uint64_t id,
     representation.set_representative_handle(rep.account().handle());
     representation.set_basis(req.basis());
     representation.set_appointed_by(actor.account_id);
-    representation.set_since_ms(self->service_.clock.NowMs());
-    records::PutProto(txn, Table::kRepresentatives, U64U64(client_id, rep_id), representation);
-    txn.Put(Table::kRepresentedBy, U64U64(rep_id, client_id), "");
+    representation.set_since_ms(ctx.service().clock.NowMs());
+    records::AddRepresentation(txn, representation);
     *out.response.mutable_appoint_representative()->mutable_representation() = representation;
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::EndRepresentation(uint64_t id, const v1::EndRepresentationRequest& req) {
-  Write(id, NewAudit("representative.ended", v1::AUDIT_ACTION_DELETE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit));
+Status EndRepresentation(RequestContext& ctx, const v1::EndRepresentationRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
     KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
                            AdminFindsParties(txn, actor, req.client_handle(),
-                                             req.representative_handle(), out.audit.event));
+                                             req.representative_handle(), ctx.audit().event));
     if (!parties.existing) return NotFound("not a representative of this client");
     const uint64_t client_id = parties.client_id();
     const uint64_t rep_id = parties.representative_id();
-    txn.Delete(Table::kRepresentatives, U64U64(client_id, rep_id));
-    txn.Delete(Table::kRepresentedBy, U64U64(rep_id, client_id));
+    records::RemoveRepresentation(txn, client_id, rep_id);
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, client_id));
     out.response.mutable_end_representation();
-    out.effects.push_back([self, rep_id, networks] {
+    out.effects.push_back([&ctx, rep_id, networks] {
       for (uint64_t network_id : networks) {
-        self->service_.hub.EndAccess(
+        ctx.service().hub.EndAccess(
             network_id, rep_id, {},
             AccessEndedFrame(network_id, {}, "your appointment as representative ended"));
       }
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
 }  // namespace kring::service

@@ -1,19 +1,19 @@
 // Threads and messages: create/list threads, post, history, subscribe, read markers.
+#include "server/service/message_actions.h"
+
 #include <algorithm>
 
+#include "proto/kring/v1/audit_event_types.h"
 #include "server/core/crypto.h"
 #include "server/core/text.h"
 #include "server/protocol/frames.h"
 #include "server/service/audit.h"
 #include "server/service/connection_impl.h"
 #include "server/service/records.h"
+#include "server/service/request_context.h"
+#include "server/service/service_impl.h"
 
 namespace kring::service {
-
-using storage::Table;
-using storage::keys::U64;
-using storage::keys::U64Bytes;
-using storage::keys::U64U64;
 
 namespace {
 
@@ -23,7 +23,8 @@ constexpr uint32_t kDefaultHistoryPage = 100;
 
 // Who takes part in the thread right now: the client and representatives (unless it is for the
 // team only) and every member whose consent in force covers it.
-std::vector<uint64_t> Participants(const v1::Thread& thread, const std::vector<uint64_t>& principals,
+std::vector<uint64_t> Participants(const v1::Thread& thread,
+                                   const std::vector<uint64_t>& principals,
                                    const std::vector<v1::Consent>& consents, int64_t now_ms) {
   std::vector<uint64_t> out;
   if (!thread.team_only()) out = principals;
@@ -42,11 +43,11 @@ void RecordLiveEnded(ServiceImpl& service, v1::AuditEvent record, uint64_t first
     record.set_seq_to(last);
     record.set_count(last - first + 1);
   }
-  service.writer.Submit(Writer::Op{
-      [&service, record](storage::Transaction& txn) {
-        return StageAudit(service, txn, AuditDraft{record}, Status::Ok());
-      },
-      [](const Status&) {}});
+  service.writer.Submit(Writer::Op{[&service, record](storage::Transaction& txn) {
+                                     return StageAudit(service, txn, AuditDraft{record},
+                                                       Status::Ok());
+                                   },
+                                   [](const Status&) {}});
 }
 
 // The cheap checks of a request run inside its write, after Permit, so that a refusal is
@@ -92,17 +93,16 @@ Status CheckCursors(const v1::SubscribeRequest& req) {
 
 }  // namespace
 
-void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& req) {
-  Write(id, NewAudit("thread.created", v1::AUDIT_ACTION_CREATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           self->Permit(txn, req.network_id(), Operation::kCreateThread,
-                                        ThreadRef{0, req.team_only()}, &out.audit));
+                           ctx.Permit(txn, req.network_id(), Operation::kCreateThread,
+                                      ThreadRef{0, req.team_only()}, &ctx.audit()));
     KRING_RETURN_IF_ERROR(ValidateTitle(req.title()));
     const int64_t now = permitted.standing.now_ms;
     KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
-    out.audit.event.set_thread_id(thread_id);
-    out.audit.event.set_object_id(thread_id);
+    ctx.audit().event.set_thread_id(thread_id);
+    ctx.audit().event.set_object_id(thread_id);
     v1::Thread thread;
     thread.set_id(thread_id);
     thread.set_network_id(req.network_id());
@@ -110,8 +110,7 @@ void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& re
     thread.set_created_by(permitted.actor.account_id);
     thread.set_created_at_ms(now);
     thread.set_team_only(req.team_only());
-    records::PutProto(txn, Table::kThreads, U64(thread_id), thread);
-    txn.Put(Table::kNetworkThreads, U64U64(req.network_id(), thread_id), "");
+    records::AddThread(txn, thread);
     *out.response.mutable_create_thread()->mutable_thread() = thread;
     // Told to those who see it: the client and representatives (team-only threads included: they
     // see that it exists) and members whose consent covers every thread.
@@ -123,54 +122,53 @@ void ConnectionImpl::CreateThread(uint64_t id, const v1::CreateThreadRequest& re
         told.push_back(c.grantee_id());
       }
     }
-    out.effects.push_back([self, thread, told = std::move(told)] {
-      self->service_.hub.PublishToNetwork(/*network_id=*/0, told, ThreadCreatedFrame(thread));
+    out.effects.push_back([&ctx, thread, told = std::move(told)] {
+      ctx.service().hub.PublishToNetwork(/*network_id=*/0, told, ThreadCreatedFrame(thread));
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::ListThreads(uint64_t id, const v1::ListThreadsRequest& req) {
-  ReadInNetwork(id, NewAudit("threads.listed", v1::AUDIT_ACTION_READ), req.network_id(),
-                Operation::kListThreads, {},
-                [network_id = req.network_id()](const storage::ReadView& view,
-                                                const Permitted& permitted,
-                                                v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    const Standing& standing = permitted.standing;
-    KRING_ASSIGN_OR_RETURN(auto thread_ids, records::NetworkThreadIds(view, network_id));
-    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
-    if (!network) return Internal("store read failed");
-    KRING_ASSIGN_OR_RETURN(auto principals, records::Principals(view, *network));
-    KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(view, network_id));
-    v1::Response response;
-    auto* result = response.mutable_list_threads();
-    for (uint64_t thread_id : thread_ids) {
-      KRING_ASSIGN_OR_RETURN(v1::Thread thread, records::GetThreadIn(view, network_id, thread_id));
-      if (!SeesThread(standing, records::RefOf(thread))) continue;
-      for (uint64_t p : Participants(thread, principals, consents, standing.now_ms)) {
-        thread.add_participant_ids(p);
-      }
-      *result->add_threads() = std::move(thread);
-    }
-    record.set_count(result->threads_size());
-    return response;
-  });
+Status ListThreads(RequestContext& ctx, const v1::ListThreadsRequest& req) {
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kListThreads, {},
+      [network_id = req.network_id()](const storage::ReadView& view, const Permitted& permitted,
+                                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
+        const Standing& standing = permitted.standing;
+        KRING_ASSIGN_OR_RETURN(auto thread_ids, records::NetworkThreadIds(view, network_id));
+        KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
+        if (!network) return Internal("store read failed");
+        KRING_ASSIGN_OR_RETURN(auto principals, records::Principals(view, *network));
+        KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(view, network_id));
+        v1::Response response;
+        auto* result = response.mutable_list_threads();
+        for (uint64_t thread_id : thread_ids) {
+          KRING_ASSIGN_OR_RETURN(v1::Thread thread,
+                                 records::GetThreadIn(view, network_id, thread_id));
+          if (!SeesThread(standing, records::RefOf(thread))) continue;
+          for (uint64_t p : Participants(thread, principals, consents, standing.now_ms)) {
+            thread.add_participant_ids(p);
+          }
+          *result->add_threads() = std::move(thread);
+        }
+        record.set_count(result->threads_size());
+        return response;
+      });
+  return Status::Ok();
 }
 
-void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req) {
-  Write(id, NewAudit("message.posted", v1::AUDIT_ACTION_CREATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(
-        Permitted permitted,
-        self->Permit(txn, req.network_id(), Operation::kPost, ThreadRef{req.thread_id()},
-                     &out.audit, &self->service_.access_cache));
-    KRING_RETURN_IF_ERROR(ValidatePost(req, self->service_.options.max_message_bytes));
+Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_ASSIGN_OR_RETURN(Permitted permitted, ctx.Permit(txn, req.network_id(), Operation::kPost,
+                                                           ThreadRef{req.thread_id()}, &ctx.audit(),
+                                                           &ctx.service().access_cache));
+    KRING_RETURN_IF_ERROR(ValidatePost(req, ctx.service().options.max_message_bytes));
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
     const std::string text_sha = Sha256(req.text());
-    const std::string ref_key = U64Bytes(actor.account_id, req.client_msg_id());
     KRING_ASSIGN_OR_RETURN(auto ref,
-                           records::GetProto<store::PostedRef>(txn, Table::kIdempotency, ref_key));
+                           records::GetPostedRef(txn, actor.account_id, req.client_msg_id()));
     if (ref) {
       if (ref->thread_id() != req.thread_id() || ref->text_sha256() != text_sha) {
         return AlreadyExists("client_msg_id was already used for another message");
@@ -179,8 +177,8 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
       result->set_seq(ref->seq());
       result->set_posted_at_ms(ref->posted_at_ms());
       result->set_duplicate(true);
-      out.audit.event.set_seq_from(ref->seq());  // a resend: nothing new written (count 0)
-      out.audit.event.set_seq_to(ref->seq());
+      ctx.audit().event.set_seq_from(ref->seq());  // a resend: nothing new written (count 0)
+      ctx.audit().event.set_seq_to(ref->seq());
       return Status::Ok();
     }
     const uint64_t head = thread.last_seq();
@@ -189,7 +187,7 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
          req.reply_to_seq() <= HiddenThrough(permitted.standing, req.thread_id()))) {
       return NotFound("reply_to_seq names no message of the thread visible to you");
     }
-    const int64_t now = self->service_.clock.NowMs();
+    const int64_t now = ctx.service().clock.NowMs();
     v1::Message message;
     message.set_network_id(req.network_id());
     message.set_thread_id(req.thread_id());
@@ -200,94 +198,85 @@ void ConnectionImpl::PostMessage(uint64_t id, const v1::PostMessageRequest& req)
     message.set_text(req.text());
     message.set_reply_to_seq(req.reply_to_seq());
     message.set_posted_at_ms(now);
-    std::string message_bytes = message.SerializeAsString();
-    txn.Put(Table::kMessages, U64U64(req.thread_id(), message.seq()), message_bytes);
-    txn.Put(Table::kThreadHeads, U64(req.thread_id()), U64(message.seq()));
-    store::PostedRef new_ref;
-    new_ref.set_thread_id(req.thread_id());
-    new_ref.set_seq(message.seq());
-    new_ref.set_posted_at_ms(now);
-    new_ref.set_text_sha256(text_sha);
-    records::PutProto(txn, Table::kIdempotency, ref_key, new_ref);
+    std::string message_bytes = records::AppendMessage(txn, message, text_sha);
 
     auto* result = out.response.mutable_post_message();
     result->set_seq(message.seq());
     result->set_posted_at_ms(now);
-    out.audit.event.set_seq_from(message.seq());
-    out.audit.event.set_seq_to(message.seq());
-    out.audit.event.set_count(1);
-    out.effects.push_back([self, thread_id = req.thread_id(), seq = message.seq(),
+    ctx.audit().event.set_seq_from(message.seq());
+    ctx.audit().event.set_seq_to(message.seq());
+    ctx.audit().event.set_count(1);
+    out.effects.push_back([&ctx, thread_id = req.thread_id(), seq = message.seq(),
                            frame = MessagePostedFrame(message_bytes)] {
-      ServiceImpl& service = self->service_;
+      ServiceImpl& service = ctx.service();
       for (auto& lagging : service.hub.PublishMessage(thread_id, seq, frame)) {
         service.PostCatchUp(lagging);
       }
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::FetchHistory(uint64_t id, const v1::FetchHistoryRequest& req) {
-  ReadInNetwork(id, NewAudit("history.read", v1::AUDIT_ACTION_READ), req.network_id(),
-                Operation::kReadHistory, ThreadRef{req.thread_id()},
-                [self = shared_from_this(), req](const storage::ReadView&,
-                                                 const Permitted& permitted,
-                                                 v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    // The page always comes from the store: a transaction's scan would read the whole thread.
-    const storage::Store& store = self->service_.store;
-    const v1::Thread& thread = permitted.thread;
-    // Hidden history is skipped, and said so: never silently.
-    const uint64_t hidden = HiddenThrough(permitted.standing, req.thread_id());
-    const uint64_t after_seq = std::max(req.after_seq(), hidden);
-    uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
-    limit = std::min(limit, self->service_.options.max_history_page);
-    v1::Response response;
-    auto* result = response.mutable_fetch_history();
-    result->set_last_seq(thread.last_seq());
-    result->set_hidden_through_seq(hidden);
-    if (after_seq < thread.last_seq()) {
-      bool corrupt = false;
-      KRING_RETURN_IF_ERROR(store.Scan(
-          Table::kMessages, U64U64(req.thread_id(), after_seq + 1),
-          storage::keys::PrefixEnd(U64(req.thread_id())), limit,
-          [&](std::string_view, std::string_view value) {
-            corrupt = !result->add_messages()->ParseFromArray(value.data(),
-                                                                static_cast<int>(value.size()));
-            return !corrupt;
-          }));
-      if (corrupt) return Internal("corrupt message record");
-    }
-    // Which messages were disclosed: the range and how many.
-    if (result->messages_size() > 0) {
-      record.set_seq_from(result->messages(0).seq());
-      record.set_seq_to(result->messages(result->messages_size() - 1).seq());
-    }
-    record.set_count(result->messages_size());
-    return response;
-  });
+Status FetchHistory(RequestContext& ctx, const v1::FetchHistoryRequest& req) {
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kReadHistory, ThreadRef{req.thread_id()},
+      [&ctx, req](const storage::ReadView&, const Permitted& permitted,
+                  v1::AuditEvent& record) -> StatusOr<v1::Response> {
+        // The page always comes from the store: a transaction's scan would read the whole thread.
+        const storage::Store& store = ctx.service().store;
+        const v1::Thread& thread = permitted.thread;
+        // Hidden history is skipped, and said so: never silently.
+        const uint64_t hidden = HiddenThrough(permitted.standing, req.thread_id());
+        const uint64_t after_seq = std::max(req.after_seq(), hidden);
+        uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
+        limit = std::min(limit, ctx.service().options.max_history_page);
+        v1::Response response;
+        auto* result = response.mutable_fetch_history();
+        result->set_last_seq(thread.last_seq());
+        result->set_hidden_through_seq(hidden);
+        if (after_seq < thread.last_seq()) {
+          bool corrupt = false;
+          KRING_RETURN_IF_ERROR(records::HistoryPage(
+              store, req.thread_id(), after_seq, limit, [&](uint64_t, std::string_view value) {
+                corrupt = !result->add_messages()->ParseFromArray(value.data(),
+                                                                  static_cast<int>(value.size()));
+                return !corrupt;
+              }));
+          if (corrupt) return Internal("corrupt message record");
+        }
+        // Which messages were disclosed: the range and how many.
+        if (result->messages_size() > 0) {
+          record.set_seq_from(result->messages(0).seq());
+          record.set_seq_to(result->messages(result->messages_size() - 1).seq());
+        }
+        record.set_count(result->messages_size());
+        return response;
+      });
+  return Status::Ok();
 }
 
-void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
+Status Subscribe(RequestContext& ctx, const v1::SubscribeRequest& req) {
   // Read here, off the writer: the threads named (a thread's network and team-only flag never
   // change; its last_seq is at least what the app could know when it sent the request).
   Status shape = CheckCursors(req);
   auto named = std::make_shared<std::vector<StatusOr<v1::Thread>>>();
   if (shape.ok()) {
     for (const v1::ThreadCursor& cursor : req.threads()) {
-      named->push_back(records::GetThreadIn(service_.store, req.network_id(), cursor.thread_id()));
+      named->push_back(
+          records::GetThreadIn(ctx.service().store, req.network_id(), cursor.thread_id()));
     }
   }
   // Decided on the writer, in order with the changes of access; the subscriptions start there,
   // once the records are durable and before the answer, so a withdrawal committed later finds
   // them in the hub and one committed earlier refuses them here.
-  Write(id, NewAudit("live.started", v1::AUDIT_ACTION_READ),
-        [self = shared_from_this(), req, shape, named](storage::Transaction& txn,
-                                                       WriteOutcome& out) -> Status {
-    AccessCache& cache = self->service_.access_cache;
-    KRING_ASSIGN_OR_RETURN(Actor actor, self->Authenticate(txn, &out.audit, &cache));
+  ctx.Write([req, shape, named](RequestContext& ctx, storage::Transaction& txn,
+                                WriteOutcome& out) -> Status {
+    AccessCache& cache = ctx.service().access_cache;
+    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit(), &cache));
     KRING_ASSIGN_OR_RETURN(Standing standing,
-                           self->StandingOf(txn, req.network_id(), actor.account_id, &cache));
-    NoteStanding(out.audit.event, req.network_id(), standing);
+                           ctx.StandingOf(txn, req.network_id(), actor.account_id, &cache));
+    NoteStanding(ctx.audit().event, req.network_id(), standing);
     KRING_RETURN_IF_ERROR(AuthorizeNetworkAccess(actor, Operation::kReceiveLive, standing));
     KRING_RETURN_IF_ERROR(shape);  // fields are checked once the caller is allowed
     // One record per thread started: "live.started" with the first seq it delivers;
@@ -300,7 +289,7 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
     };
     std::vector<Start> starts;
     Status first_refusal;
-    v1::AuditEvent refused = out.audit.event;
+    v1::AuditEvent refused = ctx.audit().event;
     uint64_t refused_count = 0;
     auto* result = out.response.mutable_subscribe();
     for (int i = 0; i < req.threads_size(); ++i) {
@@ -333,35 +322,36 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
       state->set_last_seq(thread->last_seq());
       state->set_hidden_through_seq(hidden);
       const uint64_t after_seq = std::max(cursor.after_seq(), hidden);
-      v1::AuditEvent record = out.audit.event;
+      v1::AuditEvent record = ctx.audit().event;
       NoteThread(record, cursor.thread_id(), true);
       record.set_outcome(v1::AUDIT_OUTCOME_SUCCESS);
       record.set_seq_from(after_seq + 1);
       v1::AuditEvent ended_record = record;
-      ended_record.set_event_type("live.ended");
+      ended_record.set_event_type(std::string(v1::event_type::kLiveEnded));
       ended_record.clear_seq_from();
-      out.audit.also.push_back(std::move(record));
+      ctx.audit().also.push_back(std::move(record));
       starts.push_back({cursor.thread_id(), after_seq, std::move(ended_record)});
     }
     if (refused_count > 0) {
       refused.set_outcome(audit::OutcomeOf(first_refusal));
       refused.set_outcome_detail(first_refusal.detail());
       refused.set_count(refused_count);
-      out.audit.also.push_back(std::move(refused));
+      ctx.audit().also.push_back(std::move(refused));
     }
-    out.audit.event.set_event_type("");  // the records above say it all
+    // The records above say it all; a Subscribe that names no thread keeps its own.
+    if (!ctx.audit().also.empty()) ctx.audit().event.set_event_type("");
     auto live = std::make_shared<std::vector<std::shared_ptr<Subscription>>>();
-    out.effects.push_back([self, network_id = req.network_id(), until = AccessEndsMs(standing),
+    out.effects.push_back([&ctx, network_id = req.network_id(), until = AccessEndsMs(standing),
                            starts = std::move(starts), live] {
-      ServiceImpl& service = self->service_;
+      ServiceImpl& service = ctx.service();
       for (const Start& start : starts) {
         Subscription::Access access{
             until, AccessEndedFrame(network_id, {start.thread_id}, "your consent ended"),
             [service = &service, record = start.ended_record](uint64_t first, uint64_t last) {
               RecordLiveEnded(*service, record, first, last);
             }};
-        auto sub =
-            service.hub.Subscribe(self, network_id, start.thread_id, start.after_seq, access);
+        auto sub = service.hub.Subscribe(ctx.connection_ptr(), network_id, start.thread_id,
+                                         start.after_seq, access);
         if (sub) {
           live->push_back(std::move(sub));
         } else {  // the connection is gone: it delivered nothing
@@ -370,54 +360,53 @@ void ConnectionImpl::Subscribe(uint64_t id, const v1::SubscribeRequest& req) {
       }
     });
     // Catching up reads the store: on the read pool, not on the writer that sends the reply.
-    out.after_reply.push_back([self, live] {
-      for (const auto& sub : *live) self->service_.PostCatchUp(sub);
+    out.after_reply.push_back([&ctx, live] {
+      for (const auto& sub : *live) ctx.service().PostCatchUp(sub);
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::Unsubscribe(uint64_t id, const v1::UnsubscribeRequest& req) {
+Status Unsubscribe(RequestContext& ctx, const v1::UnsubscribeRequest& req) {
   // Through the writer like Subscribe, so that it cannot overtake an earlier Subscribe of this
-  // connection that is still being decided there. Nothing is staged: no record, no write.
-  auto self = shared_from_this();
-  auto authenticated = std::make_shared<Status>();
-  service_.writer.Submit(Writer::Op{
-      [self, authenticated](storage::Transaction& txn) {
-        *authenticated = self->Authenticate(txn, nullptr, &self->service_.access_cache).status();
-        return Status::Ok();
-      },
-      [self, id, req, authenticated](const Status&) {
-        if (!authenticated->ok()) return self->ReplyAuthError(id, *authenticated);
-        if (req.thread_ids().empty()) {
-          self->service_.hub.Unsubscribe(self.get(), req.network_id(), 0);
-        } else {
-          for (uint64_t thread_id : req.thread_ids()) {
-            if (thread_id != 0) self->service_.hub.Unsubscribe(self.get(), req.network_id(), thread_id);
-          }
-        }
-        v1::Response response;
-        response.mutable_unsubscribe();
-        self->Reply(id, std::move(response));
-      }});
+  // connection that is still being decided there. Its record names the network, not the
+  // client: stopping discloses nothing, and each subscription's end is recorded as live.ended.
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    KRING_RETURN_IF_ERROR(
+        ctx.Authenticate(txn, &ctx.audit(), &ctx.service().access_cache).status());
+    ctx.audit().event.set_network_id(req.network_id());
+    out.response.mutable_unsubscribe();
+    out.effects.push_back([&ctx, req] {
+      Hub& hub = ctx.service().hub;
+      ConnectionImpl* connection = &ctx.connection();
+      if (req.thread_ids().empty()) {
+        hub.Unsubscribe(connection, req.network_id(), 0);
+        return;
+      }
+      for (uint64_t thread_id : req.thread_ids()) {
+        if (thread_id != 0) hub.Unsubscribe(connection, req.network_id(), thread_id);
+      }
+    });
+    return Status::Ok();
+  });
+  return Status::Ok();
 }
 
-void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
-  Write(id, NewAudit("read_marker.updated", v1::AUDIT_ACTION_UPDATE),
-        [self = shared_from_this(), req](storage::Transaction& txn, WriteOutcome& out) -> Status {
+Status MarkRead(RequestContext& ctx, const v1::MarkReadRequest& req) {
+  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(
         Permitted permitted,
-        self->Permit(txn, req.network_id(), Operation::kMarkRead, ThreadRef{req.thread_id()},
-                     &out.audit, &self->service_.access_cache));
-    out.audit.event.set_seq_to(req.seq());
+        ctx.Permit(txn, req.network_id(), Operation::kMarkRead, ThreadRef{req.thread_id()},
+                   &ctx.audit(), &ctx.service().access_cache));
+    ctx.audit().event.set_seq_to(req.seq());
     const Actor& actor = permitted.actor;
     const v1::Thread& thread = permitted.thread;
     if (req.seq() > thread.last_seq()) {
       return InvalidArgument("seq is past the newest message of the thread");
     }
-    const std::string key = U64U64(req.thread_id(), actor.account_id);
     KRING_ASSIGN_OR_RETURN(auto marker,
-                           records::GetProto<v1::ReadMarker>(txn, Table::kReadMarkers, key));
+                           records::GetReadMarker(txn, req.thread_id(), actor.account_id));
     if (marker && marker->seq() >= req.seq()) {
       *out.response.mutable_mark_read()->mutable_marker() = *marker;  // markers never go back
       return Status::Ok();
@@ -427,45 +416,38 @@ void ConnectionImpl::MarkRead(uint64_t id, const v1::MarkReadRequest& req) {
     updated.set_account_id(actor.account_id);
     updated.set_handle(actor.handle);
     updated.set_seq(req.seq());
-    updated.set_updated_at_ms(self->service_.clock.NowMs());
-    records::PutProto(txn, Table::kReadMarkers, key, updated);
+    updated.set_updated_at_ms(ctx.service().clock.NowMs());
+    records::PutReadMarker(txn, updated);
     *out.response.mutable_mark_read()->mutable_marker() = updated;
-    out.effects.push_back([self, network_id = req.network_id(), updated] {
+    out.effects.push_back([&ctx, network_id = req.network_id(), updated] {
       // Only to those who follow the thread: a marker tells of activity in it.
-      self->service_.hub.PublishToThread(network_id, updated.thread_id(), {},
-                                         ReadMarkerUpdatedFrame(network_id, updated));
+      ctx.service().hub.PublishToThread(network_id, updated.thread_id(), {},
+                                        ReadMarkerUpdatedFrame(network_id, updated));
     });
     return Status::Ok();
   });
+  return Status::Ok();
 }
 
-void ConnectionImpl::ListReadMarkers(uint64_t id, const v1::ListReadMarkersRequest& req) {
-  ReadInNetwork(id, NewAudit("read_markers.listed", v1::AUDIT_ACTION_READ), req.network_id(),
-                Operation::kListReadMarkers, ThreadRef{req.thread_id()},
-                [req](const storage::ReadView& view, const Permitted&,
-                      v1::AuditEvent& record) -> StatusOr<v1::Response> {
-    v1::Response response;
-    auto* result = response.mutable_list_read_markers();
-    std::vector<v1::ReadMarker> markers;
-    const std::string begin = U64(req.thread_id());
-    KRING_RETURN_IF_ERROR(view.Scan(Table::kReadMarkers, begin, storage::keys::PrefixEnd(begin), 0,
-                                    [&](std::string_view, std::string_view value) {
-                                      v1::ReadMarker& marker = markers.emplace_back();
-                                      if (!marker.ParseFromArray(value.data(),
-                                                                 static_cast<int>(value.size()))) {
-                                        markers.pop_back();
-                                      }
-                                      return true;
-                                    }));
-    for (v1::ReadMarker& marker : markers) {
-      // Only markers of people still in the network.
-      KRING_ASSIGN_OR_RETURN(auto member,
-                             records::GetMember(view, req.network_id(), marker.account_id()));
-      if (member) *result->add_markers() = std::move(marker);
-    }
-    record.set_count(result->markers_size());
-    return response;
-  });
+Status ListReadMarkers(RequestContext& ctx, const v1::ListReadMarkersRequest& req) {
+  ctx.ReadInNetwork(req.network_id(), Operation::kListReadMarkers, ThreadRef{req.thread_id()},
+                    [req](const storage::ReadView& view, const Permitted&,
+                          v1::AuditEvent& record) -> StatusOr<v1::Response> {
+                      v1::Response response;
+                      auto* result = response.mutable_list_read_markers();
+                      KRING_ASSIGN_OR_RETURN(std::vector<v1::ReadMarker> markers,
+                                             records::ReadMarkersOf(view, req.thread_id()));
+                      for (v1::ReadMarker& marker : markers) {
+                        // Only markers of people still in the network.
+                        KRING_ASSIGN_OR_RETURN(
+                            auto member,
+                            records::GetMember(view, req.network_id(), marker.account_id()));
+                        if (member) *result->add_markers() = std::move(marker);
+                      }
+                      record.set_count(result->markers_size());
+                      return response;
+                    });
+  return Status::Ok();
 }
 
 }  // namespace kring::service

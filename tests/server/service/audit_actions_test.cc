@@ -71,7 +71,8 @@ TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
   ExpectRecords("login", [&] { LoggedIn("amir"); }, {{"login", OK}});
   ExpectRecords("failed login", [&] { Login(*Connect(), "amir", "wrong password!!"); },
                 {{"login", DENIED}});
-  ExpectRecords("who am i", [&] { Call(*buddy_, [](auto& f) { f.mutable_who_am_i(); }); }, {});
+  ExpectRecords("who am i", [&] { Call(*buddy_, [](auto& f) { f.mutable_who_am_i(); }); },
+                {{"session.checked", OK}});
   ExpectRecords("open network", [&] { OpenNetwork(*buddy_, "ruth"); }, {{"network.opened", OK}});
   ExpectRecords("open network, admin",
                 [&] { Call(*admin_, [](auto& f) { f.mutable_open_network()->set_client_handle("ruth"); }); },
@@ -118,7 +119,7 @@ TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
     Subscribe(*buddy_, net, general_, 0);
     Call(*buddy_, [&](auto& f) { f.mutable_unsubscribe()->set_network_id(net); });
     ThreadIds(*buddy_);  // through the writer after the live.ended record
-  }, {{"live.started", OK}, {"live.ended", OK}, {"threads.listed", OK}});
+  }, {{"live.started", OK}, {"live.stopped", OK}, {"live.ended", OK}, {"threads.listed", OK}});
   ExpectRecords("subscribe, stranger", [&] { Subscribe(*stranger_, net, general_, 0); },
                 {{"live.started", DENIED}});
   ExpectRecords("read markers", [&] {

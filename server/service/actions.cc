@@ -1,0 +1,119 @@
+#include "server/service/actions.h"
+
+#include <array>
+
+#include "proto/kring/v1/audit_event_types.h"
+#include "server/service/account_actions.h"
+#include "server/service/audit_actions.h"
+#include "server/service/consent_actions.h"
+#include "server/service/message_actions.h"
+#include "server/service/network_actions.h"
+
+namespace kring::service {
+
+namespace {
+
+using F = v1::ClientFrame;
+using K = RequestKind;
+namespace type = v1::event_type;
+
+// Calls `action` with the frame's request of its type.
+template <auto get, auto action>
+Status Run(RequestContext& ctx, const v1::ClientFrame& frame) {
+  return action(ctx, (frame.*get)());
+}
+
+constexpr v1::AuditAction kCreate = v1::AUDIT_ACTION_CREATE;
+constexpr v1::AuditAction kReadAction = v1::AUDIT_ACTION_READ;
+constexpr v1::AuditAction kUpdate = v1::AUDIT_ACTION_UPDATE;
+constexpr v1::AuditAction kDelete = v1::AUDIT_ACTION_DELETE;
+constexpr v1::AuditAction kExecute = v1::AUDIT_ACTION_EXECUTE;
+
+// clang-format off
+constexpr std::array kRows = {
+  // Sessions and accounts.
+  ActionRow{F::kLogin, type::kLogin, kExecute, K::kLogin, Run<&F::login, Login>},
+  ActionRow{F::kResumeSession, type::kSessionResumed, kExecute, K::kLogin,
+            Run<&F::resume_session, ResumeSession>},
+  ActionRow{F::kLogout, type::kLogout, kExecute, K::kWrite, Run<&F::logout, Logout>},
+  ActionRow{F::kWhoAmI, type::kSessionChecked, kReadAction, K::kRead, Run<&F::who_am_i, WhoAmI>},
+  ActionRow{F::kCreateAccount, type::kAccountCreated, kCreate, K::kPassword,
+            Run<&F::create_account, CreateAccount>},
+  ActionRow{F::kDisableAccount, type::kAccountDisabled, kUpdate, K::kWrite,
+            Run<&F::disable_account, DisableAccount>},
+  ActionRow{F::kChangePassword, type::kPasswordChanged, kUpdate, K::kPassword,
+            Run<&F::change_password, ChangePassword>},
+  ActionRow{F::kAppointRepresentative, type::kRepresentativeAppointed, kCreate, K::kWrite,
+            Run<&F::appoint_representative, AppointRepresentative>},
+  ActionRow{F::kEndRepresentation, type::kRepresentativeEnded, kDelete, K::kWrite,
+            Run<&F::end_representation, EndRepresentation>},
+  ActionRow{F::kUpdateProfile, type::kProfileUpdated, kUpdate, K::kWrite,
+            Run<&F::update_profile, UpdateProfile>},
+
+  // Networks and membership.
+  ActionRow{F::kOpenNetwork, type::kNetworkOpened, kCreate, K::kWrite,
+            Run<&F::open_network, OpenNetwork>},
+  ActionRow{F::kListNetworks, type::kNetworksListed, kReadAction, K::kRead,
+            Run<&F::list_networks, ListNetworks>},
+  ActionRow{F::kInvite, type::kInvitationCreated, kCreate, K::kWrite, Run<&F::invite, Invite>},
+  ActionRow{F::kListInvitations, type::kInvitationsListed, kReadAction, K::kRead,
+            Run<&F::list_invitations, ListInvitations>},
+  ActionRow{F::kApproveInvitation, type::kInvitationApproved, kUpdate, K::kWrite,
+            Run<&F::approve_invitation, ApproveInvitation>},
+  ActionRow{F::kDeclineInvitation, type::kInvitationDeclined, kUpdate, K::kWrite,
+            Run<&F::decline_invitation, DeclineInvitation>},
+  ActionRow{F::kRemoveMember, type::kMemberRemoved, kDelete, K::kWrite,
+            Run<&F::remove_member, RemoveMember>},
+  ActionRow{F::kListMembers, type::kMembersListed, kReadAction, K::kRead,
+            Run<&F::list_members, ListMembers>},
+
+  // Threads and messages.
+  ActionRow{F::kCreateThread, type::kThreadCreated, kCreate, K::kWrite,
+            Run<&F::create_thread, CreateThread>},
+  ActionRow{F::kListThreads, type::kThreadsListed, kReadAction, K::kRead,
+            Run<&F::list_threads, ListThreads>},
+  ActionRow{F::kPostMessage, type::kMessagePosted, kCreate, K::kWrite,
+            Run<&F::post_message, PostMessage>},
+  ActionRow{F::kFetchHistory, type::kHistoryRead, kReadAction, K::kRead,
+            Run<&F::fetch_history, FetchHistory>},
+  ActionRow{F::kSubscribe, type::kLiveStarted, kReadAction, K::kRead,
+            Run<&F::subscribe, Subscribe>},
+  ActionRow{F::kUnsubscribe, type::kLiveStopped, kExecute, K::kRead,
+            Run<&F::unsubscribe, Unsubscribe>},
+  ActionRow{F::kMarkRead, type::kReadMarkerUpdated, kUpdate, K::kWrite,
+            Run<&F::mark_read, MarkRead>},
+  ActionRow{F::kListReadMarkers, type::kReadMarkersListed, kReadAction, K::kRead,
+            Run<&F::list_read_markers, ListReadMarkers>},
+
+  // Consent.
+  ActionRow{F::kGrantConsent, type::kConsentGranted, kCreate, K::kWrite,
+            Run<&F::grant_consent, GrantConsent>},
+  ActionRow{F::kWithdrawConsent, type::kConsentWithdrawn, kUpdate, K::kWrite,
+            Run<&F::withdraw_consent, WithdrawConsent>},
+  ActionRow{F::kListConsents, type::kConsentsListed, kReadAction, K::kRead,
+            Run<&F::list_consents, ListConsents>},
+
+  // The access log.
+  ActionRow{F::kQueryAudit, type::kAuditQueried, kReadAction, K::kRead,
+            Run<&F::query_audit, QueryAudit>},
+  ActionRow{F::kMyAccessLog, type::kAccessLogRead, kReadAction, K::kRead,
+            Run<&F::my_access_log, MyAccessLog>},
+  ActionRow{F::kVerifyAuditChain, type::kAuditVerified, kExecute, K::kRead,
+            Run<&F::verify_audit_chain, VerifyAuditChain>},
+  ActionRow{F::kAuditCheckpoint, type::kAuditCheckpoint, kExecute, K::kWrite,
+            Run<&F::audit_checkpoint, AuditCheckpoint>},
+};
+// clang-format on
+
+}  // namespace
+
+const ActionRow* FindAction(v1::ClientFrame::RequestCase request) {
+  for (const ActionRow& row : kRows) {
+    if (row.request == request) return &row;
+  }
+  return nullptr;
+}
+
+std::span<const ActionRow> AllActions() { return kRows; }
+
+}  // namespace kring::service
