@@ -128,25 +128,44 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
             if (auto e = ResponseError(r); !e.empty()) {
               return self->failure_.Set("admin login: " + e);
             }
-            admin->Pipeline(
-                self->total_, kSetupWindow,
-                [self](size_t i) {
-                  v1::ClientFrame f;
-                  auto* c = f.mutable_create_account();
-                  const int member = static_cast<int>(i % self->m_);
-                  c->set_handle(self->world_->handle(i));
-                  c->set_kind(member == 0 ? v1::ACCOUNT_KIND_CLIENT : v1::ACCOUNT_KIND_MEMBER);
-                  c->set_password(kBenchPassword);
-                  return f;
-                },
-                [self](size_t i, const v1::Response& r) {
-                  if (auto e = ResponseError(r); !e.empty()) {
-                    self->failure_.Set("CreateAccount " + std::to_string(i) + ": " + e);
-                  }
-                },
-                [self] { self->accounts_.Done(); });
+            if (!r.login().account().must_change_password()) return self->CreateAll(admin);
+            if (!self->options_.change_one_time_password) {
+              return self->failure_.Set(
+                  "admin login: the admin's password is one-time: change it with `kring "
+                  "password` and put the new one in --admin-password-file");
+            }
+            v1::ClientFrame change;
+            change.mutable_change_password()->set_old_password(self->options_.admin_password);
+            change.mutable_change_password()->set_new_password(kBenchAdminPassword);
+            admin->Call(std::move(change), [self, admin](const v1::Response& r) {
+              if (auto e = ResponseError(r); !e.empty()) {
+                return self->failure_.Set("admin changing the one-time password: " + e);
+              }
+              self->CreateAll(admin);
+            });
           });
     });
+  }
+
+  void CreateAll(Peer* admin) {
+    auto self = shared_from_this();
+    admin->Pipeline(
+        self->total_, kSetupWindow,
+        [self](size_t i) {
+          v1::ClientFrame f;
+          auto* c = f.mutable_create_account();
+          const int member = static_cast<int>(i % self->m_);
+          c->set_handle(self->world_->handle(i));
+          c->set_kind(member == 0 ? v1::ACCOUNT_KIND_CLIENT : v1::ACCOUNT_KIND_MEMBER);
+          c->set_password(kBenchPassword);
+          return f;
+        },
+        [self](size_t i, const v1::Response& r) {
+          if (auto e = ResponseError(r); !e.empty()) {
+            self->failure_.Set("CreateAccount " + std::to_string(i) + ": " + e);
+          }
+        },
+        [self] { self->accounts_.Done(); });
   }
 
   // 2. The chosen peers connect and log in, kConnectsPerThread handshakes at a time per io

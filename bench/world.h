@@ -19,11 +19,18 @@ namespace kring::bench {
 
 // The password of every account a world creates.
 inline constexpr char kBenchPassword[] = "kring-bench-password";
+// The spawned kringd's bootstrap admin's password once its one-time one is changed.
+inline constexpr char kBenchAdminPassword[] = "kring-bench-admin-password";
 
 struct WorldOptions {
   Endpoint endpoint;
   std::string admin_handle = "admin";
   std::string admin_password;
+  // When the admin's password is one-time (a spawned kringd's bootstrap admin), change it to
+  // kBenchAdminPassword after logging in, as kringd requires before anything else. Otherwise
+  // (--server) a one-time password fails the setup: the operator changes it with `kring
+  // password`, not the bench behind their back.
+  bool change_one_time_password = false;
   int networks = 100;
   // People per network, the client included; each one connection.
   int members = 8;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -97,6 +98,12 @@ int Login(Invocation& inv, const std::string& handle, bool password_stdin) {
   const v1::Account& a = login->account();
   inv.out().Emit("logged in as " + a.handle() + " (" + KindName(a.kind()) + ")",
                  AccountJson(a).Str("session_expires_at", FormatTime(login->expires_at_ms())));
+  if (a.must_change_password()) {  // on stderr, so stdout stays what scripts parse
+    std::fprintf(stderr,
+                 "kring: the password is one-time: change it now with `kring password`; until "
+                 "then kringd refuses everything else\n");
+    std::fflush(stderr);
+  }
   return kExitOk;
 }
 
@@ -228,6 +235,7 @@ struct AccountArgs {
   std::string handle, kind, profession, name, client, basis, language, time_zone;
   bool password_stdin = false;
 };
+
 
 }  // namespace
 

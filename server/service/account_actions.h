@@ -20,9 +20,11 @@ Status UpdateProfile(RequestContext& ctx, const v1::UpdateProfileRequest& req);
 // INVALID_ARGUMENT unless the request's fields are well-formed (not whether it is allowed).
 Status ValidateCreateAccount(const v1::CreateAccountRequest& req);
 
-// Stages a new account (shared by CreateAccount and Service::CreateAccountOffline).
+// Stages a new account (shared by CreateAccount and Service::CreateAccountOffline). With
+// `one_time_password` its sessions may only change the password until it is changed.
 StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn,
                                       const v1::CreateAccountRequest& req,
-                                      const std::string& password_hash, int64_t now_ms);
+                                      const std::string& password_hash, int64_t now_ms,
+                                      bool one_time_password);
 
 }  // namespace kring::service

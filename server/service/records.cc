@@ -57,7 +57,12 @@ void AddAccount(Transaction& txn, const store::AccountRecord& record) {
 }
 
 void PutAccount(Transaction& txn, const store::AccountRecord& record) {
-  PutProto(txn, Table::kAccounts, U64(record.account().id()), record);
+  if (record.account().must_change_password() == record.must_change_password()) {
+    return PutProto(txn, Table::kAccounts, U64(record.account().id()), record);
+  }
+  store::AccountRecord mirrored = record;
+  mirrored.mutable_account()->set_must_change_password(record.must_change_password());
+  PutProto(txn, Table::kAccounts, U64(record.account().id()), mirrored);
 }
 
 StatusOr<bool> AnyAccount(const ReadView& view) {

@@ -38,6 +38,8 @@ StatusOr<std::optional<uint64_t>> FindAccountId(const ReadView& view, std::strin
 // that the handle is free.
 void AddAccount(Transaction& txn, const store::AccountRecord& record);
 // An existing account's record, rewritten whole (a handle never changes, so its row stays).
+// Both write account.must_change_password as the record's must_change_password, so that every
+// view of the account says it.
 void PutAccount(Transaction& txn, const store::AccountRecord& record);
 // Whether any account exists (the first start creates the admin).
 StatusOr<bool> AnyAccount(const ReadView& view);

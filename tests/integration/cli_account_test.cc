@@ -1,4 +1,5 @@
-// `kring login`, `password` and the command line's own errors: usage, CA and credentials.
+// `kring login`, `password`, the bootstrap admin's one-time password, and the command line's own
+// errors: usage, CA and credentials.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -12,6 +13,7 @@ namespace kring::integration {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST_F(CliTest, PasswordChangesOnlyWithTheCurrentOne) {
   CliUser admin = User("admin"), pia = User("pia");
@@ -122,6 +124,67 @@ TEST_F(CliTest, ProfileSetsLanguageAndTimeZone) {
   EXPECT_THAT(r.err, HasSubstr("time_zone"));
   EXPECT_EQ(admin.Run({"profile", "--language", "de"}).exit_code, 2);
   EXPECT_EQ(admin.Run({"profile"}).exit_code, 2);
+}
+
+KringdConfig BootstrapConfig() {
+  KringdConfig config;
+  config.bootstrap_admin = true;
+  return config;
+}
+
+class CliBootstrapTest : public CliTest {
+ protected:
+  CliBootstrapTest() : CliTest(BootstrapConfig()) {}
+};
+
+TEST_F(CliBootstrapTest, TheBootstrapPasswordOnlyChangesItselfAndThenNeverWorksAgain) {
+  const std::string one_time = kringd_.BootstrapPassword();
+  ASSERT_EQ(one_time.size(), 24u) << "kringd printed no one-time password";
+  CliUser admin = User("admin"), eavesdropper = User("eavesdropper");
+  CliResult r = admin.Run(
+      {"--server", server_, "--ca", kringd_.ca_file(), "login", "admin", "--password-stdin"},
+      one_time + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.err, HasSubstr("change it now with `kring password`"));
+  ASSERT_NO_FATAL_FAILURE(LogIn(eavesdropper, "admin", one_time));
+
+  // Nothing but the password change (and whoami, logout) until it is changed.
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"user", "list"}, {"network", "list"}, {"audit", "verify"}}) {
+    r = admin.Run(args);
+    EXPECT_EQ(r.exit_code, 1) << r;
+    EXPECT_THAT(
+        r.err,
+        HasSubstr("FAILED_PRECONDITION: change the one-time password first: kring password"));
+  }
+  r = admin.Run({"user", "create", "pia", "--kind", "member", "--password-stdin"},
+                World::PasswordFor("pia") + "\n");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("FAILED_PRECONDITION"));
+  r = admin.Run({"--json", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("\"must_change_password\":true"));
+
+  const std::string chosen = "the-admins-own-password";
+  r = admin.Run({"password", "--password-stdin"}, one_time + "\n" + chosen + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+
+  // The same session now does what an admin does; the other one made with the one-time
+  // password has ended, and the one-time password logs in no more.
+  r = admin.Run({"user", "create", "pia", "--kind", "member", "--password-stdin"},
+                World::PasswordFor("pia") + "\n");
+  EXPECT_EQ(r.exit_code, 0) << r;
+  r = admin.Run({"--json", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("must_change_password")));
+  r = eavesdropper.Run({"whoami"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED"));
+  r = eavesdropper.Run(
+      {"--server", server_, "--ca", kringd_.ca_file(), "login", "admin", "--password-stdin"},
+      one_time + "\n");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  ASSERT_NO_FATAL_FAILURE(LogIn(eavesdropper, "admin", chosen));
 }
 
 }  // namespace
