@@ -1,5 +1,5 @@
 // Sessions, accounts and the caller's profile (actions.h): account_actions.cc,
-// profile_actions.cc.
+// account_list_actions.cc, profile_actions.cc.
 #pragma once
 
 #include "kring/v1/kring.pb.h"
@@ -16,6 +16,7 @@ Status CreateAccount(RequestContext& ctx, const v1::CreateAccountRequest& req);
 Status DisableAccount(RequestContext& ctx, const v1::DisableAccountRequest& req);
 Status ChangePassword(RequestContext& ctx, const v1::ChangePasswordRequest& req);
 Status UpdateProfile(RequestContext& ctx, const v1::UpdateProfileRequest& req);
+Status ListAccounts(RequestContext& ctx, const v1::ListAccountsRequest& req);
 
 // INVALID_ARGUMENT unless the request's fields are well-formed (not whether it is allowed).
 Status ValidateCreateAccount(const v1::CreateAccountRequest& req);

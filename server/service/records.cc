@@ -75,6 +75,22 @@ StatusOr<bool> AnyAccount(const ReadView& view) {
   return any;
 }
 
+Status ScanAccounts(const ReadView& view, uint64_t after_id, const AccountVisitor& visit) {
+  if (after_id == UINT64_MAX) return Status::Ok();
+  bool corrupt = false;
+  KRING_RETURN_IF_ERROR(view.Scan(
+      Table::kAccounts, U64(after_id + 1), "", 0, [&](std::string_view, std::string_view value) {
+        store::AccountRecord record;
+        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          corrupt = true;
+          return false;
+        }
+        return visit(record);
+      }));
+  if (corrupt) return Internal("corrupt record in table accounts");
+  return Status::Ok();
+}
+
 StatusOr<std::optional<store::SessionRecord>> GetSession(const ReadView& view,
                                                          std::string_view session_key) {
   return GetProto<store::SessionRecord>(view, Table::kSessions, session_key);

@@ -43,6 +43,10 @@ void AddAccount(Transaction& txn, const store::AccountRecord& record);
 void PutAccount(Transaction& txn, const store::AccountRecord& record);
 // Whether any account exists (the first start creates the admin).
 StatusOr<bool> AnyAccount(const ReadView& view);
+// Visits the accounts with an id greater than `after_id`, by id, until `visit` returns false. A
+// record that does not parse fails the scan.
+using AccountVisitor = std::function<bool(const store::AccountRecord& record)>;
+Status ScanAccounts(const ReadView& view, uint64_t after_id, const AccountVisitor& visit);
 
 // Sessions are kept under sha256(token) (`session_key`), never under the token itself.
 StatusOr<std::optional<store::SessionRecord>> GetSession(const ReadView& view,

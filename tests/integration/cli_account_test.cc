@@ -1,5 +1,5 @@
-// `kring login`, `password`, the bootstrap admin's one-time password, and the command line's own
-// errors: usage, CA and credentials.
+// `kring login`, `password`, `user list/find`, the bootstrap admin's one-time password, and the
+// command line's own errors: usage, CA and credentials.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -124,6 +124,75 @@ TEST_F(CliTest, ProfileSetsLanguageAndTimeZone) {
   EXPECT_THAT(r.err, HasSubstr("time_zone"));
   EXPECT_EQ(admin.Run({"profile", "--language", "de"}).exit_code, 2);
   EXPECT_EQ(admin.Run({"profile"}).exit_code, 2);
+}
+
+// Creates `handle` (a member named `name`) through `admin`'s saved session.
+void CreateMember(CliUser& admin, const std::string& handle, const std::string& name) {
+  CliResult r =
+      admin.Run({"user", "create", handle, "--kind", "member", "--name", name, "--password-stdin"},
+                World::PasswordFor(handle) + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+}
+
+// The handle of each text line "ID  HANDLE  ...".
+std::vector<std::string> ListedHandles(const std::string& out) {
+  std::vector<std::string> handles;
+  for (const std::string& line : Lines(out)) {
+    const size_t begin = line.find("  ") + 2;
+    handles.push_back(line.substr(begin, line.find("  ", begin) - begin));
+  }
+  return handles;
+}
+
+TEST_F(CliTest, UserListAndFindPageWithoutCuttingSilently) {
+  using Handles = std::vector<std::string>;
+  CliUser admin = User("admin"), pia = User("pia");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+  ASSERT_NO_FATAL_FAILURE(CreateMember(admin, "amina", "Amina Yusuf"));
+  ASSERT_NO_FATAL_FAILURE(CreateMember(admin, "jo", "Jo de Vries"));
+  ASSERT_NO_FATAL_FAILURE(CreateMember(admin, "sam", "Samuel YUSUF"));
+  ASSERT_NO_FATAL_FAILURE(CreateMember(admin, "pia", "Pia"));
+
+  CliResult r = admin.Run({"user", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(ListedHandles(r.out), (Handles{"admin", "amina", "jo", "sam", "pia"}));
+  EXPECT_EQ(r.err, "");
+  r = admin.Run({"user", "find", "yusuf"});  // handle or display name, any case of A-Z
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(ListedHandles(r.out), (Handles{"amina", "sam"}));
+  r = admin.Run({"user", "find", "PI"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(ListedHandles(r.out), (Handles{"pia"}));
+
+  // A page that is not the last says so, and where to go on.
+  r = admin.Run({"user", "list", "--limit", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(ListedHandles(r.out), (Handles{"admin", "amina"}));
+  EXPECT_THAT(r.err, HasSubstr("more accounts follow: --after "));
+  r = admin.Run({"--json", "user", "list", "--limit", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r;
+  const uint64_t after = JsonNumber(lines[2], "more_after");
+  EXPECT_EQ(after, JsonNumber(lines[1], "id"));
+  r = admin.Run({"user", "list", "--limit", "2", "--after", std::to_string(after)});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(ListedHandles(r.out), (Handles{"jo", "sam"}));
+  r = admin.Run({"user", "list", "--limit", "2", "--all"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(ListedHandles(r.out), (Handles{"admin", "amina", "jo", "sam", "pia"}));
+  EXPECT_EQ(r.err, "");
+  r = admin.Run({"user", "find", "yusuf", "--limit", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(ListedHandles(r.out), (Handles{"amina"}));
+  EXPECT_THAT(r.err, HasSubstr("more accounts follow"));
+  EXPECT_EQ(admin.Run({"user", "find"}).exit_code, 2);
+
+  // Admins only.
+  ASSERT_NO_FATAL_FAILURE(LogIn(pia, "pia", World::PasswordFor("pia")));
+  r = pia.Run({"user", "list"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED"));
 }
 
 KringdConfig BootstrapConfig() {
