@@ -121,28 +121,7 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
     Peer* admin = world_->admin.get();
     admin->Connect(options_.endpoint, [self, admin](const std::string& error) {
       if (!error.empty()) return self->failure_.Set("admin: " + error);
-      admin->Call(
-          LoginFrame(self->options_.admin_handle, self->options_.admin_password),
-          [self, admin](const v1::Response& r) {
-            if (auto e = ResponseError(r); !e.empty()) {
-              return self->failure_.Set("admin login: " + e);
-            }
-            if (!r.login().account().must_change_password()) return self->CreateAll(admin);
-            if (!self->options_.change_one_time_password) {
-              return self->failure_.Set(
-                  "admin login: the admin's password is one-time: change it with `kring "
-                  "password` and put the new one in --admin-password-file");
-            }
-            v1::ClientFrame change;
-            change.mutable_change_password()->set_old_password(self->options_.admin_password);
-            change.mutable_change_password()->set_new_password(kBenchAdminPassword);
-            admin->Call(std::move(change), [self, admin](const v1::Response& r) {
-              if (auto e = ResponseError(r); !e.empty()) {
-                return self->failure_.Set("admin changing the one-time password: " + e);
-              }
-              self->CreateAll(admin);
-            });
-          });
+      AdminLogIn(admin, self->options_, self->failure_, [self, admin] { self->CreateAll(admin); });
     });
   }
 
@@ -288,6 +267,30 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
   Countdown opened_;
   Countdown subscribed_;
 };
+
+void AdminLogIn(Peer* admin, const WorldOptions& options, Failure& failure,
+                std::function<void()> ready) {
+  admin->Call(
+      LoginFrame(options.admin_handle, options.admin_password),
+      [admin, &options, &failure, ready](const v1::Response& r) {
+        if (auto e = ResponseError(r); !e.empty()) return failure.Set("admin login: " + e);
+        if (!r.login().account().must_change_password()) return ready();
+        if (!options.change_one_time_password) {
+          return failure.Set(
+              "admin login: the admin's password is one-time: change it with `kring password` and "
+              "put the new one in --admin-password-file");
+        }
+        v1::ClientFrame change;
+        change.mutable_change_password()->set_old_password(options.admin_password);
+        change.mutable_change_password()->set_new_password(kBenchAdminPassword);
+        admin->Call(std::move(change), [&failure, ready](const v1::Response& r) {
+          if (auto e = ResponseError(r); !e.empty()) {
+            return failure.Set("admin changing the one-time password: " + e);
+          }
+          ready();
+        });
+      });
+}
 
 v1::ClientFrame LoginFrame(const std::string& handle, const std::string& password) {
   v1::ClientFrame f;

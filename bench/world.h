@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -85,6 +86,12 @@ std::string NewRunId();
 
 // A Login request for the bench's accounts (app "kring-bench/0.1").
 v1::ClientFrame LoginFrame(const std::string& handle, const std::string& password);
+
+// Logs the connected `admin` in with options.admin_password, then calls `ready`. A one-time
+// password is changed first when options.change_one_time_password says so, else it fails the
+// setup (into `failure`, and `ready` is not called). `options` and `failure` must outlive it.
+void AdminLogIn(Peer* admin, const WorldOptions& options, Failure& failure,
+                std::function<void()> ready);
 
 // The source address of peer p when peers spread over `count` loopback addresses: "" for
 // count <= 1, else 127.0.0.1, 127.0.0.2, ... round-robin.
