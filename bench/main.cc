@@ -263,6 +263,7 @@ int Run(const Flags& flags, uint64_t descriptors) {
       world_options.endpoint.server_name = "localhost";  // a name of the dev certificate
     }
     world_options.admin_password = kringd->admin_password();
+    world_options.change_one_time_password = true;
     context.info.server = "spawned kringd (pid " + std::to_string(context.server_pid) +
                           ", 127.0.0.1:" + std::to_string(kringd->port()) + ")";
     if (flags.verbose) std::fprintf(stderr, "kring-bench: %s\n", context.info.server.c_str());

@@ -58,36 +58,33 @@ void CreateAccounts(std::shared_ptr<SeedState> s, Peer* admin, const WorldOption
                     Failure& failure) {
   admin->Connect(w.endpoint, [s, admin, &w, &failure](const std::string& error) {
     if (!error.empty()) return failure.Set("admin: " + error);
-    admin->Call(LoginFrame(w.admin_handle, w.admin_password),
-                [s, admin, &failure](const v1::Response& r) {
-                  if (auto e = ResponseError(r); !e.empty())
-                    return failure.Set("admin login: " + e);
-                  const size_t n = s->networks.size();
-                  admin->Pipeline(
-                      n + 1, kSetupWindow,
-                      [s, n](size_t i) {
-                        v1::ClientFrame f;
-                        auto* c = f.mutable_create_account();
-                        c->set_password(kBenchPassword);
-                        if (i == n) {
-                          c->set_handle(s->member);
-                          c->set_kind(v1::ACCOUNT_KIND_MEMBER);
-                          c->set_display_name("Bench member");
-                          c->set_profession("jobcoach");
-                        } else {
-                          c->set_handle(s->client(i));
-                          c->set_kind(v1::ACCOUNT_KIND_CLIENT);
-                          c->set_display_name("Client " + std::to_string(i + 1));
-                        }
-                        return f;
-                      },
-                      [&failure](size_t i, const v1::Response& r) {
-                        if (auto e = ResponseError(r); !e.empty()) {
-                          failure.Set("CreateAccount " + std::to_string(i) + ": " + e);
-                        }
-                      },
-                      [s] { s->accounts.Done(); });
-                });
+    AdminLogIn(admin, w, failure, [s, admin, &failure] {
+      const size_t n = s->networks.size();
+      admin->Pipeline(
+          n + 1, kSetupWindow,
+          [s, n](size_t i) {
+            v1::ClientFrame f;
+            auto* c = f.mutable_create_account();
+            c->set_password(kBenchPassword);
+            if (i == n) {
+              c->set_handle(s->member);
+              c->set_kind(v1::ACCOUNT_KIND_MEMBER);
+              c->set_display_name("Bench member");
+              c->set_profession("jobcoach");
+            } else {
+              c->set_handle(s->client(i));
+              c->set_kind(v1::ACCOUNT_KIND_CLIENT);
+              c->set_display_name("Client " + std::to_string(i + 1));
+            }
+            return f;
+          },
+          [&failure](size_t i, const v1::Response& r) {
+            if (auto e = ResponseError(r); !e.empty()) {
+              failure.Set("CreateAccount " + std::to_string(i) + ": " + e);
+            }
+          },
+          [s] { s->accounts.Done(); });
+    });
   });
 }
 

@@ -121,31 +121,29 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
     Peer* admin = world_->admin.get();
     admin->Connect(options_.endpoint, [self, admin](const std::string& error) {
       if (!error.empty()) return self->failure_.Set("admin: " + error);
-      admin->Call(
-          LoginFrame(self->options_.admin_handle, self->options_.admin_password),
-          [self, admin](const v1::Response& r) {
-            if (auto e = ResponseError(r); !e.empty()) {
-              return self->failure_.Set("admin login: " + e);
-            }
-            admin->Pipeline(
-                self->total_, kSetupWindow,
-                [self](size_t i) {
-                  v1::ClientFrame f;
-                  auto* c = f.mutable_create_account();
-                  const int member = static_cast<int>(i % self->m_);
-                  c->set_handle(self->world_->handle(i));
-                  c->set_kind(member == 0 ? v1::ACCOUNT_KIND_CLIENT : v1::ACCOUNT_KIND_MEMBER);
-                  c->set_password(kBenchPassword);
-                  return f;
-                },
-                [self](size_t i, const v1::Response& r) {
-                  if (auto e = ResponseError(r); !e.empty()) {
-                    self->failure_.Set("CreateAccount " + std::to_string(i) + ": " + e);
-                  }
-                },
-                [self] { self->accounts_.Done(); });
-          });
+      AdminLogIn(admin, self->options_, self->failure_, [self, admin] { self->CreateAll(admin); });
     });
+  }
+
+  void CreateAll(Peer* admin) {
+    auto self = shared_from_this();
+    admin->Pipeline(
+        self->total_, kSetupWindow,
+        [self](size_t i) {
+          v1::ClientFrame f;
+          auto* c = f.mutable_create_account();
+          const int member = static_cast<int>(i % self->m_);
+          c->set_handle(self->world_->handle(i));
+          c->set_kind(member == 0 ? v1::ACCOUNT_KIND_CLIENT : v1::ACCOUNT_KIND_MEMBER);
+          c->set_password(kBenchPassword);
+          return f;
+        },
+        [self](size_t i, const v1::Response& r) {
+          if (auto e = ResponseError(r); !e.empty()) {
+            self->failure_.Set("CreateAccount " + std::to_string(i) + ": " + e);
+          }
+        },
+        [self] { self->accounts_.Done(); });
   }
 
   // 2. The chosen peers connect and log in, kConnectsPerThread handshakes at a time per io
@@ -269,6 +267,30 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
   Countdown opened_;
   Countdown subscribed_;
 };
+
+void AdminLogIn(Peer* admin, const WorldOptions& options, Failure& failure,
+                std::function<void()> ready) {
+  admin->Call(
+      LoginFrame(options.admin_handle, options.admin_password),
+      [admin, &options, &failure, ready](const v1::Response& r) {
+        if (auto e = ResponseError(r); !e.empty()) return failure.Set("admin login: " + e);
+        if (!r.login().account().must_change_password()) return ready();
+        if (!options.change_one_time_password) {
+          return failure.Set(
+              "admin login: the admin's password is one-time: change it with `kring password` and "
+              "put the new one in --admin-password-file");
+        }
+        v1::ClientFrame change;
+        change.mutable_change_password()->set_old_password(options.admin_password);
+        change.mutable_change_password()->set_new_password(kBenchAdminPassword);
+        admin->Call(std::move(change), [&failure, ready](const v1::Response& r) {
+          if (auto e = ResponseError(r); !e.empty()) {
+            return failure.Set("admin changing the one-time password: " + e);
+          }
+          ready();
+        });
+      });
+}
 
 v1::ClientFrame LoginFrame(const std::string& handle, const std::string& password) {
   v1::ClientFrame f;

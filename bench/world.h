@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,11 +20,18 @@ namespace kring::bench {
 
 // The password of every account a world creates.
 inline constexpr char kBenchPassword[] = "kring-bench-password";
+// The spawned kringd's bootstrap admin's password once its one-time one is changed.
+inline constexpr char kBenchAdminPassword[] = "kring-bench-admin-password";
 
 struct WorldOptions {
   Endpoint endpoint;
   std::string admin_handle = "admin";
   std::string admin_password;
+  // When the admin's password is one-time (a spawned kringd's bootstrap admin), change it to
+  // kBenchAdminPassword after logging in, as kringd requires before anything else. Otherwise
+  // (--server) a one-time password fails the setup: the operator changes it with `kring
+  // password`, not the bench behind their back.
+  bool change_one_time_password = false;
   int networks = 100;
   // People per network, the client included; each one connection.
   int members = 8;
@@ -78,6 +86,12 @@ std::string NewRunId();
 
 // A Login request for the bench's accounts (app "kring-bench/0.1").
 v1::ClientFrame LoginFrame(const std::string& handle, const std::string& password);
+
+// Logs the connected `admin` in with options.admin_password, then calls `ready`. A one-time
+// password is changed first when options.change_one_time_password says so, else it fails the
+// setup (into `failure`, and `ready` is not called). `options` and `failure` must outlive it.
+void AdminLogIn(Peer* admin, const WorldOptions& options, Failure& failure,
+                std::function<void()> ready);
 
 // The source address of peer p when peers spread over `count` loopback addresses: "" for
 // count <= 1, else 127.0.0.1, 127.0.0.2, ... round-robin.

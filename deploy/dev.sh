@@ -177,7 +177,9 @@ cmd_serve() {
   args+=("$@")
 
   log "starting kringd; apps connect to wss://${listen}/v1/ws, trusting ${data_dir}/tls/cert.pem"
-  log "on first start kringd prints the bootstrap admin's one-time password below; Ctrl-C stops it"
+  log "on first start kringd prints the bootstrap admin's one-time password below; log in with" \
+    "it and change it first (kring login admin; kring password): until then the admin can do" \
+    "nothing else. Ctrl-C stops kringd"
   cd "$ROOT"
   exec "$kringd" "${args[@]}"
 }

@@ -1,9 +1,10 @@
-// login, logout, password, whoami, profile, user create, user disable, representative.
+// login, logout, password, whoami, profile, user create/disable/list/find, representative.
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -97,6 +98,12 @@ int Login(Invocation& inv, const std::string& handle, bool password_stdin) {
   const v1::Account& a = login->account();
   inv.out().Emit("logged in as " + a.handle() + " (" + KindName(a.kind()) + ")",
                  AccountJson(a).Str("session_expires_at", FormatTime(login->expires_at_ms())));
+  if (a.must_change_password()) {  // on stderr, so stdout stays what scripts parse
+    std::fprintf(stderr,
+                 "kring: the password is one-time: change it now with `kring password`; until "
+                 "then kringd refuses everything else\n");
+    std::fflush(stderr);
+  }
   return kExitOk;
 }
 
@@ -190,6 +197,42 @@ int DisableUser(Invocation& inv, const std::string& handle) {
   return kExitOk;
 }
 
+int ListUsers(Invocation& inv, const ListUsersArgs& args) {
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  uint64_t after = args.after;
+  while (true) {
+    auto page = conn->ListAccounts(args.query, after, static_cast<uint32_t>(args.limit));
+    if (!page.ok()) return inv.Failed(page.error());
+    for (const v1::Account& a : page->accounts()) {
+      inv.out().Emit(std::to_string(a.id()) + "  " + AccountText(a), AccountJson(a));
+    }
+    const uint64_t next = page->next_after_id();
+    if (next == 0) return kExitOk;
+    if (!args.all) {
+      // Never cut silently: on stderr in text mode (stdout stays one account per line), as a
+      // last {"more_after": N} line in JSON mode.
+      if (inv.out().json()) {
+        inv.out().Emit("", JsonObject().Uint("more_after", next));
+      } else {
+        std::fprintf(stderr,
+                     "kring: more accounts follow: --after %llu for the next page, --all for "
+                     "all\n",
+                     static_cast<unsigned long long>(next));  // NOLINT(runtime/int)
+        std::fflush(stderr);
+      }
+      return kExitOk;
+    }
+    if (next <= after) {  // a server that does not advance would loop forever
+      return inv.Failed(sdk::Error{v1::Error::INTERNAL,
+                                   "next_after_id did not advance past " + std::to_string(after), 0,
+                                   false});
+    }
+    after = next;
+  }
+}
+
 int AppointRepresentative(Invocation& inv, const std::string& client, const std::string& handle,
                           const std::string& basis) {
   int exit_code = kExitOk;
@@ -227,7 +270,16 @@ namespace {
 struct AccountArgs {
   std::string handle, kind, profession, name, client, basis, language, time_zone;
   bool password_stdin = false;
+  ListUsersArgs list;
 };
+
+// The paging flags of `user list` and `user find`.
+void AddPagingFlags(CLI::App* sub, ListUsersArgs& list) {
+  sub->add_option("--after", list.after, "Only accounts with a greater id (where a page ended)");
+  sub->add_option("--limit", list.limit, "Accounts per page (default 100, at most 1000)")
+      ->check(CLI::Range(1, 1000));
+  sub->add_flag("--all", list.all, "Every page, not only the first");
+}
 
 }  // namespace
 
@@ -279,6 +331,18 @@ void AddAccountCommands(CLI::App& app, Command* run) {
   CLI::App* disable = user->add_subcommand("disable", "Disable an account, ending its sessions");
   disable->add_option("HANDLE", a.handle, "The account's handle")->required();
   OnRun(disable, run, [args](Invocation& inv) { return DisableUser(inv, args->handle); });
+  CLI::App* list = user->add_subcommand(
+      "list", "List every account, by id (id, handle, kind, name, profession, state)");
+  AddPagingFlags(list, a.list);
+  OnRun(list, run, [args](Invocation& inv) {
+    args->list.query.clear();
+    return ListUsers(inv, args->list);
+  });
+  CLI::App* find = user->add_subcommand(
+      "find", "List the accounts whose handle or display name contains TEXT (A-Z in any case)");
+  find->add_option("TEXT", a.list.query, "Part of a handle or display name")->required();
+  AddPagingFlags(find, a.list);
+  OnRun(find, run, [args](Invocation& inv) { return ListUsers(inv, args->list); });
 
   CLI::App* rep =
       app.add_subcommand("representative", "Appoint and end legal representatives (admins)");

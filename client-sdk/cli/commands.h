@@ -54,6 +54,16 @@ struct CreateUserArgs {
 // Reads the new account's password from the first line of stdin.
 int CreateUser(Invocation& inv, const CreateUserArgs& args);
 int DisableUser(Invocation& inv, const std::string& handle);
+
+struct ListUsersArgs {
+  std::string query;   // `user find TEXT`; empty: every account
+  uint64_t after = 0;  // only accounts with a greater id
+  uint64_t limit = 0;  // per page; 0: the server's default (100); at most 1000
+  bool all = false;    // follow next_after_id until the end
+};
+// Admins: one line per account, by id: "ID  HANDLE  KIND  NAME  PROFESSION[  disabled]".
+// A listing cut at a page says so (on stderr; a last {"more_after": N} line with --json).
+int ListUsers(Invocation& inv, const ListUsersArgs& args);
 // Admins: `handle` acts for `client` in every network of the client, on the legal `basis`.
 int AppointRepresentative(Invocation& inv, const std::string& client, const std::string& handle,
                           const std::string& basis);

@@ -234,6 +234,7 @@ JsonObject AccountJson(const v1::Account& a) {
       .Str("created_at", FormatTime(a.created_at_ms()))
       .Str("language", a.language())
       .Str("time_zone", a.time_zone());
+  if (a.must_change_password()) j.Bool("must_change_password", true);
   return j;
 }
 
@@ -316,6 +317,7 @@ std::string AccountText(const v1::Account& a) {
   std::string s = a.handle() + "  " + Field(KindName(a.kind())) + "  " +
                   Field(OneLine(a.display_name())) + "  " + Field(OneLine(a.profession()));
   if (a.disabled()) s += "  disabled";
+  if (a.must_change_password()) s += "  must-change-password";
   return s;
 }
 

@@ -98,6 +98,16 @@ Result<v1::UpdateProfileResult> Connection::UpdateProfile(const std::string& lan
   return KRING_SDK_CALL(f, update_profile, kUpdateProfile);
 }
 
+Result<v1::ListAccountsResult> Connection::ListAccounts(const std::string& query, uint64_t after_id,
+                                                        uint32_t limit) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_list_accounts();
+  req->set_query(query);
+  req->set_after_id(after_id);
+  req->set_limit(limit);
+  return KRING_SDK_CALL(f, list_accounts, kListAccounts);
+}
+
 Result<v1::AppointRepresentativeResult> Connection::AppointRepresentative(
     const std::string& client_handle, const std::string& representative_handle,
     const std::string& basis) {

@@ -123,6 +123,7 @@ std::string GeneratePassword(Random& random) {
 }
 
 // The first start of a fresh store creates the configured admin and prints its password once.
+// The password is one-time: the admin's first session may only change it.
 // Failures are logged, not fatal: the server is still useful, and `admin create` is the way out.
 void BootstrapAdmin(service::Service& service, Random& random, const std::string& handle) {
   if (handle.empty()) return;
@@ -138,13 +139,18 @@ void BootstrapAdmin(service::Service& service, Random& random, const std::string
   request.set_kind(v1::ACCOUNT_KIND_ADMIN);
   request.set_display_name("Administrator");
   request.set_password(GeneratePassword(random));
-  auto account = service.CreateAccountOffline(request);
+  auto account = service.CreateAccountOffline(request, /*one_time_password=*/true);
   if (!account.ok()) {
     spdlog::error("bootstrap admin \"{}\": {}", handle, account.status().ToString());
     return;
   }
   std::printf("kringd: bootstrap admin \"%s\" created; one-time password: %s\n",
               account->handle().c_str(), request.password().c_str());
+  // On stderr: stdout's line is parsed by scripts (bench, tests).
+  spdlog::warn(
+      "bootstrap admin \"{}\": log in and change the one-time password first "
+      "(kring login {}; kring password); until then it can do nothing else",
+      handle, handle);
   std::fflush(stdout);
 }
 

@@ -72,6 +72,8 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "checked that the access log is intact, as an auditor";
   } else if (type == event_type::kAuditCheckpoint) {
     what = "had a signed checkpoint of the access log made, as an auditor";
+  } else if (type == event_type::kAccountsListed) {
+    what = "looked at the list of accounts, as an admin";
   } else if (type == event_type::kRepresentativeAppointed) {
     what = "appointed " + object + " as representative";
   } else if (type == event_type::kRepresentativeEnded) {

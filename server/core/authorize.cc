@@ -218,6 +218,21 @@ Status AuthorizeAccessLogRead(const Actor& actor, uint64_t client_id, bool repre
   return PermissionDenied("only the client or their representative reads the client's access log");
 }
 
+Status AuthorizeRequest(const Actor& actor, v1::ClientFrame::RequestCase request) {
+  if (!actor.must_change_password) return Status::Ok();
+  switch (request) {
+    case v1::ClientFrame::kLogin:
+    case v1::ClientFrame::kResumeSession:
+    case v1::ClientFrame::kWhoAmI:
+    case v1::ClientFrame::kLogout:
+    case v1::ClientFrame::kChangePassword:
+      return Status::Ok();
+    default:
+      // Whoever read the printed password could otherwise use it for ever.
+      return FailedPrecondition("change the one-time password first: kring password");
+  }
+}
+
 Status AuthorizeAccountAdmin(const Actor& actor) {
   if (actor.kind == v1::ACCOUNT_KIND_ADMIN) return Status::Ok();
   return PermissionDenied("only an admin manages accounts");

@@ -46,6 +46,8 @@ struct Actor {
   // Not used to decide; carried so callers need not read the account again.
   std::string handle;
   std::string profession;
+  // The account's password is one-time (store.AccountRecord.must_change_password).
+  bool must_change_password = false;
 };
 
 // The actor's place in one network, as stored at the instant now_ms.
@@ -112,7 +114,13 @@ Status AuthorizeDeclineInvitation(bool is_invitee, const Standing& standing);
 // coordinates it. `client_kind` is the kind of the account named as the client.
 Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountKind client_kind);
 
-// Creating and disabling accounts, appointing representatives: admins only.
+// Whether the actor's session may make `request` at all, before what it asks is looked at: a
+// session of an account whose password is one-time may only change it (and resume, ask who it
+// is, log out); FAILED_PRECONDITION for anything else. Asked for every request that authenticates
+// (RequestContext::Authenticate).
+Status AuthorizeRequest(const Actor& actor, v1::ClientFrame::RequestCase request);
+
+// Creating and disabling accounts, listing them, appointing representatives: admins only.
 Status AuthorizeAccountAdmin(const Actor& actor);
 
 // Querying the access log, verifying it, signing checkpoints: auditors only.

@@ -107,7 +107,8 @@ Status ValidateCreateAccount(const v1::CreateAccountRequest& req) {
 
 StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn,
                                       const v1::CreateAccountRequest& req,
-                                      const std::string& password_hash, int64_t now_ms) {
+                                      const std::string& password_hash, int64_t now_ms,
+                                      bool one_time_password) {
   std::string handle = *CanonicalHandle(req.handle());
   KRING_ASSIGN_OR_RETURN(auto existing, records::FindAccountId(txn, handle));
   if (existing) return AlreadyExists("the handle \"" + handle + "\" is taken");
@@ -122,7 +123,9 @@ StatusOr<v1::Account> StageNewAccount(storage::Transaction& txn,
   account->set_created_at_ms(now_ms);
   account->set_language(std::string(kDefaultLanguage));
   account->set_time_zone(std::string(kDefaultTimeZone));
+  account->set_must_change_password(one_time_password);
   record.set_password_hash(password_hash);
+  record.set_must_change_password(one_time_password);
   records::AddAccount(txn, record);
   return record.account();
 }
@@ -281,7 +284,8 @@ Status CreateAccount(RequestContext& ctx, const v1::CreateAccountRequest& req) {
       KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
       KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
       KRING_ASSIGN_OR_RETURN(v1::Account account,
-                             StageNewAccount(txn, req, hash, ctx.service().clock.NowMs()));
+                             StageNewAccount(txn, req, hash, ctx.service().clock.NowMs(),
+                                             /*one_time_password=*/false));
       ctx.audit().event.set_object_id(account.id());
       *out.response.mutable_create_account()->mutable_account() = std::move(account);
       return Status::Ok();
@@ -320,6 +324,11 @@ Status ChangePassword(RequestContext& ctx, const v1::ChangePasswordRequest& req)
   ServiceImpl& service = ctx.service();
   KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(service.store, &ctx.audit()));
   KRING_RETURN_IF_ERROR(CheckPasswordLength(req.new_password()));
+  // Compared as given, before any hashing: "changing" a one-time password to itself would make
+  // it last for ever.
+  if (req.new_password() == req.old_password()) {
+    return InvalidArgument("the new password must differ from the current one");
+  }
   // Checking the current password is a login by other means: throttled and counted like one, so
   // that a session cannot be used to guess its account's password faster than a login could.
   KRING_ASSIGN_OR_RETURN(
@@ -347,6 +356,20 @@ Status ChangePassword(RequestContext& ctx, const v1::ChangePasswordRequest& req)
         return FailedPrecondition("the password changed meanwhile; try again");
       }
       record->set_password_hash(hash);
+      if (record->must_change_password()) {
+        // Whoever else logged in with the one-time password must not keep a session that now
+        // has full use: every other session ends, this one carries on under the new epoch.
+        const std::string key = ctx.connection().auth().session_key;
+        KRING_ASSIGN_OR_RETURN(auto session, records::GetSession(txn, key));
+        if (!session) return Unauthenticated("the session has ended");
+        record->set_must_change_password(false);
+        record->set_session_epoch(record->session_epoch() + 1);
+        session->set_session_epoch(record->session_epoch());
+        records::PutSession(txn, key, *session);
+        out.effects.push_back([&ctx, account_id, key] {
+          ctx.service().hub.EndAccount(account_id, "the one-time password was changed", key);
+        });
+      }
       records::PutAccount(txn, *record);
       out.response.mutable_change_password();
       return Status::Ok();

@@ -49,6 +49,8 @@ constexpr std::array kRows = {
             Run<&F::end_representation, EndRepresentation>},
   ActionRow{F::kUpdateProfile, type::kProfileUpdated, kUpdate, K::kWrite,
             Run<&F::update_profile, UpdateProfile>},
+  ActionRow{F::kListAccounts, type::kAccountsListed, kReadAction, K::kRead,
+            Run<&F::list_accounts, ListAccounts>},
 
   // Networks and membership.
   ActionRow{F::kOpenNetwork, type::kNetworkOpened, kCreate, K::kWrite,

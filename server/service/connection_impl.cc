@@ -110,7 +110,7 @@ void ConnectionImpl::Dispatch(const v1::ClientFrame& frame) {
   if (Status admitted = AdmitRequest(account); !admitted.ok()) return ReplyError(id, admitted);
   const ActionRow* row = FindAction(frame.request_case());
   if (row == nullptr) return ReplyError(id, Unimplemented("this server does not know the request"));
-  auto ctx = std::make_shared<RequestContext>(shared_from_this(), id,
+  auto ctx = std::make_shared<RequestContext>(shared_from_this(), row->request, id,
                                               NewAudit(row->event_type, row->audit_action));
   Status outcome = row->kind != RequestKind::kLogin && account == 0
                        ? Unauthenticated("log in first")
@@ -187,9 +187,10 @@ StatusOr<Actor> ConnectionImpl::Authenticate(const storage::ReadView& view, Audi
         account->session_epoch() != session->session_epoch()) {
       return Unauthenticated("the session has ended");
     }
-    AccessCache::Session found{Actor{account->account().id(), account->account().kind(),
-                                     account->account().handle(), account->account().profession()},
-                               session->expires_at_ms(), session->app()};
+    AccessCache::Session found{
+        Actor{account->account().id(), account->account().kind(), account->account().handle(),
+              account->account().profession(), account->must_change_password()},
+        session->expires_at_ms(), session->app()};
     if (cache == nullptr) {
       if (found.expires_at_ms <= now) return Unauthenticated("the session has expired");
       NoteActor(audit, found);

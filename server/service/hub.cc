@@ -370,11 +370,13 @@ void Hub::EndSession(const std::string& session_key, std::string_view reason) {
   for (const auto& t : targets) t->EndSession(reason);
 }
 
-void Hub::EndAccount(uint64_t account_id, std::string_view reason) {
+void Hub::EndAccount(uint64_t account_id, std::string_view reason, std::string_view keep_session) {
   std::vector<std::shared_ptr<EventTarget>> targets;
   {
     std::lock_guard lock(mu_);
-    targets = DetachWhereLocked([&](const Attached& a) { return a.account_id == account_id; });
+    targets = DetachWhereLocked([&](const Attached& a) {
+      return a.account_id == account_id && (keep_session.empty() || a.session_key != keep_session);
+    });
   }
   for (const auto& t : targets) t->EndSession(reason);
 }

@@ -159,8 +159,9 @@ class Hub {
   // running subscriptions there.
   void SetAccessUntil(uint64_t network_id, uint64_t account_id, int64_t until_ms);
   // Every connection of the session / account: subscriptions cancelled, EndSession(reason).
+  // EndAccount leaves the connections of the session `keep_session` (if given) as they are.
   void EndSession(const std::string& session_key, std::string_view reason);
-  void EndAccount(uint64_t account_id, std::string_view reason);
+  void EndAccount(uint64_t account_id, std::string_view reason, std::string_view keep_session = {});
 
   size_t connection_count() const;
 

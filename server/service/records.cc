@@ -57,7 +57,12 @@ void AddAccount(Transaction& txn, const store::AccountRecord& record) {
 }
 
 void PutAccount(Transaction& txn, const store::AccountRecord& record) {
-  PutProto(txn, Table::kAccounts, U64(record.account().id()), record);
+  if (record.account().must_change_password() == record.must_change_password()) {
+    return PutProto(txn, Table::kAccounts, U64(record.account().id()), record);
+  }
+  store::AccountRecord mirrored = record;
+  mirrored.mutable_account()->set_must_change_password(record.must_change_password());
+  PutProto(txn, Table::kAccounts, U64(record.account().id()), mirrored);
 }
 
 StatusOr<bool> AnyAccount(const ReadView& view) {
@@ -68,6 +73,22 @@ StatusOr<bool> AnyAccount(const ReadView& view) {
         return false;
       }));
   return any;
+}
+
+Status ScanAccounts(const ReadView& view, uint64_t after_id, const AccountVisitor& visit) {
+  if (after_id == UINT64_MAX) return Status::Ok();
+  bool corrupt = false;
+  KRING_RETURN_IF_ERROR(view.Scan(
+      Table::kAccounts, U64(after_id + 1), "", 0, [&](std::string_view, std::string_view value) {
+        store::AccountRecord record;
+        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          corrupt = true;
+          return false;
+        }
+        return visit(record);
+      }));
+  if (corrupt) return Internal("corrupt record in table accounts");
+  return Status::Ok();
 }
 
 StatusOr<std::optional<store::SessionRecord>> GetSession(const ReadView& view,

@@ -38,9 +38,15 @@ StatusOr<std::optional<uint64_t>> FindAccountId(const ReadView& view, std::strin
 // that the handle is free.
 void AddAccount(Transaction& txn, const store::AccountRecord& record);
 // An existing account's record, rewritten whole (a handle never changes, so its row stays).
+// Both write account.must_change_password as the record's must_change_password, so that every
+// view of the account says it.
 void PutAccount(Transaction& txn, const store::AccountRecord& record);
 // Whether any account exists (the first start creates the admin).
 StatusOr<bool> AnyAccount(const ReadView& view);
+// Visits the accounts with an id greater than `after_id`, by id, until `visit` returns false. A
+// record that does not parse fails the scan.
+using AccountVisitor = std::function<bool(const store::AccountRecord& record)>;
+Status ScanAccounts(const ReadView& view, uint64_t after_id, const AccountVisitor& visit);
 
 // Sessions are kept under sha256(token) (`session_key`), never under the token itself.
 StatusOr<std::optional<store::SessionRecord>> GetSession(const ReadView& view,

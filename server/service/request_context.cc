@@ -7,10 +7,12 @@
 
 namespace kring::service {
 
-RequestContext::RequestContext(std::shared_ptr<ConnectionImpl> connection, uint64_t request_id,
+RequestContext::RequestContext(std::shared_ptr<ConnectionImpl> connection,
+                               v1::ClientFrame::RequestCase request, uint64_t request_id,
                                AuditDraft audit)
     : connection_(std::move(connection)),
       service_(connection_->service()),
+      request_(request),
       request_id_(request_id),
       audit_(std::move(audit)) {}
 
@@ -36,7 +38,10 @@ void RequestContext::MarkAnswered() {
 
 StatusOr<Actor> RequestContext::Authenticate(const storage::ReadView& view, AuditDraft* audit,
                                              AccessCache* cache) const {
-  return connection_->Authenticate(view, audit, cache);
+  KRING_ASSIGN_OR_RETURN(Actor actor, connection_->Authenticate(view, audit, cache));
+  // The one place every request's actor comes from, so the one place this is enforced.
+  KRING_RETURN_IF_ERROR(AuthorizeRequest(actor, request_));
+  return actor;
 }
 
 StatusOr<Standing> RequestContext::StandingOf(const storage::ReadView& view, uint64_t network_id,

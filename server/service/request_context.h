@@ -55,12 +55,14 @@ struct Permitted {
 
 class RequestContext : public std::enable_shared_from_this<RequestContext> {
  public:
-  RequestContext(std::shared_ptr<ConnectionImpl> connection, uint64_t request_id, AuditDraft audit);
+  RequestContext(std::shared_ptr<ConnectionImpl> connection, v1::ClientFrame::RequestCase request,
+                 uint64_t request_id, AuditDraft audit);
   ~RequestContext();
   RequestContext(const RequestContext&) = delete;
   RequestContext& operator=(const RequestContext&) = delete;
 
   uint64_t request_id() const { return request_id_; }
+  v1::ClientFrame::RequestCase request() const { return request_; }
   ServiceImpl& service() const { return service_; }
   // The connection the request came on: its session (for the account actions) and its
   // subscriptions (for Subscribe).
@@ -74,9 +76,11 @@ class RequestContext : public std::enable_shared_from_this<RequestContext> {
 
   // --- Who asks, and what they may do, at this instant ---
 
-  // The actor behind the connection, if its session is valid in `view` right now; fills in the
-  // actor in `audit`. With `cache` (only the writer's, with `view` its transaction) the session
-  // and account come from it when it has them; the expiry is checked at this instant either way.
+  // The actor behind the connection, if its session is valid in `view` right now and may make
+  // this request at all (AuthorizeRequest: FAILED_PRECONDITION while its password is one-time);
+  // fills in the actor in `audit`. With `cache` (only the writer's, with `view` its transaction)
+  // the session and account come from it when it has them; the expiry is checked at this instant
+  // either way.
   StatusOr<Actor> Authenticate(const storage::ReadView& view, AuditDraft* audit = nullptr,
                                AccessCache* cache = nullptr) const;
   // The account's standing in the network at this instant; `cache` as for Authenticate.
@@ -140,6 +144,7 @@ class RequestContext : public std::enable_shared_from_this<RequestContext> {
 
   const std::shared_ptr<ConnectionImpl> connection_;
   ServiceImpl& service_;
+  const v1::ClientFrame::RequestCase request_;
   const uint64_t request_id_;
   AuditDraft audit_;
   bool answered_ = false;

@@ -104,7 +104,8 @@ std::shared_ptr<Connection> Service::Accept(std::shared_ptr<ConnectionSink> sink
 
 bool Service::Ready() const { return impl_->writer.running(); }
 
-StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountRequest& request) {
+StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountRequest& request,
+                                                    bool one_time_password) {
   KRING_RETURN_IF_ERROR(ValidateCreateAccount(request));
   KRING_ASSIGN_OR_RETURN(std::string hash,
                          HashPassword(request.password(), impl_->options.password, impl_->random));
@@ -113,7 +114,8 @@ StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountReque
   const int64_t now = impl_->clock.NowMs();
   impl_->writer.Submit(Writer::Op{
       [&, account](storage::Transaction& txn) -> Status {
-        KRING_ASSIGN_OR_RETURN(*account, StageNewAccount(txn, request, hash, now));
+        KRING_ASSIGN_OR_RETURN(*account,
+                               StageNewAccount(txn, request, hash, now, one_time_password));
         // An admin action at the server's console: on the record like any other.
         v1::AuditEvent record;
         record.set_event_type(std::string(v1::event_type::kAccountCreated));

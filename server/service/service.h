@@ -77,7 +77,10 @@ class Service final : public ConnectionAcceptor {
 
   // Creates an account without a session, through the same write path as CreateAccount: for
   // `kringd admin create` and the first-start bootstrap admin. Blocks (hashes the password).
-  StatusOr<v1::Account> CreateAccountOffline(const v1::CreateAccountRequest& request);
+  // `one_time_password`: the password was made up and printed (the bootstrap admin's), so the
+  // account must change it before anything else (v1.Account.must_change_password).
+  StatusOr<v1::Account> CreateAccountOffline(const v1::CreateAccountRequest& request,
+                                             bool one_time_password = false);
 
   // True if the store holds at least one account. Blocks on a store read.
   StatusOr<bool> HasAccounts() const;

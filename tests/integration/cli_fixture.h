@@ -190,6 +190,7 @@ class CliUser {
 
 class CliTest : public KringTest {
  protected:
+  explicit CliTest(KringdConfig config = {}) : KringTest(config) {}
   void SetUp() override {
     KringTest::SetUp();
     if (HasFatalFailure()) return;

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "tests/support/child_process.h"
@@ -114,7 +115,7 @@ KringdProcess::~KringdProcess() {
          << "free_failures = " << config_.free_failures << "\n"
          << "base_delay_ms = " << config_.base_delay_ms << "\n"
          << "[bootstrap]\n"
-         << "admin_handle = \"\"\n"
+         << "admin_handle = \"" << (config_.bootstrap_admin ? kAdminHandle : "") << "\"\n"
          << "[web]\n"
          << "root = \"" << (config_.web_root.empty() ? dir_ + "/no-web-app" : config_.web_root)
          << "\"\n";
@@ -128,6 +129,7 @@ KringdProcess::~KringdProcess() {
   config.close();
   if (!config) return ::testing::AssertionFailure() << "cannot write " << config_file();
 
+  if (config_.bootstrap_admin) return ::testing::AssertionSuccess();
   std::string out;
   int rc = AdminCreate(kAdminHandle, "admin", kAdminPassword, {}, &out);
   if (rc != 0) {
@@ -136,6 +138,14 @@ KringdProcess::~KringdProcess() {
            << StderrLog();
   }
   return ::testing::AssertionSuccess();
+}
+
+std::string KringdProcess::BootstrapPassword() const {
+  constexpr std::string_view kMarker = "one-time password: ";
+  const size_t at = stdout_.find(kMarker);
+  if (at == std::string::npos) return "";
+  const size_t begin = at + kMarker.size();
+  return stdout_.substr(begin, stdout_.find('\n', begin) - begin);
 }
 
 int KringdProcess::AdminCreate(const std::string& handle, const std::string& kind,

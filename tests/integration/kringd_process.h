@@ -41,6 +41,9 @@ struct KringdConfig {
   std::string web_root;
   // [web] origins; empty leaves the key out (kringd's default: the local origins of its port).
   std::vector<std::string> web_origins;
+  // The admin is not created offline but by kringd's first start, as [bootstrap] admin_handle,
+  // with the one-time password it prints (bootstrap_password()).
+  bool bootstrap_admin = false;
 };
 
 class KringdProcess {
@@ -80,6 +83,8 @@ class KringdProcess {
   std::string ca_file() const { return data_dir() + "/tls/cert.pem"; }
   std::string stderr_file() const { return dir_ + "/kringd.stderr.log"; }
   std::string StderrLog() const;
+  // With KringdConfig::bootstrap_admin: the one-time password kringd printed; empty before.
+  std::string BootstrapPassword() const;
 
   // Options that reach this kringd with its dev certificate pinned. Short timeouts: a test that
   // waits on a dead server should fail quickly.

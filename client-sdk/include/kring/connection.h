@@ -108,6 +108,11 @@ class Connection {
   // it is. Returns the account as it is now. A bad value: INVALID_ARGUMENT.
   Result<v1::UpdateProfileResult> UpdateProfile(const std::string& language,
                                                 const std::string& time_zone);
+  // Admin only. One page of accounts with an id above `after_id` whose handle or display name
+  // contains `query` (A-Z in any case; empty: all); `limit` 0: the server's default (100).
+  // next_after_id != 0: more follow, ask again with after_id = next_after_id.
+  Result<v1::ListAccountsResult> ListAccounts(const std::string& query, uint64_t after_id = 0,
+                                              uint32_t limit = 0);
   // Admin only. The representative then acts for the client in every network of the client
   // (docs/consent.md). `basis` is required: the legal ground, e.g. "guardianship, court order".
   Result<v1::AppointRepresentativeResult> AppointRepresentative(

@@ -16,6 +16,7 @@ inline constexpr std::string_view kAccountCreated = "account.created";
 inline constexpr std::string_view kAccountDisabled = "account.disabled";
 inline constexpr std::string_view kPasswordChanged = "password.changed";
 inline constexpr std::string_view kProfileUpdated = "profile.updated";
+inline constexpr std::string_view kAccountsListed = "accounts.listed";
 inline constexpr std::string_view kRepresentativeAppointed = "representative.appointed";
 inline constexpr std::string_view kRepresentativeEnded = "representative.ended";
 inline constexpr std::string_view kNetworkOpened = "network.opened";
@@ -55,6 +56,7 @@ inline constexpr std::array kAll = {
     kAccountDisabled,
     kPasswordChanged,
     kProfileUpdated,
+    kAccountsListed,
     kRepresentativeAppointed,
     kRepresentativeEnded,
     kNetworkOpened,

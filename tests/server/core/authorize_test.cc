@@ -461,5 +461,28 @@ TEST(AuthorizeAccessLogReadTest, TheClientOrTheirRepresentativeReadsIt) {
   }
 }
 
+// --- AuthorizeRequest ------------------------------------------------------------------------
+
+TEST(AuthorizeRequestTest, AOneTimePasswordOnlyChangesItself) {
+  Actor actor{1, v1::ACCOUNT_KIND_ADMIN};
+  actor.must_change_password = true;
+  const auto* oneof = v1::ClientFrame::descriptor()->FindOneofByName("request");
+  for (int i = 0; i < oneof->field_count(); ++i) {
+    const auto request = static_cast<v1::ClientFrame::RequestCase>(oneof->field(i)->number());
+    const bool allowed = request == v1::ClientFrame::kLogin ||
+                         request == v1::ClientFrame::kResumeSession ||
+                         request == v1::ClientFrame::kWhoAmI ||
+                         request == v1::ClientFrame::kLogout ||
+                         request == v1::ClientFrame::kChangePassword;
+    Status status = AuthorizeRequest(actor, request);
+    EXPECT_EQ(CodeName(status.code()), CodeName(allowed ? Code::kOk : Code::kFailedPrecondition))
+        << oneof->field(i)->name();
+    if (!allowed) EXPECT_EQ(status.detail(), "change the one-time password first: kring password");
+    actor.must_change_password = false;
+    EXPECT_TRUE(AuthorizeRequest(actor, request).ok()) << oneof->field(i)->name();
+    actor.must_change_password = true;
+  }
+}
+
 }  // namespace
 }  // namespace kring
