@@ -117,7 +117,7 @@ KringdProcess::~KringdProcess() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-std::string KringdProcess::Start(int io_threads) {
+std::string KringdProcess::Start(int io_threads, const std::string& extra_config) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "kring-bench-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) return Errno("mkdtemp");
   dir_ = tmpl;
@@ -145,7 +145,8 @@ std::string KringdProcess::Start(int io_threads) {
            << "account_per_second = 1000000\n"
            << "account_burst = 1000000\n"
            << "[bootstrap]\n"
-           << "admin_handle = \"admin\"\n";
+           << "admin_handle = \"admin\"\n"
+           << extra_config << "\n";
     if (!config) return "cannot write " + config_file;
   }
 

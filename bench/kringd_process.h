@@ -56,9 +56,10 @@ class KringdProcess {
   KringdProcess(const KringdProcess&) = delete;
   KringdProcess& operator=(const KringdProcess&) = delete;
 
-  // Makes the temp dir and config, spawns `kringd serve`, waits for the listening line and the
-  // bootstrap password. Empty string on success, else what went wrong (with kringd's stderr).
-  std::string Start(int io_threads);
+  // Makes the temp dir and config (with `extra_config` appended: TOML, e.g. a [web] root),
+  // spawns `kringd serve`, waits for the listening line and the bootstrap password. Empty string
+  // on success, else what went wrong (with kringd's stderr).
+  std::string Start(int io_threads, const std::string& extra_config = "");
   // SIGTERM, wait up to kStopDeadline, then SIGKILL. Returns a description of how it ended
   // ("exit 0" when clean).
   std::string Stop();

@@ -7,16 +7,18 @@
 //               the same fanout against an XMPP server (bench/peers/xmpp/fanout.h); only in a
 //               build configured with -DKRING_BENCH_PEERS=ON (bench/peers/ejabberd/README.md)
 //
-// SCENARIO is fanout, connections, history or resume (bench/<scenario>.h says what each one
-// does). With --spawn-kringd it starts its own kringd on a temp dir and a loopback port, so that
-// one command gives a result. Exit codes: 0 a valid run, 1 the run failed or a check did not
-// hold (a missing or duplicated delivery), 2 usage. See docs/benchmarks.md.
+// SCENARIO is fanout, connections, history, resume or seed (bench/<scenario>.h says what each
+// one does; seed only fills a kringd for measuring an app against). With --spawn-kringd it starts
+// its own kringd on a temp dir and a loopback port, so that one command gives a result. Exit codes:
+// 0 a valid run, 1 the run failed or a check did not hold (a missing or duplicated delivery), 2
+// usage. See docs/benchmarks.md.
 #include <signal.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +31,7 @@
 #include "bench/peers/xmpp/fanout.h"
 #include "bench/report.h"
 #include "bench/resume.h"
+#include "bench/seed.h"
 #include "bench/world.h"
 #include "bench/ws_client.h"
 
@@ -48,6 +51,7 @@ struct Flags {
   std::string admin_password_file;
   int server_pid = -1;
   std::string spawn_kringd;
+  std::string kringd_config;  // appended to the spawned kringd's config
   int server_threads = 0;
   int networks = 100;
   bool networks_given = false;
@@ -55,6 +59,8 @@ struct Flags {
   int connections = 0;  // 0: the scenario's default
   int messages = 0;     // 0: the scenario's default
   int page_size = 100;
+  int thread_count = 4;  // seed: threads per network
+  std::string member;    // seed: the member's handle
   int source_addresses = 0;
   int senders = 1;
   double rate = 0;
@@ -114,7 +120,17 @@ constexpr int kSpareDescriptors = 512;
 
 // The scenarios' options from the flags, with each scenario's defaults. "" or a usage error.
 std::string ScenarioOptions(const Flags& f, ConnectionsOptions* connections,
-                            HistoryOptions* history, ResumeOptions* resume) {
+                            HistoryOptions* history, ResumeOptions* resume, SeedOptions* seed) {
+  if (f.scenario == "seed") {
+    if (f.connections > 0) return "seed makes one client connection per network; no --connections";
+    seed->networks = f.networks_given ? f.networks : seed->networks;
+    seed->threads = f.thread_count;
+    if (f.messages > 0) seed->messages = f.messages;
+    if (f.window > 0) seed->window = f.window;
+    seed->message_bytes = f.message_bytes;
+    seed->member = f.member;
+    return CheckSeedOptions(*seed);
+  }
   if (f.scenario == "fanout") {
     if (f.connections > 0) {
       return "fanout connects networks x members; --connections is for connections and resume";
@@ -214,7 +230,8 @@ int Run(const Flags& flags, uint64_t descriptors) {
   ConnectionsOptions connections;
   HistoryOptions history;
   ResumeOptions resume;
-  if (std::string e = ScenarioOptions(flags, &connections, &history, &resume); !e.empty()) {
+  SeedOptions seed;
+  if (std::string e = ScenarioOptions(flags, &connections, &history, &resume, &seed); !e.empty()) {
     return Fail(kExitUsage, e);
   }
   if (!flags.xmpp.url.empty()) return RunXmpp(flags);
@@ -241,7 +258,13 @@ int Run(const Flags& flags, uint64_t descriptors) {
   std::string ca_file = flags.ca_file;
   if (!flags.spawn_kringd.empty()) {
     kringd = std::make_unique<KringdProcess>(flags.spawn_kringd);
-    if (std::string e = kringd->Start(flags.server_threads); !e.empty()) {
+    std::string extra_config;
+    if (!flags.kringd_config.empty()) {
+      std::ifstream in(flags.kringd_config);
+      if (!in) return Fail(kExitUsage, "cannot read " + flags.kringd_config);
+      extra_config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (std::string e = kringd->Start(flags.server_threads, extra_config); !e.empty()) {
       return Fail(kExitFailed, "starting kringd: " + e);
     }
     context.server_pid = kringd->pid();
@@ -280,6 +303,8 @@ int Run(const Flags& flags, uint64_t descriptors) {
     outcome = RunConnections(connections, context);
   } else if (flags.scenario == "history") {
     outcome = RunHistory(history, context);
+  } else if (flags.scenario == "seed") {
+    outcome = RunSeed(seed, context);
   } else {
     outcome = RunResume(resume, context);
   }
@@ -303,15 +328,20 @@ int Main(int argc, char** argv) {
   const uint64_t descriptors = RaiseDescriptorLimit();
   Flags flags;
   CLI::App app{"kring-bench: load generator for kringd (see docs/benchmarks.md)"};
-  app.add_option("SCENARIO", flags.scenario, "fanout, connections, history or resume")
+  app.add_option("SCENARIO", flags.scenario, "fanout, connections, history, resume or seed")
       ->required()
-      ->check(CLI::IsMember({"fanout", "connections", "history", "resume"}));
+      ->check(CLI::IsMember({"fanout", "connections", "history", "resume", "seed"}));
   auto* server =
       app.add_option("--server", flags.server_url, "wss://HOST:PORT of a running kringd");
   auto* spawn = app.add_option("--spawn-kringd", flags.spawn_kringd,
                                "Start this kringd binary on a temp dir and loopback port")
                     ->check(CLI::ExistingFile);
   server->excludes(spawn);
+  app.add_option("--kringd-config", flags.kringd_config,
+                 "--spawn-kringd: a TOML file appended to the spawned kringd's config (e.g. "
+                 "[web] root)")
+      ->check(CLI::ExistingFile)
+      ->needs(spawn);
   auto* xmpp = app.add_option("--xmpp", flags.xmpp.url,
                               "fanout against an XMPP server over WebSocket (RFC 7395) at "
                               "wss://HOST:PORT/PATH; its users and rooms must exist (a build "
@@ -337,7 +367,7 @@ int Main(int argc, char** argv) {
   app.add_option("--server-threads", flags.server_threads,
                  "--spawn-kringd: kringd's --io-threads (0: its default, one per core)")
       ->capture_default_str();
-  app.add_option("--networks", flags.networks, "Networks")
+  app.add_option("--networks", flags.networks, "Networks (seed: default 50)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
   app.add_option("--members", flags.members, "People per network, the client included")
@@ -349,7 +379,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0, 1'000'000));
   app.add_option("--messages", flags.messages,
                  "history: messages to page through (default 100000); resume: messages each "
-                 "member misses (default 100)")
+                 "member misses (default 100); seed: messages per thread (default 200)")
       ->check(CLI::Range(0, 100'000'000));
   app.add_option("--page-size", flags.page_size, "history: FetchHistory limit")
       ->capture_default_str()
@@ -359,6 +389,12 @@ int Main(int argc, char** argv) {
                  "connections)")
       ->capture_default_str()
       ->check(CLI::Range(0, 254));
+  app.add_option("--thread-count", flags.thread_count,
+                 "seed: threads per network, the general thread included")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--member", flags.member,
+                 "seed: the handle of the member in every network (default RUN-member)");
   app.add_option("--senders", flags.senders, "Senders per network (members 0..K-1)")
       ->capture_default_str()
       ->check(CLI::Range(1, 10'000));
@@ -370,7 +406,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 86400.0));
   app.add_option("--window", flags.window,
                  "Unacknowledged posts per sender (fanout closed loop, default 16; history's "
-                 "fill, 64; resume's posting, 16)")
+                 "fill, 64; resume's posting, 16; seed, 64 per client)")
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--message-bytes", flags.message_bytes, "Text length of each message")
       ->capture_default_str()

@@ -19,8 +19,9 @@ constexpr size_t kSetupWindow = 64;
 // TLS handshakes in progress at once, per io thread.
 constexpr size_t kConnectsPerThread = 32;
 
-// A short prefix unique to this run: handles stay within [a-z0-9._-] and 64 bytes.
-std::string RunId() {
+}  // namespace
+
+std::string NewRunId() {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   uint64_t v =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) *
@@ -34,8 +35,6 @@ std::string RunId() {
   }
   return "b" + id;
 }
-
-}  // namespace
 
 // The setup's state lives on the heap, shared by its callbacks: after a phase fails or times
 // out, BuildWorld returns while some of them may still run until the io threads stop.
@@ -51,7 +50,7 @@ class WorldBuilder : public std::enable_shared_from_this<WorldBuilder> {
         n_(options.networks),
         m_(options.members),
         total_(static_cast<size_t>(n_) * m_),
-        run_(RunId()),
+        run_(NewRunId()),
         began_(Clock::now()),
         deadline_(began_ + options.setup_deadline),
         accounts_(1),

@@ -73,6 +73,9 @@ std::string PrepareWorld(const WorldOptions& options, IoThreads& io, TlsClient& 
                          Failure& failure, World* world);
 std::string JoinWorld(World* world);
 
+// A short prefix unique to this run (time and PID): handles stay within [a-z0-9._-] and 64 bytes.
+std::string NewRunId();
+
 // A Login request for the bench's accounts (app "kring-bench/0.1").
 v1::ClientFrame LoginFrame(const std::string& handle, const std::string& password);
 

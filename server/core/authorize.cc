@@ -203,6 +203,12 @@ Status AuthorizeAuditor(const Actor& actor) {
   return PermissionDenied("only an auditor reads the access log");
 }
 
+Status AuthorizeDeclineInvitation(bool is_invitee, const Standing& standing) {
+  if (is_invitee || IsPrincipal(standing)) return Status::Ok();
+  return PermissionDenied(
+      "only the invitee, the client or their representative declines an invitation");
+}
+
 Status AuthorizeAccessLogRead(const Actor& actor, uint64_t client_id, bool represents) {
   if (client_id == actor.account_id) {
     if (actor.kind == v1::ACCOUNT_KIND_CLIENT) return Status::Ok();

@@ -1,8 +1,10 @@
 // The single authorization point for everything done inside a network.
 //
 // Every request that reads or changes a network's content asks Authorize() with the standing
-// the actor has in that network at this instant (read from the store in the same request, with
-// the clock read then; never cached). Live delivery is authorized when a subscription starts,
+// the actor has in that network at this instant: its records are read in the same request,
+// from the store or, on the writer, from its AccessCache (server/service/access_cache.h), which
+// keeps them only until a write to any access table clears it; the clock is read at each use,
+// so a consent's end and a session's expiry are never cached. Live delivery is authorized when a subscription starts,
 // carries the consent's end time, and is cut by the same write that narrows or ends the consent
 // (see Hub::EndAccess). The consent model is in docs/consent.md; nothing else decides.
 #pragma once
@@ -101,6 +103,10 @@ uint64_t HiddenThrough(const Standing& standing, uint64_t thread_id);
 
 // When the actor's access in the network ends by itself (the consent's end_ms); 0: not by itself.
 int64_t AccessEndsMs(const Standing& standing);
+
+// Declining an invitation: the invitee themself (`is_invitee`), or the client or a
+// representative, who decide who joins (`standing`: the actor's in the invitation's network).
+Status AuthorizeDeclineInvitation(bool is_invitee, const Standing& standing);
 
 // Opening a network for `client_id`: the client themself, or a member-kind account who then
 // coordinates it. `client_kind` is the kind of the account named as the client.

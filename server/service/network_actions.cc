@@ -316,10 +316,7 @@ Status DeclineInvitation(RequestContext& ctx, const v1::DeclineInvitationRequest
                            records::GetStanding(txn, invitation->network_id(), actor.account_id,
                                                 ctx.service().clock.NowMs()));
     NoteStanding(ctx.audit().event, invitation->network_id(), standing);
-    if (!is_invitee && !IsPrincipal(standing)) {
-      return PermissionDenied(
-          "only the invitee, the client or their representative declines an invitation");
-    }
+    KRING_RETURN_IF_ERROR(AuthorizeDeclineInvitation(is_invitee, standing));
     if (invitation->state() != v1::INVITATION_STATE_PENDING) {
       return FailedPrecondition("the invitation is no longer pending");
     }

@@ -12,7 +12,7 @@ cd "${1:?usage: no_silent_guards_test.sh SOURCE_DIR}"
 
 # Tracked and new files alike; build dirs and web/node_modules are ignored by .gitignore.
 mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*CMakeLists.txt' \
-  '*.cmake' | grep -vx 'cmake/KringRequire.cmake')
+  '*.cmake' | sort -u | grep -vx 'cmake/KringRequire.cmake')
 if [[ ${#files[@]} -eq 0 ]]; then
   echo "no_silent_guards: no CMake files found under $(pwd)" >&2
   exit 1

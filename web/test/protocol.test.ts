@@ -208,6 +208,23 @@ test("the outbox sends messages written offline once online, each once and in or
   assert.equal((await t.store.load("7")).length, 0, "sent entries leave the store");
 });
 
+test("client_msg_ids differ where Web Crypto is missing (Node 18), also with a fixed random", async () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true, writable: true });
+  try {
+    const t = makeClient();  // random: () => 0.5
+    await online(t);
+    const ids = new Set<string>();
+    for (const text of ["een", "twee", "drie"]) ids.add((await t.client.post(1n, 5n, text)).clientMsgId);
+    assert.equal(ids.size, 3);
+    await until(() => t.outbox().every((e) => e.state === "sent"), "all sent");
+    assert.deepEqual(t.server.threads.get(5n)!.map((m) => m.text), ["een", "twee", "drie"]);
+  } finally {
+    if (saved) Object.defineProperty(globalThis, "crypto", saved);
+    else delete (globalThis as { crypto?: unknown }).crypto;
+  }
+});
+
 test("a post lost with its connection is resent with the same client_msg_id and stored once", async () => {
   const t = makeClient();
   await online(t);

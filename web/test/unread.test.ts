@@ -46,3 +46,18 @@ test("access ended forgets the threads", () => {
   u.forget(1n);
   assert.equal(u.network(1n), 0);
 });
+
+test("last activity: the thread's start, then the newest message seen in history or live", () => {
+  const u = new UnreadTracker(7n);
+  u.setThread(1n, 11n, 4n, 1000);  // ListThreads: created at 1000, 4 messages of unknown time
+  u.setThread(1n, 12n, 0n, 1500);
+  assert.equal(u.lastActivity(1n), 1500);
+  u.seen(11n, 3000);  // the thread view's history page
+  assert.equal(u.lastActivity(1n), 3000);
+  u.seen(11n, 2000);  // an earlier page does not move it back
+  assert.equal(u.lastActivity(1n), 3000);
+  u.message(1n, 12n, 1n, 8n, 4000);
+  assert.equal(u.lastActivity(1n), 4000);
+  u.seen(99n, 9000);  // a thread not (or no longer) listed
+  assert.equal(u.lastActivity(1n), 4000);
+});

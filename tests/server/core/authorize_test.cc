@@ -429,5 +429,37 @@ TEST(AuthorizeAccountAdminTest, OnlyAdminsManageAccounts) {
   }
 }
 
+// --- AuthorizeDeclineInvitation ------------------------------------------------------------
+
+TEST(AuthorizeDeclineInvitationTest, TheInviteeOrThePrincipalsDecline) {
+  for (Place place : {Place::kClient, Place::kRepresentative}) {
+    EXPECT_TRUE(AuthorizeDeclineInvitation(false, StandingFor(place, On::kScopedThread)).ok());
+  }
+  for (Place place : {Place::kCoordinator, Place::kMemberAll, Place::kRemoved, Place::kStranger}) {
+    const Standing standing = StandingFor(place, On::kScopedThread);
+    EXPECT_EQ(CodeName(AuthorizeDeclineInvitation(false, standing).code()), CodeName(DENY))
+        << static_cast<int>(place);
+    // The invitee declines their own invitation whatever else they are in the network.
+    EXPECT_TRUE(AuthorizeDeclineInvitation(true, standing).ok()) << static_cast<int>(place);
+  }
+}
+
+// --- AuthorizeAccessLogRead -----------------------------------------------------------------
+
+TEST(AuthorizeAccessLogReadTest, TheClientOrTheirRepresentativeReadsIt) {
+  const uint64_t kClientId = 1;
+  EXPECT_TRUE(AuthorizeAccessLogRead(Actor{kClientId, kClient}, kClientId, false).ok());
+  // A log is kept for clients only: anyone else asking for "their own" names no client.
+  for (v1::AccountKind kind : {kMember, kAdmin, kAuditor}) {
+    EXPECT_EQ(CodeName(AuthorizeAccessLogRead(Actor{kClientId, kind}, kClientId, false).code()),
+              CodeName(DENY));
+  }
+  EXPECT_TRUE(AuthorizeAccessLogRead(Actor{2, kMember}, kClientId, /*represents=*/true).ok());
+  for (v1::AccountKind kind : {kMember, kClient, kAdmin, kAuditor}) {
+    EXPECT_EQ(CodeName(AuthorizeAccessLogRead(Actor{2, kind}, kClientId, false).code()),
+              CodeName(DENY));
+  }
+}
+
 }  // namespace
 }  // namespace kring

@@ -82,11 +82,15 @@ export class IdbOutboxStore implements OutboxStore {
   }
 }
 
-// A client_msg_id: random, 1..64 bytes (kringd's limit).
-export function newClientMsgId(random: () => number = Math.random): string {
+// A client_msg_id: random, 1..64 bytes (kringd's limit). Never from an injected random (the
+// protocol client's, fixed in tests for its jitter): equal ids would make kringd take a new
+// message for a resend of the first. Where Web Crypto is missing (Node 18 has no global
+// `crypto`), Math.random.
+export function newClientMsgId(): string {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === "function") return c.randomUUID();
-  let s = "";
-  for (let i = 0; i < 32; i++) s += Math.floor(random() * 16).toString(16);
-  return s;
+  const bytes = new Uint8Array(16);
+  if (c && typeof c.getRandomValues === "function") c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

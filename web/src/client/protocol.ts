@@ -69,7 +69,7 @@ export interface ProtocolClientOptions {
   socketFactory: SocketFactory;
   outboxStore: OutboxStore;
   timers?: Timers;
-  random?: () => number;    // jitter, and client_msg_ids where crypto is missing
+  random?: () => number;    // for the backoff's jitter
   now?: () => number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -210,7 +210,7 @@ export class ProtocolClient {
     if (!account) throw new RequestError(Error_Code.UNAUTHENTICATED, "not logged in");
     const entry: OutboxEntry = {
       accountId: account.id.toString(),
-      clientMsgId: newClientMsgId(this.opts.random),
+      clientMsgId: newClientMsgId(),
       networkId: networkId.toString(),
       threadId: threadId.toString(),
       text,

@@ -138,6 +138,10 @@ export class Translator {
   time(ms: number): string {
     return this.dtf("hm", { hour: "2-digit", minute: "2-digit" }).format(ms);
   }
+  // "09:12–14:30", in the locale's own way of writing a range.
+  timeRange(fromMs: number, toMs: number): string {
+    return this.dtf("hm", { hour: "2-digit", minute: "2-digit" }).formatRange(fromMs, toMs);
+  }
   dateTime(ms: number): string {
     return this.dtf("dt", { dateStyle: "medium", timeStyle: "short" }).format(ms);
   }

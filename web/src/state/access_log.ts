@@ -2,20 +2,46 @@
 // the structured entries kringd returns (never its English summary). Newest first, grouped by
 // day (in the reader's time zone) and by person; the client's own actions are folded away
 // unless asked for, and are never shown as refused (a subscription the client's own app opened
-// and the server turned down is not someone else's refused access). Pure: no DOM.
-import { AuditOutcome, MemberRole, type AccessLogEntry } from "../proto";
+// and the server turned down is not someone else's refused access). Repeated reads (the same
+// person, the same kind of read, the same network and thread, the same day, the same outcome)
+// become one line with a count: opening the app lists threads, members and read markers, each a
+// record, and a line per record would bury what matters. Nothing is cut: the line says how many.
+// Pure: no DOM.
+import { AuditAction, AuditOutcome, MemberRole, type AccessLogEntry } from "../proto";
 import { isolate, type MessageKey, type Translator } from "../i18n/i18n";
 
 export type Outcome = "allowed" | "denied" | "failed";
 
 export interface LogLine {
-  seq: bigint;
-  timeMs: number;
+  seq: bigint;        // the newest entry's (the line's key)
+  timeMs: number;     // the newest entry's
+  firstTimeMs: number;  // the oldest entry's: the same as timeMs unless times > 1
+  times: number;      // how many entries the line stands for (repeated reads collapsed)
   actorId: bigint;
-  actor: string;      // "Ruud (job coach)", isolated name
-  own: boolean;       // the client's (or the reading representative's) own action
+  actor: string;      // "Ruud (job coach)", isolated name; "You" for the reader
+  own: boolean;       // the client's or the reader's own action
   outcome: Outcome;
   text: string;       // the sentence
+  readonly parts: SentenceParts;
+}
+
+// Who reads the log: the account logged in, and the client whose log it is (the same account
+// unless a representative reads it for the client).
+export interface Reader {
+  viewerId: bigint;
+  clientId: bigint;
+}
+
+// What a line's sentence is made of, kept so that collapsed reads can be said again with their
+// count.
+export interface SentenceParts {
+  eventType: string;
+  networkId: bigint;
+  threadId: bigint;
+  objectId: bigint;
+  collapsible: boolean;  // a read: repeats of it may be collapsed
+  count: number;         // messages concerned (summed over collapsed entries)
+  values: { actor: string; thread: string; object: string; type: string };
 }
 
 export interface PersonGroup {
@@ -58,6 +84,36 @@ const EVENT_KEYS: Record<string, MessageKey> = {
   "access_log.read": "log.event.access_log.read",
 };
 
+// Sentences for a read done `{times}` times ("5 times"). Other reads say the generic one.
+const REPEATED_KEYS: Record<string, MessageKey> = {
+  "history.read": "log.repeated.history.read",
+  "live.started": "log.repeated.live.started",
+  "live.ended": "log.repeated.live.ended",
+  "threads.listed": "log.repeated.threads.listed",
+  "members.listed": "log.repeated.members.listed",
+  "consents.listed": "log.repeated.consents.listed",
+  "read_marker.updated": "log.repeated.read_marker.updated",
+  "read_markers.listed": "log.repeated.read_markers.listed",
+  "networks.listed": "log.repeated.networks.listed",
+  "invitations.listed": "log.repeated.invitations.listed",
+  "access_log.read": "log.repeated.access_log.read",
+};
+
+// Reads, and the read marker moving as one reads: each is a record, and they come in bursts.
+function isCollapsible(eventType: string, action: AuditAction): boolean {
+  return action === AuditAction.READ || eventType === "read_marker.updated";
+}
+
+function sentence(tr: Translator, parts: SentenceParts, times: number): string {
+  const values = { ...parts.values, messages: tr.t("log.messages", { count: parts.count }) };
+  if (times > 1) {
+    const key = REPEATED_KEYS[parts.eventType] ?? "log.repeated.other";
+    return tr.t(key, { ...values, times: tr.t("log.times", { count: times }) });
+  }
+  const key = EVENT_KEYS[parts.eventType];
+  return key ? tr.t(key, values) : tr.t("log.event.other", values);
+}
+
 function roleName(tr: Translator, role: MemberRole): string | undefined {
   switch (role) {
     case MemberRole.CLIENT:
@@ -73,47 +129,75 @@ function roleName(tr: Translator, role: MemberRole): string | undefined {
   }
 }
 
-// `selfIds`: the client's id and the reader's id (a representative reads for the client).
-export function lineOf(tr: Translator, entry: AccessLogEntry, selfIds: readonly bigint[]): LogLine {
+// One entry as a line. "You" is the reader (the account logged in); a representative reading
+// for the client sees the client's own actions under the client's name. Both the client's and
+// the reader's actions count as own (folded away by default, never shown as refused).
+export function lineOf(tr: Translator, entry: AccessLogEntry, reader: Reader): LogLine {
   const e = entry.event!;
-  const own = selfIds.includes(e.actorId);
+  const own = e.actorId === reader.viewerId || e.actorId === reader.clientId;
   // kringd's display name already ends in " (profession)"; the catalog adds it in the reader's
   // own punctuation and order, so take it off.
   let name = entry.actorDisplayName || e.actorHandle;
   const suffix = ` (${e.actorProfession})`;
   if (e.actorProfession && name.endsWith(suffix)) name = name.slice(0, -suffix.length);
   let actor: string;
-  if (own) actor = tr.t("log.you");
+  if (e.actorId === reader.viewerId) actor = tr.t("log.you");
   else if (!name) actor = tr.t("log.someone");
   else {
     // The profession is the person's own words (user text); the role comes from the catalog.
     const role = e.actorProfession ? isolate(e.actorProfession) : roleName(tr, e.actorRole);
     actor = role ? tr.t("log.actorWithRole", { name: isolate(name), role }) : isolate(name);
   }
-  const thread = entry.threadTitle ? isolate(entry.threadTitle) : tr.t("log.aThread");
-  const object = e.objectHandle ? isolate(e.objectHandle) : tr.t("log.someone");
-  const key = EVENT_KEYS[e.eventType];
-  const values = {
-    actor,
-    thread,
-    object,
-    messages: tr.t("log.messages", { count: Number(e.count) }),
-    type: e.eventType,
+  const parts: SentenceParts = {
+    eventType: e.eventType,
+    networkId: e.networkId,
+    threadId: e.threadId,
+    objectId: e.objectId,
+    collapsible: isCollapsible(e.eventType, e.action),
+    count: Number(e.count),
+    values: {
+      actor,
+      thread: entry.threadTitle ? isolate(entry.threadTitle) : tr.t("log.aThread"),
+      object: e.objectHandle ? isolate(e.objectHandle) : tr.t("log.someone"),
+      type: e.eventType,
+    },
   };
-  const text = key ? tr.t(key, values) : tr.t("log.event.other", values);
   let outcome: Outcome = "allowed";
   if (!own && e.outcome === AuditOutcome.DENIED) outcome = "denied";
   else if (!own && e.outcome === AuditOutcome.ERROR) outcome = "failed";
-  return { seq: e.seq, timeMs: Number(e.timeMs), actorId: e.actorId, actor, own, outcome, text };
+  const timeMs = Number(e.timeMs);
+  return {
+    seq: e.seq,
+    timeMs,
+    firstTimeMs: timeMs,
+    times: 1,
+    actorId: e.actorId,
+    actor,
+    own,
+    outcome,
+    text: sentence(tr, parts, 1),
+    parts,
+  };
 }
 
-// Groups lines (any order, duplicates by seq dropped) newest first by day and person.
+// The same read again: same kind, network, thread, object and outcome (the person and the day
+// are the group's).
+function repeatKey(line: LogLine): string | undefined {
+  const p = line.parts;
+  if (!p.collapsible) return undefined;
+  return [p.eventType, p.networkId, p.threadId, p.objectId, line.outcome].join("/");
+}
+
+// Groups lines (any order, duplicates by seq dropped) newest first by day and person, and
+// collapses each person's repeated reads of a day into the newest of them, with the count.
 export function groupLog(tr: Translator, lines: readonly LogLine[], showOwn: boolean): LogView {
   const unique = new Map<bigint, LogLine>();
   for (const l of lines) unique.set(l.seq, l);
   const sorted = [...unique.values()].sort((a, b) => (a.seq < b.seq ? 1 : a.seq > b.seq ? -1 : 0));
   const days: DayGroup[] = [];
   let ownHidden = 0;
+  // Per day: person and repeat key -> the line the repeats collapse into.
+  let repeats = new Map<string, LogLine>();
   for (const line of sorted) {
     if (line.own && !showOwn) {
       ownHidden++;
@@ -124,13 +208,27 @@ export function groupLog(tr: Translator, lines: readonly LogLine[], showOwn: boo
     if (!day || day.day !== dayKey) {
       day = { day: dayKey, label: tr.longDay(line.timeMs), people: [] };
       days.push(day);
+      repeats = new Map();
     }
     let person = day.people.find((p) => p.actorId === line.actorId);
     if (!person) {
       person = { actorId: line.actorId, actor: line.actor, lines: [] };
       day.people.push(person);
     }
-    person.lines.push(line);
+    const key = repeatKey(line);
+    const into = key === undefined ? undefined : repeats.get(`${line.actorId}/${key}`);
+    if (into) {
+      // Older than `into` (newest first): it only moves the start and adds to the counts.
+      into.times++;
+      into.firstTimeMs = line.timeMs;
+      into.parts.count += line.parts.count;
+      into.text = sentence(tr, into.parts, into.times);
+      continue;
+    }
+    // A copy: collapsing changes it, and the caller's lines stay as they were.
+    const copy: LogLine = { ...line, parts: { ...line.parts } };
+    if (key !== undefined) repeats.set(`${line.actorId}/${key}`, copy);
+    person.lines.push(copy);
   }
   return { days, ownHidden };
 }

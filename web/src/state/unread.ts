@@ -64,6 +64,16 @@ export class UnreadTracker {
     this.version++;
   }
 
+  // A message of the thread seen in a history page: its time is activity too (ListThreads gives
+  // the newest seq but not its time).
+  seen(threadId: bigint, postedAtMs: number) {
+    const t = this.threads.get(threadId);
+    if (t && postedAtMs > t.lastActivityMs) {
+      t.lastActivityMs = postedAtMs;
+      this.version++;
+    }
+  }
+
   // Access to the thread (or the whole network, with no thread ids) ended.
   forget(networkId: bigint, threadIds: readonly bigint[] = []) {
     for (const [id, t] of this.threads) {

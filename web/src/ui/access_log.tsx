@@ -1,6 +1,6 @@
 // "Who looked at my data": the client's access log in their language, newest first, grouped by
-// day and person, own actions folded away unless asked for; everything is loaded (page after
-// page) before it is shown, so nothing is silently cut.
+// day and person, repeated reads as one line with a count, own actions folded away unless asked
+// for; everything is loaded (page after page) before it is shown, so nothing is silently cut.
 import { useEffect, useState } from "preact/hooks";
 import { ErrorLine, Heading, errorText } from "./common";
 import { account, client, connState, networks, tr } from "./store";
@@ -52,10 +52,11 @@ export function AccessLogScreen(props: { client?: string }) {
   }, [props.client, online]);
 
   const me = account.value?.id ?? 0n;
-  // For a representative, the client's own actions and the representative's are both "own".
+  // "You" is whoever is logged in; a representative reads for the client, whose own actions
+  // then go by the client's name (both are folded away as own).
   const forClient = props.client ? networks.value.find((n) => n.network.clientHandle === props.client) : undefined;
-  const selfIds = forClient ? [me, forClient.network.clientId] : [me];
-  const lines = (entries ?? []).map((e) => lineOf(t, e, selfIds));
+  const reader = { viewerId: me, clientId: forClient ? forClient.network.clientId : me };
+  const lines = (entries ?? []).map((e) => lineOf(t, e, reader));
   const view = groupLog(t, lines, showOwn);
   let budget = shown;
   let total = 0;
@@ -91,8 +92,11 @@ export function AccessLogScreen(props: { client?: string }) {
                   <h3>{person.actor}</h3>
                   <ul>
                     {lines.map((l) => (
-                      <li key={String(l.seq)} data-outcome={l.outcome}>
-                        <time dateTime={new Date(l.timeMs).toISOString()}>{t.time(l.timeMs)}</time> {l.text}
+                      <li key={String(l.seq)} data-outcome={l.outcome} data-times={l.times}>
+                        <time dateTime={new Date(l.timeMs).toISOString()}>
+                          {l.times > 1 ? t.timeRange(l.firstTimeMs, l.timeMs) : t.time(l.timeMs)}
+                        </time>{" "}
+                        {l.text}
                         {l.outcome !== "allowed" && (
                           <span class="badge warn"> {l.outcome === "denied" ? t.t("log.denied") : t.t("log.failed")}</span>
                         )}

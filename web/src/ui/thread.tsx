@@ -77,6 +77,11 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
         setHidden(page.hiddenThroughSeq);
         const list = messagesOf(threadId);
         list.value = merge(list.value, page.messages);
+        const latest = page.messages[page.messages.length - 1];
+        if (latest) {
+          unread.seen(threadId, Number(latest.postedAtMs));
+          unreadVersion.value++;
+        }
         const newest = list.value.length ? list.value[list.value.length - 1]!.seq : page.lastSeq;
         // Start at the newest message, as chats do; earlier ones load when scrolling up.
         requestAnimationFrame(() => document.querySelector(".messages > li:last-child")?.scrollIntoView({ block: "end" }));

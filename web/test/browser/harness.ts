@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
+import { after, before } from "node:test";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 const START_DEADLINE_MS = 30_000;
@@ -211,6 +212,34 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
   });
+}
+
+export interface KringdAndBrowser {
+  readonly kringd: Kringd;
+  readonly browser: Browser;
+}
+
+// The before/after every browser test file shares: before its tests, a kringd on a fresh data dir
+// (with `extraConfig` appended to its config) is started, chromium launched, and then `setUp`
+// run; after them, both are stopped and the data dir removed. Call it once at the top level of
+// the file; the fields are set once the before hook has run, so read them inside tests. Set-up
+// of the file's own goes in `setUp`, not in a before hook of its own: node:test starts the
+// top-level before hooks without waiting for the one before to finish.
+export function kringdAndBrowser(
+  opts: { extraConfig?: string; setUp?: (world: KringdAndBrowser) => Promise<void> } = {},
+): KringdAndBrowser {
+  const world = {} as { kringd: Kringd; browser: Browser };
+  before(async () => {
+    world.kringd = await Kringd.create(opts.extraConfig);
+    await world.kringd.start();
+    world.browser = await launchBrowser();
+    await opts.setUp?.(world);
+  });
+  after(async () => {
+    await world.browser?.close();
+    await world.kringd?.stop();
+  });
+  return world;
 }
 
 // A phone-sized context that trusts kringd's self-signed dev certificate.

@@ -3,42 +3,35 @@
 // Arabic (right to left, layout checked) and Tigrinya (Ge'ez). With KRING_WEB_SCREENSHOTS=DIR
 // the Dutch and Arabic screens are also saved as DIR/<screen>-<lang>.png (docs/web.md:
 // `deploy/dev.sh screenshots`).
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import fs from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { CliUser, Kringd, createAccount, launchBrowser, logIn, phoneContext } from "./harness";
+import type { Page } from "playwright-core";
+import { CliUser, createAccount, kringdAndBrowser, logIn, phoneContext } from "./harness";
 import { checkA11y } from "./axe";
 
-let kringd: Kringd;
-let browser: Browser;
 let net = "";
 let werk = "";
 
 const LOCALES = { nl: "nl-NL", en: "en-GB", ar: "ar-SY", ti: "ti-ER" } as const;
 type Lang = keyof typeof LOCALES;
 
-before(async () => {
-  kringd = await Kringd.create();
-  await kringd.start();
-  browser = await launchBrowser();
-  const admin = new CliUser(kringd, "admin");
-  await admin.login();
-  const selam = await createAccount(admin, "selam", "client", "Selam");
-  const ruud = await createAccount(admin, "ruud", "member", "Ruud", "jobcoach");
-  await createAccount(admin, "mira", "member", "Mira", "taalmaatje");
-  net = (await selam.run(["network", "open", "--client", "selam"])).trim();
-  werk = (await selam.run(["thread", "create", net, "Werk"])).trim();
-  const invitation = (await selam.run(["invite", net, "ruud", "--role", "jobcoach"])).trim();
-  await selam.run(["approve", invitation, "--threads", werk, "--post", "--history"]);
-  await ruud.run(["send", net, werk, "Goedemorgen! Hoe gaat het?"]);
-  await selam.run(["send", net, werk, "صباح الخير — ሰላም"]);
-  await selam.run(["invite", net, "mira", "--role", "taalmaatje"]);
-});
-after(async () => {
-  await browser?.close();
-  await kringd?.stop();
+const world = kringdAndBrowser({
+  async setUp({ kringd }) {
+    const admin = new CliUser(kringd, "admin");
+    await admin.login();
+    const selam = await createAccount(admin, "selam", "client", "Selam");
+    const ruud = await createAccount(admin, "ruud", "member", "Ruud", "jobcoach");
+    await createAccount(admin, "mira", "member", "Mira", "taalmaatje");
+    net = (await selam.run(["network", "open", "--client", "selam"])).trim();
+    werk = (await selam.run(["thread", "create", net, "Werk"])).trim();
+    const invitation = (await selam.run(["invite", net, "ruud", "--role", "jobcoach"])).trim();
+    await selam.run(["approve", invitation, "--threads", werk, "--post", "--history"]);
+    await ruud.run(["send", net, werk, "Goedemorgen! Hoe gaat het?"]);
+    await selam.run(["send", net, werk, "صباح الخير — ሰላም"]);
+    await selam.run(["invite", net, "mira", "--role", "taalmaatje"]);
+  },
 });
 
 // docs/web.md shows Dutch (the default) and Arabic (right to left).
@@ -58,6 +51,7 @@ async function screen(page: Page, name: string, lang: Lang) {
 
 for (const lang of Object.keys(LOCALES) as Lang[]) {
   test(`every screen in ${lang} passes axe`, async () => {
+    const { kringd, browser } = world;
     const context = await phoneContext(browser, { locale: LOCALES[lang] });
     const page = await context.newPage();
     await page.goto(kringd.origin + "/");
@@ -98,6 +92,7 @@ for (const lang of Object.keys(LOCALES) as Lang[]) {
 }
 
 test("Arabic: the consent screens run right to left", async () => {
+  const { kringd, browser } = world;
   const page = await (await phoneContext(browser, { locale: "nl-NL" })).newPage();
   await page.goto(kringd.origin + "/");
   // Switched on the login screen itself.
@@ -128,6 +123,7 @@ test("Arabic: the consent screens run right to left", async () => {
 });
 
 test("Tigrinya: the consent screens in Ge'ez", async () => {
+  const { kringd, browser } = world;
   const page = await (await phoneContext(browser, { locale: "ti-ER" })).newPage();
   await page.goto(kringd.origin + "/");
   await page.getByRole("combobox").selectOption("ti");
@@ -143,6 +139,7 @@ test("Tigrinya: the consent screens in Ge'ez", async () => {
 });
 
 test("the language follows the person to another device", async () => {
+  const { kringd, browser } = world;
   const admin = new CliUser(kringd, "admin");
   await admin.login();
   await createAccount(admin, "dawit", "member", "Dawit", "taalmaatje");

@@ -1,44 +1,39 @@
 /// <reference types="node" />
 // Cross-site WebSocket hijacking: a page from another origin (same host, another port, so the
 // browser does send the SameSite=Strict cookie) cannot open an authenticated socket to kringd.
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { fromBinary } from "@bufbuild/protobuf";
 import { ServerFrameSchema } from "../../src/proto";
-import { CliUser, Kringd, createAccount, launchBrowser, logIn, phoneContext } from "./harness";
+import { CliUser, createAccount, kringdAndBrowser, logIn, phoneContext } from "./harness";
 
-let kringd: Kringd;
-let browser: Browser;
 let evil: https.Server;
 let evilOrigin: string;
 
-before(async () => {
-  kringd = await Kringd.create();
-  await kringd.start();
-  browser = await launchBrowser();
-  // Another origin on the same host, with kringd's own dev certificate (valid for 127.0.0.1).
-  evil = https.createServer(
-    {
-      cert: fs.readFileSync(kringd.caFile),
-      key: fs.readFileSync(path.join(kringd.dataDir, "tls", "key.pem")),
-    },
-    (_req, res) => {
-      res.writeHead(200, { "Content-Type": "text/html" });
-      res.end("<!doctype html><title>elsewhere</title><p>another site</p>");
-    },
-  );
-  await new Promise<void>((resolve) => evil.listen(0, "127.0.0.1", resolve));
-  evilOrigin = `https://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+const world = kringdAndBrowser({
+  async setUp({ kringd }) {
+    // Another origin on the same host, with kringd's own dev certificate (valid for 127.0.0.1).
+    evil = https.createServer(
+      {
+        cert: fs.readFileSync(kringd.caFile),
+        key: fs.readFileSync(path.join(kringd.dataDir, "tls", "key.pem")),
+      },
+      (_req, res) => {
+        res.writeHead(200, { "Content-Type": "text/html" });
+        res.end("<!doctype html><title>elsewhere</title><p>another site</p>");
+      },
+    );
+    await new Promise<void>((resolve) => evil.listen(0, "127.0.0.1", resolve));
+    evilOrigin = `https://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+  },
 });
 after(async () => {
   evil?.close();
-  await browser?.close();
-  await kringd?.stop();
 });
 
 // Opens a WebSocket from the page, sends WhoAmI (ClientFrame{request_id: 1, who_am_i: {}}) and
@@ -73,6 +68,7 @@ function whoAmIAnswer(bytes: number[]) {
 }
 
 test("the page's own origin gets an authenticated socket from the cookie", async () => {
+  const { kringd, browser } = world;
   const admin = new CliUser(kringd, "admin");
   await admin.login();
   await createAccount(admin, "selam", "client", "Selam");

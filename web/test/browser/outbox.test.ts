@@ -1,25 +1,14 @@
 /// <reference types="node" />
 // The offline outbox in the browser: kringd is killed mid-send, messages are written while it is
 // down, and after it is back each message is stored exactly once, in the order written.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
-import { CliUser, Kringd, createAccount, launchBrowser, logIn, phoneContext } from "./harness";
+import { CliUser, createAccount, kringdAndBrowser, logIn, phoneContext } from "./harness";
 
-let kringd: Kringd;
-let browser: Browser;
-
-before(async () => {
-  kringd = await Kringd.create();
-  await kringd.start();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await kringd?.stop();
-});
+const world = kringdAndBrowser();
 
 test("messages written while kringd is down are stored once each, in order, after it is back", async () => {
+  const { kringd, browser } = world;
   const admin = new CliUser(kringd, "admin");
   await admin.login();
   const selam = await createAccount(admin, "selam", "client", "Selam");

@@ -2,26 +2,15 @@
 // The whole story in the browser against a real kringd: the client approves a job coach for one
 // thread with history; the job coach reads it and posts; the client reads; the client withdraws;
 // the job coach's open page shows access ended at once and receives nothing after.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
-import { CliUser, Kringd, createAccount, launchBrowser, logIn, phoneContext } from "./harness";
+import { CliUser, createAccount, kringdAndBrowser, logIn, phoneContext } from "./harness";
 import { checkA11y } from "./axe";
 
-let kringd: Kringd;
-let browser: Browser;
-
-before(async () => {
-  kringd = await Kringd.create();
-  await kringd.start();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await kringd?.stop();
-});
+const world = kringdAndBrowser();
 
 test("client approves a job coach for one thread with history; withdrawal ends the coach's page at once", async () => {
+  const { kringd, browser } = world;
   const admin = new CliUser(kringd, "admin");
   await admin.login();
   const selam = await createAccount(admin, "selam", "client", "Selam");
