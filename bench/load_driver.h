@@ -1,5 +1,5 @@
 // The protocol-independent half of the `fanout` scenario, shared by kringd's (bench/fanout.h)
-// and the XMPP server's (bench/xmpp_scenario.h): the senders' schedules (closed loop: each
+// and the XMPP server's (bench/peers/xmpp/scenario.h): the senders' schedules (closed loop: each
 // keeps `window` messages unacknowledged; open loop: a fixed total rate, spread evenly over the
 // senders), the per-io-thread counters and histograms, the drain and the merge into a
 // FanoutResult. The scenario owns the connections and the frames: it sends each message when

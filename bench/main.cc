@@ -4,7 +4,8 @@
 //               [--networks N] [--members M] [--connections C] [--messages N] [--page-size P]
 //               [--rate R] [--duration S] [--window W] [--json] ...
 //   kring-bench fanout --xmpp wss://HOST:PORT/PATH --ca FILE --xmpp-password PW [...]
-//               the same fanout against an XMPP server (bench/xmpp_fanout.h)
+//               the same fanout against an XMPP server (bench/peers/xmpp/fanout.h); only in a
+//               build configured with -DKRING_BENCH_PEERS=ON (bench/peers/ejabberd/README.md)
 //
 // SCENARIO is fanout, connections, history, resume or seed (bench/<scenario>.h says what each
 // one does; seed only fills a kringd for measuring an app against). With --spawn-kringd it starts
@@ -27,12 +28,12 @@
 #include "bench/fanout.h"
 #include "bench/history.h"
 #include "bench/kringd_process.h"
+#include "bench/peers/xmpp/fanout.h"
 #include "bench/report.h"
 #include "bench/resume.h"
 #include "bench/seed.h"
 #include "bench/world.h"
 #include "bench/ws_client.h"
-#include "bench/xmpp_fanout.h"
 
 namespace kring::bench {
 namespace {
@@ -70,7 +71,9 @@ struct Flags {
   int setup_timeout = 300;
   bool json = false;
   bool verbose = false;
-  XmppBenchOptions xmpp;  // --xmpp: fanout against an XMPP server instead (bench/xmpp_fanout.h)
+  // --xmpp: fanout against an XMPP server instead (bench/peers/xmpp/fanout.h). The flags exist
+  // in every build, so that a build without the XMPP code can say why it refuses them.
+  XmppBenchOptions xmpp;
 };
 
 int Fail(int code, const std::string& message) {
@@ -195,6 +198,33 @@ Outcome RunFanoutScenario(const Flags& flags, const RunContext& context) {
           result.problem};
 }
 
+// --xmpp: the fanout against an XMPP server, with the XMPP code only in a build that has it.
+int RunXmpp(const Flags& flags) {
+#if KRING_BENCH_PEERS
+  if (flags.scenario != "fanout") return Fail(kExitUsage, "--xmpp runs the fanout scenario only");
+  XmppBenchOptions x = flags.xmpp;
+  x.ca_file = flags.ca_file;
+  x.server_name = flags.server_name;
+  x.networks = flags.networks;
+  x.members = flags.members;
+  x.threads = flags.threads;
+  x.setup_timeout_s = flags.setup_timeout;
+  x.json = flags.json;
+  x.verbose = flags.verbose;
+  x.fanout = {.senders_per_network = flags.senders,
+              .window = flags.window > 0 ? flags.window : 16,
+              .rate = flags.rate,
+              .duration_s = flags.duration,
+              .message_bytes = flags.message_bytes,
+              .server_pid = flags.server_pid};
+  return RunXmppBench(x);
+#else
+  return Fail(kExitUsage,
+              "--xmpp: this kring-bench is built without the XMPP comparison; configure with "
+              "-DKRING_BENCH_PEERS=ON (bench/peers/ejabberd/run.sh does)");
+#endif
+}
+
 int Run(const Flags& flags, uint64_t descriptors) {
   if (flags.message_bytes < 17) return Fail(kExitUsage, "--message-bytes must be at least 17");
   ConnectionsOptions connections;
@@ -204,25 +234,7 @@ int Run(const Flags& flags, uint64_t descriptors) {
   if (std::string e = ScenarioOptions(flags, &connections, &history, &resume, &seed); !e.empty()) {
     return Fail(kExitUsage, e);
   }
-  if (!flags.xmpp.url.empty()) {
-    if (flags.scenario != "fanout") return Fail(kExitUsage, "--xmpp runs the fanout scenario only");
-    XmppBenchOptions x = flags.xmpp;
-    x.ca_file = flags.ca_file;
-    x.server_name = flags.server_name;
-    x.networks = flags.networks;
-    x.members = flags.members;
-    x.threads = flags.threads;
-    x.setup_timeout_s = flags.setup_timeout;
-    x.json = flags.json;
-    x.verbose = flags.verbose;
-    x.fanout = {.senders_per_network = flags.senders,
-                .window = flags.window > 0 ? flags.window : 16,
-                .rate = flags.rate,
-                .duration_s = flags.duration,
-                .message_bytes = flags.message_bytes,
-                .server_pid = flags.server_pid};
-    return RunXmppBench(x);
-  }
+  if (!flags.xmpp.url.empty()) return RunXmpp(flags);
   if (flags.scenario == "connections" &&
       descriptors < static_cast<uint64_t>(connections.connections) + kSpareDescriptors) {
     return Fail(kExitUsage, std::to_string(connections.connections) +
@@ -333,7 +345,8 @@ int Main(int argc, char** argv) {
       ->needs(spawn);
   auto* xmpp = app.add_option("--xmpp", flags.xmpp.url,
                               "fanout against an XMPP server over WebSocket (RFC 7395) at "
-                              "wss://HOST:PORT/PATH; its users and rooms must exist");
+                              "wss://HOST:PORT/PATH; its users and rooms must exist (a build "
+                              "configured with -DKRING_BENCH_PEERS=ON)");
   xmpp->excludes(server)->excludes(spawn);
   app.add_option("--xmpp-domain", flags.xmpp.domain, "--xmpp: the users' domain")
       ->capture_default_str();

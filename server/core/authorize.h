@@ -44,8 +44,8 @@ struct Actor {
   uint64_t account_id = 0;
   v1::AccountKind kind = v1::ACCOUNT_KIND_UNSPECIFIED;
   // Not used to decide; carried so callers need not read the account again.
-  std::string handle;
-  std::string profession;
+  std::string handle = {};
+  std::string profession = {};
   // The account's password is one-time (store.AccountRecord.must_change_password).
   bool must_change_password = false;
 };

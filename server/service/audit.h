@@ -73,7 +73,7 @@ struct Query {
   int64_t until_ms = 0;  // 0: no end
   v1::AuditAction action = v1::AUDIT_ACTION_UNSPECIFIED;
   v1::AuditOutcome outcome = v1::AUDIT_OUTCOME_UNSPECIFIED;
-  std::string event_type;
+  std::string event_type = {};
   uint64_t network_id = 0;  // 0: any
   uint64_t after_seq = 0;
   size_t limit = 100;

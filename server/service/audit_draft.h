@@ -19,9 +19,9 @@ class ServiceImpl;
 struct AuditDraft {
   v1::AuditEvent event;  // gets the request's outcome; none when event_type is empty
   // Staged whatever the outcome, each with the outcome it carries (per-thread subscriptions).
-  std::vector<v1::AuditEvent> also;
+  std::vector<v1::AuditEvent> also = {};
   // A consent found past its end: recorded the first time it is observed, once per record.
-  std::optional<v1::AuditEvent> consent_expired;
+  std::optional<v1::AuditEvent> consent_expired = std::nullopt;
 };
 
 // Notes in `e` the network, its client and the actor's role and consent there.

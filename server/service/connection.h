@@ -66,7 +66,7 @@ struct PeerInfo {
   // A session token the transport vouches for (a browser's HttpOnly cookie on an upgrade from an
   // allowed Origin): the connection starts resumed from it, as if its first request were
   // ResumeSession, without a response. Empty: the connection starts logged out.
-  std::string session_token;
+  std::string session_token = {};
 };
 
 // The service side of one connection. Implemented by the service.

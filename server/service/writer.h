@@ -37,7 +37,7 @@ class Writer {
     // Optional. When apply fails, runs in a fresh child Transaction to stage what must be kept
     // about the failure itself (the audit record of a denied attempt): these writes are
     // committed with the group although apply's are not. If it fails too, nothing is kept.
-    std::function<Status(storage::Transaction& txn, const Status& failure)> on_failure;
+    std::function<Status(storage::Transaction& txn, const Status& failure)> on_failure = nullptr;
   };
 
   Writer(storage::Store& store, size_t max_group);

@@ -139,7 +139,7 @@ TEST_F(BrowserSessionTest, WrongPasswordIs401WithTheTypedError) {
 }
 
 TEST_F(BrowserSessionTest, OtherOriginsAreRefused) {
-  for (const std::string origin :
+  for (const std::string& origin :
        {std::string("https://evil.example"), std::string("null"), std::string(),
         "http://localhost:" + std::to_string(kringd_.port()), std::string("https://localhost:1")}) {
     sdk::HttpReply reply = PostLogin("jo", World::PasswordFor("jo"), origin);
@@ -237,7 +237,7 @@ TEST_F(BrowserSessionTest, CookieWithAForeignOriginIsRefusedBeforeTheUpgrade) {
 }
 
 TEST_F(BrowserSessionTest, SocketsWithoutACookieAreUnchanged) {
-  for (const std::string origin : {std::string(), std::string("https://evil.example"), Origin()}) {
+  for (const std::string& origin : {std::string(), std::string("https://evil.example"), Origin()}) {
     auto channel = OpenSocket("", origin);
     ASSERT_TRUE(IsOk(channel)) << origin;
     std::optional<v1::Response> me = WhoAmI(**channel);
@@ -257,7 +257,7 @@ TEST_F(BrowserSessionTest, SocketsWithoutACookieAreUnchanged) {
 TEST_F(BrowserSessionTest, ABadOrEndedCookieLeavesTheSocketLoggedOut) {
   const std::string token = CookieLogin();
   ASSERT_EQ(Call("DELETE", Origin(), {}, token).status, 204u);
-  for (const std::string cookie : {std::string("not-a-token"), token}) {
+  for (const std::string& cookie : {std::string("not-a-token"), token}) {
     auto channel = OpenSocket(cookie, Origin());
     ASSERT_TRUE(IsOk(channel)) << cookie;
     std::optional<v1::Response> me = WhoAmI(**channel);

@@ -29,18 +29,18 @@ struct KringdConfig {
   // [invitations] ttl_hours; 0 leaves the key out (kringd's default, 336).
   uint64_t invitation_ttl_hours = 0;
   // [connections] and [request_rate] keys; unset ones are left out (kringd's defaults).
-  std::optional<uint64_t> auth_timeout_seconds;
-  std::optional<uint64_t> max_per_address;
-  std::optional<uint64_t> reserved_descriptors;
-  std::optional<uint32_t> connection_per_second;
-  std::optional<uint32_t> connection_burst;
+  std::optional<uint64_t> auth_timeout_seconds = std::nullopt;
+  std::optional<uint64_t> max_per_address = std::nullopt;
+  std::optional<uint64_t> reserved_descriptors = std::nullopt;
+  std::optional<uint32_t> connection_per_second = std::nullopt;
+  std::optional<uint32_t> connection_burst = std::nullopt;
   // The soft RLIMIT_NOFILE `kringd serve` runs with; 0: the test's own.
   uint64_t descriptor_limit = 0;
   // [web] root; empty: a directory of the temp dir that does not exist (so no test depends on
   // whether this checkout has built the web app).
-  std::string web_root;
+  std::string web_root = {};
   // [web] origins; empty leaves the key out (kringd's default: the local origins of its port).
-  std::vector<std::string> web_origins;
+  std::vector<std::string> web_origins = {};
   // The admin is not created offline but by kringd's first start, as [bootstrap] admin_handle,
   // with the one-time password it prints (bootstrap_password()).
   bool bootstrap_admin = false;

@@ -20,7 +20,7 @@
 #
 # Idempotent, needs no stdin (CI=true safe), runs as root: installs ejabberd and
 # erlang-p1-sqlite3 only if missing (apt is not touched otherwise) and builds kringd and
-# kring-bench in <checkout>/build.
+# kring-bench in <checkout>/build, configured with -DKRING_BENCH_PEERS=ON (the XMPP driver).
 #
 # Environment (optional): EJ_WS_PORT (5280), EJ_WSS_PORT (5443), EJ_C2S_PORT (5222),
 # EJ_DIST_PORT (5210), KRING_JOBS (build jobs, default 2), KEEP_EJABBERD_ROOT=1 keeps the
@@ -100,10 +100,14 @@ install_ejabberd() {
   return 0
 }
 
+# kring-bench speaks XMPP only when configured with KRING_BENCH_PEERS=ON (off by default); an
+# existing build dir keeps its generator and other settings and gets that option turned on.
 build_kring() {
   if [[ ! -f "${BUILD_DIR}/CMakeCache.txt" ]]; then
-    cmake -S "$CHECKOUT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2 ||
-      die "cmake configure failed"
+    cmake -S "$CHECKOUT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DKRING_BENCH_PEERS=ON >&2 || die "cmake configure failed"
+  else
+    cmake -S "$CHECKOUT" -B "$BUILD_DIR" -DKRING_BENCH_PEERS=ON >&2 || die "cmake configure failed"
   fi
   cmake --build "$BUILD_DIR" -j "${KRING_JOBS:-2}" --target kringd --target kring-bench >&2 ||
     die "build failed"

@@ -17,7 +17,7 @@ namespace kring::sdk {
 
 // What an app fills in to grant consent; ToProvision turns it into the wire form.
 struct Grant {
-  std::vector<uint64_t> thread_ids;  // empty: every thread (also later ones)
+  std::vector<uint64_t> thread_ids = {};  // empty: every thread (also later ones)
   bool post = true;
   bool coordinate = false;
   bool history = false;

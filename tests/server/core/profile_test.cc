@@ -24,7 +24,7 @@ TEST(CheckTimeZoneTest, PlausibleIanaNames) {
 }
 
 TEST(CheckTimeZoneTest, RefusesWhatIsNoZoneName) {
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string(), std::string("Amsterdam"), std::string("Mars/Olympus"),
         std::string("europe/amsterdam"), std::string("Europe/"), std::string("/Europe"),
         std::string("Europe//Amsterdam"), std::string("Europe/../../etc/passwd"),

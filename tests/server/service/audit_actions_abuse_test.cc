@@ -29,7 +29,7 @@ class AuditAbuseTest : public ConsentTest {
 };
 
 TEST_F(AuditAbuseTest, AUserAgentThatIsNotUtf8LeavesRecordsThatEveryoneCanRead) {
-  for (const std::string agent : {std::string("\xFF\xFE"), std::string(99, 'a') + "\xC3\xA9"}) {
+  for (const std::string& agent : {std::string("\xFF\xFE"), std::string(99, 'a') + "\xC3\xA9"}) {
     SCOPED_TRACE(agent.size());
     TestApp jo(*service_, "192.0.2.10:40000", agent);
     ASSERT_FALSE(Login(jo, "jo").has_error());
@@ -47,7 +47,9 @@ TEST_F(AuditAbuseTest, AUserAgentThatIsNotUtf8LeavesRecordsThatEveryoneCanRead) 
     const v1::AuditEvent& last = found.query_audit().events(found.query_audit().events_size() - 1);
     EXPECT_TRUE(IsValidUtf8(last.app()));
     EXPECT_LE(last.app().size(), 100u);
-    if (agent.size() > 100) EXPECT_EQ(last.app(), std::string(99, 'a'));  // not cut inside "é"
+    if (agent.size() > 100) {
+      EXPECT_EQ(last.app(), std::string(99, 'a'));  // not cut inside "é"
+    }
 
     auto verified = audit::VerifyChain(memory_);
     ASSERT_TRUE(verified.ok());

@@ -163,7 +163,7 @@ TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
     });
   }, {{"member.removed", DENIED}, {"member.removed", OK}});
   ExpectRecords("accounts", [&] {
-    CreateAccount("unused", v1::ACCOUNT_KIND_MEMBER);  // offline: kringd admin create
+    ASSERT_TRUE(CreateAccount("unused", v1::ACCOUNT_KIND_MEMBER).ok());  // kringd admin create
     Call(*admin_, [](auto& f) { f.mutable_disable_account()->set_handle("unused"); });
     Call(*client_, [](auto& f) { f.mutable_disable_account()->set_handle("jo"); });
     for (TestApp* by : {admin_.get(), coach_.get()}) {

@@ -62,7 +62,9 @@ class AuditLogTest : public ::testing::Test {
     auto head_bytes = store_.Get(Table::kMeta, kHeadKey);
     store::AuditHead head;
     ASSERT_TRUE(head_bytes.ok());
-    if (*head_bytes) ASSERT_TRUE(head.ParseFromString(**head_bytes));
+    if (*head_bytes) {
+      ASSERT_TRUE(head.ParseFromString(**head_bytes));
+    }
     e.set_seq(head.seq() + 1);
     e.set_time_ms(head.time_ms());
     e.set_prev_hash(head.hash());
@@ -107,7 +109,9 @@ TEST_F(AuditLogTest, EveryTextFieldIsStoredAsValidUtf8) {
     ASSERT_TRUE(bytes.ok() && *bytes && stored.ParseFromString(**bytes));
     const std::string& text = stored.GetReflection()->GetString(stored, f);
     EXPECT_TRUE(IsValidUtf8(text));
-    if (f->name() != "server_id") EXPECT_EQ(text, std::string(99, 'a') + "\xEF\xBF\xBD");
+    if (f->name() != "server_id") {
+      EXPECT_EQ(text, std::string(99, 'a') + "\xEF\xBF\xBD");
+    }
   }
   EXPECT_GE(text_fields, 7);
   auto v = VerifyChain(store_);

@@ -1,6 +1,6 @@
 // One simulated XMPP client over WebSocket (RFC 7395): connects, opens the stream, logs in
 // with SASL PLAIN, restarts the stream, binds a resource and joins one MUC room; then hands
-// every groupchat message of that room to an XmppListener, scanned (bench/xmpp_wire.h), not
+// every groupchat message of that room to an XmppListener, scanned (bench/peers/xmpp/wire.h), not
 // parsed. Everything but the constructor runs on the peer's io thread.
 #pragma once
 
@@ -11,8 +11,8 @@
 #include <unordered_map>
 
 #include "bench/peer.h"
+#include "bench/peers/xmpp/wire.h"
 #include "bench/ws_client.h"
-#include "bench/xmpp_wire.h"
 
 namespace kring::bench {
 

@@ -1,4 +1,4 @@
-#include "bench/xmpp_peer.h"
+#include "bench/peers/xmpp/peer.h"
 
 #include <utility>
 

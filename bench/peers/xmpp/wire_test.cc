@@ -1,10 +1,10 @@
 // Unit tests of the XMPP client's pure parts: scanning received frames as ejabberd writes them
 // (single-quoted attributes, children in any order) and building the frames it sends.
+#include "bench/peers/xmpp/wire.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "bench/xmpp_wire.h"
 
 namespace kring::bench::xmpp {
 namespace {

@@ -1,4 +1,4 @@
-#include "bench/xmpp_wire.h"
+#include "bench/peers/xmpp/wire.h"
 
 namespace kring::bench::xmpp {
 namespace {

@@ -1,4 +1,4 @@
-#include "bench/xmpp_scenario.h"
+#include "bench/peers/xmpp/scenario.h"
 
 #include <algorithm>
 

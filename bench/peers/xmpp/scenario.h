@@ -1,4 +1,4 @@
-// The measured part of the XMPP fanout (bench/xmpp_fanout.h): senders, the echo as the ack,
+// The measured part of the XMPP fanout (bench/peers/xmpp/fanout.h): senders, the echo as the ack,
 // the per-member exactly-once check, and the numbers, in the FanoutResult that bench/report.h
 // prints for kringd too.
 #pragma once
@@ -10,8 +10,8 @@
 
 #include "bench/fanout.h"
 #include "bench/load_driver.h"
-#include "bench/xmpp_fanout.h"
-#include "bench/xmpp_peer.h"
+#include "bench/peers/xmpp/fanout.h"
+#include "bench/peers/xmpp/peer.h"
 
 namespace kring::bench {
 

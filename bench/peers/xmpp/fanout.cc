@@ -1,4 +1,4 @@
-#include "bench/xmpp_fanout.h"
+#include "bench/peers/xmpp/fanout.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
+#include "bench/peers/xmpp/peer.h"
+#include "bench/peers/xmpp/scenario.h"
 #include "bench/report.h"
-#include "bench/xmpp_peer.h"
-#include "bench/xmpp_scenario.h"
 
 namespace kring::bench {
 namespace {
