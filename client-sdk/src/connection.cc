@@ -107,7 +107,7 @@ class Connection::Impl : public FrameSink {
   }
 
   void Close() {
-    if (channel_) channel_->Close(1000, {});
+    if (channel_) channel_->Close(v1::CLOSE_CODE_NORMAL, {});
   }
 
   const ConnectOptions& options() const { return options_; }

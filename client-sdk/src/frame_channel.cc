@@ -33,8 +33,8 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using TlsStream = ssl::stream<beast::tcp_stream>;
 
-constexpr uint16_t kNoStatusReceived = 1005;  // RFC 6455 7.1.5: close frame without a code
-constexpr uint16_t kAbnormalClosure = 1006;   // RFC 6455 7.1.5: no close frame at all
+constexpr uint16_t kNoStatusReceived = v1::CLOSE_CODE_NO_STATUS;  // close frame without a code
+constexpr uint16_t kAbnormalClosure = v1::CLOSE_CODE_ABNORMAL;    // no close frame at all
 
 const std::string& ServerName(const ConnectOptions& o) {
   return o.server_name.empty() ? o.host : o.server_name;
@@ -123,7 +123,7 @@ class FrameChannel::Impl {
         resolver_(ioc_),
         ws_(ioc_, ssl_ctx_) {}
 
-  ~Impl() { Close(1000, {}); }
+  ~Impl() { Close(v1::CLOSE_CODE_NORMAL, {}); }
 
   std::optional<Error> Connect() {
     if (auto err = ConfigureTls(ssl_ctx_, options_)) return err;

@@ -65,7 +65,7 @@ class FrameChannel {
 
   // Sends a close frame with `code` once queued writes are out, waits up to connect_timeout for
   // the server's close, then drops the connection. Idempotent. Blocks (not on the io thread).
-  void Close(uint16_t code = 1000, std::string reason = {});
+  void Close(uint16_t code = v1::CLOSE_CODE_NORMAL, std::string reason = {});
 
   const ConnectOptions& options() const;
 

@@ -351,7 +351,9 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
       connected_ = true;
     }
     conn->SetEventListener(std::make_shared<Adapter>(weak_from_this(), generation));
-    if (conn->closed()) HandleClosed(generation, CloseInfo{1006, "closed while starting"});
+    if (conn->closed()) {
+      HandleClosed(generation, CloseInfo{v1::CLOSE_CODE_ABNORMAL, "closed while starting"});
+    }
   }
 
   // The session's thread: `conn` was adopted by Start.
@@ -381,11 +383,12 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
         conn_.reset();
       }
       conn->Close();
-      CloseInfo why = conn->WaitClosed(std::chrono::milliseconds(0)).value_or(CloseInfo{1006, ""});
+      CloseInfo why = conn->WaitClosed(std::chrono::milliseconds(0))
+                          .value_or(CloseInfo{v1::CLOSE_CODE_ABNORMAL, ""});
       conn.reset();
       if (Stopped()) break;
       listener_->OnDisconnected(why);
-      if (why.code == 4001) break;  // SessionEnded: the token no longer works
+      if (why.code == v1::CLOSE_CODE_SESSION_ENDED) break;  // the token no longer works
       Backoff(backoff);
     }
     std::lock_guard lock(mu_);

@@ -222,6 +222,9 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   connections.Integer("max_per_address", &c.connections.max_per_address, 0, 1'000'000);
   connections.Integer("max_unauthenticated", &c.connections.max_unauthenticated, 0, 1'000'000);
   connections.Integer("reserved_descriptors", &c.connections.reserved_descriptors, 16, 1'000'000);
+  connections.Integer("http_idle_timeout_seconds", &c.connections.http_idle_timeout_seconds, 1,
+                      3600);
+  connections.Integer("http_max_requests", &c.connections.http_max_requests, 1, 1'000'000);
   connections.Finish();
 
   SectionReader rate = section("request_rate");
@@ -353,6 +356,8 @@ StatusOr<net::ServerOptions> ToServerOptions(const Config& c) {
   options.max_connections_per_address = c.connections.max_per_address;
   options.max_unauthenticated_connections = c.connections.max_unauthenticated;
   options.reserved_descriptors = c.connections.reserved_descriptors;
+  options.http_idle_timeout = std::chrono::seconds(c.connections.http_idle_timeout_seconds);
+  options.max_requests_per_connection = c.connections.http_max_requests;
   options.web_root = c.web.root.empty() ? DefaultWebRoot() : c.web.root;
   options.web_origins = c.web.origins;
   return options;

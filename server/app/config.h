@@ -38,6 +38,8 @@ struct Config {
     uint64_t max_per_address = 64;        // open connections per IPv4 address / IPv6 /64; 0: any
     uint64_t max_unauthenticated = 1024;  // open connections not logged in (yet); 0: any
     uint64_t reserved_descriptors = 128;  // kept from RLIMIT_NOFILE for all but connections
+    uint64_t http_idle_timeout_seconds = 30;  // an HTTPS connection between requests
+    uint64_t http_max_requests = 100;         // requests one HTTPS connection may carry
   } connections;
   struct RequestRate {  // token buckets; per_second 0: no cap
     uint32_t connection_per_second = 500;

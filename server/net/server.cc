@@ -111,8 +111,16 @@ struct Shared {
   WebEndpoints web;  // the web app's files and the browser's session endpoints
 };
 
-// One TLS connection up to its first HTTP request: answers /healthz and /readyz itself and hands
-// a WebSocket upgrade on /v1/ws to a WsSession.
+// One TLS connection until it closes or becomes a WebSocket: answers /healthz and /readyz itself,
+// hands the web app's files and /v1/session to WebEndpoints, and a WebSocket upgrade on /v1/ws to
+// a WsSession. HTTP/1.1 keep-alive: up to max_requests_per_connection requests, one at a time (the
+// next request is read only once the previous answer is written, so pipelined requests, logins
+// among them, are handled in order and never concurrently).
+//
+// Deadlines: handshake_timeout for the TLS handshake and the first request; http_idle_timeout
+// for each later request, from the previous answer until the request is read, and for writing
+// an answer. None while the service works on a request that was read whole: a slow login (the
+// password pool queued behind others) still gets its answer.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, asio::ssl::context& tls, const Shared& shared,
@@ -133,27 +141,39 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnRun() {
     // One deadline for the TLS handshake and the request together: a client that trickles
     // bytes cannot hold a connection open.
-    ArmDeadline();
+    ArmDeadline(shared_.options.handshake_timeout);
     stream_.async_handshake(
         beast::bind_front_handler(&HttpSession::OnHandshake, shared_from_this()));
   }
 
-  // Closes the socket handshake_timeout from now unless the WebSocket has taken it by then; the
-  // operation waiting on it completes with operation_aborted. The timer holds the session
-  // weakly so that a connection that ends early is freed at once.
-  void ArmDeadline() {
-    deadline_.expires_after(shared_.options.handshake_timeout);
-    deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+  // Closes the socket `timeout` from now unless the deadline is re-armed or stopped by then; the
+  // operation waiting on it completes with operation_aborted. The timer holds the session weakly
+  // so that a connection that ends early is freed at once.
+  void ArmDeadline(std::chrono::steady_clock::duration timeout) {
+    deadline_.expires_after(timeout);
+    // A wait that already expired cannot be cancelled, only outdated: its handler may be queued.
+    const uint64_t generation = ++deadline_generation_;
+    deadline_.async_wait([weak = weak_from_this(), generation](error_code ec) {
       auto self = weak.lock();
-      if (ec || !self || self->handed_off_) return;
-      spdlog::debug("{}: no request within the handshake timeout", self->peer_address_);
+      if (ec || !self || self->deadline_generation_ != generation) return;
+      spdlog::debug("{}: HTTP deadline passed", self->peer_address_);
       error_code ignored;
       self->stream_.next_layer().close(ignored);
     });
   }
 
+  void StopDeadline() {
+    ++deadline_generation_;
+    deadline_.cancel();
+  }
+
   void OnHandshake(error_code ec) {
     if (ec) return LogIoError(ec, "tls handshake");
+    ReadRequest();
+  }
+
+  // Under the deadline armed before: the handshake's for the first request, else the idle one.
+  void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_.options.max_header_bytes));
     parser_->body_limit(kMaxRequestBodyBytes);
@@ -164,11 +184,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnRead(error_code ec, size_t) {
     if (ec == http::error::end_of_stream) return Shutdown();
     if (ec == http::error::body_limit) {
+      keep_alive_ = false;
       return Send(TextResponse(11, http::status::payload_too_large, "request body too large"));
     }
     if (ec) return LogIoError(ec, "http read");
+    // Read whole: what follows is the server's work, which no client can stretch.
+    StopDeadline();
     HttpRequest request = parser_->release();
     parser_.reset();
+    ++requests_;
+    keep_alive_ = request.keep_alive() && requests_ < shared_.options.max_requests_per_connection;
 
     std::string_view target = request.target();
     const std::string_view path = target.substr(0, target.find('?'));
@@ -176,17 +201,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
     if (beast::websocket::is_upgrade(request)) {
       if (get && path == "/v1/ws") {
-        service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
+        service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent]), {}};
         // A browser's session cookie authenticates the socket, from an allowed Origin only.
-        if (auto refused = shared_.web.CheckUpgrade(request, peer))
+        if (auto refused = shared_.web.CheckUpgrade(request, peer)) {
+          keep_alive_ = false;
           return Send(std::move(*refused));
+        }
         // From here the WebSocket's own timeouts apply.
-        handed_off_ = true;
-        deadline_.cancel();
         return StartWebSocketSession(std::move(stream_), std::move(request), shared_.acceptor,
                                      std::move(peer), shared_.limits, shared_.registry,
                                      std::move(ticket_));
       }
+      keep_alive_ = false;
       return Respond(request, http::status::not_found, "not found");
     }
     if (get && path == "/healthz") return Respond(request, http::status::ok, "ok");
@@ -194,7 +220,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (shared_.acceptor.Ready()) return Respond(request, http::status::ok, "ready");
       return Respond(request, http::status::service_unavailable, "not ready");
     }
-    service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent])};
+    service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent]), {}};
     shared_.web.Handle(
         request, peer, stream_.get_executor(),
         [self = shared_from_this()](HttpResponse response) { self->Send(std::move(response)); });
@@ -207,35 +233,41 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // On the strand.
   void Send(HttpResponse response) {
     response_.emplace(std::move(response));
-    response_->keep_alive(false);  // one request per connection: see the class comment
+    response_->keep_alive(keep_alive_);
+    ArmDeadline(shared_.options.http_idle_timeout);
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
   }
 
   void OnWrite(error_code ec, size_t) {
     if (ec) return LogIoError(ec, "http write");
-    Shutdown();
+    response_.reset();
+    if (!keep_alive_) return Shutdown();
+    ArmDeadline(shared_.options.http_idle_timeout);
+    ReadRequest();
   }
 
   void Shutdown() {
-    ArmDeadline();
+    ArmDeadline(shared_.options.handshake_timeout);
     stream_.async_shutdown([self = shared_from_this()](error_code) {
       // Many clients close TCP without answering close_notify; nothing to do either way.
       error_code ignored;
       self->stream_.next_layer().close(ignored);
-      self->deadline_.cancel();
+      self->StopDeadline();
     });
   }
 
   TlsSocket stream_;
-  asio::steady_timer deadline_;  // the handshake + request deadline; on the strand
-  bool handed_off_ = false;      // the WebSocket took stream_; on the strand
+  asio::steady_timer deadline_;       // see the class comment; on the strand
+  uint64_t deadline_generation_ = 0;  // the armed deadline's; on the strand
   const Shared& shared_;
   const std::string peer_address_;
   Admission::Ticket ticket_;  // the connection's place; goes to the WebSocket, or with this
-  beast::flat_buffer buffer_;
+  beast::flat_buffer buffer_;  // keeps what follows a request: the next, pipelined, request
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
+  size_t requests_ = 0;      // read on this connection; on the strand
+  bool keep_alive_ = false;  // read the next request after this answer; on the strand
 };
 
 // The cap on connections from the descriptor limit: what is left after the reserve (half the

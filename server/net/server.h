@@ -1,9 +1,9 @@
 // kring::net::Server: the TLS listener in front of the service.
 //
-// One port carries everything: TLS handshake -> one HTTP request -> GET /healthz, GET /readyz, a
-// WebSocket upgrade at /v1/ws handed to the ConnectionAcceptor, POST/DELETE /v1/session (the
-// browser's login and logout), or the web app's files (web_root). This header is plain C++ on
-// purpose: Asio and Beast stay inside server/net/*.cc.
+// One port carries everything: TLS handshake -> HTTP/1.1 requests, kept alive, one at a time ->
+// GET /healthz, GET /readyz, POST/DELETE /v1/session (the browser's login and logout), the web
+// app's files (web_root), or a WebSocket upgrade at /v1/ws handed to the ConnectionAcceptor. This
+// header is plain C++ on purpose: Asio and Beast stay inside server/net/*.cc.
 #pragma once
 
 #include <chrono>
@@ -32,6 +32,10 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{300};       // no traffic (pings count): the socket is closed
   std::chrono::seconds handshake_timeout{10};   // TLS handshake + the HTTP request, and WS close
   size_t max_header_bytes = 8 * 1024;           // HTTP request header limit
+  // HTTP keep-alive: how long a connection may sit between an answer and the next request (and
+  // take to write an answer), and how many requests it may carry before it is closed.
+  std::chrono::seconds http_idle_timeout{30};
+  size_t max_requests_per_connection = 100;
   std::chrono::milliseconds shutdown_timeout{5'000};  // how long Stop() waits for WS closes
 
   // A WebSocket whose connection has not authenticated (ConnectionSink::SetAuthenticated) this

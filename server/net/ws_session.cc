@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "server/net/corking_stream.h"
-#include "server/service/frames.h"
+#include "server/protocol/frames.h"
 
 namespace kring::net {
 
@@ -383,7 +383,7 @@ void WsSession::WriteNext() {
   std::vector<std::string_view> frames;
   frames.reserve(in_flight_);
   for (size_t i = 0; i < in_flight_; ++i) frames.emplace_back(*queue_[i]);
-  service::BatchFrames(frames, batch_);
+  BatchFrames(frames, batch_);
   ws_.async_write(asio::buffer(batch_), std::move(on_write));
 }
 

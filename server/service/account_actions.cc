@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <optional>
 
+#include "server/core/crypto.h"
 #include "server/core/login_throttle.h"
 #include "server/core/password.h"
 #include "server/core/profile.h"
 #include "server/core/text.h"
 #include "server/service/connection_impl.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"

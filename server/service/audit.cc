@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "kring/store/records.pb.h"
+#include "server/core/crypto.h"
 #include "server/core/text.h"
 #include "server/service/audit_internal.h"
-#include "server/service/frames.h"
 #include "server/storage/keys.h"
 
 namespace kring::service::audit {

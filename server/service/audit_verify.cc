@@ -3,9 +3,9 @@
 #include <array>
 #include <unordered_map>
 
+#include "server/core/crypto.h"
 #include "server/service/audit.h"
 #include "server/service/audit_internal.h"
-#include "server/service/frames.h"
 #include "server/storage/keys.h"
 
 namespace kring::service::audit {

@@ -12,23 +12,23 @@
 #include <string>
 #include <string_view>
 
+#include "kring/v1/kring.pb.h"
+
 namespace kring::service {
 
-// WebSocket close codes kringd uses (RFC 6455 section 7.4, plus 4xxx of our own). Stable:
-// documented in docs/protocol.md.
+// The WebSocket close codes kringd sends: kring.v1.CloseCode (kring.proto, documented in
+// docs/protocol.md), as the typed value the transport puts in a close frame.
 enum class CloseCode : uint16_t {
-  kNormal = 1000,           // the server is shutting down or the app said goodbye
-  kGoingAway = 1001,        // the server is shutting down
-  kProtocolError = 1002,    // a WebSocket protocol violation
-  kUnsupportedData = 1003,  // a text frame: the protocol is binary protobuf only
-  kPolicyViolation = 1008,  // too many frames that could not be decoded, or no login within the
-                            // authentication deadline (an idle connection is dropped by the
-                            // transport without a close frame: the app sees 1006 and reconnects)
-  kMessageTooBig = 1009,    // a frame over the configured maximum
-  kInternalError = 1011,    // the server failed
-  kTryAgainLater = 1013,    // the connection fell too far behind in reading its events
-  kSessionEnded = 4001,     // logout, expiry, or the account was disabled
-  kAccessEnded = 4003,      // reserved
+  kNormal = v1::CLOSE_CODE_NORMAL,
+  kGoingAway = v1::CLOSE_CODE_GOING_AWAY,
+  kProtocolError = v1::CLOSE_CODE_PROTOCOL_ERROR,
+  kUnsupportedData = v1::CLOSE_CODE_UNSUPPORTED_DATA,
+  kPolicyViolation = v1::CLOSE_CODE_POLICY_VIOLATION,
+  kMessageTooBig = v1::CLOSE_CODE_MESSAGE_TOO_BIG,
+  kInternalError = v1::CLOSE_CODE_INTERNAL_ERROR,
+  kTryAgainLater = v1::CLOSE_CODE_TRY_AGAIN_LATER,
+  kSessionEnded = v1::CLOSE_CODE_SESSION_ENDED,
+  kAccessEnded = v1::CLOSE_CODE_ACCESS_ENDED,
 };
 
 // The transport side of one connection. Implemented by server/net.

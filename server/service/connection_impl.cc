@@ -6,9 +6,9 @@
 #include "server/core/consent.h"
 #include "server/core/login_throttle.h"
 #include "server/core/text.h"
+#include "server/protocol/frames.h"
 #include "server/service/actions.h"
 #include "server/service/audit.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 #include "server/service/request_context.h"
 
@@ -84,9 +84,7 @@ void ConnectionImpl::WhenQueuedBelow(size_t bytes, std::function<void()> ready) 
 
 void ConnectionImpl::EndSession(std::string_view reason) {
   SetAuth(SessionAuth{});
-  v1::Event event;
-  event.mutable_session_ended()->set_reason(std::string(reason));
-  sink_->Send(EventFrame(event));
+  sink_->Send(SessionEndedFrame(std::string(reason)));
   sink_->Close(CloseCode::kSessionEnded, std::string(reason));
 }
 

@@ -46,8 +46,10 @@ class ConnectionImpl final : public Connection,
 
   // Before the first frame: logs the connection in with `token` as ResumeSession would, with its
   // access-log record, but without a response (cookie_session.cc). An invalid token leaves it
-  // logged out.
-  void StartResumed(const std::string& token);
+  // logged out. `settled` is called once: true when nothing is left to record or the record is
+  // durable, false when the record of a resumed session could not be written (the session then
+  // ends right after).
+  void StartResumed(const std::string& token, std::function<void(bool recorded)> settled);
 
   void SendFrame(Frame frame) override;
   void EndSession(std::string_view reason) override;

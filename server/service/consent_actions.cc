@@ -5,8 +5,8 @@
 
 #include "server/core/consent.h"
 #include "server/core/text.h"
+#include "server/protocol/frames.h"
 #include "server/service/connection_impl.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"
@@ -81,16 +81,6 @@ StatusOr<Grantee> FindGrantee(const storage::ReadView& view, const std::string& 
   return Grantee{account.account().id(), account.account().handle()};
 }
 
-Frame AccessEndedFrame(uint64_t network_id, const std::vector<uint64_t>& thread_ids,
-                       const std::string& reason) {
-  v1::Event event;
-  auto* ended = event.mutable_access_ended();
-  ended->set_network_id(network_id);
-  for (uint64_t thread : thread_ids) ended->add_thread_ids(thread);
-  ended->set_reason(reason);
-  return EventFrame(event);
-}
-
 }  // namespace
 
 StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Network& network,
@@ -144,9 +134,7 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
     }
     told.push_back(consent.grantee_id());
   }
-  v1::Event changed;
-  *changed.mutable_consent_changed()->mutable_consent() = consent;
-  service.hub.PublishToNetwork(/*network_id=*/0, told, EventFrame(changed));
+  service.hub.PublishToNetwork(/*network_id=*/0, told, ConsentChangedFrame(consent));
 }
 
 Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {

@@ -4,10 +4,11 @@
 #include <algorithm>
 
 #include "proto/kring/v1/audit_event_types.h"
+#include "server/core/crypto.h"
 #include "server/core/text.h"
+#include "server/protocol/frames.h"
 #include "server/service/audit.h"
 #include "server/service/connection_impl.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"
@@ -90,14 +91,6 @@ Status CheckCursors(const v1::SubscribeRequest& req) {
   return Status::Ok();
 }
 
-Frame AccessEndedFrame(uint64_t network_id, uint64_t thread_id, std::string reason) {
-  v1::Event event;
-  event.mutable_access_ended()->set_network_id(network_id);
-  event.mutable_access_ended()->add_thread_ids(thread_id);
-  event.mutable_access_ended()->set_reason(std::move(reason));
-  return EventFrame(event);
-}
-
 }  // namespace
 
 Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
@@ -130,9 +123,7 @@ Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
       }
     }
     out.effects.push_back([&ctx, thread, told = std::move(told)] {
-      v1::Event event;
-      *event.mutable_thread_created()->mutable_thread() = thread;
-      ctx.service().hub.PublishToNetwork(/*network_id=*/0, told, EventFrame(event));
+      ctx.service().hub.PublishToNetwork(/*network_id=*/0, told, ThreadCreatedFrame(thread));
     });
     return Status::Ok();
   });
@@ -360,7 +351,7 @@ Status Subscribe(RequestContext& ctx, const v1::SubscribeRequest& req) {
       ServiceImpl& service = ctx.service();
       for (const Start& start : starts) {
         Subscription::Access access{
-            until, AccessEndedFrame(network_id, start.thread_id, "your consent ended"),
+            until, AccessEndedFrame(network_id, {start.thread_id}, "your consent ended"),
             [service = &service, record = start.ended_record](uint64_t first, uint64_t last) {
               RecordLiveEnded(*service, record, first, last);
             }};
@@ -434,11 +425,9 @@ Status MarkRead(RequestContext& ctx, const v1::MarkReadRequest& req) {
     records::PutReadMarker(txn, updated);
     *out.response.mutable_mark_read()->mutable_marker() = updated;
     out.effects.push_back([&ctx, network_id = req.network_id(), updated] {
-      v1::Event event;
-      event.mutable_read_marker_updated()->set_network_id(network_id);
-      *event.mutable_read_marker_updated()->mutable_marker() = updated;
       // Only to those who follow the thread: a marker tells of activity in it.
-      ctx.service().hub.PublishToThread(network_id, updated.thread_id(), {}, EventFrame(event));
+      ctx.service().hub.PublishToThread(network_id, updated.thread_id(), {},
+                                        ReadMarkerUpdatedFrame(network_id, updated));
     });
     return Status::Ok();
   });

@@ -6,9 +6,9 @@
 #include "proto/kring/v1/audit_event_types.h"
 #include "server/core/consent.h"
 #include "server/core/text.h"
+#include "server/protocol/frames.h"
 #include "server/service/connection_impl.h"
 #include "server/service/consent_actions.h"
-#include "server/service/frames.h"
 #include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"
@@ -26,17 +26,6 @@ Status ValidateRoleLabel(std::string_view label) {
     return InvalidArgument("role_label must be valid UTF-8 of at most 100 bytes");
   }
   return CheckNameCharacters(label, "the role label");
-}
-
-Frame MembershipFrame(uint64_t network_id, v1::MembershipChange change, const v1::Member* member,
-                      const v1::Invitation* invitation) {
-  v1::Event event;
-  auto* changed = event.mutable_membership_changed();
-  changed->set_network_id(network_id);
-  changed->set_change(change);
-  if (member) *changed->mutable_member() = *member;
-  if (invitation) *changed->mutable_invitation() = *invitation;
-  return EventFrame(event);
 }
 
 }  // namespace
@@ -189,12 +178,11 @@ Status Invite(RequestContext& ctx, const v1::InviteRequest& req) {
 
     *out.response.mutable_invite()->mutable_invitation() = invitation;
     out.effects.push_back([&ctx, invitation, client_id = network->client_id()] {
-      v1::Event received;
-      *received.mutable_invitation_received()->mutable_invitation() = invitation;
-      ctx.service().hub.PublishToAccount(invitation.invitee_id(), EventFrame(received));
+      ctx.service().hub.PublishToAccount(invitation.invitee_id(),
+                                         InvitationReceivedFrame(invitation));
       ctx.service().hub.PublishToAccount(
-          client_id, MembershipFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_INVITED,
-                                     nullptr, &invitation));
+          client_id, MembershipChangedFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_INVITED,
+                                            nullptr, &invitation));
     });
     return Status::Ok();
   });
@@ -294,7 +282,7 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
       told.push_back(view.account_id());
       ctx.service().hub.PublishToNetwork(
           network_id, told,
-          MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
+          MembershipChangedFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
       ApplyConsentChange(ctx.service(), staged, "");
     });
     return Status::Ok();
@@ -326,8 +314,8 @@ Status DeclineInvitation(RequestContext& ctx, const v1::DeclineInvitationRequest
     out.effects.push_back([&ctx, invitation = *invitation, client_id = network->client_id()] {
       ctx.service().hub.PublishToNetwork(
           /*network_id=*/0, {client_id, invitation.invitee_id()},
-          MembershipFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_DECLINED, nullptr,
-                          &invitation));
+          MembershipChangedFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_DECLINED, nullptr,
+                                 &invitation));
     });
     return Status::Ok();
   });
@@ -375,19 +363,16 @@ Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
     out.response.mutable_remove_member();
     out.effects.push_back(
         [&ctx, network_id = req.network_id(), view, self_removal, principals, withdrawn] {
-          v1::Event ended;
-          ended.mutable_access_ended()->set_network_id(network_id);
-          ended.mutable_access_ended()->set_reason(self_removal ? "you left the network"
-                                                                : "the client removed you");
           // First cut the removed person off, then tell the others.
-          ctx.service().hub.EndAccess(network_id, view.account_id(), {}, EventFrame(ended));
+          ctx.service().hub.EndAccess(
+              network_id, view.account_id(), {},
+              AccessEndedFrame(network_id, {},
+                               self_removal ? "you left the network" : "the client removed you"));
           ctx.service().hub.PublishToNetwork(
               network_id, principals,
-              MembershipFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
+              MembershipChangedFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
           if (withdrawn) {
-            v1::Event changed;
-            *changed.mutable_consent_changed()->mutable_consent() = *withdrawn;
-            ctx.service().hub.PublishToNetwork(0, principals, EventFrame(changed));
+            ctx.service().hub.PublishToNetwork(0, principals, ConsentChangedFrame(*withdrawn));
           }
         });
     return Status::Ok();

@@ -1,11 +1,12 @@
-#include "proto/kring/v1/audit_event_types.h"
 #include "server/service/service.h"
 
 #include <future>
 
+#include "proto/kring/v1/audit_event_types.h"
+#include "server/protocol/frames.h"
 #include "server/service/account_actions.h"
 #include "server/service/connection_impl.h"
-#include "server/service/frames.h"
+#include "server/service/cookie_session.h"
 #include "server/service/records.h"
 
 namespace kring::service {
@@ -97,9 +98,8 @@ void Service::Stop() {
 std::shared_ptr<Connection> Service::Accept(std::shared_ptr<ConnectionSink> sink, PeerInfo peer) {
   std::string token = std::move(peer.session_token);
   peer.session_token.clear();
-  auto connection = std::make_shared<ConnectionImpl>(*impl_, std::move(sink), std::move(peer));
-  if (!token.empty()) connection->StartResumed(token);
-  return connection;
+  if (!token.empty()) return AcceptResumed(*impl_, std::move(sink), std::move(peer), token);
+  return std::make_shared<ConnectionImpl>(*impl_, std::move(sink), std::move(peer));
 }
 
 bool Service::Ready() const { return impl_->writer.running(); }

@@ -59,7 +59,7 @@ TEST_F(BadInputTest, AFloodOfUndecodableFramesEndsInClose1008AfterAFewAnswers) {
   }
   std::optional<sdk::CloseInfo> closed = channel->WaitClosed(kWait);
   ASSERT_TRUE(closed.has_value()) << "still open after 20,000 undecodable frames";
-  EXPECT_EQ(closed->code, 1008) << closed->reason;
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_POLICY_VIOLATION) << closed->reason;
   EXPECT_EQ(answers, 3);
 }
 
@@ -92,7 +92,7 @@ TEST_F(BadInputTest, FrameOverMaxFrameBytesClosesWith1009) {
   channel->Send(login);
   std::optional<sdk::CloseInfo> closed = channel->WaitClosed(kWait);
   ASSERT_TRUE(closed.has_value()) << "still open after an oversized frame";
-  EXPECT_EQ(closed->code, 1009) << closed->reason;
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_MESSAGE_TOO_BIG) << closed->reason;
 }
 
 TEST_F(BadInputTest, FrameJustUnderTheLimitIsAccepted) {
@@ -127,7 +127,7 @@ TEST_F(BadInputTest, TextFrameClosesWith1003) {
   channel->SendText("{\"login\": {}}");
   std::optional<sdk::CloseInfo> closed = channel->WaitClosed(kWait);
   ASSERT_TRUE(closed.has_value()) << "still open after a text frame";
-  EXPECT_EQ(closed->code, 1003) << closed->reason;
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_UNSUPPORTED_DATA) << closed->reason;
 }
 
 TEST_F(BadInputTest, InvalidUtf8TextIsRejectedAndNothingStored) {

@@ -292,7 +292,7 @@ TEST_F(BrowserSessionTest, DeleteEndsTheSessionAndItsSockets) {
   EXPECT_TRUE(ended);
   std::optional<sdk::CloseInfo> closed = (*channel)->WaitClosed(kWait);
   ASSERT_TRUE(closed);
-  EXPECT_EQ(closed->code, 4001);
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_SESSION_ENDED);
 
   auto conn = world_->Connect();
   EXPECT_TRUE(IsError(conn->ResumeSession(token), v1::Error::UNAUTHENTICATED));
@@ -308,7 +308,7 @@ TEST_F(BrowserSessionTest, DisablingTheAccountEndsTheCookieSocket) {
   ASSERT_TRUE(IsOk(world_->admin()->DisableAccount("jo")));
   std::optional<sdk::CloseInfo> closed = (*channel)->WaitClosed(kWait);
   ASSERT_TRUE(closed);
-  EXPECT_EQ(closed->code, 4001);
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_SESSION_ENDED);
 }
 
 // The login throttle counts POST /v1/session and WebSocket logins together.

@@ -82,7 +82,7 @@ TEST_F(ConnectionTest, ListenerGetsEventsInOrderAndTheClose) {
 
   kringd_.Stop();
   ASSERT_TRUE(listener->WaitForClose());
-  EXPECT_EQ(listener->close_code(), 1001);
+  EXPECT_EQ(listener->close_code(), v1::CLOSE_CODE_GOING_AWAY);
   EXPECT_EQ(listener->closes(), 1);
 }
 
@@ -124,7 +124,7 @@ TEST_F(ConnectionTest, CallsFailFastOnceTheConnectionIsGone) {
   kringd_.Crash();
   std::optional<sdk::CloseInfo> closed = coach->WaitClosed(kWait);
   ASSERT_TRUE(closed.has_value());
-  EXPECT_EQ(closed->code, 1006) << closed->reason;
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_ABNORMAL) << closed->reason;
   const auto start = std::chrono::steady_clock::now();
   sdk::Result<v1::WhoAmIResult> who = coach->WhoAmI();
   ASSERT_FALSE(who.ok());
@@ -142,7 +142,7 @@ TEST_F(ConnectionTest, CloseIsCleanAndIdempotent) {
   coach->Close();
   std::optional<sdk::CloseInfo> closed = coach->WaitClosed(0ms);
   ASSERT_TRUE(closed.has_value());
-  EXPECT_EQ(closed->code, 1000) << closed->reason;  // the server echoed our close
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_NORMAL) << closed->reason;  // the server echoed our close
   coach->Close();
   EXPECT_TRUE(coach->closed());
   EXPECT_TRUE(coach->WhoAmI().error().transport);

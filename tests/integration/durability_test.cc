@@ -146,7 +146,7 @@ TEST_F(DurabilityTest, GracefulRestartKeepsEverything) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status;
   std::optional<sdk::CloseInfo> closed = coach_->WaitClosed(kWait);
   ASSERT_TRUE(closed.has_value());
-  EXPECT_EQ(closed->code, 1001) << closed->reason;
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_GOING_AWAY) << closed->reason;
 
   ASSERT_TRUE(kringd_.Start());
   LogInEveryone();

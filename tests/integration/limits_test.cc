@@ -55,7 +55,7 @@ TEST_F(AuthDeadlineTest, AConnectionThatNeverLogsInIsClosed1008WhileALoggedInOne
   EXPECT_EQ(r->error().code(), v1::Error::UNAUTHENTICATED);
   std::optional<sdk::CloseInfo> closed = anonymous->WaitClosed(kWait);
   ASSERT_TRUE(closed.has_value()) << "an anonymous connection outlived the auth deadline";
-  EXPECT_EQ(closed->code, 1008) << closed->reason;
+  EXPECT_EQ(closed->code, v1::CLOSE_CODE_POLICY_VIOLATION) << closed->reason;
   // Older than the anonymous one, so past its own deadline too, and still served.
   EXPECT_TRUE(IsOk(client->WhoAmI()));
 }

@@ -10,7 +10,7 @@
 namespace kring::integration {
 namespace {
 
-constexpr uint16_t kSessionEnded = 4001;
+constexpr uint16_t kSessionEnded = v1::CLOSE_CODE_SESSION_ENDED;
 
 class SessionTest : public KringTest {};
 

@@ -52,9 +52,10 @@ struct ConnectOptions {
   std::vector<std::pair<std::string, std::string>> upgrade_headers;
 };
 
-// How a connection ended. code is the WebSocket close code the server sent (e.g. 1000, 1001,
-// 1003, 1009, 4001), 1005 when its close frame carried no code, or 1006 when the connection
-// ended without a close frame (reset, crash, TLS failure).
+// How a connection ended. code is a kring::v1::CloseCode: the WebSocket close code the server
+// sent (e.g. CLOSE_CODE_GOING_AWAY, CLOSE_CODE_SESSION_ENDED), CLOSE_CODE_NO_STATUS when its
+// close frame carried no code, or CLOSE_CODE_ABNORMAL when the connection ended without a close
+// frame (reset, crash, TLS failure).
 struct CloseInfo {
   uint16_t code = 0;
   std::string reason;

@@ -31,6 +31,8 @@ TEST(ConfigTest, EmptyFileGivesTheDefaults) {
   EXPECT_EQ(config->connections.max_per_address, 64u);
   EXPECT_EQ(config->connections.max_unauthenticated, 1024u);
   EXPECT_EQ(config->connections.reserved_descriptors, 128u);
+  EXPECT_EQ(config->connections.http_idle_timeout_seconds, 30u);
+  EXPECT_EQ(config->connections.http_max_requests, 100u);
   EXPECT_EQ(config->request_rate.connection_per_second, 500u);
   EXPECT_EQ(config->request_rate.connection_burst, 1000u);
   EXPECT_EQ(config->request_rate.account_per_second, 1000u);
@@ -68,6 +70,8 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
     max_per_address = 0
     max_unauthenticated = 50
     reserved_descriptors = 256
+    http_idle_timeout_seconds = 5
+    http_max_requests = 7
     [request_rate]
     connection_per_second = 20
     connection_burst = 40
@@ -131,6 +135,8 @@ TEST(ConfigTest, OverridesAndTheirMapping) {
   EXPECT_EQ(server->max_connections_per_address, 0u);
   EXPECT_EQ(server->max_unauthenticated_connections, 50u);
   EXPECT_EQ(server->reserved_descriptors, 256u);
+  EXPECT_EQ(server->http_idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(server->max_requests_per_connection, 7u);
   EXPECT_EQ(server->web_root, "/srv/kring/web");
   EXPECT_EQ(server->web_origins, (std::vector<std::string>{"https://kring.example.org",
                                                            "https://kring.example.org:8443"}));
@@ -227,6 +233,9 @@ TEST(ConfigTest, TheExampleFileParsesToTheDefaults) {
   EXPECT_EQ(example->connections.max_per_address, defaults->connections.max_per_address);
   EXPECT_EQ(example->connections.max_unauthenticated, defaults->connections.max_unauthenticated);
   EXPECT_EQ(example->connections.reserved_descriptors, defaults->connections.reserved_descriptors);
+  EXPECT_EQ(example->connections.http_idle_timeout_seconds,
+            defaults->connections.http_idle_timeout_seconds);
+  EXPECT_EQ(example->connections.http_max_requests, defaults->connections.http_max_requests);
   EXPECT_EQ(example->request_rate.connection_per_second,
             defaults->request_rate.connection_per_second);
   EXPECT_EQ(example->request_rate.connection_burst, defaults->request_rate.connection_burst);

@@ -402,7 +402,7 @@ TEST_F(ServerTest, TextFrameClosesWith1003) {
   TestClient client = Client();
   ASSERT_FALSE(client.OpenWebSocket(port_));
   ASSERT_FALSE(client.Write("hello", /*binary=*/false));
-  EXPECT_EQ(client.ReadUntilClosed(), 1003);
+  EXPECT_EQ(client.ReadUntilClosed(), v1::CLOSE_CODE_UNSUPPORTED_DATA);
   EXPECT_TRUE(acceptor_.WaitForClosed(1));
 }
 
@@ -414,7 +414,7 @@ TEST_F(ServerTest, FrameOverMaxFrameBytesClosesWith1009) {
   std::string echoed;
   ASSERT_FALSE(client.Read(&echoed));
   client.Write(std::string(options_.max_frame_bytes + 1, 'x'));
-  EXPECT_EQ(client.ReadUntilClosed(), 1009);
+  EXPECT_EQ(client.ReadUntilClosed(), v1::CLOSE_CODE_MESSAGE_TOO_BIG);
   EXPECT_TRUE(acceptor_.WaitForClosed(1));
 }
 
@@ -447,7 +447,7 @@ TEST_F(ServerTest, SinkCloseSendsQueuedFramesThenTheCode) {
   ASSERT_FALSE(client.Read(&frame));
   EXPECT_EQ(frame, "session ended");
   size_t more = 0;
-  EXPECT_EQ(client.ReadUntilClosed(&more), 4001);
+  EXPECT_EQ(client.ReadUntilClosed(&more), v1::CLOSE_CODE_SESSION_ENDED);
   EXPECT_EQ(more, 0u);
   EXPECT_TRUE(acceptor_.WaitForClosed(1));
 }
@@ -463,7 +463,7 @@ TEST_F(ServerTest, SlowReaderIsClosedWith1013) {
   const std::string frame(16 * 1024, 'x');
   for (int i = 0; i < 1000; ++i) ASSERT_FALSE(client.Write(frame)) << i;
   size_t echoed = 0;
-  EXPECT_EQ(client.ReadUntilClosed(&echoed), 1013);
+  EXPECT_EQ(client.ReadUntilClosed(&echoed), v1::CLOSE_CODE_TRY_AGAIN_LATER);
   EXPECT_LT(echoed, 1000u);
   EXPECT_TRUE(acceptor_.WaitForClosed(1));
 }
@@ -554,8 +554,8 @@ TEST_F(ServerTest, StopClosesWebSocketsWith1001) {
   ASSERT_FALSE(b.OpenWebSocket(port_));
   ASSERT_TRUE(acceptor_.WaitForConnections(2));
   server_->Stop();
-  EXPECT_EQ(a.ReadUntilClosed(), 1001);
-  EXPECT_EQ(b.ReadUntilClosed(), 1001);
+  EXPECT_EQ(a.ReadUntilClosed(), v1::CLOSE_CODE_GOING_AWAY);
+  EXPECT_EQ(b.ReadUntilClosed(), v1::CLOSE_CODE_GOING_AWAY);
   EXPECT_TRUE(acceptor_.WaitForClosed(2));
   EXPECT_EQ(run_done_.wait_for(kDeadline), std::future_status::ready);
   // No longer accepting.
@@ -585,7 +585,7 @@ TEST_F(ServerTest, AWebSocketThatDoesNotAuthenticateInTimeIsClosedWith1008) {
   ASSERT_FALSE(anonymous.OpenWebSocket(port_));
   // Frames (and pings) do not count as authenticating.
   ASSERT_FALSE(anonymous.Write("hello"));
-  EXPECT_EQ(anonymous.ReadUntilClosed(), 1008);
+  EXPECT_EQ(anonymous.ReadUntilClosed(), v1::CLOSE_CODE_POLICY_VIOLATION);
   // The logged-in one, past its own deadline, is still served.
   ASSERT_FALSE(member.Write("still here"));
   ASSERT_FALSE(member.Read(&echoed));

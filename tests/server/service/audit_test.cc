@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "kring/store/records.pb.h"
+#include "server/core/crypto.h"
 #include "server/core/text.h"
-#include "server/service/frames.h"
 #include "server/storage/keys.h"
 #include "server/storage/memory_store.h"
 

@@ -1,11 +1,9 @@
-#include "server/service/frames.h"
-
-#include <openssl/evp.h>
-#include <openssl/sha.h>
+#include "server/protocol/frames.h"
 
 #include <memory>
+#include <utility>
 
-namespace kring::service {
+namespace kring {
 
 namespace {
 
@@ -32,12 +30,64 @@ size_t VarintSize(uint64_t v) {
   return n;
 }
 
-}  // namespace
-
 Frame EventFrame(const v1::Event& event) {
   v1::ServerFrame frame;
   *frame.mutable_event() = event;
   return std::make_shared<const std::string>(frame.SerializeAsString());
+}
+
+}  // namespace
+
+Frame MembershipChangedFrame(uint64_t network_id, v1::MembershipChange change,
+                             const v1::Member* member, const v1::Invitation* invitation) {
+  v1::Event event;
+  auto* changed = event.mutable_membership_changed();
+  changed->set_network_id(network_id);
+  changed->set_change(change);
+  if (member) *changed->mutable_member() = *member;
+  if (invitation) *changed->mutable_invitation() = *invitation;
+  return EventFrame(event);
+}
+
+Frame AccessEndedFrame(uint64_t network_id, const std::vector<uint64_t>& thread_ids,
+                       std::string reason) {
+  v1::Event event;
+  auto* ended = event.mutable_access_ended();
+  ended->set_network_id(network_id);
+  for (uint64_t thread : thread_ids) ended->add_thread_ids(thread);
+  ended->set_reason(std::move(reason));
+  return EventFrame(event);
+}
+
+Frame ReadMarkerUpdatedFrame(uint64_t network_id, const v1::ReadMarker& marker) {
+  v1::Event event;
+  event.mutable_read_marker_updated()->set_network_id(network_id);
+  *event.mutable_read_marker_updated()->mutable_marker() = marker;
+  return EventFrame(event);
+}
+
+Frame ThreadCreatedFrame(const v1::Thread& thread) {
+  v1::Event event;
+  *event.mutable_thread_created()->mutable_thread() = thread;
+  return EventFrame(event);
+}
+
+Frame InvitationReceivedFrame(const v1::Invitation& invitation) {
+  v1::Event event;
+  *event.mutable_invitation_received()->mutable_invitation() = invitation;
+  return EventFrame(event);
+}
+
+Frame SessionEndedFrame(std::string reason) {
+  v1::Event event;
+  event.mutable_session_ended()->set_reason(std::move(reason));
+  return EventFrame(event);
+}
+
+Frame ConsentChangedFrame(const v1::Consent& consent) {
+  v1::Event event;
+  *event.mutable_consent_changed()->mutable_consent() = consent;
+  return EventFrame(event);
 }
 
 Frame MessagePostedFrame(std::string_view message_bytes) {
@@ -74,44 +124,4 @@ v1::Error ErrorProto(const Status& status) {
   return error;
 }
 
-std::string Sha256(std::string_view data) {
-  // OpenSSL 3's one-shot SHA256() looks the algorithm up in its provider tables on every call,
-  // which cost more than hashing a message. The writer hashes twice per post (idempotency and
-  // the access-log chain), so the algorithm is fetched once and each thread keeps a context.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  struct CtxFree {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-  };
-  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  unsigned int length = 0;
-  if (sha256 == nullptr || ctx == nullptr || EVP_DigestInit_ex(ctx.get(), sha256, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) != 1) {
-    // Not reachable with a working libcrypto; the slow path gives the same digest.
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-           reinterpret_cast<unsigned char*>(out.data()));
-  }
-  return out;
-}
-
-std::string Base64Url(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 0x3F]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3F]);
-  return out;
-}
-
-}  // namespace kring::service
+}  // namespace kring
