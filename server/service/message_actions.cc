@@ -147,6 +147,11 @@ Status ListThreads(RequestContext& ctx, const v1::ListThreadsRequest& req) {
           KRING_ASSIGN_OR_RETURN(v1::Thread thread,
                                  records::GetThreadIn(view, network_id, thread_id));
           if (!SeesThread(standing, records::RefOf(thread))) continue;
+          if (thread.last_seq() > HiddenThrough(standing, thread_id)) {
+            KRING_ASSIGN_OR_RETURN(auto newest,
+                                   records::GetMessage(view, thread_id, thread.last_seq()));
+            if (newest) thread.set_last_posted_at_ms(newest->posted_at_ms());
+          }
           for (uint64_t p : Participants(thread, principals, consents, standing.now_ms)) {
             thread.add_participant_ids(p);
           }

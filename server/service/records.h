@@ -164,6 +164,9 @@ StatusOr<std::optional<store::PostedRef>> GetPostedRef(const ReadView& view, uin
 // (what MessagePostedFrame sends), so it is serialized once.
 std::string AppendMessage(Transaction& txn, const v1::Message& message,
                           std::string_view text_sha256);
+// The thread's message `seq`, if it is stored.
+StatusOr<std::optional<v1::Message>> GetMessage(const ReadView& view, uint64_t thread_id,
+                                                uint64_t seq);
 // One stored message: its seq and its bytes (a v1.Message). Return false to stop.
 using HistoryVisitor = std::function<bool(uint64_t seq, std::string_view message)>;
 // Visits the thread's messages after `after_seq`, in seq order, at most `limit` (0: all). The one

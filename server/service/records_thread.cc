@@ -62,6 +62,11 @@ std::string AppendMessage(Transaction& txn, const v1::Message& message,
   return bytes;
 }
 
+StatusOr<std::optional<v1::Message>> GetMessage(const ReadView& view, uint64_t thread_id,
+                                                uint64_t seq) {
+  return GetProto<v1::Message>(view, Table::kMessages, U64U64(thread_id, seq));
+}
+
 Status HistoryPage(const ReadView& view, uint64_t thread_id, uint64_t after_seq, size_t limit,
                    const HistoryVisitor& visit) {
   return view.Scan(Table::kMessages, U64U64(thread_id, after_seq + 1),

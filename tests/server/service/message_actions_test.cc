@@ -266,5 +266,47 @@ TEST_F(MessageHandlersTest, AFailedWriteAcknowledgesNothingAndLeavesNoGap) {
   EXPECT_EQ(History(*coach_, network_.id(), thread_).fetch_history().messages_size(), 2);
 }
 
+// The network list's "last activity": when the newest message the reader may see was posted.
+TEST_F(MessageHandlersTest, ListThreadsSaysWhenTheNewestVisibleMessageWasPosted) {
+  auto list = [&](TestApp& app) {
+    v1::ClientFrame f;
+    f.mutable_list_threads()->set_network_id(network_.id());
+    v1::Response r = app.Call(f);
+    EXPECT_FALSE(r.has_error()) << r.error().detail();
+    for (const v1::Thread& t : r.list_threads().threads()) {
+      if (t.id() == thread_) return t;
+    }
+    ADD_FAILURE() << "the thread is not listed";
+    return v1::Thread();
+  };
+  EXPECT_EQ(list(*client_).last_posted_at_ms(), 0);  // no message yet
+  ASSERT_FALSE(Post(*client_, network_.id(), thread_, "eerste").has_error());
+  clock_.Advance(60'000);
+  v1::Response newest = Post(*client_, network_.id(), thread_, "tweede");
+  ASSERT_FALSE(newest.has_error());
+  EXPECT_EQ(list(*client_).last_posted_at_ms(), newest.post_message().posted_at_ms());
+  EXPECT_EQ(list(*coach_).last_posted_at_ms(), newest.post_message().posted_at_ms());
+
+  // A member who joins now, without earlier messages, learns nothing of when they were posted.
+  auto late = Person("late", v1::ACCOUNT_KIND_MEMBER, "volunteer");
+  v1::ClientFrame invite;
+  invite.mutable_invite()->set_network_id(network_.id());
+  invite.mutable_invite()->set_invitee_handle("late");
+  v1::Response invited = client_->Call(invite);
+  ASSERT_FALSE(invited.has_error()) << invited.error().detail();
+  v1::ClientFrame approve;
+  approve.mutable_approve_invitation()->set_invitation_id(invited.invite().invitation().id());
+  approve.mutable_approve_invitation()->mutable_provision()->set_all_threads(true);
+  approve.mutable_approve_invitation()->mutable_provision()->add_actions(v1::CONSENT_ACTION_READ);
+  approve.mutable_approve_invitation()->mutable_provision()->set_history_visible(false);
+  v1::Response approved = client_->Call(approve);
+  ASSERT_FALSE(approved.has_error()) << approved.error().detail();
+  EXPECT_EQ(list(*late).last_posted_at_ms(), 0);
+  clock_.Advance(60'000);
+  v1::Response after = Post(*client_, network_.id(), thread_, "derde");
+  ASSERT_FALSE(after.has_error());
+  EXPECT_EQ(list(*late).last_posted_at_ms(), after.post_message().posted_at_ms());
+}
+
 }  // namespace
 }  // namespace kring::service::testing

@@ -249,7 +249,7 @@ async function loadNetwork(network: Network): Promise<NetworkInfo> {
   const me = members.find((m) => m.accountId === account.value?.id);
   const clientMember = members.find((m) => m.role === MemberRole.CLIENT);
   const clientName = clientMember?.displayName || network.clientHandle;
-  for (const t of threads) unread.setThread(network.id, t.id, t.lastSeq, Number(t.createdAtMs));
+  for (const t of threads) unread.setThread(network.id, t.id, t.lastSeq, Number(t.lastPostedAtMs || t.createdAtMs));
   await Promise.all(
     threads.map(async (t) => {
       try {
