@@ -97,9 +97,8 @@ TEST(WireTest, ABatchIsReadFrameByFrameInOrder) {
   }();
   batch.mutable_batch()->add_frames()->mutable_response()->set_request_id(9);
   std::vector<std::string> seen;
-  ASSERT_TRUE(wire::ForEachServerFrame(batch.SerializeAsString(), [&](std::string_view frame) {
-    seen.emplace_back(frame);
-  }));
+  ASSERT_TRUE(wire::ForEachServerFrame(batch.SerializeAsString(),
+                                       [&](std::string_view frame) { seen.emplace_back(frame); }));
   ASSERT_EQ(seen.size(), 2u);
   wire::HotFrame hot;
   ASSERT_TRUE(wire::ReadHotFrame(seen[0], &hot));

@@ -88,7 +88,8 @@ void Peer::Close(std::function<void()> closed) {
 }
 
 void Peer::OnFrame(std::string_view message) {
-  if (!wire::ForEachServerFrame(message, [this](std::string_view frame) { OnServerFrame(frame); })) {
+  if (!wire::ForEachServerFrame(message,
+                                [this](std::string_view frame) { OnServerFrame(frame); })) {
     failure_.Set("peer " + std::to_string(index_) + ": undecodable ServerFrameBatch");
   }
 }

@@ -31,7 +31,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Debian 12 packages needed to build and test Kring (see CMakeLists.txt).
 readonly DEPS=(
-  cmake ninja-build g++ pkg-config ccache git
+  cmake ninja-build g++ pkg-config ccache git clang-format
   libboost1.81-dev libssl-dev libprotobuf-dev protobuf-compiler librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev libargon2-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev

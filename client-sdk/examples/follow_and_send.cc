@@ -59,7 +59,7 @@ class Printer final : public kring::sdk::SessionListener {
   }
 
  private:
-  std::mutex mu_;  // one line at a time: callbacks come from several SDK threads
+  std::mutex mu_;             // one line at a time: callbacks come from several SDK threads
   bool any_refused_ = false;  // guarded by mu_
 };
 

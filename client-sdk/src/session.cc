@@ -312,8 +312,8 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
         entry = outbox_.front();
       }
       listener_->OnSendStateChanged(entry);
-      auto posted = conn.PostMessage(entry.network_id, entry.thread_id, entry.client_msg_id,
-                                     entry.text);
+      auto posted =
+          conn.PostMessage(entry.network_id, entry.thread_id, entry.client_msg_id, entry.text);
       if (posted.ok()) {
         entry.state = SendState::kAcknowledged;
         entry.seq = posted->seq();

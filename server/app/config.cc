@@ -179,9 +179,9 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
 
   static constexpr std::string_view kSections[] = {
-      "server",      "tls",       "limits", "connections",    "request_rate", "sessions",
-      "invitations", "passwords", "reads",  "login_throttle", "audit",        "bootstrap",
-      "web"};
+      "server",   "tls",         "limits",    "connections", "request_rate",
+      "sessions", "invitations", "passwords", "reads",       "login_throttle",
+      "audit",    "bootstrap",   "web"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view section : kSections) known = known || key.str() == section;

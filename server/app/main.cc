@@ -67,14 +67,14 @@ void SetUpLogging() {
   // Protobuf logs an ERROR whenever it refuses an app's bytes (a string field that is not
   // UTF-8). That is the app's mistake, answered with INVALID_ARGUMENT; at ERROR level any app
   // could flood the server's log with it.
-  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file, int line,
-                                     const std::string& message) {
-    if (level == google::protobuf::LOGLEVEL_FATAL) {
-      spdlog::critical("protobuf {}:{}: {}", file, line, message);
-    } else {
-      spdlog::debug("protobuf: {}", message);
-    }
-  });
+  google::protobuf::SetLogHandler(
+      [](google::protobuf::LogLevel level, const char* file, int line, const std::string& message) {
+        if (level == google::protobuf::LOGLEVEL_FATAL) {
+          spdlog::critical("protobuf {}:{}: {}", file, line, message);
+        } else {
+          spdlog::debug("protobuf: {}", message);
+        }
+      });
 }
 
 struct CommonFlags {
@@ -333,8 +333,9 @@ int Main(int argc, char** argv) {
   CLI::App* audit = app.add_subcommand("audit", "The access log, offline (kringd not running)");
   audit->require_subcommand(1);
   CLI::App* verify = audit->add_subcommand("verify", "Walk the hash chain; report the first break");
-  verify->add_option("--checkpoint", audit_flags.checkpoint_file,
-                     "Also prove this signed checkpoint (JSON) still holds")
+  verify
+      ->add_option("--checkpoint", audit_flags.checkpoint_file,
+                   "Also prove this signed checkpoint (JSON) still holds")
       ->check(CLI::ExistingFile);
   CLI::App* checkpoint = audit->add_subcommand("checkpoint", "Print a signed checkpoint (JSON)");
   for (CLI::App* sub : {verify, checkpoint}) {

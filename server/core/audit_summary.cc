@@ -8,18 +8,16 @@ namespace {
 
 namespace event_type = v1::event_type;
 
-std::string Messages(uint64_t n) {
-  return n == 1 ? "1 message" : std::to_string(n) + " messages";
-}
+std::string Messages(uint64_t n) { return n == 1 ? "1 message" : std::to_string(n) + " messages"; }
 
 }  // namespace
 
 std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_name,
                                 std::string_view thread_title, std::string_view object_name) {
   const std::string actor = actor_name.empty() ? "someone" : std::string(actor_name);
-  const std::string thread =
-      thread_title.empty() ? (e.thread_id() ? "thread " + std::to_string(e.thread_id()) : "")
-                           : "thread " + std::string(thread_title);
+  const std::string thread = thread_title.empty()
+                                 ? (e.thread_id() ? "thread " + std::to_string(e.thread_id()) : "")
+                                 : "thread " + std::string(thread_title);
   const std::string object = object_name.empty() ? "someone" : std::string(object_name);
   const std::string& type = e.event_type();
   std::string what;
@@ -86,8 +84,9 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
   if (e.outcome() == v1::AUDIT_OUTCOME_SUCCESS) return out + " " + what;
   // Refused or failed: what was asked, and why it was not done. Threads of one Subscribe that
   // were refused share a record, which counts them.
-  const std::string asked =
-      type == event_type::kLiveStarted && e.count() > 1 ? std::to_string(e.count()) + " threads" : thread;
+  const std::string asked = type == event_type::kLiveStarted && e.count() > 1
+                                ? std::to_string(e.count()) + " threads"
+                                : thread;
   return out + " was refused (" + type + (asked.empty() ? "" : ", " + asked) + ")" +
          (e.outcome_detail().empty() ? "" : ": " + e.outcome_detail());
 }

@@ -4,21 +4,36 @@ namespace kring {
 
 std::string_view OperationName(Operation op) {
   switch (op) {
-    case Operation::kListMembers: return "list members";
-    case Operation::kListThreads: return "list threads";
-    case Operation::kReadHistory: return "read history";
-    case Operation::kReceiveLive: return "receive messages";
-    case Operation::kPost: return "post";
-    case Operation::kCreateThread: return "create a thread";
-    case Operation::kMarkRead: return "mark read";
-    case Operation::kListReadMarkers: return "list read markers";
-    case Operation::kInvite: return "invite";
-    case Operation::kApproveInvitation: return "approve an invitation";
-    case Operation::kRemoveOther: return "remove a member";
-    case Operation::kLeave: return "leave";
-    case Operation::kGrantConsent: return "grant consent";
-    case Operation::kWithdrawConsent: return "withdraw consent";
-    case Operation::kListConsents: return "list consents";
+    case Operation::kListMembers:
+      return "list members";
+    case Operation::kListThreads:
+      return "list threads";
+    case Operation::kReadHistory:
+      return "read history";
+    case Operation::kReceiveLive:
+      return "receive messages";
+    case Operation::kPost:
+      return "post";
+    case Operation::kCreateThread:
+      return "create a thread";
+    case Operation::kMarkRead:
+      return "mark read";
+    case Operation::kListReadMarkers:
+      return "list read markers";
+    case Operation::kInvite:
+      return "invite";
+    case Operation::kApproveInvitation:
+      return "approve an invitation";
+    case Operation::kRemoveOther:
+      return "remove a member";
+    case Operation::kLeave:
+      return "leave";
+    case Operation::kGrantConsent:
+      return "grant consent";
+    case Operation::kWithdrawConsent:
+      return "withdraw consent";
+    case Operation::kListConsents:
+      return "list consents";
   }
   return "?";
 }
@@ -36,8 +51,7 @@ Status Denied(Operation op, std::string_view why) {
 }  // namespace
 
 bool IsPrincipal(const Standing& standing) {
-  return standing.role == v1::MEMBER_ROLE_CLIENT ||
-         standing.role == v1::MEMBER_ROLE_REPRESENTATIVE;
+  return standing.role == v1::MEMBER_ROLE_CLIENT || standing.role == v1::MEMBER_ROLE_REPRESENTATIVE;
 }
 
 namespace {
@@ -80,8 +94,9 @@ Status AuthorizePrincipal(Operation op, const Standing& standing, const ThreadRe
     return FailedPrecondition("a thread the client opens includes the client");
   }
   if (IsThreadOperation(op) && thread.team_only) {
-    return Denied(op, "thread " + std::to_string(thread.id) +
-                          " is for the team only; the client sees who takes part, not what is said");
+    return Denied(op,
+                  "thread " + std::to_string(thread.id) +
+                      " is for the team only; the client sees who takes part, not what is said");
   }
   return Status::Ok();
 }
@@ -118,8 +133,8 @@ Status AuthorizeMember(Operation op, const Standing& standing, const ThreadRef& 
       break;
   }
   if (!IsThreadOperation(op)) return Denied(op, "unknown operation");
-  if (thread.id == 0) return Internal("no thread given to authorize " +
-                                      std::string(OperationName(op)));
+  if (thread.id == 0)
+    return Internal("no thread given to authorize " + std::string(OperationName(op)));
   if (!CoversThread(consent, thread.id)) {
     return Denied(op, "thread " + std::to_string(thread.id) + " is not in your consent's scope");
   }

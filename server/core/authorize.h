@@ -4,9 +4,10 @@
 // the actor has in that network at this instant: its records are read in the same request,
 // from the store or, on the writer, from its AccessCache (server/service/access_cache.h), which
 // keeps them only until a write to any access table clears it; the clock is read at each use,
-// so a consent's end and a session's expiry are never cached. Live delivery is authorized when a subscription starts,
-// carries the consent's end time, and is cut by the same write that narrows or ends the consent
-// (see Hub::EndAccess). The consent model is in docs/consent.md; nothing else decides.
+// so a consent's end and a session's expiry are never cached. Live delivery is authorized when a
+// subscription starts, carries the consent's end time, and is cut by the same write that narrows or
+// ends the consent (see Hub::EndAccess). The consent model is in docs/consent.md; nothing else
+// decides.
 #pragma once
 
 #include <cstdint>

@@ -24,9 +24,9 @@ using Bio = std::unique_ptr<BIO, BioFree>;
 
 std::string ToPem(EVP_PKEY* key, bool private_part) {
   Bio bio(BIO_new(BIO_s_mem()));
-  const int ok = private_part
-                     ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
-                     : PEM_write_bio_PUBKEY(bio.get(), key);
+  const int ok =
+      private_part ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
+                   : PEM_write_bio_PUBKEY(bio.get(), key);
   if (ok != 1) return "";
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);

@@ -4,16 +4,26 @@ namespace kring {
 
 std::string_view CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kUnauthenticated: return "UNAUTHENTICATED";
-    case Code::kPermissionDenied: return "PERMISSION_DENIED";
-    case Code::kNotFound: return "NOT_FOUND";
-    case Code::kInvalidArgument: return "INVALID_ARGUMENT";
-    case Code::kAlreadyExists: return "ALREADY_EXISTS";
-    case Code::kFailedPrecondition: return "FAILED_PRECONDITION";
-    case Code::kResourceExhausted: return "RESOURCE_EXHAUSTED";
-    case Code::kInternal: return "INTERNAL";
-    case Code::kUnimplemented: return "UNIMPLEMENTED";
+    case Code::kOk:
+      return "OK";
+    case Code::kUnauthenticated:
+      return "UNAUTHENTICATED";
+    case Code::kPermissionDenied:
+      return "PERMISSION_DENIED";
+    case Code::kNotFound:
+      return "NOT_FOUND";
+    case Code::kInvalidArgument:
+      return "INVALID_ARGUMENT";
+    case Code::kAlreadyExists:
+      return "ALREADY_EXISTS";
+    case Code::kFailedPrecondition:
+      return "FAILED_PRECONDITION";
+    case Code::kResourceExhausted:
+      return "RESOURCE_EXHAUSTED";
+    case Code::kInternal:
+      return "INTERNAL";
+    case Code::kUnimplemented:
+      return "UNIMPLEMENTED";
   }
   return "UNKNOWN";
 }

@@ -61,10 +61,16 @@ class [[nodiscard]] Status {
   std::shared_ptr<State> state_;  // null when OK; shared because statuses are copied often
 };
 
-inline Status Unauthenticated(std::string d) { return Status(Code::kUnauthenticated, std::move(d)); }
-inline Status PermissionDenied(std::string d) { return Status(Code::kPermissionDenied, std::move(d)); }
+inline Status Unauthenticated(std::string d) {
+  return Status(Code::kUnauthenticated, std::move(d));
+}
+inline Status PermissionDenied(std::string d) {
+  return Status(Code::kPermissionDenied, std::move(d));
+}
 inline Status NotFound(std::string d) { return Status(Code::kNotFound, std::move(d)); }
-inline Status InvalidArgument(std::string d) { return Status(Code::kInvalidArgument, std::move(d)); }
+inline Status InvalidArgument(std::string d) {
+  return Status(Code::kInvalidArgument, std::move(d));
+}
 inline Status AlreadyExists(std::string d) { return Status(Code::kAlreadyExists, std::move(d)); }
 inline Status FailedPrecondition(std::string d) {
   return Status(Code::kFailedPrecondition, std::move(d));
@@ -78,7 +84,7 @@ inline Status Unimplemented(std::string d) { return Status(Code::kUnimplemented,
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   StatusOr(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "StatusOr needs a value or a non-OK status");
   }
@@ -101,17 +107,17 @@ class [[nodiscard]] StatusOr {
 }  // namespace kring
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define KRING_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::kring::Status kring_status_ = (expr);  \
+#define KRING_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::kring::Status kring_status_ = (expr);        \
     if (!kring_status_.ok()) return kring_status_; \
   } while (0)
 
 #define KRING_CONCAT_INNER_(a, b) a##b
 #define KRING_CONCAT_(a, b) KRING_CONCAT_INNER_(a, b)
 // `KRING_ASSIGN_OR_RETURN(auto x, F());` assigns the value or returns the error.
-#define KRING_ASSIGN_OR_RETURN(lhs, expr)                                   \
-  auto KRING_CONCAT_(kring_or_, __LINE__) = (expr);                         \
-  if (!KRING_CONCAT_(kring_or_, __LINE__).ok())                             \
-    return KRING_CONCAT_(kring_or_, __LINE__).status();                     \
+#define KRING_ASSIGN_OR_RETURN(lhs, expr)               \
+  auto KRING_CONCAT_(kring_or_, __LINE__) = (expr);     \
+  if (!KRING_CONCAT_(kring_or_, __LINE__).ok())         \
+    return KRING_CONCAT_(kring_or_, __LINE__).status(); \
   lhs = std::move(KRING_CONCAT_(kring_or_, __LINE__)).value()

@@ -68,8 +68,7 @@ class CorkingStream {
     buffer_.commit(asio::buffer_copy(buffer_.prepare(size), buffers));
     const bool flush = !corked_ || buffer_.size() > kMaxCorkedBytes;
     return asio::async_compose<WriteToken, void(error_code, size_t)>(
-        [this, size, flush, started = false](auto& self, error_code ec = {},
-                                              size_t = 0) mutable {
+        [this, size, flush, started = false](auto& self, error_code ec = {}, size_t = 0) mutable {
           if (!started) {
             started = true;
             // Completing through the executor, never inline: the caller's handler must not run

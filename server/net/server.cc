@@ -262,7 +262,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   uint64_t deadline_generation_ = 0;  // the armed deadline's; on the strand
   const Shared& shared_;
   const std::string peer_address_;
-  Admission::Ticket ticket_;  // the connection's place; goes to the WebSocket, or with this
+  Admission::Ticket ticket_;   // the connection's place; goes to the WebSocket, or with this
   beast::flat_buffer buffer_;  // keeps what follows a request: the next, pipelined, request
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;

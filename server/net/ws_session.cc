@@ -224,7 +224,7 @@ class WsSession final : public LiveSession, public std::enable_shared_from_this<
 
   std::mutex inbox_mu_;
   std::vector<std::shared_ptr<const std::string>> inbox_;  // guarded by inbox_mu_
-  bool inbox_closed_ = false;                               // guarded by inbox_mu_
+  bool inbox_closed_ = false;                              // guarded by inbox_mu_
 
   // Everything below is touched only on the strand (ws_.get_executor()).
   std::shared_ptr<service::Connection> connection_;       // set once accepted; released by Finish()

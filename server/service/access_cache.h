@@ -1,7 +1,7 @@
 // What every request on the writer reads about its actor before anything else: the session and
 // account behind the connection (Authenticate) and the actor's standing in the network
-// (GetStanding). A post did seven point reads and parsed four records for these; the writer is
-// kringd's one serial thread, so it keeps them between changes instead.
+// (GetStanding). Without it a post does seven point reads and parses four records for these; the
+// writer is kringd's one serial thread, so it keeps them between changes instead.
 //
 // Why it can never be stale: every change to these records passes through the writer, and the
 // writer clears the cache after each op that staged a write to one of the access tables
@@ -10,7 +10,7 @@
 // use: the session's expiry, and the consents' ends (StandingRecords keeps the records, and
 // StandingAt applies the instant). Consent is still checked at the moment of every access.
 //
-// Writer thread only: not thread-safe. Reads on io threads go to the store as before.
+// Writer thread only: not thread-safe. Reads on io threads go to the store.
 #pragma once
 
 #include <cstdint>

@@ -31,8 +31,7 @@ bool Subscription::cancelled() const {
 }
 
 Subscription::Backlog Subscription::DeliverBacklog(
-    const std::vector<std::pair<uint64_t, Frame>>& messages, bool store_exhausted,
-    int64_t now_ms) {
+    const std::vector<std::pair<uint64_t, Frame>>& messages, bool store_exhausted, int64_t now_ms) {
   std::shared_ptr<EventTarget> target = target_.lock();
   std::function<void()> ended;
   std::unique_lock lock(mu_);
@@ -177,8 +176,8 @@ std::shared_ptr<Subscription> Hub::Subscribe(const std::shared_ptr<EventTarget>&
     RemoveSubscriptionLocked(old->second);
     a.subs.erase(old);
   }
-  auto sub = std::make_shared<Subscription>(target, network_id, thread_id, a.account_id,
-                                            after_seq, a.session_expires_ms, std::move(access));
+  auto sub = std::make_shared<Subscription>(target, network_id, thread_id, a.account_id, after_seq,
+                                            a.session_expires_ms, std::move(access));
   a.subs.emplace(key, sub);
   by_thread_[thread_id].push_back(sub);
   ++by_network_[network_id][target.get()];

@@ -112,11 +112,11 @@ class Subscription {
   const int64_t session_expires_ms_;
   const uint64_t first_seq_;
   mutable std::mutex mu_;
-  uint64_t next_seq_;          // guarded by mu_
-  uint64_t max_offered_ = 0;   // guarded by mu_
-  bool catching_up_ = true;    // guarded by mu_
-  bool cancelled_ = false;     // guarded by mu_
-  Access access_;              // guarded by mu_
+  uint64_t next_seq_;         // guarded by mu_
+  uint64_t max_offered_ = 0;  // guarded by mu_
+  bool catching_up_ = true;   // guarded by mu_
+  bool cancelled_ = false;    // guarded by mu_
+  Access access_;             // guarded by mu_
 };
 
 class Hub {
@@ -180,7 +180,8 @@ class Hub {
   // Targets subscribed in the network (thread_id 0: any thread) whose access is in force.
   void CollectSubscribedLocked(uint64_t network_id, uint64_t thread_id, int64_t now_ms,
                                std::set<EventTarget*>& out);
-  void SendToLocked(const std::set<EventTarget*>& raw, std::vector<std::shared_ptr<EventTarget>>& out);
+  void SendToLocked(const std::set<EventTarget*>& raw,
+                    std::vector<std::shared_ptr<EventTarget>>& out);
   void CancelAllLocked(Attached& attached);
   // Detaches and returns the targets matching `pred`, with their subscriptions cancelled.
   template <typename Pred>
@@ -192,7 +193,8 @@ class Hub {
   std::unordered_map<EventTarget*, Attached> attached_;
   std::unordered_map<uint64_t, std::set<EventTarget*>> by_account_;
   std::unordered_map<uint64_t, std::vector<std::shared_ptr<Subscription>>> by_thread_;
-  std::unordered_map<uint64_t, std::map<const EventTarget*, size_t>> by_network_;  // subs per target
+  std::unordered_map<uint64_t, std::map<const EventTarget*, size_t>>
+      by_network_;  // subs per target
 };
 
 }  // namespace kring::service

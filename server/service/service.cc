@@ -43,14 +43,15 @@ void ServiceImpl::CatchUp(const std::shared_ptr<Subscription>& sub) {
   size_t page_bytes = 0;
   bool page_full = false;
   // From next_seq on (at least 1: it is a subscription's after_seq + 1).
-  Status status = records::HistoryPage(
-      store, sub->thread_id(), sub->next_seq() - 1, kBacklogPageMessages,
-      [&](uint64_t seq, std::string_view value) {
-        page.emplace_back(seq, MessagePostedFrame(value));
-        page_bytes += page.back().second->size();
-        page_full = page.size() == kBacklogPageMessages || page_bytes >= options.send_queue_bytes / 4;
-        return !page_full;
-      });
+  Status status =
+      records::HistoryPage(store, sub->thread_id(), sub->next_seq() - 1, kBacklogPageMessages,
+                           [&](uint64_t seq, std::string_view value) {
+                             page.emplace_back(seq, MessagePostedFrame(value));
+                             page_bytes += page.back().second->size();
+                             page_full = page.size() == kBacklogPageMessages ||
+                                         page_bytes >= options.send_queue_bytes / 4;
+                             return !page_full;
+                           });
   // The scan starts at next_seq and sequences have no gaps, so a page that does not begin there
   // is a broken store; delivering nothing from it would re-read the same page forever.
   if (!status.ok() || (!page.empty() && page.front().first != sub->next_seq())) {
@@ -74,17 +75,16 @@ void ServiceImpl::PostCatchUp(const std::shared_ptr<Subscription>& sub) {
   }
 }
 
-Service::Service(storage::Store& store, const Clock& clock, Random& random,
-                 ServiceOptions options)
+Service::Service(storage::Store& store, const Clock& clock, Random& random, ServiceOptions options)
     : impl_(std::make_unique<ServiceImpl>(store, clock, random, options)) {}
 
 Service::~Service() { Stop(); }
 
 Status Service::Start() {
   // A fixed decoy: its cost matches real hashes made with the same policy.
-  KRING_ASSIGN_OR_RETURN(impl_->decoy_password_hash,
-                         HashPassword("decoy password, never valid", impl_->options.password,
-                                      impl_->random));
+  KRING_ASSIGN_OR_RETURN(
+      impl_->decoy_password_hash,
+      HashPassword("decoy password, never valid", impl_->options.password, impl_->random));
   impl_->writer.Start();
   return Status::Ok();
 }
@@ -112,20 +112,20 @@ StatusOr<v1::Account> Service::CreateAccountOffline(const v1::CreateAccountReque
   auto account = std::make_shared<v1::Account>();
   std::promise<Status> done;
   const int64_t now = impl_->clock.NowMs();
-  impl_->writer.Submit(Writer::Op{
-      [&, account](storage::Transaction& txn) -> Status {
-        KRING_ASSIGN_OR_RETURN(*account,
-                               StageNewAccount(txn, request, hash, now, one_time_password));
-        // An admin action at the server's console: on the record like any other.
-        v1::AuditEvent record;
-        record.set_event_type(std::string(v1::event_type::kAccountCreated));
-        record.set_action(v1::AUDIT_ACTION_CREATE);
-        record.set_app("kringd admin create");
-        record.set_object_id(account->id());
-        record.set_object_handle(account->handle());
-        return StageAudit(*impl_, txn, AuditDraft{record}, Status::Ok());
-      },
-      [&](const Status& status) { done.set_value(status); }});
+  impl_->writer.Submit(
+      Writer::Op{[&, account](storage::Transaction& txn) -> Status {
+                   KRING_ASSIGN_OR_RETURN(
+                       *account, StageNewAccount(txn, request, hash, now, one_time_password));
+                   // An admin action at the server's console: on the record like any other.
+                   v1::AuditEvent record;
+                   record.set_event_type(std::string(v1::event_type::kAccountCreated));
+                   record.set_action(v1::AUDIT_ACTION_CREATE);
+                   record.set_app("kringd admin create");
+                   record.set_object_id(account->id());
+                   record.set_object_handle(account->handle());
+                   return StageAudit(*impl_, txn, AuditDraft{record}, Status::Ok());
+                 },
+                 [&](const Status& status) { done.set_value(status); }});
   KRING_RETURN_IF_ERROR(done.get_future().get());
   return *account;
 }

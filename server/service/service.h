@@ -30,7 +30,7 @@ struct ServiceOptions {
   // The transport's per-connection send queue limit (config limits.max_outbound_bytes). Backlog
   // reads are paged and paced to stay well inside it.
   size_t send_queue_bytes = 8 * 1024 * 1024;
-  int64_t session_ttl_ms = 12 * 60 * 60'000;  // a session lasts 12 hours from login
+  int64_t session_ttl_ms = 12 * 60 * 60'000;          // a session lasts 12 hours from login
   int64_t invitation_ttl_ms = 14 * 24 * 60 * 60'000;  // an invitation waits 14 days at most
   uint32_t max_history_page = 500;
   size_t writer_max_group = 1024;  // most requests committed with one fsync
@@ -71,8 +71,7 @@ class Service final : public ConnectionAcceptor {
   // Finishes queued writes and stops the threads. Idempotent.
   void Stop();
 
-  std::shared_ptr<Connection> Accept(std::shared_ptr<ConnectionSink> sink,
-                                     PeerInfo peer) override;
+  std::shared_ptr<Connection> Accept(std::shared_ptr<ConnectionSink> sink, PeerInfo peer) override;
   bool Ready() const override;
 
   // Creates an account without a session, through the same write path as CreateAccount: for

@@ -72,9 +72,9 @@ class Writer {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Op> queue_;  // guarded by mu_
-  bool running_ = false;  // guarded by mu_
-  bool stopping_ = false; // guarded by mu_
+  std::deque<Op> queue_;   // guarded by mu_
+  bool running_ = false;   // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
 };
 

@@ -8,8 +8,8 @@
 
 namespace kring::storage::keys {
 
-std::string U64(uint64_t a);                         // 8 bytes
-std::string U64U64(uint64_t a, uint64_t b);          // 16 bytes
+std::string U64(uint64_t a);                           // 8 bytes
+std::string U64U64(uint64_t a, uint64_t b);            // 16 bytes
 std::string U64Bytes(uint64_t a, std::string_view b);  // 8 bytes, then b
 
 // Reads the big-endian u64 at `offset`; 0 if `key` is too short (callers check lengths).

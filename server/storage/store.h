@@ -62,7 +62,10 @@ class WriteBatch {
   void Put(Table table, std::string key, std::string value);
   void Delete(Table table, std::string key);
   void Append(const WriteBatch& other);
-  void Clear() { mutations_.clear(); bytes_ = 0; }
+  void Clear() {
+    mutations_.clear();
+    bytes_ = 0;
+  }
 
   const std::vector<Mutation>& mutations() const { return mutations_; }
   bool empty() const { return mutations_.empty(); }
@@ -83,7 +86,7 @@ class ReadView {
 
   // The value at `key`, or nullopt when absent. Blocks on disk reads.
   [[nodiscard]] virtual StatusOr<std::optional<std::string>> Get(Table table,
-                                                                  std::string_view key) const = 0;
+                                                                 std::string_view key) const = 0;
 
   // Visits entries with begin <= key < end in key order (an empty `end` means no upper bound),
   // at most `limit` of them (0: no limit). Sees one consistent snapshot.
@@ -93,7 +96,6 @@ class ReadView {
 
 class Store : public ReadView {
  public:
-
   // Applies `batch` atomically. With `sync`, returns only after the write is durable (the WAL is
   // fsynced). On error nothing of the batch is applied. Blocks: never call from an io thread.
   [[nodiscard]] virtual Status Write(const WriteBatch& batch, bool sync) = 0;

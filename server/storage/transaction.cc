@@ -13,11 +13,11 @@ StatusOr<std::optional<std::string>> Transaction::Get(Table table, std::string_v
 Status Transaction::Scan(Table table, std::string_view begin, std::string_view end, size_t limit,
                          const ScanVisitor& visit) const {
   std::map<std::string, std::string, std::less<>> merged;
-  KRING_RETURN_IF_ERROR(base_->Scan(table, begin, end, 0,
-                                    [&](std::string_view key, std::string_view value) {
-                                      merged.emplace(std::string(key), std::string(value));
-                                      return true;
-                                    }));
+  KRING_RETURN_IF_ERROR(
+      base_->Scan(table, begin, end, 0, [&](std::string_view key, std::string_view value) {
+        merged.emplace(std::string(key), std::string(value));
+        return true;
+      }));
   const auto& staged = staged_[static_cast<size_t>(table)];
   auto it = staged.lower_bound(begin);
   for (; it != staged.end() && (end.empty() || it->first < end); ++it) {

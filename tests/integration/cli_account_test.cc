@@ -218,8 +218,8 @@ TEST_F(CliBootstrapTest, TheBootstrapPasswordOnlyChangesItselfAndThenNeverWorksA
   ASSERT_NO_FATAL_FAILURE(LogIn(eavesdropper, "admin", one_time));
 
   // Nothing but the password change (and whoami, logout) until it is changed.
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"user", "list"}, {"network", "list"}, {"audit", "verify"}}) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"user", "list"}, {"network", "list"}, {"audit", "verify"}}) {
     r = admin.Run(args);
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_THAT(

@@ -39,8 +39,8 @@ TEST_F(ProfileTest, BadValuesAreRefusedAndRecorded) {
   Person jo = world_->AddMember("jo", "job coach");
   EXPECT_TRUE(IsError(jo->UpdateProfile("de", ""), v1::Error::INVALID_ARGUMENT));
   EXPECT_TRUE(IsError(jo->UpdateProfile("", "Mars/Olympus"), v1::Error::INVALID_ARGUMENT));
-  EXPECT_TRUE(IsError(jo->UpdateProfile("en", "Europe/../../etc/passwd"),
-                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(
+      IsError(jo->UpdateProfile("en", "Europe/../../etc/passwd"), v1::Error::INVALID_ARGUMENT));
   auto me = jo->WhoAmI();
   ASSERT_TRUE(IsOk(me));
   EXPECT_EQ(me->account().language(), "nl");  // nothing of a refused request was kept

@@ -31,7 +31,8 @@ class LargeBacklogTest : public CareNetworkTest {
  protected:
   static constexpr uint64_t kSendQueueBytes = 256 * 1024;
   LargeBacklogTest()
-      : CareNetworkTest(/*buddy_joins=*/true, KringdConfig{.max_outbound_bytes = kSendQueueBytes}) {}
+      : CareNetworkTest(/*buddy_joins=*/true, KringdConfig{.max_outbound_bytes = kSendQueueBytes}) {
+  }
 };
 
 // A backlog four times the send queue still arrives whole and the connection stays open: kringd

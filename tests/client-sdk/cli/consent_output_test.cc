@@ -1,10 +1,10 @@
 // Tests client-sdk/cli/consent_output.cc, whose functions output.h declares.
-#include "client-sdk/cli/output.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
+
+#include "client-sdk/cli/output.h"
 
 namespace kring::cli {
 namespace {

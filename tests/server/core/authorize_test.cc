@@ -20,11 +20,14 @@ namespace {
 
 // Column order of every row below.
 constexpr std::array kOps = {
-    Operation::kListMembers,    Operation::kListThreads,     Operation::kReadHistory,
-    Operation::kReceiveLive,    Operation::kPost,            Operation::kCreateThread,
-    Operation::kMarkRead,       Operation::kListReadMarkers, Operation::kInvite,
-    Operation::kApproveInvitation, Operation::kRemoveOther,  Operation::kLeave,
-    Operation::kGrantConsent,   Operation::kWithdrawConsent, Operation::kListConsents,
+    Operation::kListMembers,  Operation::kListThreads,
+    Operation::kReadHistory,  Operation::kReceiveLive,
+    Operation::kPost,         Operation::kCreateThread,
+    Operation::kMarkRead,     Operation::kListReadMarkers,
+    Operation::kInvite,       Operation::kApproveInvitation,
+    Operation::kRemoveOther,  Operation::kLeave,
+    Operation::kGrantConsent, Operation::kWithdrawConsent,
+    Operation::kListConsents,
 };
 // A new Operation must get a column here (and a cell in every row).
 static_assert(static_cast<int>(Operation::kListConsents) + 1 == kOps.size(),
@@ -46,30 +49,30 @@ constexpr uint64_t kScopedThread = 7;  // the one thread of a one-thread consent
 constexpr uint64_t kOtherThread = 8;
 
 enum class Place {
-  kClient,             // the client of the network
-  kRepresentative,     // a representative of the client
-  kCoordinator,        // member; consent in force: every thread, read + post + coordinate
-  kMemberAll,          // member; consent in force: every thread, read + post
-  kMemberOneThread,    // member; consent in force: thread 7 only, read + post
-  kMemberReadOnly,     // member; consent in force: every thread, read only
-  kMemberExpired,      // member; consent ended a millisecond ago
-  kMemberWithdrawn,    // member; consent withdrawn
-  kMemberNotYet,       // member; consent starts in a second
-  kMemberNoConsent,    // member without any consent record (a store from before consent)
-  kPendingInvitee,     // invited, not yet approved: no role
-  kRemoved,            // was a member, removed or left: no role
-  kStranger,           // never had anything to do with the network: no role
-  kNoNetwork,          // the network does not exist
+  kClient,                // the client of the network
+  kRepresentative,        // a representative of the client
+  kCoordinator,           // member; consent in force: every thread, read + post + coordinate
+  kMemberAll,             // member; consent in force: every thread, read + post
+  kMemberOneThread,       // member; consent in force: thread 7 only, read + post
+  kMemberReadOnly,        // member; consent in force: every thread, read only
+  kMemberExpired,         // member; consent ended a millisecond ago
+  kMemberWithdrawn,       // member; consent withdrawn
+  kMemberNotYet,          // member; consent starts in a second
+  kMemberNoConsent,       // member without any consent record (a store from before consent)
+  kPendingInvitee,        // invited, not yet approved: no role
+  kRemoved,               // was a member, removed or left: no role
+  kStranger,              // never had anything to do with the network: no role
+  kNoNetwork,             // the network does not exist
   kNoNetworkRoleClaimed,  // the network does not exist, yet a (stale) role is passed in
 };
 
 // The thread the thread operations are about (and, for create thread, whether the new thread is
 // team-only).
 enum class On {
-  kScopedThread,          // thread 7, in every consent's scope
-  kOtherThread,           // thread 8, outside a one-thread consent
-  kTeamThread,            // thread 7, team-only; the client consents to team-only threads
-  kTeamThreadWithdrawn,   // thread 7, team-only; that consent was withdrawn
+  kScopedThread,         // thread 7, in every consent's scope
+  kOtherThread,          // thread 8, outside a one-thread consent
+  kTeamThread,           // thread 7, team-only; the client consents to team-only threads
+  kTeamThreadWithdrawn,  // thread 7, team-only; that consent was withdrawn
 };
 
 v1::Consent ConsentFor(bool all_threads, std::vector<v1::ConsentAction> actions) {
@@ -150,10 +153,13 @@ Standing StandingFor(Place place, On on) {
 
 ThreadRef ThreadFor(On on) {
   switch (on) {
-    case On::kScopedThread: return {kScopedThread, false};
-    case On::kOtherThread: return {kOtherThread, false};
+    case On::kScopedThread:
+      return {kScopedThread, false};
+    case On::kOtherThread:
+      return {kOtherThread, false};
     case On::kTeamThread:
-    case On::kTeamThreadWithdrawn: return {kScopedThread, true};
+    case On::kTeamThreadWithdrawn:
+      return {kScopedThread, true};
   }
   return {};
 }
@@ -294,8 +300,7 @@ TEST(AuthorizeTest, RefusalsSayWhyInPlainWords) {
   };
   EXPECT_NE(detail(Place::kMemberExpired, Operation::kReadHistory).find("consent ended at"),
             std::string::npos);
-  EXPECT_NE(detail(Place::kMemberWithdrawn, Operation::kPost).find("withdrawn"),
-            std::string::npos);
+  EXPECT_NE(detail(Place::kMemberWithdrawn, Operation::kPost).find("withdrawn"), std::string::npos);
   EXPECT_NE(detail(Place::kMemberNotYet, Operation::kListThreads).find("starts at"),
             std::string::npos);
   EXPECT_NE(detail(Place::kMemberOneThread, Operation::kReadHistory, O).find("not in your"),
@@ -320,7 +325,8 @@ TEST(AuthorizeTest, SameStandingComparesTheRecordsNotTheInstant) {
   EXPECT_FALSE(SameStanding(member, regranted));
   EXPECT_FALSE(SameStanding(member, StandingFor(Place::kMemberNoConsent, S)));
   EXPECT_FALSE(SameStanding(member, StandingFor(Place::kStranger, S)));
-  EXPECT_FALSE(SameStanding(StandingFor(Place::kClient, S), StandingFor(Place::kRepresentative, S)));
+  EXPECT_FALSE(
+      SameStanding(StandingFor(Place::kClient, S), StandingFor(Place::kRepresentative, S)));
   EXPECT_FALSE(SameStanding(member, StandingFor(Place::kMemberAll, On::kTeamThreadWithdrawn)));
   EXPECT_TRUE(SameStanding(StandingFor(Place::kClient, S), StandingFor(Place::kClient, T)));
 }
@@ -328,18 +334,23 @@ TEST(AuthorizeTest, SameStandingComparesTheRecordsNotTheInstant) {
 TEST(AuthorizeTest, NetworkAccessIsTheThreadFreePart) {
   const Actor member{1, kMember};
   EXPECT_TRUE(AuthorizeNetworkAccess(member, Operation::kReceiveLive,
-                                     StandingFor(Place::kMemberOneThread, S)).ok());
-  EXPECT_EQ(AuthorizeNetworkAccess(member, Operation::kReceiveLive,
-                                   StandingFor(Place::kMemberExpired, S)).code(),
-            Code::kPermissionDenied);
-  EXPECT_EQ(AuthorizeNetworkAccess(member, Operation::kReceiveLive,
-                                   StandingFor(Place::kNoNetwork, S)).code(),
-            Code::kNotFound);
+                                     StandingFor(Place::kMemberOneThread, S))
+                  .ok());
+  EXPECT_EQ(
+      AuthorizeNetworkAccess(member, Operation::kReceiveLive, StandingFor(Place::kMemberExpired, S))
+          .code(),
+      Code::kPermissionDenied);
+  EXPECT_EQ(
+      AuthorizeNetworkAccess(member, Operation::kReceiveLive, StandingFor(Place::kNoNetwork, S))
+          .code(),
+      Code::kNotFound);
   EXPECT_EQ(AuthorizeNetworkAccess(Actor{1, kAuditor}, Operation::kReceiveLive,
-                                   StandingFor(Place::kClient, S)).code(),
+                                   StandingFor(Place::kClient, S))
+                .code(),
             Code::kPermissionDenied);
   EXPECT_EQ(AuthorizeNetworkAccess(Actor{1, kAdmin}, Operation::kReceiveLive,
-                                   StandingFor(Place::kNoNetwork, S)).code(),
+                                   StandingFor(Place::kNoNetwork, S))
+                .code(),
             Code::kPermissionDenied);
 }
 
@@ -469,15 +480,16 @@ TEST(AuthorizeRequestTest, AOneTimePasswordOnlyChangesItself) {
   const auto* oneof = v1::ClientFrame::descriptor()->FindOneofByName("request");
   for (int i = 0; i < oneof->field_count(); ++i) {
     const auto request = static_cast<v1::ClientFrame::RequestCase>(oneof->field(i)->number());
-    const bool allowed = request == v1::ClientFrame::kLogin ||
-                         request == v1::ClientFrame::kResumeSession ||
-                         request == v1::ClientFrame::kWhoAmI ||
-                         request == v1::ClientFrame::kLogout ||
-                         request == v1::ClientFrame::kChangePassword;
+    const bool allowed =
+        request == v1::ClientFrame::kLogin || request == v1::ClientFrame::kResumeSession ||
+        request == v1::ClientFrame::kWhoAmI || request == v1::ClientFrame::kLogout ||
+        request == v1::ClientFrame::kChangePassword;
     Status status = AuthorizeRequest(actor, request);
     EXPECT_EQ(CodeName(status.code()), CodeName(allowed ? Code::kOk : Code::kFailedPrecondition))
         << oneof->field(i)->name();
-    if (!allowed) EXPECT_EQ(status.detail(), "change the one-time password first: kring password");
+    if (!allowed) {
+      EXPECT_EQ(status.detail(), "change the one-time password first: kring password");
+    }
     actor.must_change_password = false;
     EXPECT_TRUE(AuthorizeRequest(actor, request).ok()) << oneof->field(i)->name();
     actor.must_change_password = true;

@@ -242,7 +242,7 @@ TEST_F(HttpSessionTest, OneConnectionCarriesSeveralRequests) {
   StartServer();
   KeepAliveClient client = Client();
   ASSERT_FALSE(client.Connect(port_));
-  for (const std::string& target : {"/healthz", "/readyz", "/healthz"}) {
+  for (const char* target : {"/healthz", "/readyz", "/healthz"}) {
     ASSERT_FALSE(client.Write(Get(target))) << target;
     auto [ec, response] = client.Read();
     ASSERT_FALSE(ec) << target << ": " << ec.message();

@@ -2,8 +2,8 @@
 // The only test file that includes Beast: the client below is deliberately small.
 #include "server/net/server.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <stdlib.h>
 #include <sys/resource.h>

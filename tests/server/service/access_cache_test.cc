@@ -96,8 +96,7 @@ class WriterWatchTest : public ::testing::Test {
                                 txn.Put(table, "k", "v");
                                 return result;
                               },
-                              [&](const Status& s) { done.set_value(s); },
-                              nullptr});
+                              [&](const Status& s) { done.set_value(s); }, nullptr});
     return done.get_future().get();
   }
 

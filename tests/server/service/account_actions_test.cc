@@ -40,10 +40,11 @@ TEST_F(AccountHandlersTest, EveryRequestBeforeLoginIsUnauthenticated) {
 
 TEST_F(AccountHandlersTest, FailedLoginsAreThrottledPerHandleWithRetryAfter) {
   auto app = Connect();
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(CodeOf(Login(*app, "admin", "wrong-password-x")), v1::Error::UNAUTHENTICATED);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(CodeOf(Login(*app, "admin", "wrong-password-x")), v1::Error::UNAUTHENTICATED);
   v1::Response blocked = Login(*app, "admin", "wrong-password-x");
   EXPECT_EQ(CodeOf(blocked), v1::Error::UNAUTHENTICATED);  // the 4th failure starts the delay
-  blocked = Login(*app, "admin");  // even the right password waits
+  blocked = Login(*app, "admin");                          // even the right password waits
   ASSERT_EQ(CodeOf(blocked), v1::Error::RESOURCE_EXHAUSTED);
   EXPECT_GT(blocked.error().retry_after_ms(), 0u);
   clock_.Advance(blocked.error().retry_after_ms());
@@ -92,8 +93,7 @@ TEST_F(AccountHandlersTest, CreateAccountRejectsMalformedFields) {
   EXPECT_EQ(attempt([](auto& c) { c.set_kind(v1::ACCOUNT_KIND_UNSPECIFIED); }),
             v1::Error::INVALID_ARGUMENT);
   EXPECT_EQ(attempt([](auto& c) { c.set_password("short"); }), v1::Error::INVALID_ARGUMENT);
-  EXPECT_EQ(attempt([](auto& c) { c.set_display_name("\xC0\x80"); }),
-            v1::Error::INVALID_ARGUMENT);
+  EXPECT_EQ(attempt([](auto& c) { c.set_display_name("\xC0\x80"); }), v1::Error::INVALID_ARGUMENT);
 }
 
 TEST_F(AccountHandlersTest, DisablingAnAccountEndsItsLiveSessionsAtOnce) {

@@ -74,10 +74,12 @@ TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
   ExpectRecords("who am i", [&] { Call(*buddy_, [](auto& f) { f.mutable_who_am_i(); }); },
                 {{"session.checked", OK}});
   ExpectRecords("open network", [&] { OpenNetwork(*buddy_, "ruth"); }, {{"network.opened", OK}});
-  ExpectRecords("open network, admin",
-                [&] { Call(*admin_, [](auto& f) { f.mutable_open_network()->set_client_handle("ruth"); }); },
-                {{"network.opened", DENIED}});
-  ExpectRecords("list networks", [&] { Call(*client_, [](auto& f) { f.mutable_list_networks(); }); },
+  ExpectRecords(
+      "open network, admin",
+      [&] { Call(*admin_, [](auto& f) { f.mutable_open_network()->set_client_handle("ruth"); }); },
+      {{"network.opened", DENIED}});
+  ExpectRecords("list networks",
+                [&] { Call(*client_, [](auto& f) { f.mutable_list_networks(); }); },
                 {{"networks.listed", OK}});
   ExpectRecords("invite and approve", [&] { InviteBuddy(*client_); },
                 {{"invitation.created", OK}, {"invitation.approved", OK}});
@@ -92,98 +94,133 @@ TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
   ExpectRecords("list invitations",
                 [&] { Call(*client_, [](auto& f) { f.mutable_list_invitations(); }); },
                 {{"invitations.listed", OK}});
-  ExpectRecords("list members", [&] {
-    Call(*buddy_, [&](auto& f) { f.mutable_list_members()->set_network_id(net); });
-    Call(*stranger_, [&](auto& f) { f.mutable_list_members()->set_network_id(net); });
-  }, {{"members.listed", OK}, {"members.listed", DENIED}});
-  ExpectRecords("create thread", [&] {
-    Call(*coach_, [&](auto& f) {
-      f.mutable_create_thread()->set_network_id(net);
-      f.mutable_create_thread()->set_title("Taal");
-    });
-    Call(*stranger_, [&](auto& f) {
-      f.mutable_create_thread()->set_network_id(net);
-      f.mutable_create_thread()->set_title("x");
-    });
-  }, {{"thread.created", OK}, {"thread.created", DENIED}});
+  ExpectRecords("list members",
+                [&] {
+                  Call(*buddy_, [&](auto& f) { f.mutable_list_members()->set_network_id(net); });
+                  Call(*stranger_, [&](auto& f) { f.mutable_list_members()->set_network_id(net); });
+                },
+                {{"members.listed", OK}, {"members.listed", DENIED}});
+  ExpectRecords("create thread",
+                [&] {
+                  Call(*coach_, [&](auto& f) {
+                    f.mutable_create_thread()->set_network_id(net);
+                    f.mutable_create_thread()->set_title("Taal");
+                  });
+                  Call(*stranger_, [&](auto& f) {
+                    f.mutable_create_thread()->set_network_id(net);
+                    f.mutable_create_thread()->set_title("x");
+                  });
+                },
+                {{"thread.created", OK}, {"thread.created", DENIED}});
   ExpectRecords("list threads", [&] { ThreadIds(*buddy_); }, {{"threads.listed", OK}});
-  ExpectRecords("post", [&] {
-    Post(*coach_, net, general_, "Afspraak dinsdag");
-    Post(*stranger_, net, general_, "x");
-  }, {{"message.posted", OK}, {"message.posted", DENIED}});
-  ExpectRecords("history", [&] {
-    History(*buddy_, net, general_);
-    History(*stranger_, net, general_);
-  }, {{"history.read", OK}, {"history.read", DENIED}});
-  ExpectRecords("subscribe and unsubscribe", [&] {
-    Subscribe(*buddy_, net, general_, 0);
-    Call(*buddy_, [&](auto& f) { f.mutable_unsubscribe()->set_network_id(net); });
-    ThreadIds(*buddy_);  // through the writer after the live.ended record
-  }, {{"live.started", OK}, {"live.stopped", OK}, {"live.ended", OK}, {"threads.listed", OK}});
+  ExpectRecords("post",
+                [&] {
+                  Post(*coach_, net, general_, "Afspraak dinsdag");
+                  Post(*stranger_, net, general_, "x");
+                },
+                {{"message.posted", OK}, {"message.posted", DENIED}});
+  ExpectRecords("history",
+                [&] {
+                  History(*buddy_, net, general_);
+                  History(*stranger_, net, general_);
+                },
+                {{"history.read", OK}, {"history.read", DENIED}});
+  ExpectRecords(
+      "subscribe and unsubscribe",
+      [&] {
+        Subscribe(*buddy_, net, general_, 0);
+        Call(*buddy_, [&](auto& f) { f.mutable_unsubscribe()->set_network_id(net); });
+        ThreadIds(*buddy_);  // through the writer after the live.ended record
+      },
+      {{"live.started", OK}, {"live.stopped", OK}, {"live.ended", OK}, {"threads.listed", OK}});
   ExpectRecords("subscribe, stranger", [&] { Subscribe(*stranger_, net, general_, 0); },
                 {{"live.started", DENIED}});
-  ExpectRecords("read markers", [&] {
-    Call(*buddy_, [&](auto& f) {
-      f.mutable_mark_read()->set_network_id(net);
-      f.mutable_mark_read()->set_thread_id(general_);
-      f.mutable_mark_read()->set_seq(1);
-    });
-    Call(*buddy_, [&](auto& f) {
-      f.mutable_list_read_markers()->set_network_id(net);
-      f.mutable_list_read_markers()->set_thread_id(general_);
-    });
-  }, {{"read_marker.updated", OK}, {"read_markers.listed", OK}});
-  ExpectRecords("consent", [&] {
-    Grant(*client_, "amir", Scope({work_}));
-    Grant(*coach_, "amir", Scope({}));
-    Consents(*client_, true);
-    Consents(*coach_, true);
-    Withdraw(*client_, "amir");
-  }, {{"consent.granted", OK}, {"consent.granted", DENIED}, {"consents.listed", OK},
-      {"consents.listed", DENIED}, {"consent.withdrawn", OK}});
-  ExpectRecords("representatives", [&] {
-    Call(*admin_, [](auto& f) {
-      f.mutable_appoint_representative()->set_client_handle("ruth");
-      f.mutable_appoint_representative()->set_representative_handle("stranger");
-      f.mutable_appoint_representative()->set_basis("guardianship");
-    });
-    Call(*admin_, [](auto& f) {
-      f.mutable_end_representation()->set_client_handle("ruth");
-      f.mutable_end_representation()->set_representative_handle("stranger");
-    });
-  }, {{"representative.appointed", OK}, {"representative.ended", OK}});
-  ExpectRecords("remove", [&] {
-    Call(*coach_, [&](auto& f) {
-      f.mutable_remove_member()->set_network_id(net);
-      f.mutable_remove_member()->set_handle("amir");
-    });
-    Call(*client_, [&](auto& f) {
-      f.mutable_remove_member()->set_network_id(net);
-      f.mutable_remove_member()->set_handle("amir");
-    });
-  }, {{"member.removed", DENIED}, {"member.removed", OK}});
-  ExpectRecords("accounts", [&] {
-    ASSERT_TRUE(CreateAccount("unused", v1::ACCOUNT_KIND_MEMBER).ok());  // kringd admin create
-    Call(*admin_, [](auto& f) { f.mutable_disable_account()->set_handle("unused"); });
-    Call(*client_, [](auto& f) { f.mutable_disable_account()->set_handle("jo"); });
-    for (TestApp* by : {admin_.get(), coach_.get()}) {
-      Call(*by, [](auto& f) {
-        f.mutable_create_account()->set_handle("viaapp");
-        f.mutable_create_account()->set_kind(v1::ACCOUNT_KIND_MEMBER);
-        f.mutable_create_account()->set_password(kPassword);
-      });
-    }
-  }, {{"account.created", OK}, {"account.disabled", OK}, {"account.disabled", DENIED},
-      {"account.created", OK}, {"account.created", DENIED}});
-  ExpectRecords("the log itself", [&] {
-    Call(*auditor_, [](auto& f) { f.mutable_query_audit()->set_client_handle("ruth"); });
-    Call(*coach_, [](auto& f) { f.mutable_query_audit(); });
-    Call(*client_, [](auto& f) { f.mutable_my_access_log(); });
-    Call(*coach_, [](auto& f) { f.mutable_my_access_log(); });
-    Call(*auditor_, [](auto& f) { f.mutable_verify_audit_chain(); });
-    Call(*auditor_, [](auto& f) { f.mutable_audit_checkpoint(); });
-  }, {{"audit.queried", OK}, {"audit.queried", DENIED}, {"access_log.read", OK},
-      {"access_log.read", DENIED}, {"audit.verified", OK}, {"audit.checkpoint", OK}});
+  ExpectRecords("read markers",
+                [&] {
+                  Call(*buddy_, [&](auto& f) {
+                    f.mutable_mark_read()->set_network_id(net);
+                    f.mutable_mark_read()->set_thread_id(general_);
+                    f.mutable_mark_read()->set_seq(1);
+                  });
+                  Call(*buddy_, [&](auto& f) {
+                    f.mutable_list_read_markers()->set_network_id(net);
+                    f.mutable_list_read_markers()->set_thread_id(general_);
+                  });
+                },
+                {{"read_marker.updated", OK}, {"read_markers.listed", OK}});
+  ExpectRecords("consent",
+                [&] {
+                  Grant(*client_, "amir", Scope({work_}));
+                  Grant(*coach_, "amir", Scope({}));
+                  Consents(*client_, true);
+                  Consents(*coach_, true);
+                  Withdraw(*client_, "amir");
+                },
+                {{"consent.granted", OK},
+                 {"consent.granted", DENIED},
+                 {"consents.listed", OK},
+                 {"consents.listed", DENIED},
+                 {"consent.withdrawn", OK}});
+  ExpectRecords("representatives",
+                [&] {
+                  Call(*admin_, [](auto& f) {
+                    f.mutable_appoint_representative()->set_client_handle("ruth");
+                    f.mutable_appoint_representative()->set_representative_handle("stranger");
+                    f.mutable_appoint_representative()->set_basis("guardianship");
+                  });
+                  Call(*admin_, [](auto& f) {
+                    f.mutable_end_representation()->set_client_handle("ruth");
+                    f.mutable_end_representation()->set_representative_handle("stranger");
+                  });
+                },
+                {{"representative.appointed", OK}, {"representative.ended", OK}});
+  ExpectRecords("remove",
+                [&] {
+                  Call(*coach_, [&](auto& f) {
+                    f.mutable_remove_member()->set_network_id(net);
+                    f.mutable_remove_member()->set_handle("amir");
+                  });
+                  Call(*client_, [&](auto& f) {
+                    f.mutable_remove_member()->set_network_id(net);
+                    f.mutable_remove_member()->set_handle("amir");
+                  });
+                },
+                {{"member.removed", DENIED}, {"member.removed", OK}});
+  ExpectRecords(
+      "accounts",
+      [&] {
+        ASSERT_TRUE(CreateAccount("unused", v1::ACCOUNT_KIND_MEMBER).ok());  // kringd admin create
+        Call(*admin_, [](auto& f) { f.mutable_disable_account()->set_handle("unused"); });
+        Call(*client_, [](auto& f) { f.mutable_disable_account()->set_handle("jo"); });
+        for (TestApp* by : {admin_.get(), coach_.get()}) {
+          Call(*by, [](auto& f) {
+            f.mutable_create_account()->set_handle("viaapp");
+            f.mutable_create_account()->set_kind(v1::ACCOUNT_KIND_MEMBER);
+            f.mutable_create_account()->set_password(kPassword);
+          });
+        }
+      },
+      {{"account.created", OK},
+       {"account.disabled", OK},
+       {"account.disabled", DENIED},
+       {"account.created", OK},
+       {"account.created", DENIED}});
+  ExpectRecords("the log itself",
+                [&] {
+                  Call(*auditor_,
+                       [](auto& f) { f.mutable_query_audit()->set_client_handle("ruth"); });
+                  Call(*coach_, [](auto& f) { f.mutable_query_audit(); });
+                  Call(*client_, [](auto& f) { f.mutable_my_access_log(); });
+                  Call(*coach_, [](auto& f) { f.mutable_my_access_log(); });
+                  Call(*auditor_, [](auto& f) { f.mutable_verify_audit_chain(); });
+                  Call(*auditor_, [](auto& f) { f.mutable_audit_checkpoint(); });
+                },
+                {{"audit.queried", OK},
+                 {"audit.queried", DENIED},
+                 {"access_log.read", OK},
+                 {"access_log.read", DENIED},
+                 {"audit.verified", OK},
+                 {"audit.checkpoint", OK}});
   ExpectRecords("logout", [&] { Call(*stranger_, [](auto& f) { f.mutable_logout(); }); },
                 {{"logout", OK}});
 }
@@ -237,11 +274,9 @@ TEST_F(AuditHandlersTest, AFailedWriteLeavesNeitherTheChangeNorItsRecord) {
 TEST_F(AuditHandlersTest, AuditorsNeverSeeContent) {
   ASSERT_FALSE(Post(*coach_, network_.id(), general_, "Vertrouwelijk: uitslag").has_error());
   EXPECT_EQ(CodeOf(History(*auditor_, network_.id(), general_)), v1::Error::PERMISSION_DENIED);
-  EXPECT_EQ(CodeOf(Subscribe(*auditor_, network_.id(), general_, 0)),
-            v1::Error::PERMISSION_DENIED);
-  EXPECT_EQ(CodeOf(Call(*auditor_, [&](auto& f) {
-              f.mutable_list_threads()->set_network_id(network_.id());
-            })),
+  EXPECT_EQ(CodeOf(Subscribe(*auditor_, network_.id(), general_, 0)), v1::Error::PERMISSION_DENIED);
+  EXPECT_EQ(CodeOf(Call(*auditor_,
+                        [&](auto& f) { f.mutable_list_threads()->set_network_id(network_.id()); })),
             v1::Error::PERMISSION_DENIED);
   v1::Response all = Call(*auditor_, [](auto& f) { f.mutable_query_audit()->set_limit(1000); });
   ASSERT_FALSE(all.has_error());
@@ -273,8 +308,9 @@ TEST_F(AuditHandlersTest, AClientSeesTheirOwnRecordsInPlainWordsAndNothingElse) 
   // A member sees none of it; another client sees only theirs.
   EXPECT_EQ(CodeOf(Call(*buddy_, [](auto& f) { f.mutable_my_access_log(); })),
             v1::Error::PERMISSION_DENIED);
-  EXPECT_EQ(CodeOf(Call(*other, [](auto& f) { f.mutable_my_access_log()->set_client_handle("ruth"); })),
-            v1::Error::PERMISSION_DENIED);
+  EXPECT_EQ(
+      CodeOf(Call(*other, [](auto& f) { f.mutable_my_access_log()->set_client_handle("ruth"); })),
+      v1::Error::PERMISSION_DENIED);
 }
 
 TEST_F(AuditHandlersTest, ACheckpointIsSignedOverTheHead) {

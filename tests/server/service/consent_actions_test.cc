@@ -69,13 +69,13 @@ TEST_F(ConsentTest, AGrantThatMovesTheEndMovesRunningSubscriptions) {
   ASSERT_FALSE(Grant(*client_, "amir", Scope({}, false, end)).has_error());
   clock_.Set(end + 1);
   ASSERT_FALSE(Post(*coach_, network_.id(), general_, "after the new end").has_error());
-  EXPECT_TRUE(
-      buddy_->sink().WaitEvent([](const v1::Event& e) { return e.has_access_ended(); }));
+  EXPECT_TRUE(buddy_->sink().WaitEvent([](const v1::Event& e) { return e.has_access_ended(); }));
   EXPECT_FALSE(GotMessage(*buddy_));
 }
 
 TEST_F(ConsentTest, HistoryFromBeforeTheGrantIsHiddenAndSaidSo) {
-  for (int i = 0; i < 3; ++i) ASSERT_FALSE(Post(*coach_, network_.id(), general_, "old").has_error());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_FALSE(Post(*coach_, network_.id(), general_, "old").has_error());
   ASSERT_FALSE(InviteBuddy(*client_).has_error());
   ASSERT_FALSE(Post(*coach_, network_.id(), general_, "new").has_error());
   v1::Response history = History(*buddy_, network_.id(), general_);

@@ -86,8 +86,7 @@ TEST_F(RepresentativeTest, EndingTheAppointmentEndsTheAccessBeforeTheResponse) {
   ASSERT_FALSE(Subscribe(*guardian_, network_.id(), general_, 0).has_error());
   EXPECT_EQ(CodeOf(End(*coach_, "ruth", "mentor")), v1::Error::PERMISSION_DENIED);
   ASSERT_FALSE(End(*admin_, "ruth", "mentor").has_error());
-  EXPECT_TRUE(
-      guardian_->sink().WaitEvent([](const v1::Event& e) { return e.has_access_ended(); }));
+  EXPECT_TRUE(guardian_->sink().WaitEvent([](const v1::Event& e) { return e.has_access_ended(); }));
   ASSERT_FALSE(Post(*coach_, network_.id(), general_, "after").has_error());
   EXPECT_FALSE(GotMessage(*guardian_));
   EXPECT_EQ(CodeOf(Grant(*guardian_, "jo", Scope({}))), v1::Error::PERMISSION_DENIED);

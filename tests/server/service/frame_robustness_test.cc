@@ -84,7 +84,8 @@ class FrameRobustnessTest : public ServiceTest {
           }
           break;
         default:  // append junk
-          for (int i = static_cast<int>(rng() % 16); i > 0; --i) bytes.push_back(static_cast<char>(rng()));
+          for (int i = static_cast<int>(rng() % 16); i > 0; --i)
+            bytes.push_back(static_cast<char>(rng()));
       }
     }
     return bytes;
@@ -104,8 +105,8 @@ class FrameRobustnessTest : public ServiceTest {
     who.mutable_who_am_i();
     app_->SendBytes(who.SerializeAsString());
     v1::Response r = app_->sink().WaitResponse(kSentinelBase + n);
-    const bool logged_out = app_->sink().closed() ||
-                            (r.has_error() && r.error().code() == v1::Error::UNAUTHENTICATED);
+    const bool logged_out =
+        app_->sink().closed() || (r.has_error() && r.error().code() == v1::Error::UNAUTHENTICATED);
     if (logged_out) {
       EXPECT_EQ(app_->sink().WaitClosed(), CloseCode::kSessionEnded) << "iteration " << n;
       ++logouts_;

@@ -152,7 +152,8 @@ class BacklogPacingTest : public MessageHandlersTest {
 
 TEST_F(BacklogPacingTest, TheNextPageWaitsUntilTheConnectionHasDrained) {
   constexpr size_t kBacklog = 9;
-  for (size_t i = 0; i < kBacklog; ++i) Post(*client_, network_.id(), thread_, std::string(1000, 'x'));
+  for (size_t i = 0; i < kBacklog; ++i)
+    Post(*client_, network_.id(), thread_, std::string(1000, 'x'));
   coach_->sink().HoldDrainCallbacks();
   ASSERT_FALSE(Subscribe(*coach_, network_.id(), thread_, 0).has_error());
   std::vector<v1::Message> got = coach_->WaitMessages(thread_, 2);
@@ -218,7 +219,8 @@ TEST_F(MessageHandlersTest, ThreadsAreCreatedListedAndAnnounced) {
   f.mutable_create_thread()->set_title("Werk");
   v1::Response r = coach_->Call(f);
   ASSERT_FALSE(r.has_error()) << r.error().detail();
-  auto created = buddy_->sink().WaitEvent([](const v1::Event& e) { return e.has_thread_created(); });
+  auto created =
+      buddy_->sink().WaitEvent([](const v1::Event& e) { return e.has_thread_created(); });
   ASSERT_TRUE(created.has_value());
   EXPECT_EQ(created->thread_created().thread().title(), "Werk");
   v1::ClientFrame list;
@@ -237,9 +239,8 @@ TEST_F(MessageHandlersTest, ReadMarkersMoveForwardAndOthersSeeThem) {
   m->set_thread_id(thread_);
   m->set_seq(2);
   EXPECT_EQ(coach_->Call(mark).mark_read().marker().seq(), 2u);
-  auto seen = client_->sink().WaitEvent([](const v1::Event& e) {
-    return e.has_read_marker_updated();
-  });
+  auto seen =
+      client_->sink().WaitEvent([](const v1::Event& e) { return e.has_read_marker_updated(); });
   ASSERT_TRUE(seen.has_value());
   EXPECT_EQ(seen->read_marker_updated().marker().handle(), "coach");
   m->set_seq(1);
@@ -256,8 +257,7 @@ TEST_F(MessageHandlersTest, AFailedWriteAcknowledgesNothingAndLeavesNoGap) {
   ASSERT_FALSE(Subscribe(*coach_, network_.id(), thread_, 0).has_error());
   ASSERT_EQ(Post(*client_, network_.id(), thread_, "one").post_message().seq(), 1u);
   faulty_.FailNextWrite();
-  EXPECT_EQ(CodeOf(Post(*client_, network_.id(), thread_, "lost", "c-lost")),
-            v1::Error::INTERNAL);
+  EXPECT_EQ(CodeOf(Post(*client_, network_.id(), thread_, "lost", "c-lost")), v1::Error::INTERNAL);
   EXPECT_EQ(Post(*client_, network_.id(), thread_, "lost", "c-lost").post_message().seq(), 2u);
   auto got = coach_->WaitMessages(thread_, 2);
   ASSERT_EQ(got.size(), 2u);

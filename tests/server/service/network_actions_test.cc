@@ -77,9 +77,8 @@ TEST_F(NetworkHandlersTest, WhoMayOpenANetwork) {
 TEST_F(NetworkHandlersTest, AnInviteeSeesNothingUntilTheClientApproves) {
   v1::Response invited = Invite(*case_manager_, "coach");
   ASSERT_FALSE(invited.has_error()) << invited.error().detail();
-  auto received = coach_->sink().WaitEvent([](const v1::Event& e) {
-    return e.has_invitation_received();
-  });
+  auto received =
+      coach_->sink().WaitEvent([](const v1::Event& e) { return e.has_invitation_received(); });
   ASSERT_TRUE(received.has_value());
   const uint64_t thread = network_.general_thread_id();
   EXPECT_EQ(CodeOf(History(*coach_, network_.id(), thread)), v1::Error::PERMISSION_DENIED);

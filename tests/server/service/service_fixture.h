@@ -96,8 +96,8 @@ class ServiceTest : public ::testing::Test {
     ASSERT_FALSE(r.has_error()) << r.error().detail();
   }
 
-  v1::Response Post(TestApp& app, uint64_t network_id, uint64_t thread_id,
-                    const std::string& text, const std::string& client_msg_id = "") {
+  v1::Response Post(TestApp& app, uint64_t network_id, uint64_t thread_id, const std::string& text,
+                    const std::string& client_msg_id = "") {
     v1::ClientFrame f;
     auto* p = f.mutable_post_message();
     p->set_network_id(network_id);

@@ -149,12 +149,12 @@ class RecordingSink final : public ConnectionSink {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<v1::Response> responses_;  // guarded by mu_
-  std::deque<v1::Event> events_;        // guarded by mu_
-  std::vector<v1::ServerFrame> log_;    // guarded by mu_
-  std::optional<CloseCode> close_code_; // guarded by mu_
-  bool holding_ = false;                // guarded by mu_
-  std::vector<bool> authenticated_;     // guarded by mu_
+  std::deque<v1::Response> responses_;       // guarded by mu_
+  std::deque<v1::Event> events_;             // guarded by mu_
+  std::vector<v1::ServerFrame> log_;         // guarded by mu_
+  std::optional<CloseCode> close_code_;      // guarded by mu_
+  bool holding_ = false;                     // guarded by mu_
+  std::vector<bool> authenticated_;          // guarded by mu_
   std::vector<std::function<void()>> held_;  // guarded by mu_
 };
 
@@ -164,8 +164,7 @@ class TestApp {
   TestApp(Service& service, std::string address = "192.0.2.10:40000",
           std::string user_agent = "test")
       : sink_(std::make_shared<RecordingSink>()),
-        connection_(
-            service.Accept(sink_, PeerInfo{std::move(address), std::move(user_agent)})) {}
+        connection_(service.Accept(sink_, PeerInfo{std::move(address), std::move(user_agent)})) {}
   ~TestApp() { connection_->OnClosed(); }
 
   v1::Response Call(v1::ClientFrame frame) {

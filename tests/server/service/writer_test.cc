@@ -22,12 +22,11 @@ class WriterTest : public ::testing::Test {
   std::future<Status> Put(std::string key, std::string value, Status apply_result = {}) {
     auto done = std::make_shared<std::promise<Status>>();
     auto future = done->get_future();
-    writer_.Submit(Writer::Op{
-        [=](storage::Transaction& txn) {
-          txn.Put(Table::kMeta, key, value);
-          return apply_result;
-        },
-        [done](const Status& s) { done->set_value(s); }});
+    writer_.Submit(Writer::Op{[=](storage::Transaction& txn) {
+                                txn.Put(Table::kMeta, key, value);
+                                return apply_result;
+                              },
+                              [done](const Status& s) { done->set_value(s); }});
     return future;
   }
 
@@ -104,16 +103,15 @@ TEST_F(WriterTest, AFailingOpDiscardsOnlyItsOwnWrites) {
 
 TEST_F(WriterTest, AFailingOpKeepsOnlyWhatItsFailureHandlerStages) {
   std::promise<Status> done;
-  writer_.Submit(Writer::Op{
-      [](storage::Transaction& txn) {
-        txn.Put(Table::kMeta, "change", "1");
-        return PermissionDenied("no");
-      },
-      [&](const Status& s) { done.set_value(s); },
-      [](storage::Transaction& txn, const Status& failure) {
-        txn.Put(Table::kMeta, "record", "denied: " + failure.detail());
-        return Status::Ok();
-      }});
+  writer_.Submit(Writer::Op{[](storage::Transaction& txn) {
+                              txn.Put(Table::kMeta, "change", "1");
+                              return PermissionDenied("no");
+                            },
+                            [&](const Status& s) { done.set_value(s); },
+                            [](storage::Transaction& txn, const Status& failure) {
+                              txn.Put(Table::kMeta, "record", "denied: " + failure.detail());
+                              return Status::Ok();
+                            }});
   EXPECT_EQ(done.get_future().get().code(), Code::kPermissionDenied);
   EXPECT_EQ(Read("change"), std::nullopt);
   EXPECT_EQ(Read("record"), "denied: no");
@@ -121,13 +119,12 @@ TEST_F(WriterTest, AFailingOpKeepsOnlyWhatItsFailureHandlerStages) {
 
 TEST_F(WriterTest, AFailureHandlerThatFailsKeepsNothing) {
   std::promise<Status> done;
-  writer_.Submit(Writer::Op{
-      [](storage::Transaction&) { return PermissionDenied("no"); },
-      [&](const Status& s) { done.set_value(s); },
-      [](storage::Transaction& txn, const Status&) {
-        txn.Put(Table::kMeta, "record", "half");
-        return Internal("could not");
-      }});
+  writer_.Submit(Writer::Op{[](storage::Transaction&) { return PermissionDenied("no"); },
+                            [&](const Status& s) { done.set_value(s); },
+                            [](storage::Transaction& txn, const Status&) {
+                              txn.Put(Table::kMeta, "record", "half");
+                              return Internal("could not");
+                            }});
   EXPECT_EQ(done.get_future().get().code(), Code::kPermissionDenied);
   EXPECT_EQ(Read("record"), std::nullopt);
 }

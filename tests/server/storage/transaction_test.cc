@@ -207,9 +207,9 @@ TEST_F(TransactionTest, ScanStopsWhenTheVisitorSaysSo) {
   Transaction txn(store_);
   txn.Put(kA, "carla", "x");
   int visited = 0;
-  ASSERT_TRUE(txn.Scan(kA, "", "", 0, [&](std::string_view, std::string_view) {
-                   return ++visited < 2;
-                 }).ok());
+  ASSERT_TRUE(
+      txn.Scan(kA, "", "", 0, [&](std::string_view, std::string_view) { return ++visited < 2; })
+          .ok());
   EXPECT_EQ(visited, 2);
 }
 
