@@ -9,6 +9,7 @@
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   ClientFrameSchema,
+  CloseCode,
   Error_Code,
   ServerFrameSchema,
   type Account,
@@ -19,7 +20,7 @@ import {
   type ServerFrame,
 } from "../proto";
 import { newClientMsgId, type OutboxEntry, type OutboxStore } from "./outbox";
-import { CLOSE_SESSION_ENDED, realTimers, type SocketFactory, type SocketLike, type Timers } from "./socket";
+import { realTimers, type SocketFactory, type SocketLike, type Timers } from "./socket";
 
 type RequestUnion = NonNullable<MessageInitShape<typeof ClientFrameSchema>["request"]>;
 export type RequestCase = NonNullable<RequestUnion["case"]>;
@@ -293,7 +294,7 @@ export class ProtocolClient {
     this.generation++;
     this.failPending();
     this.outboxInFlight = undefined;
-    if (code === CLOSE_SESSION_ENDED) {
+    if (code === CloseCode.SESSION_ENDED) {
       this.signedOut();
       return;
     }

@@ -36,5 +36,3 @@ export function socketUrlFor(location: { protocol: string; host: string }): stri
   return `${scheme}//${location.host}/v1/ws`;
 }
 
-// Close code kringd uses after SessionEnded (docs/protocol.md).
-export const CLOSE_SESSION_ENDED = 4001;
