@@ -115,19 +115,6 @@ class ActionRecordsTest : public ServiceTest {
     ASSERT_TRUE(CreateAccount("ruud", v1::ACCOUNT_KIND_MEMBER, "job coach").ok());
   }
 
-  uint64_t Head() {
-    audit::Query all;
-    all.limit = 1'000'000;
-    auto page = audit::Find(memory_, all, 1'000'000);
-    return page.ok() && !page->events.empty() ? page->events.back().seq() : 0;
-  }
-  std::vector<v1::AuditEvent> Since(uint64_t seq) {
-    audit::Query q;
-    q.after_seq = seq;
-    q.limit = 1000;
-    return audit::Find(memory_, q)->events;
-  }
-
   // A fresh connection from its own address, so that no case is throttled by another.
   std::unique_ptr<TestApp> Fresh(bool logged_in) {
     auto app = Connect("198.51.100." + std::to_string(++connections_) + ":1");
@@ -164,6 +151,36 @@ TEST_F(ActionRecordsTest, EveryRequestLeavesOneRecordWhateverTheExit) {
       }
     }
   }
+}
+
+// The same without waiting: a connection that never logged in pipelines every request type
+// (an attacker does not wait for answers); each is answered UNAUTHENTICATED and recorded once.
+TEST_F(ActionRecordsTest, PipelinedRequestsWithoutASessionAreEachAnsweredAndRecordedOnce) {
+  auto app = Fresh(false);
+  const uint64_t head = Head();
+  uint64_t id = 0;
+  std::vector<std::string> types;
+  for (const ActionRow& row : AllActions()) {
+    if (row.kind == RequestKind::kLogin) continue;
+    v1::ClientFrame frame = FrameFor(row, Variant::kUnknownIds);
+    frame.set_request_id(++id);
+    app->SendBytes(frame.SerializeAsString());
+    types.emplace_back(row.event_type);
+  }
+  for (uint64_t i = 1; i <= id; ++i) {
+    EXPECT_EQ(app->sink().WaitResponse(i).error().code(), v1::Error::UNAUTHENTICATED)
+        << types[i - 1];
+  }
+  std::vector<v1::AuditEvent> records = Since(head);
+  ASSERT_EQ(records.size(), types.size());
+  std::vector<std::string> recorded;
+  for (const v1::AuditEvent& r : records) {
+    EXPECT_EQ(r.outcome(), v1::AUDIT_OUTCOME_DENIED) << r.event_type();
+    recorded.push_back(r.event_type());
+  }
+  std::sort(recorded.begin(), recorded.end());
+  std::sort(types.begin(), types.end());
+  EXPECT_EQ(recorded, types);
 }
 
 // Flood control is the one exit without a record: a login refused before its password is

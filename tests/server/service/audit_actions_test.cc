@@ -35,18 +35,6 @@ class AuditHandlersTest : public ConsentTest {
     stranger_ = Person("stranger", v1::ACCOUNT_KIND_MEMBER, "GP");
   }
 
-  uint64_t Head() {
-    audit::Query all;
-    all.limit = 1'000'000;
-    auto page = audit::Find(memory_, all, 1'000'000);
-    return page.ok() && !page->events.empty() ? page->events.back().seq() : 0;
-  }
-  std::vector<v1::AuditEvent> Since(uint64_t seq) {
-    audit::Query q;
-    q.after_seq = seq;
-    q.limit = 1000;
-    return audit::Find(memory_, q)->events;
-  }
   // Runs `action` and checks the records it left, in order.
   void ExpectRecords(const std::string& what, const std::function<void()>& action,
                      const Expected& expected) {

@@ -21,19 +21,6 @@ class RefusalRecordsTest : public ConsentTest {
     ASSERT_TRUE(CreateAccount("mentor", v1::ACCOUNT_KIND_MEMBER).ok());
   }
 
-  uint64_t Head() {
-    audit::Query all;
-    all.limit = 1'000'000;
-    auto page = audit::Find(memory_, all, 1'000'000);
-    return page.ok() && !page->events.empty() ? page->events.back().seq() : 0;
-  }
-  std::vector<v1::AuditEvent> Since(uint64_t seq) {
-    audit::Query q;
-    q.after_seq = seq;
-    q.limit = 1000;
-    return audit::Find(memory_, q)->events;
-  }
-
   std::unique_ptr<TestApp> admin_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "server/core/clock.h"
 #include "server/core/random.h"
+#include "server/service/audit.h"
 #include "server/service/service.h"
 #include "server/storage/memory_store.h"
 #include "tests/server/service/test_app.h"
@@ -42,6 +43,21 @@ class ServiceTest : public ::testing::Test {
     req.set_profession(profession);
     req.set_password(kPassword);
     return service_->CreateAccountOffline(req);
+  }
+
+  // The seq of the newest access-log record (0: none), and the records after `seq`: what a
+  // request left is Since(Head() before it).
+  uint64_t Head() {
+    audit::Query all;
+    all.limit = 1'000'000;
+    auto page = audit::Find(memory_, all, 1'000'000);
+    return page.ok() && !page->events.empty() ? page->events.back().seq() : 0;
+  }
+  std::vector<v1::AuditEvent> Since(uint64_t seq) {
+    audit::Query q;
+    q.after_seq = seq;
+    q.limit = 1000;
+    return audit::Find(memory_, q)->events;
   }
 
   std::unique_ptr<TestApp> Connect(const std::string& address = "192.0.2.10:40000") {

@@ -22,12 +22,6 @@ class SubscribeRecordsTest : public ConsentTest {
     head_ = Head();
   }
 
-  uint64_t Head() {
-    audit::Query all;
-    all.limit = 1'000'000;
-    auto page = audit::Find(memory_, all, 1'000'000);
-    return page.ok() && !page->events.empty() ? page->events.back().seq() : 0;
-  }
   // The records made since SetUp.
   std::vector<v1::AuditEvent> Records() {
     audit::Query q;
