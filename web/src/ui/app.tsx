@@ -78,9 +78,6 @@ function Shell(props: { signedIn: boolean | "limited"; children: ComponentChildr
                   </li>
                 ))}
               <li>
-                <Link href="/password">{t.t("nav.password")}</Link>
-              </li>
-              <li>
                 <LogoutButton />
               </li>
             </ul>
@@ -92,6 +89,13 @@ function Shell(props: { signedIn: boolean | "limited"; children: ComponentChildr
         <DraftNotice />
         {props.children}
       </main>
+      {/* Seldom needed, so below the page rather than in the sticky bar, which stays short on
+          a phone. */}
+      {props.signedIn === true && (
+        <footer class="page-footer">
+          <Link href="/password">{t.t("nav.password")}</Link>
+        </footer>
+      )}
       <div class="visually-hidden" role="status" aria-live="polite">
         {announcement.value.text}
         {announcement.value.n % 2 ? "\u200b" : ""}

@@ -7,6 +7,8 @@
 // the password again from the menu.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import type { Page } from "playwright-core";
 import { CliUser, kringdAndBrowser, phoneContext } from "./harness";
 import { checkA11y } from "./axe";
@@ -15,6 +17,14 @@ const world = kringdAndBrowser({ bootstrapAdmin: "beheer" });
 
 const NEW_PASSWORD = "mijn eigen zin van vandaag";
 const NEWER_PASSWORD = "en nu weer een andere zin";
+
+// With KRING_WEB_SCREENSHOTS=DIR (deploy/dev.sh screenshots), for docs/web.md.
+async function shot(page: Page, name: string) {
+  const dir = process.env.KRING_WEB_SCREENSHOTS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
 
 async function logInWith(page: Page, origin: string, handle: string, password: string) {
   await page.goto(origin + "/");
@@ -49,6 +59,7 @@ test("a one-time password: only the change-password screen, then the app on the 
   assert.equal(await page.getByLabel("Nieuw wachtwoord nog een keer").getAttribute("autocomplete"), "new-password");
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360));
   await checkA11y(page, "one-time password (nl)");
+  await shot(page, "one-time-password-nl");
   // In every language (the switch works here too; the account takes the choice once it may).
   for (const lang of ["en", "ar", "ti"] as const) {
     await page.getByRole("combobox").selectOption(lang);
@@ -60,6 +71,7 @@ test("a one-time password: only the change-password screen, then the app on the 
   await page.getByRole("combobox").selectOption("ar");
   await page.locator('html[dir="rtl"]').waitFor();
   await page.getByRole("heading", { level: 1, name: "اختر كلمة مرور خاصة بك" }).waitFor();
+  await shot(page, "one-time-password-ar");
   await page.getByRole("combobox").selectOption("nl");
   await page.locator('html[lang="nl"]').waitFor();
 
