@@ -292,6 +292,23 @@ TEST_F(TeamTest, APersonalMembershipDecidesOverTheTeam) {
   ASSERT_FALSE(history.has_error());
 }
 
+TEST_F(TeamTest, ThePeopleOfATeamWithEveryThreadAreToldOfANewThread) {
+  ASSERT_FALSE(AdmitTeam().has_error());
+  ASSERT_FALSE(Exclude("kees", true).has_error());
+  v1::ClientFrame f;
+  f.mutable_create_thread()->set_network_id(network_.id());
+  f.mutable_create_thread()->set_title("Schulden");
+  v1::Response r = coach_->Call(f);
+  ASSERT_FALSE(r.has_error()) << r.error().detail();
+  auto created =
+      sanne_->sink().WaitEvent([](const v1::Event& e) { return e.has_thread_created(); });
+  ASSERT_TRUE(created.has_value());
+  EXPECT_EQ(created->thread_created().thread().id(), r.create_thread().thread().id());
+  for (const auto& e : lead_->sink().TakeEvents()) {
+    EXPECT_FALSE(e.has_thread_created()) << "kees is excluded";
+  }
+}
+
 TEST_F(TeamTest, ListNetworksShowsTheTeamsNetworksWhileThePersonMayBeThere) {
   ASSERT_FALSE(AdmitTeam().has_error());
   v1::ClientFrame f;
