@@ -90,6 +90,12 @@ Frame ConsentChangedFrame(const v1::Consent& consent) {
   return EventFrame(event);
 }
 
+Frame TeamChangedFrame(const v1::TeamChanged& changed) {
+  v1::Event event;
+  *event.mutable_team_changed() = changed;
+  return EventFrame(event);
+}
+
 Frame MessagePostedFrame(std::string_view message_bytes) {
   // MessagePosted.message = 1; Event.message_posted = 1; ServerFrame.event = 2.
   const uint64_t posted_len = 1 + VarintSize(message_bytes.size()) + message_bytes.size();

@@ -33,6 +33,7 @@ Frame ThreadCreatedFrame(const v1::Thread& thread);
 Frame InvitationReceivedFrame(const v1::Invitation& invitation);
 Frame SessionEndedFrame(std::string reason);
 Frame ConsentChangedFrame(const v1::Consent& consent);
+Frame TeamChangedFrame(const v1::TeamChanged& changed);
 
 // ServerFrame{batch{frames...}} around already serialized ServerFrames, without parsing them:
 // appends the frames' bytes (each a complete ServerFrame, none itself a batch) to `out`,

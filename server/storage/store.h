@@ -42,7 +42,13 @@ enum class Table : uint8_t {
   kAudit,               // seq -> v1.AuditEvent (the hash chain; head in kMeta "audit_head")
   kAuditByClient,       // client id, seq -> ""
   kAuditByActor,        // actor id, seq -> ""
-  kCount,               // not a table
+  // Teams (issue 14, item 1; records_team.cc). A team admitted to a network is a kMembers row
+  // (MemberRecord.team) under its team id, so kAccountNetworks also lists a team's networks.
+  kTeams,           // team id -> v1.Team
+  kTeamPeople,      // team id, account id -> v1.TeamPerson (ids, flags and period only)
+  kAccountTeams,    // account id, team id -> "" (the teams a person is in)
+  kTeamExclusions,  // network id, team id, account id -> "" (excluded there by the client)
+  kCount,           // not a table
 };
 
 inline constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);
