@@ -8,6 +8,7 @@
 #include "server/service/consent_actions.h"
 #include "server/service/message_actions.h"
 #include "server/service/network_actions.h"
+#include "server/service/thread_actions.h"
 
 namespace kring::service {
 
@@ -86,6 +87,8 @@ constexpr std::array kRows = {
             Run<&F::mark_read, MarkRead>},
   ActionRow{F::kListReadMarkers, type::kReadMarkersListed, kReadAction, K::kRead,
             Run<&F::list_read_markers, ListReadMarkers>},
+  ActionRow{F::kSetThreadSensitive, type::kThreadMarkedSensitive, kUpdate, K::kWrite,
+            Run<&F::set_thread_sensitive, SetThreadSensitive>},
 
   // Consent.
   ActionRow{F::kGrantConsent, type::kConsentGranted, kCreate, K::kWrite,
