@@ -341,8 +341,8 @@ std::string MemberText(const v1::Member& m, int64_t now_ms) {
   if (m.has_consent()) {
     s += "  consent #" + std::to_string(m.consent().id()) + ": " +
          ConsentSummary(m.consent(), now_ms);
-  } else if (m.has_access_in_force()) {  // a coordinator's view: yes or no, not the details
-    s += m.access_in_force() ? "  access in force" : "  access ended";
+  } else if (m.has_access_in_force() && !m.access_in_force()) {
+    s += "  access ended";  // a coordinator's view: whom to ask the client about, not the details
   }
   return s;
 }
