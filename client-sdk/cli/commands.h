@@ -106,6 +106,8 @@ int TeamThreads(Invocation& inv, uint64_t network_id, const std::string& action)
 // Account ids to handles of a network's members (representatives included), for naming people
 // in consent records and thread participants. Best effort: empty when kringd refuses the list.
 Handles MemberHandles(sdk::Connection& conn, uint64_t network_id);
+// The titles of the network's threads the caller may see, by id (empty when they cannot be read).
+Titles ThreadTitles(sdk::Connection& conn, uint64_t network_id);
 
 // --- Networks and membership (network_commands.cc) ---
 
@@ -148,7 +150,10 @@ int InviteTeam(Invocation& inv, uint64_t network_id, uint64_t team_id,
 
 // --- Threads and messages (message_commands.cc) ---
 
-int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title, bool team_only);
+int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title, bool team_only,
+                 bool sensitive);
+// `kring thread sensitive NETWORK THREAD on|off`: prints the thread as it is now.
+int SetThreadSensitive(Invocation& inv, uint64_t network_id, uint64_t thread_id, bool sensitive);
 int ListThreads(Invocation& inv, uint64_t network_id);
 // An empty client_msg_id gets a random one.
 int Send(Invocation& inv, uint64_t network_id, uint64_t thread_id, const std::string& text,

@@ -45,6 +45,7 @@ bool BuildProvision(const ProvisionFlags& flags, v1::ConsentProvision* out, std:
     *error = "--threads must be thread ids separated by commas, e.g. 12,15";
     return false;
   }
+  grant.all_threads = flags.all;
   grant.post = flags.post;
   grant.history = flags.history;
   grant.coordinate = flags.coordinate;
@@ -70,6 +71,10 @@ int GrantConsent(Invocation& inv, uint64_t network_id, const std::string& handle
   if (conn == nullptr) return exit_code;
   auto granted = conn->GrantConsent(network_id, handle, provision);
   if (!granted.ok()) return inv.Failed(granted.error());
+  // First what it means, in one plain line; then the record itself.
+  if (!inv.out().json()) {
+    inv.out().Line(AccessLine(granted->consent(), ThreadTitles(*conn, network_id)));
+  }
   return EmitRecord(inv, *conn, granted->consent());
 }
 
@@ -100,7 +105,8 @@ int ListConsents(Invocation& inv, uint64_t network_id, bool history) {
   const int64_t now = NowMs();
   for (const v1::Consent& c : listed->consents()) {
     const std::string_view state = superseded.count(c.id()) != 0 ? "superseded" : "";
-    inv.out().Emit(ConsentText(c, now, handles, state), ConsentJson(c, now, state));
+    const Titles titles(listed->thread_titles().begin(), listed->thread_titles().end());
+    inv.out().Emit(ConsentText(c, now, handles, state, &titles), ConsentJson(c, now, state));
   }
   return kExitOk;
 }
@@ -137,10 +143,10 @@ struct ConsentArgs {
 }  // namespace
 
 void AddProvisionFlags(CLI::App* sub, ProvisionFlags& p) {
-  CLI::Option* threads =
-      sub->add_option("--threads", p.threads, "Only these threads, e.g. 12,15 (default: --all)");
-  sub->add_flag("--all", p.all, "Every thread, also threads created later (the default)")
-      ->excludes(threads);
+  sub->add_option("--threads", p.threads, "Only these threads, e.g. 12,15 (default: --all)");
+  sub->add_flag("--all", p.all,
+                "Every thread that is not sensitive, also threads created later (the default); "
+                "with --threads, every thread and those (the way to name sensitive threads)");
   sub->add_flag("--post", p.post, "May post (and create threads, with every thread)");
   sub->add_flag("--history", p.history, "May read what was posted before (default: from now)");
   sub->add_flag("--coordinate", p.coordinate, "May invite others into the network");

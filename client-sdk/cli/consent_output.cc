@@ -27,15 +27,25 @@ std::string ActionName(int action) {
 // The record about the team as a whole (team-only threads) has no grantee.
 bool IsTeam(const v1::Consent& c) { return c.grantee_id() == 0; }
 
+// "12 (Werk)", or "12" when the title is not known.
+std::string ThreadName(uint64_t id, const Titles* titles) {
+  if (titles == nullptr) return std::to_string(id);
+  auto it = titles->find(id);
+  return it == titles->end() ? std::to_string(id)
+                             : std::to_string(id) + " (" + OneLine(it->second) + ")";
+}
+
 // "all threads; read, post; history not visible", or for the team's record "team-only threads
 // allowed".
-std::string ProvisionSummary(const v1::Consent& c) {
+std::string ProvisionSummary(const v1::Consent& c, const Titles* titles = nullptr) {
   if (IsTeam(c)) return "team-only threads allowed";
   const v1::ConsentProvision& p = c.provision();
-  const std::string scope =
-      p.all_threads()
-          ? "all threads"
-          : "threads " + Join(p.thread_ids(), [](uint64_t id) { return std::to_string(id); });
+  const std::string ids =
+      Join(p.thread_ids(), [titles](uint64_t id) { return ThreadName(id, titles); });
+  // With all threads, the ids name the sensitive threads it covers too.
+  const std::string scope = !p.all_threads()         ? "threads " + ids
+                            : p.thread_ids().empty() ? "all threads"
+                                                     : "all threads and threads " + ids;
   return scope + "; " + Join(p.actions(), ActionName) + "; " +
          (p.history_visible() ? "history visible" : "history not visible");
 }
@@ -112,19 +122,61 @@ JsonObject ConsentJson(const v1::Consent& c, int64_t now_ms, std::string_view st
       .Str("reason", c.reason())
       .Str("access_since", FormatTime(c.access_since_ms()))
       .Raw("hidden_through_seq", HiddenJson(c.hidden_through_seq()));
+  if (c.ended_at_ms() != 0) j.Str("ended_at", FormatTime(c.ended_at_ms()));
   return j;
 }
 
+namespace {
+
+// "2026-12-31" for a midnight (UTC), the full time otherwise.
+std::string Day(int64_t unix_ms) {
+  const std::string t = FormatTime(unix_ms);
+  const size_t at = t.find("T00:00:00.000Z");
+  return at == std::string::npos ? t : t.substr(0, at);
+}
+
+}  // namespace
+
+std::string AccessLine(const v1::Consent& c, const Titles& titles) {
+  if (IsTeam(c)) return "the team may hold threads without the client";
+  const std::string who = Field(c.grantee_handle());
+  if (c.status() == v1::CONSENT_STATUS_WITHDRAWN) return who + " may no longer read anything";
+  const v1::ConsentProvision& p = c.provision();
+  auto allows = [&p](v1::ConsentAction a) {
+    return std::find(p.actions().begin(), p.actions().end(), a) != p.actions().end();
+  };
+  std::string s =
+      who + (allows(v1::CONSENT_ACTION_POST) ? " may read and post" : " may read (read only)");
+  if (allows(v1::CONSENT_ACTION_COORDINATE)) s += ", and invite others,";
+  auto title = [&titles](uint64_t id) {
+    auto it = titles.find(id);
+    return it == titles.end() ? "thread " + std::to_string(id) : OneLine(it->second);
+  };
+  const std::string named = Join(p.thread_ids(), title);
+  if (!p.all_threads()) {
+    s += " in " + named;
+  } else if (p.thread_ids().empty()) {
+    s += " in every thread but sensitive ones";
+  } else {
+    s += " in every thread but sensitive ones, and in " + named;
+  }
+  s += p.history_visible() ? "; earlier messages visible" : "; earlier messages hidden";
+  if (p.start_ms() > NowMs()) s += "; from " + Day(p.start_ms());
+  s += p.end_ms() == 0 ? "; until withdrawn" : "; until " + Day(p.end_ms());
+  return s;
+}
+
 std::string ConsentText(const v1::Consent& c, int64_t now_ms, const Handles& handles,
-                        std::string_view state) {
+                        std::string_view state, const Titles* titles) {
   const std::string who = IsTeam(c) ? "team" : Field(c.grantee_handle());
-  std::string s = "#" + std::to_string(c.id()) + "  " + who + "  " + ProvisionSummary(c) + "  " +
-                  Period(c.provision()) + "  " +
+  std::string s = "#" + std::to_string(c.id()) + "  " + who + "  " + ProvisionSummary(c, titles) +
+                  "  " + Period(c.provision()) + "  " +
                   std::string(state.empty() ? ConsentState(c, now_ms) : state) + "  recorded by " +
                   Field(c.recorded_by_handle());
   if (c.by_representative()) s += " for " + HandleOf(c.client_id(), handles);
   s += "  " + Field(OneLine(c.reason()));
   if (c.supersedes() != 0) s += "  supersedes #" + std::to_string(c.supersedes());
+  if (c.ended_at_ms() != 0) s += "  ended " + FormatTime(c.ended_at_ms());
   return s;
 }
 

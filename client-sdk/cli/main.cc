@@ -31,8 +31,8 @@ in, or connection/TLS failure.
   account     id handle kind display_name profession disabled created_at
   network     id client general_thread_id my_role created_at
   invitation  id network_id client invitee invited_by role_label state created_at expires_at
-  member      handle display_name profession role role_label since [consent]
-  thread      id network_id title last_seq created_at team_only participant_ids [participants]
+  member      handle display_name profession role role_label since [access_in_force] [consent]
+  thread      id network_id title last_seq created_at team_only sensitive participant_ids [participants]
   message     network_id thread_id seq sender client_msg_id text reply_to_seq posted_at
   read marker thread_id handle seq updated_at
   consent     id network_id grantee grantee_id client_id recorded_by recorded_by_id

@@ -26,13 +26,31 @@ std::string RandomClientMsgId() {
 
 }  // namespace
 
-int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title, bool team_only) {
+int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title, bool team_only,
+                 bool sensitive) {
   int exit_code = kExitOk;
   auto conn = inv.Resume(&exit_code);
   if (conn == nullptr) return exit_code;
-  auto created = conn->CreateThread(network_id, title, team_only);
+  auto created = conn->CreateThread(network_id, title, team_only, sensitive);
   if (!created.ok()) return inv.Failed(created.error());
   inv.out().Emit(std::to_string(created->thread().id()), ThreadJson(created->thread()));
+  return kExitOk;
+}
+
+int SetThreadSensitive(Invocation& inv, uint64_t network_id, uint64_t thread_id, bool sensitive) {
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto set = conn->SetThreadSensitive(network_id, thread_id, sensitive);
+  if (!set.ok()) return inv.Failed(set.error());
+  const v1::Thread& t = set->thread();
+  const std::string text =
+      sensitive ? "thread " + std::to_string(t.id()) +
+                      " is sensitive: only you, your representatives and the people you name "
+                      "in their consent read it"
+                : "thread " + std::to_string(t.id()) +
+                      " is not sensitive: everyone with consent for all threads reads it";
+  inv.out().Emit(text, ThreadJson(t));
   return kExitOk;
 }
 
@@ -127,6 +145,8 @@ struct MessageArgs {
   std::string text, id;
   uint64_t network = 0, thread = 0, seq = 0, after = 0, limit = 0, count = 0;
   bool team_only = false;
+  bool sensitive = false;
+  std::string on_off;
 };
 
 }  // namespace
@@ -134,19 +154,33 @@ struct MessageArgs {
 void AddMessageCommands(CLI::App& app, Command* run) {
   auto args = std::make_shared<MessageArgs>();
   MessageArgs& a = *args;
-  CLI::App* thread = app.add_subcommand("thread", "Create threads");
+  CLI::App* thread = app.add_subcommand("thread", "Create threads, mark them sensitive");
   thread->require_subcommand(1);
   CLI::App* create = thread->add_subcommand("create", "Create a thread (prints its id)");
   create->add_option("NETWORK", a.network, "Network id")->required();
   create->add_option("TITLE", a.text, "Title")->required();
   create->add_flag("--team-only", a.team_only,
                    "Without the client (only while the client allows team-only threads)");
+  create->add_flag("--sensitive", a.sensitive,
+                   "Sensitive: a consent for all threads does not cover it; the client names "
+                   "who reads it");
   OnRun(create, run, [args](Invocation& inv) {
-    return CreateThread(inv, args->network, args->text, args->team_only);
+    return CreateThread(inv, args->network, args->text, args->team_only, args->sensitive);
+  });
+  CLI::App* sensitive = thread->add_subcommand(
+      "sensitive", "Mark a thread sensitive (on) or not (off): client or representative");
+  sensitive->add_option("NETWORK", a.network, "Network id")->required();
+  sensitive->add_option("THREAD", a.thread, "Thread id")->required();
+  sensitive->add_option("ON_OFF", a.on_off, "on or off")
+      ->required()
+      ->check(CLI::IsMember({"on", "off"}));
+  OnRun(sensitive, run, [args](Invocation& inv) {
+    return SetThreadSensitive(inv, args->network, args->thread, args->on_off == "on");
   });
 
   CLI::App* threads = app.add_subcommand(
-      "threads", "Threads: ID  LAST_SEQ  TITLE  [(team-only)]  [participants: HANDLE, ...]");
+      "threads",
+      "Threads: ID  LAST_SEQ  TITLE  [(team-only)]  [(sensitive)]  [participants: HANDLE, ...]");
   threads->add_option("NETWORK", a.network, "Network id")->required();
   OnRun(threads, run, [args](Invocation& inv) { return ListThreads(inv, args->network); });
 

@@ -63,7 +63,7 @@ int ApproveInvitation(Invocation& inv, uint64_t invitation_id, const ProvisionFl
   const v1::Member& m = approved->member();
   std::string text = "approved: " + m.handle() + " joined";
   if (m.has_consent()) {
-    text += " (" + ConsentText(m.consent(), NowMs(), Handles{}) + ")";
+    text += ": " + AccessLine(m.consent(), ThreadTitles(*conn, m.consent().network_id()));
   }
   inv.out().Emit(text, MemberJson(m).Uint("invitation_id", invitation_id));
   return kExitOk;
@@ -111,6 +111,14 @@ Handles MemberHandles(sdk::Connection& conn, uint64_t network_id) {
   if (!listed.ok()) return handles;
   for (const v1::Member& m : listed->members()) handles[m.account_id()] = m.handle();
   return handles;
+}
+
+Titles ThreadTitles(sdk::Connection& conn, uint64_t network_id) {
+  Titles titles;
+  auto listed = conn.ListThreads(network_id);
+  if (!listed.ok()) return titles;
+  for (const v1::Thread& t : listed->threads()) titles[t.id()] = t.title();
+  return titles;
 }
 
 // --- Registration ---

@@ -270,6 +270,7 @@ JsonObject MemberJson(const v1::Member& m) {
       .Str("role", RoleName(m.role()))
       .Str("role_label", m.role_label())
       .Str("since", FormatTime(m.since_ms()));
+  if (m.has_access_in_force()) j.Bool("access_in_force", m.access_in_force());
   if (m.has_consent()) j.Raw("consent", ConsentJson(m.consent(), NowMs()).str());
   if (m.has_team()) {
     std::vector<std::string> people;
@@ -288,6 +289,7 @@ JsonObject ThreadJson(const v1::Thread& t, const Handles* handles) {
       .Uint("last_seq", t.last_seq())
       .Str("created_at", FormatTime(t.created_at_ms()))
       .Bool("team_only", t.team_only())
+      .Bool("sensitive", t.sensitive())
       .Raw("participant_ids", JsonUintArray(t.participant_ids()));
   if (handles != nullptr && !t.participant_ids().empty()) {
     std::vector<std::string> names;
@@ -354,6 +356,8 @@ std::string MemberText(const v1::Member& m, int64_t now_ms) {
   if (m.has_consent()) {
     s += "  consent #" + std::to_string(m.consent().id()) + ": " +
          ConsentSummary(m.consent(), now_ms);
+  } else if (m.has_access_in_force() && !m.access_in_force()) {
+    s += "  access ended";  // a coordinator's view: whom to ask the client about, not the details
   }
   return s;
 }
@@ -362,6 +366,7 @@ std::string ThreadText(const v1::Thread& t, const Handles* handles) {
   std::string s =
       std::to_string(t.id()) + "  " + std::to_string(t.last_seq()) + "  " + OneLine(t.title());
   if (t.team_only()) s += "  (team-only)";
+  if (t.sensitive()) s += "  (sensitive)";
   if (!t.participant_ids().empty()) {
     const Handles none;
     const Handles& names = handles != nullptr ? *handles : none;

@@ -65,6 +65,7 @@ namespace kring::cli {
 
 // Account ids to handles, for records that name people by id (consents, thread participants).
 using Handles = std::map<uint64_t, std::string>;
+using Titles = std::map<uint64_t, std::string>;  // thread id -> title
 
 // "2026-11-22T17:00:00.000Z"; "" for 0 (unset).
 std::string FormatTime(int64_t unix_ms);
@@ -111,8 +112,12 @@ std::string ConsentSummary(const v1::Consent& c, int64_t now_ms);
 // `state` overrides ConsentState (e.g. "superseded" in a history); `handles` names the client
 // of a record made by a representative.
 JsonObject ConsentJson(const v1::Consent& c, int64_t now_ms, std::string_view state = {});
+// `titles` (thread id -> title, from ListConsentsResult.thread_titles) puts titles beside ids.
 std::string ConsentText(const v1::Consent& c, int64_t now_ms, const Handles& handles,
-                        std::string_view state = {});
+                        std::string_view state = {}, const Titles* titles = nullptr);
+// The access a record gives, in one plain line: "ruud may read (read only) in Werk, Wonen;
+// earlier messages hidden; until 2026-12-31" (thread titles from `titles`, ids where unknown).
+std::string AccessLine(const v1::Consent& c, const Titles& titles);
 std::string MessageText(const v1::Message& m);
 
 // --- The access log (audit_output.cc) ---

@@ -6,13 +6,10 @@ namespace kring::sdk {
 
 v1::ConsentProvision ToProvision(const Grant& grant) {
   v1::ConsentProvision p;
-  if (grant.thread_ids.empty()) {
-    p.set_all_threads(true);
-  } else {
-    for (uint64_t id : grant.thread_ids) {
-      const auto& ids = p.thread_ids();
-      if (std::find(ids.begin(), ids.end(), id) == ids.end()) p.add_thread_ids(id);
-    }
+  p.set_all_threads(grant.thread_ids.empty() || grant.all_threads);
+  for (uint64_t id : grant.thread_ids) {
+    const auto& ids = p.thread_ids();
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) p.add_thread_ids(id);
   }
   p.add_actions(v1::CONSENT_ACTION_READ);
   if (grant.post) p.add_actions(v1::CONSENT_ACTION_POST);

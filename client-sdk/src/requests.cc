@@ -192,12 +192,14 @@ Result<v1::ListMembersResult> Connection::ListMembers(uint64_t network_id) {
 // --- Threads and messages ---
 
 Result<v1::CreateThreadResult> Connection::CreateThread(uint64_t network_id,
-                                                        const std::string& title, bool team_only) {
+                                                        const std::string& title, bool team_only,
+                                                        bool sensitive) {
   v1::ClientFrame f;
   auto* req = f.mutable_create_thread();
   req->set_network_id(network_id);
   req->set_title(title);
   req->set_team_only(team_only);
+  req->set_sensitive(sensitive);
   return KRING_SDK_CALL(f, create_thread, kCreateThread);
 }
 
@@ -264,6 +266,17 @@ Result<v1::MarkReadResult> Connection::MarkRead(uint64_t network_id, uint64_t th
   req->set_thread_id(thread_id);
   req->set_seq(seq);
   return KRING_SDK_CALL(f, mark_read, kMarkRead);
+}
+
+Result<v1::SetThreadSensitiveResult> Connection::SetThreadSensitive(uint64_t network_id,
+                                                                    uint64_t thread_id,
+                                                                    bool sensitive) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_set_thread_sensitive();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  req->set_sensitive(sensitive);
+  return KRING_SDK_CALL(f, set_thread_sensitive, kSetThreadSensitive);
 }
 
 Result<v1::ListReadMarkersResult> Connection::ListReadMarkers(uint64_t network_id,

@@ -41,6 +41,10 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "looked at who has read " + thread;
   } else if (type == event_type::kThreadCreated) {
     what = "opened " + thread;
+  } else if (type == event_type::kThreadMarkedSensitive) {
+    what = "marked " + thread + " sensitive";
+  } else if (type == event_type::kThreadUnmarkedSensitive) {
+    what = "marked " + thread + " not sensitive";
   } else if (type == event_type::kNetworkOpened) {
     what = "opened the network";
   } else if (type == event_type::kInvitationCreated) {

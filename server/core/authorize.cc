@@ -36,6 +36,8 @@ std::string_view OperationName(Operation op) {
       return "withdraw consent";
     case Operation::kListConsents:
       return "list consents";
+    case Operation::kSetThreadSensitive:
+      return "mark a thread sensitive";
   }
   return "?";
 }
@@ -79,6 +81,7 @@ bool IsPrincipalOperation(Operation op) {
     case Operation::kGrantConsent:
     case Operation::kWithdrawConsent:
     case Operation::kListConsents:
+    case Operation::kSetThreadSensitive:
       return true;
     default:
       return false;
@@ -144,7 +147,11 @@ Status AuthorizeMember(Operation op, const Standing& standing, const ThreadRef& 
   if (!IsThreadOperation(op)) return Denied(op, "unknown operation");
   if (thread.id == 0)
     return Internal("no thread given to authorize " + std::string(OperationName(op)));
-  if (!CoversThread(consent, thread.id)) {
+  if (!CoversThread(consent, thread.scope())) {
+    if (thread.sensitive && consent.provision().all_threads()) {
+      return Denied(op, "thread " + std::to_string(thread.id) +
+                            " is sensitive: only the people the client names may read it");
+    }
     return Denied(op, "thread " + std::to_string(thread.id) + " is not in your consent's scope");
   }
   if (op == Operation::kPost) {
@@ -214,12 +221,12 @@ bool SeesThread(const Standing& standing, const ThreadRef& thread) {
   if (IsPrincipal(standing)) return true;
   if (!TeamRouteClosedReason(standing).empty()) return false;
   return standing.consent && InForce(*standing.consent, standing.now_ms) &&
-         CoversThread(*standing.consent, thread.id);
+         CoversThread(*standing.consent, thread.scope());
 }
 
-uint64_t HiddenThrough(const Standing& standing, uint64_t thread_id) {
+uint64_t HiddenThrough(const Standing& standing, const ThreadRef& thread) {
   if (IsPrincipal(standing) || !standing.consent) return 0;
-  return HiddenThrough(*standing.consent, thread_id);
+  return HiddenThrough(*standing.consent, thread.scope());
 }
 
 int64_t AccessEndsMs(const Standing& standing) {

@@ -37,6 +37,9 @@ enum class Operation {
   kGrantConsent,
   kWithdrawConsent,
   kListConsents,
+  // Marking a thread sensitive or not (client and representatives only). Added after the
+  // table's columns: tests/server/core/authorize_test.cc checks it in a table of its own.
+  kSetThreadSensitive,
 };
 
 std::string_view OperationName(Operation op);
@@ -92,6 +95,10 @@ bool SameStanding(const Standing& a, const Standing& b);
 struct ThreadRef {
   uint64_t id = 0;
   bool team_only = false;
+  // Covered by a consent for all threads only when named in it (consent.h, ThreadScope).
+  bool sensitive = false;
+  uint64_t unmarked_at_seq = 0;
+  ThreadScope scope() const { return {id, sensitive, unmarked_at_seq}; }
 };
 
 // OK, or NOT_FOUND (no such network), PERMISSION_DENIED (not allowed, with the reason),
@@ -106,13 +113,13 @@ Status Authorize(const Actor& actor, Operation op, const Standing& standing,
 Status AuthorizeNetworkAccess(const Actor& actor, Operation op, const Standing& standing);
 
 // Whether the thread shows in the actor's thread list: every thread for the client and their
-// representatives (team-only threads included), the threads in scope for a member whose consent
-// is in force.
+// representatives (team-only and sensitive threads included), the threads in scope for a member
+// whose consent is in force (a sensitive thread only when the consent names it).
 bool SeesThread(const Standing& standing, const ThreadRef& thread);
 
 // Messages of the thread with seq <= the result are not visible to the actor (history from
 // before their consent's scope reached the thread). 0 for the client and representatives.
-uint64_t HiddenThrough(const Standing& standing, uint64_t thread_id);
+uint64_t HiddenThrough(const Standing& standing, const ThreadRef& thread);
 
 // When the actor's access in the network ends by itself (the consent's end_ms, or for a team
 // route the earlier of it and the end of the actor's period in the team); 0: not by itself.

@@ -16,16 +16,30 @@ bool Allows(const v1::Consent& consent, v1::ConsentAction action) {
   return std::find(actions.begin(), actions.end(), action) != actions.end();
 }
 
-bool CoversThread(const v1::Consent& consent, uint64_t thread_id) {
-  const auto& p = consent.provision();
-  if (p.all_threads()) return true;
+namespace {
+
+bool Names(const v1::ConsentProvision& p, uint64_t thread_id) {
+  // Stored records keep thread_ids sorted (NormalizeProvision); a linear scan would do as well.
   return std::binary_search(p.thread_ids().begin(), p.thread_ids().end(), thread_id);
 }
 
-uint64_t HiddenThrough(const v1::Consent& consent, uint64_t thread_id) {
-  if (consent.provision().history_visible()) return 0;
-  auto it = consent.hidden_through_seq().find(thread_id);
-  return it == consent.hidden_through_seq().end() ? 0 : it->second;
+}  // namespace
+
+bool CoversThread(const v1::Consent& consent, const ThreadScope& thread) {
+  const auto& p = consent.provision();
+  if (Names(p, thread.id)) return true;
+  return p.all_threads() && !thread.sensitive;
+}
+
+uint64_t HiddenThrough(const v1::Consent& consent, const ThreadScope& thread) {
+  const auto& p = consent.provision();
+  if (p.history_visible()) return 0;
+  auto it = consent.hidden_through_seq().find(thread.id);
+  uint64_t through = it == consent.hidden_through_seq().end() ? 0 : it->second;
+  // Covered only through all_threads: the thread left the scope while it was sensitive and came
+  // back when it was unmarked; what it held then is history from before it came into scope.
+  if (p.all_threads() && !Names(p, thread.id)) through = std::max(through, thread.unmarked_at_seq);
+  return through;
 }
 
 std::string FormatUtc(int64_t unix_ms) {
@@ -81,12 +95,11 @@ StatusOr<v1::ConsentProvision> NormalizeProvision(const v1::ConsentProvision& re
   p.clear_actions();
   for (int a : actions) p.add_actions(static_cast<v1::ConsentAction>(a));
 
-  if (p.all_threads()) {
-    p.clear_thread_ids();
-  } else {
-    if (p.thread_ids().empty()) {
-      return InvalidArgument("name at least one thread, or grant all threads");
-    }
+  // With all_threads the ids name the sensitive threads it also covers (none: none of them).
+  if (!p.all_threads() && p.thread_ids().empty()) {
+    return InvalidArgument("name at least one thread, or grant all threads");
+  }
+  if (!p.thread_ids().empty()) {
     std::vector<uint64_t> ids(p.thread_ids().begin(), p.thread_ids().end());
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -119,10 +132,10 @@ v1::Consent NextGrant(const std::optional<v1::Consent>& previous,
   if (provision.history_visible()) return next;
   auto& hidden = *next.mutable_hidden_through_seq();
   for (const ThreadHead& head : heads) {
-    if (!CoversThread(next, head.thread_id)) continue;
+    if (!CoversThread(next, head.scope())) continue;
     uint64_t through = head.last_seq;  // coming into scope now: what it holds now is history
-    if (continuing && CoversThread(*previous, head.thread_id)) {
-      through = HiddenThrough(*previous, head.thread_id);
+    if (continuing && CoversThread(*previous, head.scope())) {
+      through = HiddenThrough(*previous, head.scope());
     }
     if (through != 0) hidden[head.thread_id] = through;
   }
@@ -143,19 +156,24 @@ v1::Consent NextWithdrawal(const v1::Consent& previous, int64_t now_ms) {
 }
 
 AccessCut CutBetween(const std::optional<v1::Consent>& before, const v1::Consent& after,
-                     const std::vector<uint64_t>& network_threads, int64_t now_ms) {
+                     const std::vector<ThreadScope>& network_threads, int64_t now_ms) {
   AccessCut cut;
   if (!before || !InForce(*before, now_ms)) return cut;  // nothing to take away
   if (!InForce(after, now_ms)) {
     cut.whole_network = true;
     return cut;
   }
-  for (uint64_t thread : network_threads) {
+  for (const ThreadScope& thread : network_threads) {
     if (CoversThread(*before, thread) && !CoversThread(after, thread)) {
-      cut.thread_ids.push_back(thread);
+      cut.thread_ids.push_back(thread.id);
     }
   }
   return cut;
+}
+
+bool LosesThread(const v1::Consent& consent, const ThreadScope& before, const ThreadScope& after,
+                 int64_t now_ms) {
+  return InForce(consent, now_ms) && CoversThread(consent, before) && !CoversThread(consent, after);
 }
 
 }  // namespace kring

@@ -72,6 +72,12 @@ Frame ThreadCreatedFrame(const v1::Thread& thread) {
   return EventFrame(event);
 }
 
+Frame ThreadChangedFrame(const v1::Thread& thread) {
+  v1::Event event;
+  *event.mutable_thread_changed()->mutable_thread() = thread;
+  return EventFrame(event);
+}
+
 Frame InvitationReceivedFrame(const v1::Invitation& invitation) {
   v1::Event event;
   *event.mutable_invitation_received()->mutable_invitation() = invitation;

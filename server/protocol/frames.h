@@ -30,6 +30,7 @@ Frame AccessEndedFrame(uint64_t network_id, const std::vector<uint64_t>& thread_
                        std::string reason);
 Frame ReadMarkerUpdatedFrame(uint64_t network_id, const v1::ReadMarker& marker);
 Frame ThreadCreatedFrame(const v1::Thread& thread);
+Frame ThreadChangedFrame(const v1::Thread& thread);
 Frame InvitationReceivedFrame(const v1::Invitation& invitation);
 Frame SessionEndedFrame(std::string reason);
 Frame ConsentChangedFrame(const v1::Consent& consent);

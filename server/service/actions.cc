@@ -9,6 +9,7 @@
 #include "server/service/message_actions.h"
 #include "server/service/network_actions.h"
 #include "server/service/team_actions.h"
+#include "server/service/thread_actions.h"
 
 namespace kring::service {
 
@@ -87,6 +88,8 @@ constexpr std::array kRows = {
             Run<&F::mark_read, MarkRead>},
   ActionRow{F::kListReadMarkers, type::kReadMarkersListed, kReadAction, K::kRead,
             Run<&F::list_read_markers, ListReadMarkers>},
+  ActionRow{F::kSetThreadSensitive, type::kThreadMarkedSensitive, kUpdate, K::kWrite,
+            Run<&F::set_thread_sensitive, SetThreadSensitive>},
 
   // Consent.
   ActionRow{F::kGrantConsent, type::kConsentGranted, kCreate, K::kWrite,

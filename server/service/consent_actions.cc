@@ -3,6 +3,10 @@
 // records and cuts live delivery before the response (docs/consent.md).
 #include "server/service/consent_actions.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "server/core/consent.h"
 #include "server/core/text.h"
 #include "server/protocol/frames.h"
@@ -126,8 +130,9 @@ StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Networ
     next.set_grantee_is_team(grantee && grantee->team());
   }
   records::PutConsent(txn, next);
+  KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, network.id()));
   if (grantee_id != 0) {
-    KRING_ASSIGN_OR_RETURN(auto threads, records::NetworkThreadIds(txn, network.id()));
+    KRING_ASSIGN_OR_RETURN(auto threads, records::NetworkThreadScopes(txn, network.id()));
     staged.cut = CutBetween(previous, next, threads, now);
   }
   if (next.grantee_is_team()) {
@@ -278,21 +283,58 @@ Status WithdrawConsent(RequestContext& ctx, const v1::WithdrawConsentRequest& re
   return Status::Ok();
 }
 
+namespace {
+
+// When `consent` stopped counting, given the record that superseded it (if any): see
+// Consent.ended_at_ms.
+int64_t EndedAt(const v1::Consent& consent, const v1::Consent* superseded_by, int64_t now_ms) {
+  if (consent.status() == v1::CONSENT_STATUS_WITHDRAWN) return consent.recorded_at_ms();
+  int64_t ended = 0;
+  const int64_t end = consent.provision().end_ms();
+  if (end != 0 && end <= now_ms) ended = end;
+  if (superseded_by != nullptr) {
+    const int64_t at = superseded_by->recorded_at_ms();
+    ended = ended == 0 ? at : std::min(ended, at);
+  }
+  return ended;
+}
+
+}  // namespace
+
 Status ListConsents(RequestContext& ctx, const v1::ListConsentsRequest& req) {
-  ctx.ReadInNetwork(req.network_id(), Operation::kListConsents, {},
-                    [req](const storage::ReadView& view, const Permitted&,
-                          v1::AuditEvent& record) -> StatusOr<v1::Response> {
-                      KRING_ASSIGN_OR_RETURN(
-                          auto consents, req.history()
-                                             ? records::ConsentHistory(view, req.network_id())
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kListConsents, {},
+      [req](const storage::ReadView& view, const Permitted& permitted,
+            v1::AuditEvent& record) -> StatusOr<v1::Response> {
+        KRING_ASSIGN_OR_RETURN(auto consents,
+                               req.history() ? records::ConsentHistory(view, req.network_id())
                                              : records::CurrentConsents(view, req.network_id()));
-                      v1::Response response;
-                      auto* result = response.mutable_list_consents();
-                      for (v1::Consent& consent : consents)
-                        *result->add_consents() = std::move(consent);
-                      record.set_count(result->consents_size());
-                      return response;
-                    });
+        std::map<uint64_t, const v1::Consent*> superseding;  // record id -> the one after it
+        for (const v1::Consent& c : consents) {
+          if (c.supersedes() != 0) superseding[c.supersedes()] = &c;
+        }
+        v1::Response response;
+        auto* result = response.mutable_list_consents();
+        std::set<uint64_t> named;
+        for (const v1::Consent& c : consents) {
+          v1::Consent* listed = result->add_consents();
+          *listed = c;
+          auto next = superseding.find(c.id());
+          listed->set_ended_at_ms(EndedAt(c, next == superseding.end() ? nullptr : next->second,
+                                          permitted.standing.now_ms));
+          named.insert(c.provision().thread_ids().begin(), c.provision().thread_ids().end());
+          for (const auto& hidden : c.hidden_through_seq()) named.insert(hidden.first);
+        }
+        // The client may see their own thread titles (the access log shows them too).
+        for (uint64_t thread_id : named) {
+          KRING_ASSIGN_OR_RETURN(auto thread, records::GetThread(view, thread_id));
+          if (thread && thread->network_id() == req.network_id()) {
+            (*result->mutable_thread_titles())[thread_id] = thread->title();
+          }
+        }
+        record.set_count(result->consents_size());
+        return response;
+      });
   return Status::Ok();
 }
 
@@ -327,6 +369,11 @@ Status AppointRepresentative(RequestContext& ctx, const v1::AppointRepresentativ
     representation.set_appointed_by(actor.account_id);
     representation.set_since_ms(ctx.service().clock.NowMs());
     records::AddRepresentation(txn, representation);
+    // Member lists of the client's networks change (records::AccessEpoch).
+    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, client_id));
+    for (uint64_t network_id : networks) {
+      KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, network_id));
+    }
     *out.response.mutable_appoint_representative()->mutable_representation() = representation;
     return Status::Ok();
   });
@@ -344,6 +391,9 @@ Status EndRepresentation(RequestContext& ctx, const v1::EndRepresentationRequest
     const uint64_t rep_id = parties.representative_id();
     records::RemoveRepresentation(txn, client_id, rep_id);
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, client_id));
+    for (uint64_t network_id : networks) {
+      KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, network_id));
+    }
     out.response.mutable_end_representation();
     out.effects.push_back([&ctx, rep_id, networks] {
       for (uint64_t network_id : networks) {

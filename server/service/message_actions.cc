@@ -29,7 +29,8 @@ std::vector<uint64_t> Participants(const v1::Thread& thread,
   std::vector<uint64_t> out;
   if (!thread.team_only()) out = principals;
   for (const v1::Consent& c : consents) {
-    if (c.grantee_id() != 0 && InForce(c, now_ms) && CoversThread(c, thread.id())) {
+    if (c.grantee_id() != 0 && InForce(c, now_ms) &&
+        CoversThread(c, records::RefOf(thread).scope())) {
       out.push_back(c.grantee_id());
     }
   }
@@ -95,9 +96,10 @@ Status CheckCursors(const v1::SubscribeRequest& req) {
 
 Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Permitted permitted,
-                           ctx.Permit(txn, req.network_id(), Operation::kCreateThread,
-                                      ThreadRef{0, req.team_only()}, &ctx.audit()));
+    KRING_ASSIGN_OR_RETURN(
+        Permitted permitted,
+        ctx.Permit(txn, req.network_id(), Operation::kCreateThread,
+                   ThreadRef{0, req.team_only(), req.sensitive()}, &ctx.audit()));
     KRING_RETURN_IF_ERROR(ValidateTitle(req.title()));
     const int64_t now = permitted.standing.now_ms;
     KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
@@ -110,15 +112,18 @@ Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
     thread.set_created_by(permitted.actor.account_id);
     thread.set_created_at_ms(now);
     thread.set_team_only(req.team_only());
+    thread.set_sensitive(req.sensitive());
     records::AddThread(txn, thread);
     *out.response.mutable_create_thread()->mutable_thread() = thread;
     // Told to those who see it: the client and representatives (team-only threads included: they
-    // see that it exists) and members whose consent covers every thread.
+    // see that it exists) and members whose consent covers every thread (a sensitive thread: no
+    // member yet, as no consent can name it before it exists).
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> told, records::Principals(txn, *network));
     KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(txn, req.network_id()));
     for (const v1::Consent& c : consents) {
-      if (c.grantee_id() != 0 && InForce(c, now) && c.provision().all_threads()) {
+      if (c.grantee_id() != 0 && InForce(c, now) &&
+          CoversThread(c, records::RefOf(thread).scope())) {
         if (!c.grantee_is_team()) {
           told.push_back(c.grantee_id());
           continue;
@@ -158,7 +163,7 @@ Status ListThreads(RequestContext& ctx, const v1::ListThreadsRequest& req) {
           KRING_ASSIGN_OR_RETURN(v1::Thread thread,
                                  records::GetThreadIn(view, network_id, thread_id));
           if (!SeesThread(standing, records::RefOf(thread))) continue;
-          if (thread.last_seq() > HiddenThrough(standing, thread_id)) {
+          if (thread.last_seq() > HiddenThrough(standing, records::RefOf(thread))) {
             KRING_ASSIGN_OR_RETURN(auto newest,
                                    records::GetMessage(view, thread_id, thread.last_seq()));
             if (newest) thread.set_last_posted_at_ms(newest->posted_at_ms());
@@ -200,7 +205,7 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
     const uint64_t head = thread.last_seq();
     if (req.reply_to_seq() > head ||
         (req.reply_to_seq() != 0 &&
-         req.reply_to_seq() <= HiddenThrough(permitted.standing, req.thread_id()))) {
+         req.reply_to_seq() <= HiddenThrough(permitted.standing, records::RefOf(thread)))) {
       return NotFound("reply_to_seq names no message of the thread visible to you");
     }
     const int64_t now = ctx.service().clock.NowMs();
@@ -243,7 +248,7 @@ Status FetchHistory(RequestContext& ctx, const v1::FetchHistoryRequest& req) {
         const storage::Store& store = ctx.service().store;
         const v1::Thread& thread = permitted.thread;
         // Hidden history is skipped, and said so: never silently.
-        const uint64_t hidden = HiddenThrough(permitted.standing, req.thread_id());
+        const uint64_t hidden = HiddenThrough(permitted.standing, records::RefOf(thread));
         const uint64_t after_seq = std::max(req.after_seq(), hidden);
         uint32_t limit = req.limit() == 0 ? kDefaultHistoryPage : req.limit();
         limit = std::min(limit, ctx.service().options.max_history_page);
@@ -274,7 +279,8 @@ Status FetchHistory(RequestContext& ctx, const v1::FetchHistoryRequest& req) {
 
 Status Subscribe(RequestContext& ctx, const v1::SubscribeRequest& req) {
   // Read here, off the writer: the threads named (a thread's network and team-only flag never
-  // change; its last_seq is at least what the app could know when it sent the request).
+  // change; its last_seq is at least what the app could know when it sent the request). Its
+  // sensitivity can change: the writer reads that again.
   Status shape = CheckCursors(req);
   auto named = std::make_shared<std::vector<StatusOr<v1::Thread>>>();
   if (shape.ok()) {
@@ -317,8 +323,16 @@ Status Subscribe(RequestContext& ctx, const v1::SubscribeRequest& req) {
       // without access; then again with what the thread is.
       Status status = Authorize(actor, Operation::kReceiveLive, standing, {cursor.thread_id()});
       if (status.ok()) status = thread.status();
+      ThreadRef ref;
       if (status.ok()) {
-        status = Authorize(actor, Operation::kReceiveLive, standing, records::RefOf(*thread));
+        // Sensitivity as the writer knows it now, not as read above.
+        auto now = records::GetThread(txn, cursor.thread_id());
+        status = now.status();
+        if (status.ok() && !*now) status = Internal("a thread record vanished");
+        if (status.ok()) {
+          ref = records::RefOf(**now);
+          status = Authorize(actor, Operation::kReceiveLive, standing, ref);
+        }
       }
       if (status.ok() && cursor.after_seq() > thread->last_seq()) {
         // Sequence numbers come from the server: a cursor past the end is not one of ours.
@@ -334,7 +348,7 @@ Status Subscribe(RequestContext& ctx, const v1::SubscribeRequest& req) {
         }
         continue;
       }
-      const uint64_t hidden = HiddenThrough(standing, cursor.thread_id());
+      const uint64_t hidden = HiddenThrough(standing, ref);
       state->set_last_seq(thread->last_seq());
       state->set_hidden_through_seq(hidden);
       const uint64_t after_seq = std::max(cursor.after_seq(), hidden);
@@ -446,23 +460,30 @@ Status MarkRead(RequestContext& ctx, const v1::MarkReadRequest& req) {
 }
 
 Status ListReadMarkers(RequestContext& ctx, const v1::ListReadMarkersRequest& req) {
-  ctx.ReadInNetwork(req.network_id(), Operation::kListReadMarkers, ThreadRef{req.thread_id()},
-                    [req](const storage::ReadView& view, const Permitted&,
-                          v1::AuditEvent& record) -> StatusOr<v1::Response> {
-                      v1::Response response;
-                      auto* result = response.mutable_list_read_markers();
-                      KRING_ASSIGN_OR_RETURN(std::vector<v1::ReadMarker> markers,
-                                             records::ReadMarkersOf(view, req.thread_id()));
-                      for (v1::ReadMarker& marker : markers) {
-                        // Only markers of people still in the network.
-                        KRING_ASSIGN_OR_RETURN(
-                            auto member,
-                            records::GetMember(view, req.network_id(), marker.account_id()));
-                        if (member) *result->add_markers() = std::move(marker);
-                      }
-                      record.set_count(result->markers_size());
-                      return response;
-                    });
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kListReadMarkers, ThreadRef{req.thread_id()},
+      [req](const storage::ReadView& view, const Permitted& permitted,
+            v1::AuditEvent& record) -> StatusOr<v1::Response> {
+        v1::Response response;
+        auto* result = response.mutable_list_read_markers();
+        KRING_ASSIGN_OR_RETURN(std::vector<v1::ReadMarker> markers,
+                               records::ReadMarkersOf(view, req.thread_id()));
+        // Only markers of people who may read the thread now: not of those whose
+        // access ended, nor of those it was made sensitive for.
+        KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, req.network_id()));
+        if (!network) return Internal("store read failed");
+        KRING_ASSIGN_OR_RETURN(auto principals, records::Principals(view, *network));
+        KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(view, req.network_id()));
+        std::vector<uint64_t> readers =
+            Participants(permitted.thread, principals, consents, permitted.standing.now_ms);
+        for (v1::ReadMarker& marker : markers) {
+          if (std::find(readers.begin(), readers.end(), marker.account_id()) != readers.end()) {
+            *result->add_markers() = std::move(marker);
+          }
+        }
+        record.set_count(result->markers_size());
+        return response;
+      });
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include "server/protocol/frames.h"
 #include "server/service/connection_impl.h"
 #include "server/service/consent_actions.h"
+#include "server/service/member_visibility.h"
 #include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"
@@ -17,24 +18,6 @@
 namespace kring::service {
 
 namespace {
-
-// A team's entry in a member list: the team, and the people in it at now_ms.
-StatusOr<v1::Member> TeamMemberView(const storage::ReadView& view, const store::MemberRecord& m,
-                                    int64_t now_ms) {
-  v1::Member out;
-  out.set_role(m.role());
-  out.set_role_label(m.role_label());
-  out.set_since_ms(m.since_ms());
-  KRING_ASSIGN_OR_RETURN(auto team, records::GetTeam(view, m.account_id()));
-  if (team) {
-    out.set_display_name(team->name());
-    out.set_profession(team->organisation());
-    *out.mutable_team() = *team;
-  }
-  KRING_ASSIGN_OR_RETURN(auto people, TeamPeopleView(view, m.account_id(), now_ms));
-  for (auto& person : people) *out.add_team_people() = std::move(person);
-  return out;
-}
 
 constexpr std::string_view kGeneralThreadTitle = "General";
 constexpr size_t kMaxRoleLabelBytes = 100;
@@ -313,19 +296,28 @@ Status ListInvitations(RequestContext& ctx, const v1::ListInvitationsRequest& re
     // Addressed to me.
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> invitation_ids,
                            records::InvitationIdsTo(view, actor.account_id));
-    // Waiting in networks where I may invite (and so see who is invited).
+    // Waiting in networks where I may invite: all of them for the client and representatives;
+    // a coordinator those they sent (who else is invited is not theirs to know: who sees whom).
     KRING_ASSIGN_OR_RETURN(auto network_ids, records::NetworksOf(view, actor.account_id));
+    std::vector<uint64_t> sent_by_me;
     for (uint64_t network_id : network_ids) {
       KRING_ASSIGN_OR_RETURN(Standing standing,
                              ctx.StandingOf(view, network_id, actor.account_id, cache));
       basis.emplace_back(network_id, standing);
       if (!Authorize(actor, Operation::kInvite, standing).ok()) continue;
       KRING_ASSIGN_OR_RETURN(auto sent, records::InvitationIdsIn(view, network_id));
-      invitation_ids.insert(invitation_ids.end(), sent.begin(), sent.end());
+      auto& into = IsPrincipal(standing) ? invitation_ids : sent_by_me;
+      into.insert(into.end(), sent.begin(), sent.end());
     }
     const int64_t now = ctx.service().clock.NowMs();
     v1::Response response;
     auto* result = response.mutable_list_invitations();
+    for (uint64_t invitation_id : sent_by_me) {
+      KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(view, invitation_id));
+      if (invitation && invitation->invited_by() == actor.account_id) {
+        invitation_ids.push_back(invitation_id);
+      }
+    }
     for (uint64_t invitation_id : invitation_ids) {
       KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(view, invitation_id));
       if (!invitation || invitation->state() != v1::INVITATION_STATE_PENDING) continue;
@@ -397,12 +389,12 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
     *view.mutable_consent() = staged.consent;
     *out.response.mutable_approve_invitation()->mutable_member() = view;
     view.clear_consent();  // the others are told who joined, not what the client allowed
-    out.effects.push_back([&ctx, network_id, view, staged] {
-      std::vector<uint64_t> told = staged.principals;
-      told.push_back(view.account_id());
-      ctx.service().hub.PublishToNetwork(
-          network_id, told,
-          MembershipChangedFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
+    // Told to those it is listed to (who sees whom: member_visibility.h).
+    KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, *network, now));
+    ListedTo told = WhoSees(people, view.account_id(), now);
+    out.effects.push_back([&ctx, network_id, view, staged, told = std::move(told)] {
+      PublishMembershipChange(ctx.service().hub, network_id, v1::MEMBERSHIP_CHANGE_JOINED, view,
+                              told);
       ApplyConsentChange(ctx.service(), staged, "");
     });
     return Status::Ok();
@@ -464,9 +456,12 @@ Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
     if (member->role() == v1::MEMBER_ROLE_CLIENT) {
       return FailedPrecondition("the client cannot be removed from their own network");
     }
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+    // Told to those it was listed to before (who sees whom: member_visibility.h).
+    KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, *network, standing.now_ms));
+    ListedTo told = WhoSees(people, *target_id, standing.now_ms);
     records::RemoveMember(txn, req.network_id(), *target_id);
     KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, *target_id));
-    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     // Removal ends the consent too, on the record.
     KRING_ASSIGN_OR_RETURN(auto consent,
                            records::GetCurrentConsent(txn, req.network_id(), *target_id));
@@ -481,16 +476,17 @@ Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> principals, records::Principals(txn, *network));
     v1::Member view = records::MemberView(*member, account ? account->account() : v1::Account());
     out.response.mutable_remove_member();
+    // Not to the removed person: they get AccessEnded.
+    std::erase(told.full, *target_id);
     out.effects.push_back(
-        [&ctx, network_id = req.network_id(), view, self_removal, principals, withdrawn] {
+        [&ctx, network_id = req.network_id(), view, self_removal, principals, withdrawn, told] {
           // First cut the removed person off, then tell the others.
           ctx.service().hub.EndAccess(
               network_id, view.account_id(), {},
               AccessEndedFrame(network_id, {},
                                self_removal ? "you left the network" : "the client removed you"));
-          ctx.service().hub.PublishToNetwork(
-              network_id, principals,
-              MembershipChangedFrame(network_id, v1::MEMBERSHIP_CHANGE_REMOVED, &view, nullptr));
+          PublishMembershipChange(ctx.service().hub, network_id, v1::MEMBERSHIP_CHANGE_REMOVED,
+                                  view, told);
           if (withdrawn) {
             ctx.service().hub.PublishToNetwork(0, principals, ConsentChangedFrame(*withdrawn));
           }
@@ -505,53 +501,25 @@ Status ListMembers(RequestContext& ctx, const v1::ListMembersRequest& req) {
       req.network_id(), Operation::kListMembers, {},
       [network_id = req.network_id()](const storage::ReadView& view, const Permitted& permitted,
                                       v1::AuditEvent& record) -> StatusOr<v1::Response> {
-        const bool principal = IsPrincipal(permitted.standing);
-        const uint64_t me = permitted.actor.account_id;
-        KRING_ASSIGN_OR_RETURN(std::vector<store::MemberRecord> members,
-                               records::Members(view, network_id));
-        v1::Response response;
-        auto* result = response.mutable_list_members();
-        for (const auto& m : members) {
-          if (m.team()) {
-            // A team: with the people in it right now (docs/consent.md, "Teams").
-            KRING_ASSIGN_OR_RETURN(v1::Member team_view,
-                                   TeamMemberView(view, m, permitted.standing.now_ms));
-            v1::Member* listed = result->add_members();
-            *listed = std::move(team_view);
-            if (principal || permitted.standing.team_id == m.account_id()) {
-              KRING_ASSIGN_OR_RETURN(auto consent,
-                                     records::GetCurrentConsent(view, network_id, m.account_id()));
-              if (consent) *listed->mutable_consent() = *consent;
-            }
-            continue;
-          }
-          KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, m.account_id()));
-          if (!account) continue;
-          v1::Member* listed = result->add_members();
-          *listed = records::MemberView(m, account->account());
-          // What the client allowed each person is for the client (and representatives) to see,
-          // and for the person themself.
-          if (principal || m.account_id() == me) {
-            KRING_ASSIGN_OR_RETURN(auto consent,
-                                   records::GetCurrentConsent(view, network_id, m.account_id()));
-            if (consent) *listed->mutable_consent() = *consent;
-          }
-        }
-        // Representatives act for the client: everyone in the network sees who they are.
         KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(view, network_id));
         if (!network) return Internal("store read failed");
-        KRING_ASSIGN_OR_RETURN(auto reps, records::RepresentativesOf(view, network->client_id()));
-        for (uint64_t rep_id : reps) {
-          KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, rep_id));
-          KRING_ASSIGN_OR_RETURN(auto representation,
-                                 records::GetRepresentation(view, network->client_id(), rep_id));
-          if (!account || !representation) continue;
-          store::MemberRecord as_member;
-          as_member.set_account_id(rep_id);
-          as_member.set_role(v1::MEMBER_ROLE_REPRESENTATIVE);
-          as_member.set_role_label(representation->basis());
-          as_member.set_since_ms(representation->since_ms());
-          *result->add_members() = records::MemberView(as_member, account->account());
+        KRING_ASSIGN_OR_RETURN(NetworkPeople people,
+                               ReadNetworkPeople(view, *network, permitted.standing.now_ms));
+        // Who sees whom, and how much of each: server/core/visibility.h.
+        const Standing& standing = permitted.standing;
+        const Person viewer{permitted.actor.account_id,
+                            standing.role.value_or(v1::MEMBER_ROLE_UNSPECIFIED), standing.consent};
+        v1::Response response;
+        auto* result = response.mutable_list_members();
+        for (const PersonEntry& entry : people.people) {
+          std::optional<v1::Member> shown = MemberAsShown(viewer, standing, entry, people.threads);
+          if (!shown) continue;
+          // A person in the network through a team sees the team's consent as their own.
+          if (standing.team_id != 0 && entry.person.account_id == standing.team_id) {
+            if (entry.person.consent) *shown->mutable_consent() = *entry.person.consent;
+            shown->set_access_in_force(AccessInForce(entry.person, standing.now_ms));
+          }
+          *result->add_members() = std::move(*shown);
         }
         record.set_count(result->members_size());
         return response;

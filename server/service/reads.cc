@@ -7,10 +7,14 @@
 // page, the lists) stays off the writer: it is done beforehand against the store, and given only
 // if the standing it was built under is the one the writer finds. The content itself may be
 // older than the writer's instant (messages never change; a list may miss what was added
-// meanwhile), but never more than that standing allows.
+// meanwhile), but never more than that standing allows. Lists whose answer depends on other
+// people's access and on the threads' sensitivity (every read but a history page, which Permit
+// checks against the thread as the writer knows it) are given only if the network's access epoch
+// is the same too (records::AccessEpoch).
 #include <memory>
 
 #include "server/service/connection_impl.h"
+#include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"
 
@@ -33,24 +37,34 @@ void RequestContext::ReadInNetwork(uint64_t network_id, Operation op, ThreadRef 
   // and records them.
   struct Built {
     Standing standing;
+    uint64_t epoch = 0;     // the network's access epoch, read before anything else
     Frame frame;            // serialized here, not on the writer
     v1::AuditEvent record;  // what the answer discloses
   };
+  const bool needs_epoch = op != Operation::kReadHistory;
   std::shared_ptr<const Built> built;
-  if (auto permitted = Permit(service_.store, network_id, op, thread); permitted.ok()) {
+  StatusOr<uint64_t> epoch =
+      needs_epoch ? records::AccessEpoch(service_.store, network_id) : StatusOr<uint64_t>(0);
+  if (auto permitted = Permit(service_.store, network_id, op, thread);
+      epoch.ok() && permitted.ok()) {
     v1::AuditEvent record;
     if (auto response = build(service_.store, *permitted, record); response.ok()) {
-      built = std::make_shared<const Built>(Built{permitted->standing,
+      built = std::make_shared<const Built>(Built{permitted->standing, *epoch,
                                                   ResponseFrame(request_id_, std::move(*response)),
                                                   std::move(record)});
     }
   }
-  Write([network_id, op, thread, build = std::move(build), built = std::move(built)](
+  Write([network_id, op, thread, needs_epoch, build = std::move(build), built = std::move(built)](
             RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(
         Permitted permitted,
         ctx.Permit(txn, network_id, op, thread, &ctx.audit(), &ctx.service().access_cache));
-    if (built && SameStanding(built->standing, permitted.standing)) {
+    bool same = built && SameStanding(built->standing, permitted.standing);
+    if (same && needs_epoch) {
+      KRING_ASSIGN_OR_RETURN(uint64_t now, records::AccessEpoch(txn, network_id));
+      same = now == built->epoch;
+    }
+    if (same) {
       out.frame = built->frame;
       ctx.audit().event.MergeFrom(built->record);
       return Status::Ok();

@@ -188,12 +188,29 @@ StatusOr<std::optional<v1::Thread>> GetThread(const ReadView& view, uint64_t thr
 StatusOr<uint64_t> GetThreadHead(const ReadView& view, uint64_t thread_id);
 // A new thread (its id and network set), listed in its network's threads.
 void AddThread(Transaction& txn, const v1::Thread& thread);
+// An existing thread's record rewritten (its sensitivity changed). What GetThreadIn and the
+// listings add (last_seq, participants, last post time) is not stored.
+void UpdateThread(Transaction& txn, const v1::Thread& thread);
 StatusOr<std::vector<uint64_t>> NetworkThreadIds(const ReadView& view, uint64_t network_id);
+// Every thread of the network with its newest seq and its sensitivity.
 StatusOr<std::vector<ThreadHead>> NetworkThreadHeads(const ReadView& view, uint64_t network_id);
+// Every thread of the network as Authorize sees it (team-only, sensitive).
+StatusOr<std::vector<ThreadRef>> NetworkThreadRefs(const ReadView& view, uint64_t network_id);
+// Every thread of the network as the consent rules see it (ThreadHead without the seq).
+StatusOr<std::vector<ThreadScope>> NetworkThreadScopes(const ReadView& view, uint64_t network_id);
+
+// A counter per network, bumped by every write that changes who may read what in it (a consent
+// record, a thread's sensitivity). A list built off the writer (ListThreads, ListMembers) is
+// given only if the counter is the same when the writer answers (reads.cc): its answer depends
+// on more than the asker's own standing.
+StatusOr<uint64_t> AccessEpoch(const ReadView& view, uint64_t network_id);
+Status BumpAccessEpoch(Transaction& txn, uint64_t network_id);
 
 // The thread, if it exists and belongs to the network; NOT_FOUND otherwise.
 StatusOr<v1::Thread> GetThreadIn(const ReadView& view, uint64_t network_id, uint64_t thread_id);
-inline ThreadRef RefOf(const v1::Thread& thread) { return {thread.id(), thread.team_only()}; }
+inline ThreadRef RefOf(const v1::Thread& thread) {
+  return {thread.id(), thread.team_only(), thread.sensitive(), thread.unmarked_at_seq()};
+}
 
 // --- Messages (tables kMessages, kThreadHeads, kIdempotency) ---
 

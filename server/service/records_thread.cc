@@ -19,6 +19,14 @@ void AddThread(Transaction& txn, const v1::Thread& thread) {
   txn.Put(Table::kNetworkThreads, U64U64(thread.network_id(), thread.id()), "");
 }
 
+void UpdateThread(Transaction& txn, const v1::Thread& thread) {
+  v1::Thread stored = thread;
+  stored.clear_last_seq();
+  stored.clear_participant_ids();
+  stored.clear_last_posted_at_ms();
+  PutProto(txn, Table::kThreads, U64(thread.id()), stored);
+}
+
 StatusOr<std::vector<uint64_t>> NetworkThreadIds(const ReadView& view, uint64_t network_id) {
   return ScanSecondIds(view, Table::kNetworkThreads, network_id);
 }
@@ -28,9 +36,48 @@ StatusOr<std::vector<ThreadHead>> NetworkThreadHeads(const ReadView& view, uint6
   std::vector<ThreadHead> heads;
   for (uint64_t id : ids) {
     KRING_ASSIGN_OR_RETURN(uint64_t head, GetThreadHead(view, id));
-    heads.push_back({id, head});
+    KRING_ASSIGN_OR_RETURN(std::optional<v1::Thread> thread, GetThread(view, id));
+    if (!thread) return Internal("a thread listed in its network has no record");
+    heads.push_back({id, head, thread->sensitive(), thread->unmarked_at_seq()});
   }
   return heads;
+}
+
+StatusOr<std::vector<ThreadRef>> NetworkThreadRefs(const ReadView& view, uint64_t network_id) {
+  KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, NetworkThreadIds(view, network_id));
+  std::vector<ThreadRef> refs;
+  for (uint64_t id : ids) {
+    KRING_ASSIGN_OR_RETURN(std::optional<v1::Thread> thread, GetThread(view, id));
+    if (!thread) return Internal("a thread listed in its network has no record");
+    refs.push_back(RefOf(*thread));
+  }
+  return refs;
+}
+
+StatusOr<std::vector<ThreadScope>> NetworkThreadScopes(const ReadView& view, uint64_t network_id) {
+  KRING_ASSIGN_OR_RETURN(std::vector<ThreadRef> refs, NetworkThreadRefs(view, network_id));
+  std::vector<ThreadScope> scopes;
+  for (const ThreadRef& ref : refs) scopes.push_back(ref.scope());
+  return scopes;
+}
+
+namespace {
+
+// kMeta key of a network's access epoch.
+std::string AccessEpochKey(uint64_t network_id) { return "access_epoch:" + U64(network_id); }
+
+}  // namespace
+
+StatusOr<uint64_t> AccessEpoch(const ReadView& view, uint64_t network_id) {
+  KRING_ASSIGN_OR_RETURN(std::optional<uint64_t> epoch,
+                         GetU64(view, Table::kMeta, AccessEpochKey(network_id)));
+  return epoch.value_or(0);
+}
+
+Status BumpAccessEpoch(Transaction& txn, uint64_t network_id) {
+  KRING_ASSIGN_OR_RETURN(uint64_t epoch, AccessEpoch(txn, network_id));
+  txn.Put(Table::kMeta, AccessEpochKey(network_id), U64(epoch + 1));
+  return Status::Ok();
 }
 
 StatusOr<v1::Thread> GetThreadIn(const ReadView& view, uint64_t network_id, uint64_t thread_id) {

@@ -93,6 +93,11 @@ Status FollowTeamChange(RequestContext& ctx, storage::Transaction& txn, WriteOut
   const int64_t now = ctx.service().clock.NowMs();
   KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, team.id()));
   KRING_ASSIGN_OR_RETURN(auto live, TeamLiveChanges(txn, person_id, networks, now));
+  // Who is in the team shows in the member lists of its networks: lists built before this write
+  // are not given after it (RequestContext::ReadInNetwork).
+  for (uint64_t network_id : networks) {
+    KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, network_id));
+  }
   KRING_ASSIGN_OR_RETURN(auto audience, TeamAudience(txn, team.id(), networks));
   audience.push_back(person_id);  // also when they just left the team
   v1::TeamChanged changed;
@@ -273,6 +278,7 @@ Status SetTeamExclusion(RequestContext& ctx, const v1::SetTeamExclusionRequest& 
                       "\"");
     }
     records::SetExcluded(txn, req.network_id(), team.id(), person_id, req.excluded());
+    KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, req.network_id()));
     ctx.audit().event.set_action(req.excluded() ? v1::AUDIT_ACTION_DELETE
                                                 : v1::AUDIT_ACTION_CREATE);
     KRING_ASSIGN_OR_RETURN(

@@ -13,6 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 TEST_F(CliTest, ConsentScenario) {
@@ -61,8 +62,10 @@ TEST_F(CliTest, ConsentScenario) {
   EXPECT_THAT(r.err, HasSubstr("--until must be an RFC 3339 time"));
   r = ruth.Run({"approve", invitation, "--threads", general, "--post"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("approved: jo joined"));
-  EXPECT_THAT(r.out, HasSubstr("threads " + general + "; read, post; history not visible"));
+  // The resulting access in one plain line, by thread title.
+  EXPECT_EQ(r.out,
+            "approved: jo joined: jo may read and post in General; earlier messages hidden; until "
+            "withdrawn\n");
 
   // Jo sees the general thread from the approval on, and is told what is hidden; the other
   // thread is not in Jo's scope.
@@ -93,7 +96,10 @@ TEST_F(CliTest, ConsentScenario) {
   r = ruth.Run({"consent", "grant", net, "jo", "--threads", general + "," + appointments, "--post",
                 "--until", "2099-01-01T00:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, MatchesRegex("#[0-9]+  jo  threads " + general + ", " + appointments +
+  EXPECT_THAT(r.out, MatchesRegex("jo may read and post in General, Appointments; earlier messages "
+                                  "hidden; until 2099-01-01\n"
+                                  "#[0-9]+  jo  threads " +
+                                  general + ", " + appointments +
                                   "; read, post; history not visible  from 20[0-9-]+T[0-9:.]+Z "
                                   "until 2099-01-01T00:00:00.000Z  in force  recorded by ruth  "
                                   "granted  supersedes #[0-9]+\n"));
@@ -101,8 +107,11 @@ TEST_F(CliTest, ConsentScenario) {
   EXPECT_EQ(r.exit_code, 0) << r;
   r = ruth.Run({"consent", "list", net});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("  jo  threads " + general + ", " + appointments));
+  // Titles beside the ids.
+  EXPECT_THAT(r.out, HasSubstr("  jo  threads " + general + " (General), " + appointments +
+                               " (Appointments); read, post"));
   EXPECT_THAT(r.out, HasSubstr("  in force  recorded by ruth  granted"));
+  EXPECT_THAT(r.out, Not(HasSubstr("ended")));
   r = ruth.Run({"--json", "consent", "list", net});
   ASSERT_EQ(r.exit_code, 0) << r;
   ASSERT_EQ(Lines(r.out).size(), 1u) << r;  // only Jo's current record
@@ -131,10 +140,14 @@ TEST_F(CliTest, ConsentScenario) {
   {
     const std::vector<std::string> lines = Lines(r.out);
     ASSERT_EQ(lines.size(), 3u) << r;
-    EXPECT_THAT(lines[0], HasSubstr("  jo  threads " + general + "; read, post"));
+    EXPECT_THAT(lines[0], HasSubstr("  jo  threads " + general + " (General); read, post"));
     EXPECT_THAT(lines[0], HasSubstr("  superseded  recorded by ruth  invitation approved"));
     EXPECT_THAT(lines[1], HasSubstr("  superseded  recorded by ruth  granted  supersedes #"));
     EXPECT_THAT(lines[2], HasSubstr("  withdrawn  recorded by ruth  withdrawn  supersedes #"));
+    // When each stopped counting: superseded, superseded, withdrawn.
+    for (const std::string& line : lines) {
+      EXPECT_THAT(line, MatchesRegex(".*  ended 20[0-9-]+T[0-9:.]+Z")) << line;
+    }
   }
   r = ruth.Run({"--json", "consent", "list", net, "--history"});
   ASSERT_EQ(r.exit_code, 0) << r;
@@ -145,7 +158,14 @@ TEST_F(CliTest, ConsentScenario) {
     EXPECT_EQ(JsonNumber(lines[1], "supersedes"), JsonNumber(lines[0], "id"));
     EXPECT_EQ(JsonNumber(lines[2], "supersedes"), JsonNumber(lines[1], "id"));
     EXPECT_THAT(lines[2], HasSubstr("\"status\":\"withdrawn\",\"state\":\"withdrawn\""));
+    EXPECT_THAT(lines[2], HasSubstr("\"ended_at\":\"20"));
   }
+
+  // Without --post the line says so in so many words.
+  r = ruth.Run({"consent", "grant", net, "jo", "--threads", appointments, "--history"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(Lines(r.out)[0],
+            "jo may read (read only) in Appointments; earlier messages visible; until withdrawn");
 
   // Team-only threads need the client's consent; the client still sees them and who takes part.
   r = ruth.Run({"consent", "grant", net, "jo", "--post"});  // a new chain: every thread
@@ -180,6 +200,29 @@ TEST_F(CliTest, ConsentScenario) {
   r = jo.Run({"thread", "create", net, "Another", "--team-only"});
   EXPECT_EQ(r.exit_code, 1) << r;
 
+  // A sensitive thread: Jo, with every thread, no longer reads it until Ruth names it.
+  r = jo.Run({"thread", "sensitive", net, appointments, "on"});
+  EXPECT_EQ(r.exit_code, 1) << r;  // the client's decision
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+  r = ruth.Run({"thread", "sensitive", net, appointments, "on"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("thread " + appointments + " is sensitive"));
+  r = ruth.Run({"thread", "sensitive", net, appointments, "maybe"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  r = jo.Run({"history", net, appointments});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("sensitive"));
+  r = ruth.Run({"threads", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("  Appointments  (sensitive)"));
+  r = ruth.Run({"consent", "grant", net, "jo", "--all", "--threads", appointments, "--post"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(Lines(r.out)[0],
+            "jo may read and post in every thread but sensitive ones, and in Appointments; earlier "
+            "messages hidden; until withdrawn");
+  r = jo.Run({"history", net, appointments});
+  EXPECT_EQ(r.exit_code, 0) << r;
+
   // An admin appoints Mentor as Ruth's representative; Mentor approves Amir and grants him a
   // thread with history, on Ruth's behalf.
   r = mentor.Run({"representative", "appoint", "ruth", "mentor", "--basis", "mentorship"});
@@ -196,7 +239,10 @@ TEST_F(CliTest, ConsentScenario) {
   ASSERT_EQ(r.exit_code, 0) << r;
   r = mentor.Run({"consent", "grant", net, "amir", "--threads", general, "--history"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, MatchesRegex("#[0-9]+  amir  threads " + general +
+  EXPECT_THAT(r.out, MatchesRegex("amir may read \\(read only\\) in General; earlier messages "
+                                  "visible; until withdrawn\n"
+                                  "#[0-9]+  amir  threads " +
+                                  general +
                                   "; read; history visible  from .*  in force  recorded by "
                                   "mentor for ruth  granted  supersedes #[0-9]+\n"));
   r = amir.Run({"history", net, general});

@@ -140,8 +140,10 @@ class Connection {
   // --- Threads and messages ---
   // team_only: a thread without the client; refused (PERMISSION_DENIED) unless the client
   // consents to team-only threads (TeamThreadsProvision in kring/consent.h).
+  // sensitive: only the client, representatives and those whose consent names the thread read
+  // it (a consent for all threads does not cover it), the creator included (docs/consent.md).
   Result<v1::CreateThreadResult> CreateThread(uint64_t network_id, const std::string& title,
-                                              bool team_only = false);
+                                              bool team_only = false, bool sensitive = false);
   Result<v1::ListThreadsResult> ListThreads(uint64_t network_id);
   Result<v1::PostMessageResult> PostMessage(uint64_t network_id, uint64_t thread_id,
                                             const std::string& client_msg_id,
@@ -155,6 +157,11 @@ class Connection {
                                             const std::vector<uint64_t>& thread_ids = {});
   Result<v1::MarkReadResult> MarkRead(uint64_t network_id, uint64_t thread_id, uint64_t seq);
   Result<v1::ListReadMarkersResult> ListReadMarkers(uint64_t network_id, uint64_t thread_id);
+  // By the client or a representative. Marking cuts the live delivery of members whose consent
+  // covers the thread only through "all threads" before the result returns (they get
+  // AccessEnded with the thread id); the others who read it get ThreadChanged.
+  Result<v1::SetThreadSensitiveResult> SetThreadSensitive(uint64_t network_id, uint64_t thread_id,
+                                                          bool sensitive);
 
   // --- Consent (docs/consent.md) ---
   // By the client or a representative. A new record for `grantee_handle` that supersedes their

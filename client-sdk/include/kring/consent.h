@@ -18,6 +18,9 @@ namespace kring::sdk {
 // What an app fills in to grant consent; ToProvision turns it into the wire form.
 struct Grant {
   std::vector<uint64_t> thread_ids = {};  // empty: every thread (also later ones)
+  // Every thread (also later ones) and thread_ids besides: the way to name sensitive threads,
+  // which a consent for every thread covers only when it names them.
+  bool all_threads = false;
   bool post = true;
   bool coordinate = false;
   bool history = false;
@@ -25,10 +28,10 @@ struct Grant {
   int64_t end_ms = 0;    // 0: until withdrawn
 };
 
-// The wire form of `grant`: all_threads when thread_ids is empty, otherwise those threads (in
-// the given order, duplicates dropped); actions READ, then POST and COORDINATE when asked.
-// Always includes CONSENT_ACTION_READ. Does not check the period: the server refuses an end
-// that is not after the start.
+// The wire form of `grant`: all_threads when thread_ids is empty or grant.all_threads, and the
+// threads of thread_ids (in the given order, duplicates dropped); actions READ, then POST and
+// COORDINATE when asked. Always includes CONSENT_ACTION_READ. Does not check the period: the server
+// refuses an end that is not after the start.
 v1::ConsentProvision ToProvision(const Grant& grant);
 
 // The provision of a consent to team-only threads (the team as a whole, an empty grantee

@@ -34,6 +34,8 @@ inline constexpr std::string_view kConsentsListed = "consents.listed";
 inline constexpr std::string_view kConsentExpired = "consent.expired";
 inline constexpr std::string_view kThreadCreated = "thread.created";
 inline constexpr std::string_view kThreadsListed = "threads.listed";
+inline constexpr std::string_view kThreadMarkedSensitive = "thread.marked_sensitive";
+inline constexpr std::string_view kThreadUnmarkedSensitive = "thread.unmarked_sensitive";
 inline constexpr std::string_view kMessagePosted = "message.posted";
 inline constexpr std::string_view kHistoryRead = "history.read";
 inline constexpr std::string_view kLiveStarted = "live.started";
@@ -81,6 +83,8 @@ inline constexpr std::array kAll = {
     kConsentExpired,
     kThreadCreated,
     kThreadsListed,
+    kThreadMarkedSensitive,
+    kThreadUnmarkedSensitive,
     kMessagePosted,
     kHistoryRead,
     kLiveStarted,

@@ -55,6 +55,7 @@ enum class Place {
   kMemberAll,        // member; consent in force: every thread, read + post
   kMemberOneThread,  // member; consent in force: thread 7 only, read + post
   kMemberReadOnly,   // member; consent in force: every thread, read only
+  kMemberAllNamed,   // member; consent in force: every thread and names thread 7, read + post
   kMemberExpired,    // member; consent ended a millisecond ago
   kMemberWithdrawn,  // member; consent withdrawn
   kMemberNotYet,     // member; consent starts in a second
@@ -81,6 +82,7 @@ enum class On {
   kOtherThread,          // thread 8, outside a one-thread consent
   kTeamThread,           // thread 7, team-only; the client consents to team-only threads
   kTeamThreadWithdrawn,  // thread 7, team-only; that consent was withdrawn
+  kSensitiveThread,      // thread 7, sensitive (for create thread: the new thread is sensitive)
 };
 
 v1::Consent ConsentFor(bool all_threads, std::vector<v1::ConsentAction> actions) {
@@ -125,6 +127,11 @@ Standing StandingFor(Place place, On on) {
     case Place::kMemberReadOnly:
       s.role = v1::MEMBER_ROLE_MEMBER;
       s.consent = ConsentFor(true, {kRead});
+      break;
+    case Place::kMemberAllNamed:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      s.consent = ConsentFor(true, {kRead, kPostAction});
+      s.consent->mutable_provision()->add_thread_ids(kScopedThread);
       break;
     case Place::kMemberExpired:
       s.role = v1::MEMBER_ROLE_MEMBER;
@@ -188,6 +195,8 @@ ThreadRef ThreadFor(On on) {
     case On::kTeamThread:
     case On::kTeamThreadWithdrawn:
       return {kScopedThread, true};
+    case On::kSensitiveThread:
+      return {kScopedThread, false, /*sensitive=*/true};
   }
   return {};
 }
@@ -204,6 +213,7 @@ constexpr On S = On::kScopedThread;
 constexpr On O = On::kOtherThread;
 constexpr On T = On::kTeamThread;
 constexpr On W = On::kTeamThreadWithdrawn;
+constexpr On X = On::kSensitiveThread;
 
 // clang-format off
 const Row kAuthorizeTable[] = {
@@ -239,6 +249,20 @@ const Row kAuthorizeTable[] = {
     {"MemberOneThread_AsAuditor",   Place::kMemberOneThread,     kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     // Read only: reading and read markers, nothing written.
     {"MemberReadOnly",              Place::kMemberReadOnly,      kMember,  S, {OK,    OK,    OK,    OK,   DENY, DENY,  OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    // Sensitive threads: the client and representatives read them; a consent for all threads
+    // covers one only when it names it (a list of threads covers what it names). Whoever may
+    // create a thread may create it sensitive.
+    {"Client_Sensitive",            Place::kClient,              kClient,  X, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    OK,    OK,    OK,    PRE,  OK,   OK,    OK}},
+    {"Representative_Sensitive",    Place::kRepresentative,      kMember,  X, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    OK,    OK,    OK,    PRE,  OK,   OK,    OK}},
+    {"Coordinator_Sensitive",       Place::kCoordinator,         kMember,  X, {OK,    OK,    DENY,  DENY, DENY, OK,    DENY, DENY,  OK,    DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberAll_Sensitive",         Place::kMemberAll,           kMember,  X, {OK,    OK,    DENY,  DENY, DENY, OK,    DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberAllNamed",              Place::kMemberAllNamed,      kMember,  S, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberAllNamed_Sensitive",    Place::kMemberAllNamed,      kMember,  X, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberAllNamed_AsAdmin",      Place::kMemberAllNamed,      kAdmin,   X, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"MemberOneThread_Sensitive",   Place::kMemberOneThread,     kMember,  X, {OK,    OK,    OK,    OK,   OK,   DENY,  OK,   OK,    DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberReadOnly_Sensitive",    Place::kMemberReadOnly,      kMember,  X, {OK,    OK,    DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"MemberExpired_Sensitive",     Place::kMemberExpired,       kMember,  X, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    {"Stranger_Sensitive",          Place::kStranger,            kMember,  X, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     // Consent not in force (ended, withdrawn, not yet started, never recorded): still listed as a
     // member, so they may leave, but nothing else.
     {"MemberExpired",               Place::kMemberExpired,       kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
@@ -252,6 +276,10 @@ const Row kAuthorizeTable[] = {
     {"TeamMember",                  Place::kTeamMember,          kMember,  S, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
     {"TeamMember_AsAdmin",          Place::kTeamMember,          kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     {"TeamMember_TeamWithdrawn",    Place::kTeamMember,          kMember,  W, {OK,    OK,    OK,    OK,   DENY, DENY,  OK,   OK,    DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    // A team's consent for all threads does not cover a sensitive thread, as a person's does not.
+    {"TeamMember_Sensitive",        Place::kTeamMember,          kMember,  X, {OK,    OK,    DENY,  DENY, DENY, OK,    DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    {"TeamMemberExcluded_Sensitive", Place::kTeamMemberExcluded, kMember,  X, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    {"TeamStandInEnded_Sensitive",  Place::kTeamStandInEnded,    kMember,  X, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
     {"TeamMemberExcluded",          Place::kTeamMemberExcluded,  kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
     {"TeamMemberExcluded_AsAuditor", Place::kTeamMemberExcluded, kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     {"TeamStandInNotYet",           Place::kTeamStandInNotYet,   kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
@@ -316,7 +344,7 @@ TEST(AuthorizeTest, TableCoversEveryPlace) {
 TEST(AuthorizeTest, StaffNeverReadContentInAnyStanding) {
   for (v1::AccountKind kind : {kAdmin, kAuditor}) {
     for (int p = 0; p <= static_cast<int>(Place::kNoNetworkRoleClaimed); ++p) {
-      for (On on : {S, O, T, W}) {
+      for (On on : {S, O, T, W, X}) {
         const Standing standing = StandingFor(static_cast<Place>(p), on);
         for (Operation op : kOps) {
           EXPECT_FALSE(Authorize(Actor{1, kind}, op, standing, ThreadFor(on)).ok())
@@ -325,6 +353,78 @@ TEST(AuthorizeTest, StaffNeverReadContentInAnyStanding) {
       }
     }
   }
+}
+
+// Marking a thread sensitive (or not) is the client's decision, like consent: a column of its own,
+// kept apart from the table above so that each place's row there stays as it was.
+struct SensitiveRow {
+  Place place;
+  v1::AccountKind kind;
+  Code expected;
+};
+
+// clang-format off
+const SensitiveRow kSetThreadSensitiveTable[] = {
+    {Place::kClient,               kClient,  OK},
+    {Place::kRepresentative,       kMember,  OK},
+    {Place::kCoordinator,          kMember,  DENY},
+    {Place::kMemberAll,            kMember,  DENY},
+    {Place::kMemberOneThread,      kMember,  DENY},
+    {Place::kMemberReadOnly,       kMember,  DENY},
+    {Place::kMemberAllNamed,       kMember,  DENY},
+    {Place::kMemberExpired,        kMember,  DENY},
+    {Place::kMemberWithdrawn,      kMember,  DENY},
+    {Place::kMemberNotYet,         kMember,  DENY},
+    {Place::kMemberNoConsent,      kMember,  DENY},
+    {Place::kTeamMember,           kMember,  DENY},
+    {Place::kTeamMemberExcluded,   kMember,  DENY},
+    {Place::kTeamStandInNotYet,    kMember,  DENY},
+    {Place::kTeamStandInEnded,     kMember,  DENY},
+    {Place::kTeamStandInInPeriod,  kMember,  DENY},
+    {Place::kTeamWithdrawn,        kMember,  DENY},
+    {Place::kPendingInvitee,       kMember,  DENY},
+    {Place::kRemoved,              kMember,  DENY},
+    {Place::kStranger,             kMember,  DENY},
+    {Place::kNoNetwork,            kMember,  GONE},
+    {Place::kNoNetworkRoleClaimed, kClient,  GONE},
+    {Place::kClient,               kAdmin,   DENY},
+    {Place::kRepresentative,       kAuditor, DENY},
+};
+// clang-format on
+
+TEST(AuthorizeTest, OnlyTheClientOrARepresentativeMarksAThreadSensitive) {
+  std::set<Place> places;
+  for (const SensitiveRow& row : kSetThreadSensitiveTable) {
+    places.insert(row.place);
+    // The same answer for every kind of thread: a team-only thread too (the client sees it).
+    for (On on : {S, T, X}) {
+      Status s = Authorize(Actor{42, row.kind}, Operation::kSetThreadSensitive,
+                           StandingFor(row.place, on), ThreadFor(on));
+      EXPECT_EQ(CodeName(s.code()), CodeName(row.expected))
+          << "place " << static_cast<int>(row.place) << " kind " << row.kind << ": "
+          << s.ToString();
+    }
+  }
+  EXPECT_EQ(places.size(), static_cast<size_t>(Place::kNoNetworkRoleClaimed) + 1);
+}
+
+TEST(AuthorizeTest, SensitiveThreadsAreSeenOnlyWhenNamed) {
+  EXPECT_TRUE(SeesThread(StandingFor(Place::kClient, X), ThreadFor(X)));
+  EXPECT_TRUE(SeesThread(StandingFor(Place::kRepresentative, X), ThreadFor(X)));
+  EXPECT_FALSE(SeesThread(StandingFor(Place::kCoordinator, X), ThreadFor(X)));
+  EXPECT_FALSE(SeesThread(StandingFor(Place::kMemberAll, X), ThreadFor(X)));
+  EXPECT_TRUE(SeesThread(StandingFor(Place::kMemberAllNamed, X), ThreadFor(X)));
+  EXPECT_TRUE(SeesThread(StandingFor(Place::kMemberOneThread, X), ThreadFor(X)));
+  // The refusal says why.
+  const std::string why = Authorize(Actor{1, kMember}, Operation::kReadHistory,
+                                    StandingFor(Place::kMemberAll, X), ThreadFor(X))
+                              .detail();
+  EXPECT_NE(why.find("sensitive"), std::string::npos) << why;
+  // Unmarked at seq 30: hidden through 30 for an all-threads consent that did not name it.
+  ThreadRef unmarked{kScopedThread, false, false, 30};
+  EXPECT_EQ(HiddenThrough(StandingFor(Place::kMemberAll, S), unmarked), 30u);
+  EXPECT_EQ(HiddenThrough(StandingFor(Place::kMemberAllNamed, S), unmarked), 0u);
+  EXPECT_EQ(HiddenThrough(StandingFor(Place::kClient, S), unmarked), 0u);
 }
 
 TEST(AuthorizeTest, AThreadOperationWithoutAThreadIsAnInternalError) {

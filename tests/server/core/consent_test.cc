@@ -102,15 +102,15 @@ TEST(NextGrantTest, AFirstGrantWithoutHistoryHidesWhatIsThereNow) {
   EXPECT_EQ(c.supersedes(), 0u);
   EXPECT_EQ(c.access_since_ms(), kNow);
   EXPECT_EQ(Hidden(c), (std::map<uint64_t, uint64_t>{{1, 40}, {3, 12}}));
-  EXPECT_EQ(HiddenThrough(c, 1), 40u);
-  EXPECT_EQ(HiddenThrough(c, 2), 0u);
-  EXPECT_EQ(HiddenThrough(c, 99), 0u);  // created later: wholly visible
+  EXPECT_EQ(HiddenThrough(c, {1}), 40u);
+  EXPECT_EQ(HiddenThrough(c, {2}), 0u);
+  EXPECT_EQ(HiddenThrough(c, {99}), 0u);  // created later: wholly visible
 }
 
 TEST(NextGrantTest, WithHistoryNothingIsHidden) {
   v1::Consent c = NextGrant(std::nullopt, Normalized(Provision({}, true)), kHeads, kNow);
   EXPECT_TRUE(Hidden(c).empty());
-  EXPECT_EQ(HiddenThrough(c, 1), 0u);
+  EXPECT_EQ(HiddenThrough(c, {1}), 0u);
 }
 
 TEST(NextGrantTest, AnUnbrokenChainKeepsWhatWasVisibleAndHidesWhatComesIntoScope) {
@@ -140,24 +140,114 @@ TEST(NextGrantTest, AGrantAfterAWithdrawalStartsANewChain) {
   EXPECT_EQ(Hidden(again), (std::map<uint64_t, uint64_t>{{1, 60}}));
 }
 
+// --- Sensitive threads ----------------------------------------------------------------------
+
+v1::ConsentProvision AllThreadsNaming(std::vector<uint64_t> named, bool history = false) {
+  v1::ConsentProvision p = Provision({}, history);
+  for (uint64_t t : named) p.add_thread_ids(t);
+  return p;
+}
+
+v1::Consent Granted(const v1::ConsentProvision& p, const std::vector<ThreadHead>& heads) {
+  v1::Consent c = NextGrant(std::nullopt, Normalized(p), heads, kNow);
+  c.set_id(10);
+  return c;
+}
+
+TEST(SensitiveScopeTest, AllThreadsCoversASensitiveThreadOnlyWhenNamed) {
+  const ThreadScope plain{1};
+  const ThreadScope health{2, /*sensitive=*/true};
+  const v1::Consent all = Granted(Provision({}), {});
+  EXPECT_TRUE(CoversThread(all, plain));
+  EXPECT_FALSE(CoversThread(all, health));
+  const v1::Consent naming = Granted(AllThreadsNaming({2}), {});
+  EXPECT_TRUE(CoversThread(naming, plain));
+  EXPECT_TRUE(CoversThread(naming, health));
+  // A list of threads covers what it names, sensitive or not.
+  const v1::Consent some = Granted(Provision({2}), {});
+  EXPECT_FALSE(CoversThread(some, plain));
+  EXPECT_TRUE(CoversThread(some, health));
+}
+
+TEST(SensitiveScopeTest, NormalizeKeepsTheNamedThreadsOfAnAllThreadsProvision) {
+  v1::ConsentProvision n = Normalized(AllThreadsNaming({9, 3, 9}));
+  EXPECT_TRUE(n.all_threads());
+  EXPECT_EQ(std::vector<uint64_t>(n.thread_ids().begin(), n.thread_ids().end()),
+            (std::vector<uint64_t>{3, 9}));
+  EXPECT_FALSE(NormalizeProvision(AllThreadsNaming({0}), false, kNow).ok());
+}
+
+TEST(SensitiveScopeTest, MarkingCutsTheAllThreadsGranteesThatDoNotNameIt) {
+  const ThreadScope before{2};
+  const ThreadScope after{2, true};
+  EXPECT_TRUE(LosesThread(Granted(Provision({}), {}), before, after, kNow));
+  EXPECT_FALSE(LosesThread(Granted(AllThreadsNaming({2}), {}), before, after, kNow));
+  EXPECT_FALSE(LosesThread(Granted(Provision({2}), {}), before, after, kNow));
+  EXPECT_FALSE(LosesThread(Granted(Provision({1}), {}), before, after, kNow));  // never had it
+  // Not in force: nothing to cut.
+  EXPECT_FALSE(LosesThread(NextWithdrawal(Granted(Provision({}), {}), kNow), before, after, kNow));
+  // Unmarking takes nothing from anyone.
+  EXPECT_FALSE(LosesThread(Granted(Provision({}), {}), after, before, kNow));
+}
+
+// A thread that became sensitive fell out of an all-threads scope; naming it in a later grant
+// brings it into scope anew: what it holds then is history, as after narrowing and widening.
+TEST(SensitiveScopeTest, NamingAThreadThatBecameSensitiveHidesWhatItHoldsThen) {
+  const v1::Consent first = Granted(Provision({}), {{1, 10}, {2, 4}});
+  EXPECT_EQ(Hidden(first), (std::map<uint64_t, uint64_t>{{1, 10}, {2, 4}}));
+  // Thread 2 was marked sensitive at seq 7; it now holds 12.
+  const std::vector<ThreadHead> later = {{1, 15}, {2, 12, /*sensitive=*/true}};
+  v1::Consent second =
+      NextGrant(first, Normalized(AllThreadsNaming({2}), kNow + 10), later, kNow + 10);
+  EXPECT_EQ(Hidden(second), (std::map<uint64_t, uint64_t>{{1, 10}, {2, 12}}));
+  // With history, nothing is hidden.
+  v1::Consent with_history =
+      NextGrant(first, Normalized(AllThreadsNaming({2}, true), kNow + 10), later, kNow + 10);
+  EXPECT_EQ(HiddenThrough(with_history, later[1].scope()), 0u);
+  // Named before it was marked: it never left the scope, and keeps its boundary.
+  const v1::Consent named = Granted(AllThreadsNaming({2}), {{1, 10}, {2, 4}});
+  v1::Consent kept =
+      NextGrant(named, Normalized(AllThreadsNaming({2}), kNow + 10), later, kNow + 10);
+  EXPECT_EQ(HiddenThrough(kept, later[1].scope()), 4u);
+}
+
+// Unmarked at seq 20: the thread comes back into the all-threads scopes that did not name it,
+// and what it holds then was posted while it was outside them.
+TEST(SensitiveScopeTest, UnmarkingHidesWhatWasPostedWhileSensitiveFromAllThreadsGrantees) {
+  const ThreadScope unmarked{2, false, 20};
+  const v1::Consent all = Granted(Provision({}), {{2, 4}});
+  EXPECT_EQ(HiddenThrough(all, unmarked), 20u);
+  // Granted while it was sensitive (no boundary of its own): still hidden through 20.
+  const v1::Consent while_sensitive = Granted(Provision({}), {{2, 9, true}});
+  EXPECT_EQ(Hidden(while_sensitive), (std::map<uint64_t, uint64_t>{}));
+  EXPECT_EQ(HiddenThrough(while_sensitive, unmarked), 20u);
+  // Those who named it never lost it; those with history see it all.
+  EXPECT_EQ(HiddenThrough(Granted(AllThreadsNaming({2}), {{2, 4}}), unmarked), 4u);
+  EXPECT_EQ(HiddenThrough(Granted(Provision({}, true), {{2, 4}}), unmarked), 0u);
+  // A later grant in the same chain keeps the boundary (it does not hand back what was hidden).
+  v1::Consent regrant =
+      NextGrant(all, Normalized(Provision({}), kNow + 10), {{2, 25, false, 20}}, kNow + 10);
+  EXPECT_EQ(HiddenThrough(regrant, unmarked), 20u);
+}
+
 TEST(CutBetweenTest, NarrowingCutsTheThreadsThatFellOut) {
   v1::Consent all = NextGrant(std::nullopt, Normalized(Provision({})), kHeads, kNow);
   v1::Consent one = NextGrant(all, Normalized(Provision({3})), kHeads, kNow);
-  AccessCut cut = CutBetween(all, one, {1, 2, 3}, kNow);
+  AccessCut cut = CutBetween(all, one, {{1}, {2}, {3}}, kNow);
   EXPECT_FALSE(cut.whole_network);
   EXPECT_EQ(cut.thread_ids, (std::vector<uint64_t>{1, 2}));
-  EXPECT_TRUE(CutBetween(one, all, {1, 2, 3}, kNow).empty());  // widening takes nothing
+  EXPECT_TRUE(CutBetween(one, all, {{1}, {2}, {3}}, kNow).empty());  // widening takes nothing
 }
 
 TEST(CutBetweenTest, WithdrawalOrAFutureStartCutsEverything) {
   v1::Consent all = NextGrant(std::nullopt, Normalized(Provision({})), kHeads, kNow);
-  EXPECT_TRUE(CutBetween(all, NextWithdrawal(all, kNow), {1}, kNow).whole_network);
+  EXPECT_TRUE(CutBetween(all, NextWithdrawal(all, kNow), {{1}}, kNow).whole_network);
   v1::ConsentProvision later = Provision({});
   later.set_start_ms(kNow + 60'000);
   v1::Consent future = NextGrant(all, Normalized(later), kHeads, kNow);
-  EXPECT_TRUE(CutBetween(all, future, {1}, kNow).whole_network);
+  EXPECT_TRUE(CutBetween(all, future, {{1}}, kNow).whole_network);
   // Nothing was in force before: nothing to cut.
-  EXPECT_TRUE(CutBetween(std::nullopt, future, {1}, kNow).empty());
+  EXPECT_TRUE(CutBetween(std::nullopt, future, {{1}}, kNow).empty());
 }
 
 }  // namespace

@@ -136,6 +136,21 @@ TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
                   });
                 },
                 {{"read_marker.updated", OK}, {"read_markers.listed", OK}});
+  ExpectRecords("sensitive threads",
+                [&] {
+                  const std::pair<TestApp*, bool> steps[] = {
+                      {client_.get(), true}, {coach_.get(), false}, {client_.get(), false}};
+                  for (const auto& [by, on] : steps) {
+                    Call(*by, [&, on = on](auto& f) {
+                      f.mutable_set_thread_sensitive()->set_network_id(net);
+                      f.mutable_set_thread_sensitive()->set_thread_id(work_);
+                      f.mutable_set_thread_sensitive()->set_sensitive(on);
+                    });
+                  }
+                },
+                {{"thread.marked_sensitive", OK},
+                 {"thread.unmarked_sensitive", DENIED},
+                 {"thread.unmarked_sensitive", OK}});
   ExpectRecords("consent",
                 [&] {
                   Grant(*client_, "amir", Scope({work_}));

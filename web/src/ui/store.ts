@@ -365,10 +365,11 @@ function onEvent(event: Event) {
       return;
     }
     case "threadCreated":
+    case "threadChanged":
     case "membershipChanged":
     case "consentChanged": {
       const networkId =
-        e.case === "threadCreated" ? e.value.thread?.networkId : e.case === "membershipChanged" ? e.value.networkId : e.value.consent?.networkId;
+        e.case === "threadCreated" || e.case === "threadChanged" ? e.value.thread?.networkId : e.case === "membershipChanged" ? e.value.networkId : e.value.consent?.networkId;
       if (networkId !== undefined) void refreshNetwork(networkId);
       if (e.case === "membershipChanged") void refreshInvitations();
       return;
