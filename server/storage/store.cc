@@ -29,6 +29,7 @@ std::string_view TableName(Table table) {
       "audit",
       "audit_by_client",
       "audit_by_actor",
+      "representation_requests",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

@@ -42,7 +42,10 @@ enum class Table : uint8_t {
   kAudit,               // seq -> v1.AuditEvent (the hash chain; head in kMeta "audit_head")
   kAuditByClient,       // client id, seq -> ""
   kAuditByActor,        // actor id, seq -> ""
-  kCount,               // not a table
+  // Appointments of representatives waiting for a second admin (pending: no access; the two
+  // tables above hold only those in force): client id, representative id -> v1.Representation.
+  kRepresentationRequests,
+  kCount,  // not a table
 };
 
 inline constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);
