@@ -211,14 +211,15 @@ cmd_bench() {
   exec "${BUILD_DIR}/bench/kring-bench" "${args[@]}" --spawn-kringd "${BUILD_DIR}/server/kringd"
 }
 
-# The screenshots in docs/web.md come from the browser tests (web/test/browser/languages.test.ts).
+# The screenshots in docs/web.md come from the browser tests (web/test/browser/languages.test.ts,
+# and password.test.ts for the one-time password screen).
 cmd_screenshots() {
   install_deps
   configure
   build
   log "running the web app's screen tests; screenshots go to ${ROOT}/docs/web"
   KRING_WEB_SCREENSHOTS="${ROOT}/docs/web" ctest --test-dir "$BUILD_DIR" --output-on-failure \
-    --no-tests=error -R '^web\.browser\.languages$' || die 1 "the screen tests failed"
+    --no-tests=error -R '^web\.browser\.(languages|password)$' || die 1 "the screen tests failed"
 }
 
 main() {

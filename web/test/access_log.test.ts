@@ -204,12 +204,13 @@ test("collapsing cuts nothing: every entry of every page is counted in a line or
 
 test("'You' is the reader: a representative sees the client's actions by her name", () => {
   const tr = new Translator("en");
-  const henkReads = { viewerId: HENK, clientId: VRIES };
+  const henkReads = { viewerId: HENK, clientId: VRIES, clientName: "Mevrouw de Vries" };
   const hers = lineOf(tr, entry(VRIES, "consent.granted", DAY1, { object: "ruud" }), henkReads);
   assert.equal(stripIsolates(hers.text), "Mevrouw de Vries (Client) gave ruud consent.");
   assert.equal(hers.own, true);  // the client's own: folded away like the representative's
   const his = lineOf(tr, entry(HENK, "members.listed", DAY1), henkReads);
-  assert.equal(stripIsolates(his.text), "You looked at who is in your circle.");
+  // Her circle, not his: he reads it for her.
+  assert.equal(stripIsolates(his.text), "You looked at who is in Mevrouw de Vries’s circle.");
   assert.equal(his.own, true);
   const refusedHers = lineOf(tr, entry(VRIES, "live.started", DAY1, { outcome: AuditOutcome.DENIED }), henkReads);
   assert.equal(refusedHers.outcome, "allowed");  // her own app's refusal is not someone else's
@@ -223,4 +224,28 @@ test("'You' is the reader: a representative sees the client's actions by her nam
   const byHenk = lineOf(tr, entry(HENK, "members.listed", DAY1), herself);
   assert.equal(stripIsolates(byHenk.text), "Henk (Representative) looked at who is in your circle.");
   assert.equal(byHenk.own, false);
+});
+
+test("a representative reads of the client's circle, network and data by her name", () => {
+  const henkReads = { viewerId: HENK, clientId: VRIES, clientName: "Mevrouw de Vries" };
+  const herself = { viewerId: VRIES, clientId: VRIES };
+  const nl = new Translator("nl");
+  const said = (e: ReturnType<typeof entry>, reader: typeof herself) => stripIsolates(lineOf(nl, e, reader).text);
+  assert.equal(said(entry(RUUD, "members.listed", DAY1), henkReads), "Ruud (jobcoach) bekeek wie er in de kring van Mevrouw de Vries zit.");
+  assert.equal(said(entry(RUUD, "members.listed", DAY1), herself), "Ruud (jobcoach) bekeek wie er in je kring zit.");
+  assert.equal(said(entry(RUUD, "network.opened", DAY1), henkReads), "Ruud (jobcoach) opende het netwerk van Mevrouw de Vries.");
+  assert.equal(said(entry(RUUD, "member.left", DAY1), henkReads), "Ruud (jobcoach) ging uit de kring van Mevrouw de Vries.");
+  assert.equal(said(entry(RUUD, "something.new", DAY1), henkReads), "Ruud (jobcoach) deed iets met de gegevens van Mevrouw de Vries (something.new).");
+  // Repeated reads say it too.
+  const lines = [1, 2, 3].map((i) => lineOf(nl, entry(RUUD, "members.listed", DAY1 + i * 60_000), henkReads));
+  const view = groupLog(nl, lines, false);
+  assert.deepEqual(texts(view.days[0]!.people[0]!.lines), ["Ruud (jobcoach) bekeek 3 keer wie er in de kring van Mevrouw de Vries zit."]);
+  // Every language names her, isolated for bidi, and no language says "your" for her.
+  for (const lang of ["en", "ar", "ti"] as const) {
+    const t = new Translator(lang);
+    const hers = lineOf(t, entry(RUUD, "members.listed", DAY1), henkReads).text;
+    const own = lineOf(t, entry(RUUD, "members.listed", DAY1), herself).text;
+    assert.ok(hers.includes("\u2068Mevrouw de Vries\u2069"), `${lang}: ${hers}`);
+    assert.notEqual(stripIsolates(hers).replace("Mevrouw de Vries", ""), stripIsolates(own), lang);
+  }
 });

@@ -324,3 +324,35 @@ test("calls while offline fail at once with 'offline'", async () => {
     return e instanceof RequestError && e.code === "offline";
   });
 });
+
+test("a one-time password: the outbox waits until refreshAccount() sees it changed", async () => {
+  const t = makeClient();
+  t.server.mustChangePassword = true;
+  await online(t);
+  assert.equal(t.client.account?.mustChangePassword, true);
+  await t.client.post(1n, 5n, "later");
+  await settle();
+  assert.equal(t.server.requests("postMessage").length, 0);  // kringd would refuse it for good
+
+  t.server.mustChangePassword = false;  // ChangePassword went through
+  const account = await t.client.refreshAccount();
+  assert.equal(account?.mustChangePassword, false);
+  assert.equal(t.client.account?.mustChangePassword, false);
+  await until(() => t.outbox()[0]?.state === "sent", "sent once the password changed");
+  assert.deepEqual(t.server.threads.get(5n)!.map((m) => m.text), ["later"]);
+});
+
+test("a reconnect takes the account as WhoAmI says it now, also for the same person", async () => {
+  const t = makeClient();
+  t.server.mustChangePassword = true;
+  await online(t);
+  const states: [ConnectionState, boolean | undefined][] = [];
+  t.client.listen({ state: (s, a) => states.push([s, a?.mustChangePassword]) });
+  t.server.mustChangePassword = false;
+  t.server.socket!.drop();
+  await until(() => t.client.state === "offline", "offline");
+  assert.ok(t.timers.runNext());
+  await until(() => t.client.state === "online", "online again");
+  assert.equal(t.client.account?.mustChangePassword, false);
+  assert.deepEqual(states.at(-1), ["online", false]);
+});

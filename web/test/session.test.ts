@@ -53,7 +53,7 @@ test("logout deletes the session", async () => {
 });
 
 test("routes round-trip and refuse junk ids", () => {
-  for (const p of ["/", "/n/12", "/n/12/t/34", "/invitations", "/invitations/5", "/circle", "/log"]) {
+  for (const p of ["/", "/n/12", "/n/12/t/34", "/invitations", "/invitations/5", "/circle", "/log", "/log/vries", "/password"]) {
     assert.equal(pathOf(parseRoute(p)), p);
   }
   assert.deepEqual(parseRoute("/n/abc"), { name: "home" });

@@ -161,6 +161,18 @@ export class ProtocolClient {
     this.emitOutbox();
   }
 
+  // Asks WhoAmI again and keeps the answer: after the account changed on this connection (a
+  // one-time password replaced, so its sessions may do everything now).
+  async refreshAccount(): Promise<Account | undefined> {
+    const result = await this.call("whoAmI", {});
+    const account = result.account;
+    if (account && this.accountValue && account.id === this.accountValue.id) {
+      this.accountValue = account;
+      this.pumpOutbox();
+    }
+    return account;
+  }
+
   // Sends one request and resolves with its result, or rejects with a RequestError.
   async call<C extends RequestCase>(kind: C, value: RequestValue<C>): Promise<ResultOf<C>> {
     if (this.stateValue !== "online") {
@@ -350,6 +362,9 @@ export class ProtocolClient {
       this.outboxEntries = account ? await this.opts.outboxStore.load(account.id.toString()) : [];
       if (generation !== this.generation) return;
       this.emitOutbox();
+    } else {
+      // The same person, but the account may have changed meanwhile (a new password, a language).
+      this.accountValue = account;
     }
     this.backoffMs = this.opts.initialBackoffMs;
     this.setState("online");
@@ -470,6 +485,9 @@ export class ProtocolClient {
   // concurrently, so only one post in flight keeps the thread in the order written.
   private pumpOutbox() {
     if (this.stateValue !== "online" || this.outboxInFlight !== undefined) return;
+    // kringd would refuse every post (FAILED_PRECONDITION, final) until the one-time password is
+    // changed: the messages wait for refreshAccount() instead.
+    if (this.accountValue?.mustChangePassword) return;
     const entry = this.outboxEntries.find((e) => e.state === "sending");
     if (!entry) return;
     this.outboxInFlight = entry.clientMsgId;

@@ -30,6 +30,9 @@ export interface LogLine {
 export interface Reader {
   viewerId: bigint;
   clientId: bigint;
+  // The client's name when a representative reads for the client: the sentences then say
+  // "Mrs. de Vries's circle" where the client reading her own log reads "your circle".
+  clientName?: string;
 }
 
 // What a line's sentence is made of, kept so that collapsed reads can be said again with their
@@ -41,7 +44,7 @@ export interface SentenceParts {
   objectId: bigint;
   collapsible: boolean;  // a read: repeats of it may be collapsed
   count: number;         // messages concerned (summed over collapsed entries)
-  values: { actor: string; thread: string; object: string; type: string };
+  values: { actor: string; thread: string; object: string; type: string; whose: "client" | "own"; client: string };
 }
 
 export interface PersonGroup {
@@ -160,6 +163,8 @@ export function lineOf(tr: Translator, entry: AccessLogEntry, reader: Reader): L
       thread: entry.threadTitle ? isolate(entry.threadTitle) : tr.t("log.aThread"),
       object: e.objectHandle ? isolate(e.objectHandle) : tr.t("log.someone"),
       type: e.eventType,
+      whose: reader.clientName ? "client" : "own",
+      client: reader.clientName ? isolate(reader.clientName) : "",
     },
   };
   let outcome: Outcome = "allowed";

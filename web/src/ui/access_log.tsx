@@ -55,7 +55,9 @@ export function AccessLogScreen(props: { client?: string }) {
   // "You" is whoever is logged in; a representative reads for the client, whose own actions
   // then go by the client's name (both are folded away as own).
   const forClient = props.client ? networks.value.find((n) => n.network.clientHandle === props.client) : undefined;
-  const reader = { viewerId: me, clientId: forClient ? forClient.network.clientId : me };
+  const reader = forClient
+    ? { viewerId: me, clientId: forClient.network.clientId, clientName: forClient.clientName }
+    : { viewerId: me, clientId: me };
   const lines = (entries ?? []).map((e) => lineOf(t, e, reader));
   const view = groupLog(t, lines, showOwn);
   let budget = shown;

@@ -3,7 +3,18 @@
 import { useEffect } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { ConnectionBanner, DraftNotice, LanguageSwitch, Link } from "./common";
-import { account, announcement, applyDocumentLanguage, booting, doLogout, isClientSide, represented, start, tr } from "./store";
+import {
+  account,
+  announcement,
+  applyDocumentLanguage,
+  booting,
+  doLogout,
+  isClientSide,
+  mustChangePassword,
+  represented,
+  start,
+  tr,
+} from "./store";
 import { isolate } from "../i18n/i18n";
 import { route } from "./router";
 import { LoginScreen } from "./login";
@@ -12,8 +23,18 @@ import { ThreadScreen } from "./thread";
 import { ApproveScreen, InvitationsScreen } from "./invitations";
 import { CircleScreen } from "./circle";
 import { AccessLogScreen } from "./access_log";
+import { PasswordScreen } from "./password";
 
-function Shell(props: { signedIn: boolean; children: ComponentChildren }) {
+function LogoutButton() {
+  return (
+    <button type="button" class="link-button" onClick={() => void doLogout()}>
+      {tr.value.t("nav.logout")}
+    </button>
+  );
+}
+
+// signedIn "limited": a one-time password, so nothing but changing it and logging out.
+function Shell(props: { signedIn: boolean | "limited"; children: ComponentChildren }) {
   const t = tr.value;
   return (
     <>
@@ -22,7 +43,16 @@ function Shell(props: { signedIn: boolean; children: ComponentChildren }) {
           <span class="brand">{t.t("app.name")}</span>
           <LanguageSwitch />
         </div>
-        {props.signedIn && (
+        {props.signedIn === "limited" && (
+          <nav aria-label={t.t("nav.main")}>
+            <ul>
+              <li>
+                <LogoutButton />
+              </li>
+            </ul>
+          </nav>
+        )}
+        {props.signedIn === true && (
           <nav aria-label={t.t("nav.main")}>
             <ul>
               <li>
@@ -48,9 +78,7 @@ function Shell(props: { signedIn: boolean; children: ComponentChildren }) {
                   </li>
                 ))}
               <li>
-                <button type="button" class="link-button" onClick={() => void doLogout()}>
-                  {t.t("nav.logout")}
-                </button>
+                <LogoutButton />
               </li>
             </ul>
           </nav>
@@ -61,6 +89,13 @@ function Shell(props: { signedIn: boolean; children: ComponentChildren }) {
         <DraftNotice />
         {props.children}
       </main>
+      {/* Seldom needed, so below the page rather than in the sticky bar, which stays short on
+          a phone. */}
+      {props.signedIn === true && (
+        <footer class="page-footer">
+          <Link href="/password">{t.t("nav.password")}</Link>
+        </footer>
+      )}
       <div class="visually-hidden" role="status" aria-live="polite">
         {announcement.value.text}
         {announcement.value.n % 2 ? "\u200b" : ""}
@@ -86,6 +121,8 @@ function Screen() {
       return <CircleScreen />;
     case "log":
       return <AccessLogScreen client={r.client} />;
+    case "password":
+      return <PasswordScreen oneTime={false} />;
   }
 }
 
@@ -104,6 +141,13 @@ export function App() {
     return (
       <Shell signedIn={false}>
         <LoginScreen />
+      </Shell>
+    );
+  }
+  if (mustChangePassword.value) {
+    return (
+      <Shell signedIn="limited">
+        <PasswordScreen oneTime={true} />
       </Shell>
     );
   }

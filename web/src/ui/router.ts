@@ -8,7 +8,8 @@ export type Route =
   | { name: "invitations" }
   | { name: "approve"; invitationId: bigint }
   | { name: "circle" }
-  | { name: "log"; client?: string };  // a representative names the client
+  | { name: "log"; client?: string }  // a representative names the client
+  | { name: "password" };
 
 export function parseRoute(path: string): Route {
   const parts = path.split("/").filter(Boolean);
@@ -24,6 +25,7 @@ export function parseRoute(path: string): Route {
     return { name: "invitations" };
   }
   if (parts[0] === "circle") return { name: "circle" };
+  if (parts[0] === "password") return { name: "password" };
   if (parts[0] === "log") {
     const client = parts[1] && /^[a-z0-9._-]{1,64}$/.test(parts[1]) ? parts[1] : undefined;
     return client ? { name: "log", client } : { name: "log" };
@@ -47,6 +49,8 @@ export function pathOf(r: Route): string {
       return "/circle";
     case "log":
       return r.client ? `/log/${r.client}` : "/log";
+    case "password":
+      return "/password";
   }
 }
 

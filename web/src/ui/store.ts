@@ -2,7 +2,7 @@
 // networks with threads and unread counts, live messages per thread, and what access ended.
 // The protocol client does the talking; this module turns its answers and events into state.
 import { batch, computed, signal, type Signal } from "@preact/signals";
-import { ProtocolClient, RequestError, type ConnectionState } from "../client/protocol";
+import { ProtocolClient, RequestError, type ConnectionState, type ErrorCode } from "../client/protocol";
 import { IdbOutboxStore, MemoryOutboxStore, type OutboxEntry, type OutboxStore } from "../client/outbox";
 import { browserSocketFactory, socketUrlFor } from "../client/socket";
 import * as session from "../client/session";
@@ -102,6 +102,9 @@ export const client = new ProtocolClient({
 });
 
 export const isClientSide = computed(() => account.value?.kind === AccountKind.CLIENT);
+// The password is one-time (the bootstrap admin's): kringd refuses everything but WhoAmI,
+// ChangePassword and Logout until it is changed, so the app shows only the change-password screen.
+export const mustChangePassword = computed(() => account.value?.mustChangePassword === true);
 // The clients this person represents (a mentor for Mrs. de Vries), by handle and name.
 export const represented = computed(() =>
   networks.value
@@ -119,7 +122,7 @@ client.listen({
         account.value = acc;
         adoptProfile(acc);
         booting.value = false;
-        void refreshAll();
+        if (!acc?.mustChangePassword) void refreshAll();
       } else if (state === "signed-out") {
         booting.value = false;
         account.value = undefined;
@@ -221,6 +224,29 @@ export async function doLogout() {
   client.stop();
   resetPerAccount(undefined);
   navigate("/");
+}
+
+export type ChangeOutcome = { ok: true } | { ok: false; code: ErrorCode; retryAfterMs: number };
+
+// Changes the password on this session. A one-time password's session carries on (kringd ends
+// only the account's other sessions), now of full use: WhoAmI says so, and the app loads.
+export async function doChangePassword(current: string, next: string): Promise<ChangeOutcome> {
+  try {
+    await client.call("changePassword", { oldPassword: current, newPassword: next });
+  } catch (e) {
+    if (e instanceof RequestError) return { ok: false, code: e.code, retryAfterMs: e.retryAfterMs };
+    throw e;
+  }
+  const wasOneTime = mustChangePassword.value;
+  try {
+    const acc = await client.refreshAccount();
+    if (acc) account.value = acc;
+    adoptProfile(acc);  // a language chosen while kringd refused to keep it goes to the account now
+  } catch {
+    // Lost meanwhile: the reconnect's WhoAmI brings the account as it is now.
+  }
+  if (wasOneTime && !mustChangePassword.value) void refreshAll();
+  return { ok: true };
 }
 
 export function start() {

@@ -29,6 +29,9 @@ export class Kringd {
   readonly dataDir: string;
   readonly configFile: string;
   port = 0;
+  // The bootstrap admin's one-time password, as `kringd serve` printed it at the first start
+  // (only with Kringd.create's bootstrapAdmin).
+  bootstrapPassword: string | undefined;
   private child: ChildProcess | undefined;
   private stderrFd: number;
 
@@ -39,7 +42,9 @@ export class Kringd {
   }
 
   // A fresh data dir with fast password hashing, no bootstrap admin, and `admin` created offline.
-  static async create(extraConfig = ""): Promise<Kringd> {
+  // With `bootstrapAdmin` instead: no `admin`, and the first start creates that admin with a
+  // one-time password (bootstrapPassword), as on a real first start.
+  static async create(extraConfig = "", opts: { bootstrapAdmin?: string } = {}): Promise<Kringd> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kring-web-"));
     fs.chmodSync(dir, 0o700);
     const k = new Kringd(dir);
@@ -51,14 +56,16 @@ export class Kringd {
         "memory_kib = 1024",
         "parallelism = 1",
         "[bootstrap]",
-        'admin_handle = ""',
+        `admin_handle = ${JSON.stringify(opts.bootstrapAdmin ?? "")}`,
         "[web]",
         // The app this build made (ctest says where), served at / as in dev.
         `root = ${JSON.stringify(env("KRING_WEB_DIST"))}`,
         extraConfig,
       ].join("\n") + "\n",
     );
-    await k.run(["admin", "create", "admin", "--kind", "admin", "--data-dir", dir, "--config", k.configFile, "--password-stdin"], passwordFor("admin"));
+    if (!opts.bootstrapAdmin) {
+      await k.run(["admin", "create", "admin", "--kind", "admin", "--data-dir", dir, "--config", k.configFile, "--password-stdin"], passwordFor("admin"));
+    }
     return k;
   }
 
@@ -113,6 +120,8 @@ export class Kringd {
         reject(new Error(`kringd exited ${code} before listening:\n${this.stderr()}`));
       });
       lines.on("line", (line) => {
+        const boot = /^kringd: bootstrap admin ".*" created; one-time password: (\S+)$/.exec(line);
+        if (boot) this.bootstrapPassword = boot[1];
         const m = /^kringd: listening on .*:(\d+)$/.exec(line);
         if (m) {
           clearTimeout(timer);
@@ -232,11 +241,15 @@ export interface KringdAndBrowser {
 // of the file's own goes in `setUp`, not in a before hook of its own: node:test starts the
 // top-level before hooks without waiting for the one before to finish.
 export function kringdAndBrowser(
-  opts: { extraConfig?: string; setUp?: (world: KringdAndBrowser) => Promise<void> } = {},
+  opts: {
+    extraConfig?: string;
+    bootstrapAdmin?: string;  // see Kringd.create
+    setUp?: (world: KringdAndBrowser) => Promise<void>;
+  } = {},
 ): KringdAndBrowser {
   const world = {} as { kringd: Kringd; browser: Browser };
   before(async () => {
-    world.kringd = await Kringd.create(opts.extraConfig);
+    world.kringd = await Kringd.create(opts.extraConfig, { bootstrapAdmin: opts.bootstrapAdmin });
     await world.kringd.start();
     world.browser = await launchBrowser();
     await opts.setUp?.(world);

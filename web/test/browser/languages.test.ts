@@ -86,6 +86,8 @@ for (const lang of Object.keys(LOCALES) as Lang[]) {
     await member.goto(`${kringd.origin}/n/${net}`);
     await member.locator("section.card h2").waitFor();
     await screen(member, "network", lang);
+    await member.goto(`${kringd.origin}/password`);
+    await screen(member, "password", lang);
     await context.close();
     await member.context().close();
   });

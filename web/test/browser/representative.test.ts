@@ -38,6 +38,9 @@ test("a representative sees the client's own actions by her name and his own as 
   );
   // Henk's app listed her network's threads and members when he logged in: those are his.
   assert.ok(texts.some((s) => /Jij bekeek .*de lijst met gesprekken\.$/.test(s)), texts.join("\n"));
+  // Her circle, by her name: he reads it for her ("your circle" would be his).
+  assert.ok(texts.some((s) => /Jij bekeek .*wie er in de kring van Mevrouw de Vries zit\.$/.test(s)), texts.join("\n"));
+  assert.ok(!texts.some((s) => s.includes("je kring")), texts.join("\n"));
   assert.ok(!texts.some((s) => s.includes("Jij maakte het gesprek")), texts.join("\n"));
   const people = (await page.locator("main .log-person h3").allTextContents()).map((s) => s.replace(/[\u2068\u2069]/g, ""));
   assert.ok(people.includes("Jij") && people.includes("Mevrouw de Vries (Cliënt)"), people.join("\n"));

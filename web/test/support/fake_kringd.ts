@@ -101,6 +101,7 @@ export class FakeKringd {
   refuseConnections = false;
   authenticated = true;
   accountId = 7n;
+  mustChangePassword = false;  // what WhoAmI says
   // Stored messages per thread, and the client_msg_ids seen (idempotent posts).
   readonly threads = new Map<bigint, Message[]>();
   private readonly byClientMsgId = new Map<string, bigint>();
@@ -162,7 +163,12 @@ export class FakeKringd {
             case: "response",
             value: {
               requestId,
-              result: { case: "whoAmI", value: { account: { id: this.accountId, handle: "ruud" } } },
+              result: {
+                case: "whoAmI",
+                value: {
+                  account: { id: this.accountId, handle: "ruud", mustChangePassword: this.mustChangePassword },
+                },
+              },
             },
           },
         };
