@@ -179,6 +179,29 @@ TEST_F(PendingNetworkTest,
   EXPECT_TRUE(IsOk(omar_->Call(frames::PostMessage(net.id(), general, "o1", "mine"))));
 }
 
+TEST_F(PendingNetworkTest, PipelinedAnswersAreDecidedOnceInOrder) {
+  Actor mentor = AddRepresentative(omar_, "mentor");
+  const v1::Network net = CoachOpensForOmar();
+  // The client and the representative answer at once, each pipelining more answers.
+  const uint64_t accept = omar_->Send(frames::AcceptNetwork(net.id()));
+  const uint64_t decline = mentor->Send(frames::DeclineNetwork(net.id()));
+  const uint64_t again = omar_->Send(frames::AcceptNetwork(net.id()));
+  const v1::Response accepted = omar_->sink().WaitResponse(accept);
+  const v1::Response declined = mentor->sink().WaitResponse(decline);
+  const v1::Response repeated = omar_->sink().WaitResponse(again);
+  // Exactly one answer took effect; the others found the network no longer waiting.
+  EXPECT_NE(accepted.has_error(), declined.has_error()) << accepted.ShortDebugString() << "\n"
+                                                        << declined.ShortDebugString();
+  EXPECT_TRUE(repeated.has_error());
+  if (!accepted.has_error()) {
+    EXPECT_TRUE(IsError(declined, v1::Error::FAILED_PRECONDITION));
+    const v1::Response consents = Must(omar_->Call(frames::ListConsents(net.id(), true)), "list");
+    EXPECT_EQ(consents.list_consents().consents_size(), 1);
+  } else {
+    EXPECT_TRUE(IsError(accepted, v1::Error::NOT_FOUND));
+  }
+}
+
 // A store written by an older kringd, where a representative who opened a network holds a
 // coordinator membership and a consent recorded by themself: both end with the appointment.
 TEST_F(PendingNetworkTest, AnOlderRepresentativesSelfRecordedAccessEndsWithTheAppointment) {
