@@ -130,6 +130,32 @@ int DeclineNetwork(Invocation& inv, uint64_t network_id);
 int RemoveMember(Invocation& inv, uint64_t network_id, const std::string& handle);
 int ListMembers(Invocation& inv, uint64_t network_id);
 
+// --- Teams (team_commands.cc; docs/consent.md, "Teams") ---
+
+void AddTeamCommands(CLI::App& app, Command* run);
+// Admins: prints the new team's id.
+int CreateTeam(Invocation& inv, const std::string& name, const std::string& organisation);
+// Adds `handle` to the team or changes their period; `coordinator`: appoint (admins only).
+// from/until: RFC 3339, empty for now / open.
+int SetTeamPerson(Invocation& inv, uint64_t team_id, const std::string& handle, bool coordinator,
+                  const std::string& from, const std::string& until);
+int RemoveTeamPerson(Invocation& inv, uint64_t team_id, const std::string& handle);
+// "ID  NAME  ORGANISATION" per team: every team for admins, your teams for others.
+int ListTeams(Invocation& inv);
+// The team's people: "HANDLE  [coordinator]  FROM  UNTIL", then its networks.
+int ShowTeam(Invocation& inv, uint64_t team_id);
+// The client or a representative: `handle` of the team has no access in the network (exclude)
+// or has it again (include).
+int SetTeamExclusion(Invocation& inv, uint64_t network_id, uint64_t team_id,
+                     const std::string& handle, bool excluded);
+// `team grant NETWORK TEAM [flags]` (flags) and `team withdraw NETWORK TEAM` (null): the team's
+// consent in the network.
+int TeamConsent(Invocation& inv, uint64_t network_id, uint64_t team_id,
+                const ProvisionFlags* flags);
+// `kring invite NETWORK --team TEAM`.
+int InviteTeam(Invocation& inv, uint64_t network_id, uint64_t team_id,
+               const std::string& role_label);
+
 // --- Threads and messages (message_commands.cc) ---
 
 int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title, bool team_only);

@@ -74,6 +74,7 @@ int Main(int argc, char** argv) {
   AddMessageCommands(app, &run);
   AddConsentCommands(app, &run);
   AddAuditCommands(app, &run);
+  AddTeamCommands(app, &run);
 
   try {
     app.parse(argc, argv);

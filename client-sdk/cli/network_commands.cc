@@ -146,7 +146,7 @@ namespace {
 
 struct NetworkArgs {
   std::string handle, client, role;
-  uint64_t network = 0, invitation = 0;
+  uint64_t network = 0, invitation = 0, team = 0;
   ProvisionFlags provision;
 };
 
@@ -180,10 +180,17 @@ void AddNetworkCommands(CLI::App& app, Command* run) {
 
   CLI::App* invite = app.add_subcommand("invite", "Invite a member (prints the invitation id)");
   invite->add_option("NETWORK", a.network, "Network id")->required();
-  invite->add_option("HANDLE", a.handle, "The member's handle")->required();
+  invite->add_option("HANDLE", a.handle, "The member's handle (or --team)");
+  invite->add_option("--team", a.team, "Invite this team (by id) as one member instead");
   invite->add_option("--role", a.role, "Role label, e.g. \"work supervisor\"");
-  OnRun(invite, run,
-        [args](Invocation& inv) { return Invite(inv, args->network, args->handle, args->role); });
+  OnRun(invite, run, [args](Invocation& inv) {
+    if (args->team != 0) {
+      if (!args->handle.empty()) return inv.UsageError("give a HANDLE or --team, not both");
+      return InviteTeam(inv, args->network, args->team, args->role);
+    }
+    if (args->handle.empty()) return inv.UsageError("give the invitee's HANDLE (or --team)");
+    return Invite(inv, args->network, args->handle, args->role);
+  });
 
   OnRun(app.add_subcommand("invitations",
                            "Pending invitations for you or your networks: "

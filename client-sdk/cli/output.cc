@@ -273,6 +273,12 @@ JsonObject MemberJson(const v1::Member& m) {
       .Str("role_label", m.role_label())
       .Str("since", FormatTime(m.since_ms()));
   if (m.has_consent()) j.Raw("consent", ConsentJson(m.consent(), NowMs()).str());
+  if (m.has_team()) {
+    std::vector<std::string> people;
+    for (const auto& p : m.team_people()) people.push_back(p.handle());
+    j.Uint("team_id", m.team().id()).Str("team", m.team().name());
+    j.Raw("team_people", JsonStringArray(people));
+  }
   return j;
 }
 
@@ -337,8 +343,17 @@ std::string InvitationText(const v1::Invitation& i) {
 }
 
 std::string MemberText(const v1::Member& m, int64_t now_ms) {
-  std::string s =
-      m.handle() + "  " + Field(RoleName(m.role())) + "  " + Field(OneLine(m.role_label()));
+  // A team: its name, and the people in it now (docs/consent.md, "Teams").
+  const std::string who =
+      m.has_team() ? "team #" + std::to_string(m.team().id()) + " " + OneLine(m.team().name())
+                   : m.handle();
+  std::string s = who + "  " + Field(RoleName(m.role())) + "  " + Field(OneLine(m.role_label()));
+  if (m.has_team()) {
+    s += "  people now: " +
+         (m.team_people().empty()
+              ? std::string("none")
+              : Join(m.team_people(), [](const v1::TeamPerson& p) { return p.handle(); }));
+  }
   if (m.has_consent()) {
     s += "  consent #" + std::to_string(m.consent().id()) + ": " +
          ConsentSummary(m.consent(), now_ms);

@@ -372,6 +372,94 @@ Result<v1::AuditCheckpointResult> Connection::AuditCheckpoint() {
   return KRING_SDK_CALL(f, audit_checkpoint, kAuditCheckpoint);
 }
 
+// --- Teams ---
+
+Result<v1::CreateTeamResult> Connection::CreateTeam(const std::string& name,
+                                                    const std::string& organisation) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_create_team();
+  req->set_name(name);
+  req->set_organisation(organisation);
+  return KRING_SDK_CALL(f, create_team, kCreateTeam);
+}
+
+Result<v1::SetTeamPersonResult> Connection::SetTeamPerson(uint64_t team_id,
+                                                          const std::string& handle,
+                                                          bool coordinator, int64_t from_ms,
+                                                          int64_t until_ms) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_set_team_person();
+  req->set_team_id(team_id);
+  req->set_handle(handle);
+  req->set_coordinator(coordinator);
+  req->set_from_ms(from_ms);
+  req->set_until_ms(until_ms);
+  return KRING_SDK_CALL(f, set_team_person, kSetTeamPerson);
+}
+
+Result<v1::RemoveTeamPersonResult> Connection::RemoveTeamPerson(uint64_t team_id,
+                                                                const std::string& handle) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_remove_team_person();
+  req->set_team_id(team_id);
+  req->set_handle(handle);
+  return KRING_SDK_CALL(f, remove_team_person, kRemoveTeamPerson);
+}
+
+Result<v1::ListTeamsResult> Connection::ListTeams() {
+  v1::ClientFrame f;
+  f.mutable_list_teams();
+  return KRING_SDK_CALL(f, list_teams, kListTeams);
+}
+
+Result<v1::ListTeamPeopleResult> Connection::ListTeamPeople(uint64_t team_id) {
+  v1::ClientFrame f;
+  f.mutable_list_team_people()->set_team_id(team_id);
+  return KRING_SDK_CALL(f, list_team_people, kListTeamPeople);
+}
+
+Result<v1::SetTeamExclusionResult> Connection::SetTeamExclusion(uint64_t network_id,
+                                                                uint64_t team_id,
+                                                                const std::string& handle,
+                                                                bool excluded) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_set_team_exclusion();
+  req->set_network_id(network_id);
+  req->set_team_id(team_id);
+  req->set_handle(handle);
+  req->set_excluded(excluded);
+  return KRING_SDK_CALL(f, set_team_exclusion, kSetTeamExclusion);
+}
+
+Result<v1::InviteResult> Connection::InviteTeam(uint64_t network_id, uint64_t team_id,
+                                                const std::string& role_label) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_invite();
+  req->set_network_id(network_id);
+  req->set_team_id(team_id);
+  req->set_role_label(role_label);
+  return KRING_SDK_CALL(f, invite, kInvite);
+}
+
+Result<v1::GrantConsentResult> Connection::GrantTeamConsent(uint64_t network_id, uint64_t team_id,
+                                                            const v1::ConsentProvision& provision) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_grant_consent();
+  req->set_network_id(network_id);
+  req->set_team_id(team_id);
+  *req->mutable_provision() = provision;
+  return KRING_SDK_CALL(f, grant_consent, kGrantConsent);
+}
+
+Result<v1::WithdrawConsentResult> Connection::WithdrawTeamConsent(uint64_t network_id,
+                                                                  uint64_t team_id) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_withdraw_consent();
+  req->set_network_id(network_id);
+  req->set_team_id(team_id);
+  return KRING_SDK_CALL(f, withdraw_consent, kWithdrawConsent);
+}
+
 #undef KRING_SDK_CALL
 
 }  // namespace kring::sdk

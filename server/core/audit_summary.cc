@@ -76,6 +76,18 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "appointed " + object + " as representative";
   } else if (type == event_type::kRepresentativeEnded) {
     what = "ended the appointment of " + object + " as representative";
+  } else if (type == event_type::kTeamCreated) {
+    what = "created a team, as an admin";
+  } else if (type == event_type::kTeamPersonSet) {
+    what = "added " + object + " to a team (or changed their period)";
+  } else if (type == event_type::kTeamPersonRemoved) {
+    what = "removed " + object + " from a team";
+  } else if (type == event_type::kTeamsListed) {
+    what = "looked at the list of teams";
+  } else if (type == event_type::kTeamPeopleListed) {
+    what = "looked at who is in a team";
+  } else if (type == event_type::kTeamExclusionSet) {
+    what = "changed whether " + object + " of a team may take part in the network";
   } else if (type == event_type::kRepresentativeRequested) {
     what = "asked to appoint " + object +
            " as your representative; it takes effect only when a second admin confirms it";
@@ -94,6 +106,10 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
   }
   std::string out = actor;
   if (e.on_behalf_of() != 0) out += " (for the client)";
+  if (e.for_team_id() != 0) {
+    out += " for team " + (e.for_team_name().empty() ? std::to_string(e.for_team_id())
+                                                     : "\"" + e.for_team_name() + "\"");
+  }
   if (e.outcome() == v1::AUDIT_OUTCOME_SUCCESS) return out + " " + what;
   // Refused or failed: what was asked, and why it was not done. Threads of one Subscribe that
   // were refused share a record, which counts them.

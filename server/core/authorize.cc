@@ -1,5 +1,7 @@
 #include "server/core/authorize.h"
 
+#include <algorithm>
+
 namespace kring {
 
 std::string_view OperationName(Operation op) {
@@ -115,10 +117,17 @@ Status AuthorizePrincipal(Operation op, const Standing& standing, const ThreadRe
 }
 
 Status AuthorizeMember(Operation op, const Standing& standing, const ThreadRef& thread) {
-  if (op == Operation::kLeave) return Status::Ok();  // with or without consent in force
+  if (op == Operation::kLeave) {
+    if (standing.team_id != 0) {
+      return FailedPrecondition("you are in this network through team \"" + standing.team_name +
+                                "\"; a coordinator of the team removes you from it");
+    }
+    return Status::Ok();  // with or without consent in force
+  }
   if (IsPrincipalOperation(op)) {
     return Denied(op, "only the client or their representative decides this");
   }
+  if (std::string why = TeamRouteClosedReason(standing); !why.empty()) return Denied(op, why);
   if (!standing.consent) return Denied(op, "no consent on record");
   const v1::Consent& consent = *standing.consent;
   if (std::string why = NotInForceReason(consent, standing.now_ms); !why.empty()) {
@@ -185,6 +194,7 @@ Status AuthorizeNetworkAccess(const Actor& actor, Operation op, const Standing& 
   if (!standing.role) return Denied(op, "not a member of this network");
   if (standing.network_pending) return PendingRefusal(standing);
   if (IsPrincipal(standing)) return Status::Ok();
+  if (std::string why = TeamRouteClosedReason(standing); !why.empty()) return Denied(op, why);
   if (!standing.consent) return Denied(op, "no consent on record");
   if (std::string why = NotInForceReason(*standing.consent, standing.now_ms); !why.empty()) {
     return Denied(op, "your " + why);
@@ -197,12 +207,28 @@ bool SameStanding(const Standing& a, const Standing& b) {
   const uint64_t b_consent = b.consent ? b.consent->id() : 0;
   return a.network_exists == b.network_exists && a.role == b.role && a_consent == b_consent &&
          a.team_threads_allowed == b.team_threads_allowed && a.client_id == b.client_id &&
+         a.team_id == b.team_id && a.team_from_ms == b.team_from_ms &&
+         a.team_until_ms == b.team_until_ms && a.team_excluded == b.team_excluded &&
          a.network_pending == b.network_pending && a.client_handle == b.client_handle;
+}
+
+std::string TeamRouteClosedReason(const Standing& standing) {
+  if (standing.team_id == 0) return "";
+  const std::string team = "team \"" + standing.team_name + "\"";
+  if (standing.team_excluded) return "the client excluded you from this network's " + team;
+  if (standing.now_ms < standing.team_from_ms) {
+    return "your period in " + team + " has not started yet";
+  }
+  if (standing.team_until_ms != 0 && standing.now_ms >= standing.team_until_ms) {
+    return "your period in " + team + " has ended";
+  }
+  return "";
 }
 
 bool SeesThread(const Standing& standing, const ThreadRef& thread) {
   if (!standing.network_exists || !standing.role || standing.network_pending) return false;
   if (IsPrincipal(standing)) return true;
+  if (!TeamRouteClosedReason(standing).empty()) return false;
   return standing.consent && InForce(*standing.consent, standing.now_ms) &&
          CoversThread(*standing.consent, thread.id);
 }
@@ -214,7 +240,10 @@ uint64_t HiddenThrough(const Standing& standing, uint64_t thread_id) {
 
 int64_t AccessEndsMs(const Standing& standing) {
   if (IsPrincipal(standing) || !standing.consent) return 0;
-  return standing.consent->provision().end_ms();
+  const int64_t consent_end = standing.consent->provision().end_ms();
+  if (standing.team_id == 0 || standing.team_until_ms == 0) return consent_end;
+  if (consent_end == 0) return standing.team_until_ms;
+  return std::min(consent_end, standing.team_until_ms);
 }
 
 Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountKind client_kind) {
@@ -293,6 +322,25 @@ Status AuthorizeRequest(const Actor& actor, v1::ClientFrame::RequestCase request
 Status AuthorizeAccountAdmin(const Actor& actor) {
   if (actor.kind == v1::ACCOUNT_KIND_ADMIN) return Status::Ok();
   return PermissionDenied("only an admin manages accounts");
+}
+
+Status AuthorizeTeamAdmin(const Actor& actor) {
+  if (actor.kind == v1::ACCOUNT_KIND_ADMIN) return Status::Ok();
+  return PermissionDenied("only an admin creates teams");
+}
+
+Status AuthorizeTeamChange(const Actor& actor, bool coordinates, bool about_coordinator) {
+  if (actor.kind == v1::ACCOUNT_KIND_ADMIN) return Status::Ok();
+  if (!coordinates) {
+    return PermissionDenied("only an admin or a coordinator of the team changes its people");
+  }
+  if (about_coordinator) return PermissionDenied("only an admin appoints or removes coordinators");
+  return Status::Ok();
+}
+
+Status AuthorizeTeamRead(const Actor& actor, bool in_team) {
+  if (actor.kind == v1::ACCOUNT_KIND_ADMIN || in_team) return Status::Ok();
+  return PermissionDenied("only an admin or a person of the team sees who is in it");
 }
 
 }  // namespace kring

@@ -65,6 +65,16 @@ struct Standing {
   bool team_threads_allowed = false;
   uint64_t client_id = 0;  // the network's client (not used to decide)
   int64_t now_ms = 0;
+  // The team route (docs/consent.md, "Teams"): set when the actor is not in the network in
+  // person but is a person of a team admitted to it. Then role is MEMBER and consent is the
+  // team's; the actor has that access only while now_ms is in [team_from_ms, team_until_ms)
+  // (until 0: open) and the client has not excluded them. A member in person never has a team
+  // route: the personal membership decides.
+  uint64_t team_id = 0;
+  std::string team_name = {};  // not used to decide; for the access log
+  int64_t team_from_ms = 0;
+  int64_t team_until_ms = 0;
+  bool team_excluded = false;
   // Pending networks (issue 14, item 4). The network was opened by a member for the client and
   // waits for the client (or a representative) to accept it: nobody reads or writes in it yet.
   // `client_handle` names the client in the refusal; filled only while the network is pending.
@@ -109,8 +119,12 @@ bool SeesThread(const Standing& standing, const ThreadRef& thread);
 // before their consent's scope reached the thread). 0 for the client and representatives.
 uint64_t HiddenThrough(const Standing& standing, uint64_t thread_id);
 
-// When the actor's access in the network ends by itself (the consent's end_ms); 0: not by itself.
+// When the actor's access in the network ends by itself (the consent's end_ms, or for a team
+// route the earlier of it and the end of the actor's period in the team); 0: not by itself.
 int64_t AccessEndsMs(const Standing& standing);
+
+// Why a team route gives no access at now_ms ("" when it does, or there is no team route).
+std::string TeamRouteClosedReason(const Standing& standing);
 
 // Declining an invitation: the invitee themself (`is_invitee`), or the client or a
 // representative, who decide who joins (`standing`: the actor's in the invitation's network).
@@ -141,6 +155,17 @@ Status AuthorizeRequest(const Actor& actor, v1::ClientFrame::RequestCase request
 
 // Creating and disabling accounts, listing them, appointing representatives: admins only.
 Status AuthorizeAccountAdmin(const Actor& actor);
+
+// Creating a team: admins only.
+Status AuthorizeTeamAdmin(const Actor& actor);
+
+// Adding, changing or removing a person of a team: an admin, anyone; a coordinator of the team
+// (`coordinates`), people who are not coordinators (`about_coordinator`: the person is or is to
+// be one), for admins appoint coordinators.
+Status AuthorizeTeamChange(const Actor& actor, bool coordinates, bool about_coordinator);
+
+// Seeing a team's people and networks: an admin, or a person of the team (`in_team`).
+Status AuthorizeTeamRead(const Actor& actor, bool in_team);
 
 // Querying the access log, verifying it, signing checkpoints: auditors only.
 Status AuthorizeAuditor(const Actor& actor);

@@ -90,6 +90,12 @@ Frame ConsentChangedFrame(const v1::Consent& consent) {
   return EventFrame(event);
 }
 
+Frame TeamChangedFrame(const v1::TeamChanged& changed) {
+  v1::Event event;
+  *event.mutable_team_changed() = changed;
+  return EventFrame(event);
+}
+
 Frame NetworkRequestedFrame(const v1::Network& network) {
   v1::Event event;
   *event.mutable_network_requested()->mutable_network() = network;

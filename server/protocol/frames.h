@@ -33,6 +33,7 @@ Frame ThreadCreatedFrame(const v1::Thread& thread);
 Frame InvitationReceivedFrame(const v1::Invitation& invitation);
 Frame SessionEndedFrame(std::string reason);
 Frame ConsentChangedFrame(const v1::Consent& consent);
+Frame TeamChangedFrame(const v1::TeamChanged& changed);
 // Pending networks and appointments (issue 14, items 4 and 5).
 Frame NetworkRequestedFrame(const v1::Network& network);
 Frame NetworkAnsweredFrame(const v1::Network& network);

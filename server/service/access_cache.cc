@@ -8,9 +8,11 @@ using storage::Table;
 
 uint32_t AccessTableMask() {
   uint32_t mask = 0;
-  for (Table table : {Table::kAccounts, Table::kHandles, Table::kSessions, Table::kNetworks,
-                      Table::kMembers, Table::kAccountNetworks, Table::kConsents,
-                      Table::kCurrentConsents, Table::kRepresentatives, Table::kRepresentedBy}) {
+  for (Table table :
+       {Table::kAccounts, Table::kHandles, Table::kSessions, Table::kNetworks, Table::kMembers,
+        Table::kAccountNetworks, Table::kConsents, Table::kCurrentConsents, Table::kRepresentatives,
+        Table::kRepresentedBy, Table::kTeams, Table::kTeamPeople, Table::kAccountTeams,
+        Table::kTeamExclusions}) {
     mask |= uint32_t{1} << static_cast<unsigned>(table);
   }
   return mask;

@@ -9,6 +9,7 @@
 #include "server/service/message_actions.h"
 #include "server/service/network_actions.h"
 #include "server/service/representative_actions.h"
+#include "server/service/team_actions.h"
 
 namespace kring::service {
 
@@ -115,6 +116,20 @@ constexpr std::array kRows = {
             Run<&F::verify_audit_chain, VerifyAuditChain>},
   ActionRow{F::kAuditCheckpoint, type::kAuditCheckpoint, kExecute, K::kWrite,
             Run<&F::audit_checkpoint, AuditCheckpoint>},
+
+  // Teams.
+  ActionRow{F::kCreateTeam, type::kTeamCreated, kCreate, K::kWrite,
+            Run<&F::create_team, CreateTeam>},
+  ActionRow{F::kSetTeamPerson, type::kTeamPersonSet, kUpdate, K::kWrite,
+            Run<&F::set_team_person, SetTeamPerson>},
+  ActionRow{F::kRemoveTeamPerson, type::kTeamPersonRemoved, kDelete, K::kWrite,
+            Run<&F::remove_team_person, RemoveTeamPerson>},
+  ActionRow{F::kListTeams, type::kTeamsListed, kReadAction, K::kRead,
+            Run<&F::list_teams, ListTeams>},
+  ActionRow{F::kListTeamPeople, type::kTeamPeopleListed, kReadAction, K::kRead,
+            Run<&F::list_team_people, ListTeamPeople>},
+  ActionRow{F::kSetTeamExclusion, type::kTeamExclusionSet, kUpdate, K::kWrite,
+            Run<&F::set_team_exclusion, SetTeamExclusion>},
 };
 // clang-format on
 

@@ -12,6 +12,10 @@ void NoteStanding(v1::AuditEvent& e, uint64_t network_id, const Standing& standi
   if (standing.role) e.set_actor_role(*standing.role);
   if (standing.role == v1::MEMBER_ROLE_REPRESENTATIVE) e.set_on_behalf_of(standing.client_id);
   if (standing.consent) e.set_consent_id(standing.consent->id());
+  if (standing.team_id != 0) {  // the person acts for the team: docs/consent.md, "Teams"
+    e.set_for_team_id(standing.team_id);
+    e.set_for_team_name(standing.team_name);
+  }
 }
 
 void NoteThread(v1::AuditEvent& e, uint64_t thread_id, bool in_network) {

@@ -34,8 +34,21 @@ struct Grantee {
   std::string handle;
 };
 
-StatusOr<Grantee> FindGrantee(const storage::ReadView& view, const std::string& handle,
-                              v1::AuditEvent& audit) {
+// `team_id`: a team admitted to the network (docs/consent.md, "Teams"), named by its name.
+StatusOr<Grantee> FindGrantee(const storage::ReadView& view, uint64_t network_id,
+                              const std::string& handle, uint64_t team_id, v1::AuditEvent& audit) {
+  if (team_id != 0) {
+    if (!handle.empty())
+      return InvalidArgument("name a person by handle or a team by id, not both");
+    audit.set_object_id(team_id);
+    KRING_ASSIGN_OR_RETURN(auto team, records::GetTeam(view, team_id));
+    KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(view, network_id, team_id));
+    if (!team || !member || !member->team()) {
+      return NotFound("no team " + std::to_string(team_id) + " in this network; invite it");
+    }
+    audit.set_object_handle(team->name());
+    return Grantee{team_id, team->name()};
+  }
   if (handle.empty()) return Grantee{};
   KRING_ASSIGN_OR_RETURN(store::AccountRecord account, AccountByHandle(view, handle));
   audit.set_object_id(account.account().id());
@@ -70,10 +83,22 @@ StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Networ
   next.set_recorded_by_handle(actor.handle);
   next.set_by_representative(actor_standing.role == v1::MEMBER_ROLE_REPRESENTATIVE);
   next.set_reason(std::move(reason));
+  if (grantee_id != 0) {
+    KRING_ASSIGN_OR_RETURN(auto grantee, records::GetMember(txn, network.id(), grantee_id));
+    next.set_grantee_is_team(grantee && grantee->team());
+  }
   records::PutConsent(txn, next);
   if (grantee_id != 0) {
     KRING_ASSIGN_OR_RETURN(auto threads, records::NetworkThreadIds(txn, network.id()));
     staged.cut = CutBetween(previous, next, threads, now);
+  }
+  if (next.grantee_is_team()) {
+    KRING_ASSIGN_OR_RETURN(auto people, records::PeopleThroughTeam(txn, network, grantee_id));
+    for (const v1::TeamPerson& person : people) {
+      KRING_ASSIGN_OR_RETURN(auto changes, TeamLiveChanges(txn, person.account_id(), {network.id()},
+                                                           now, &staged.cut));
+      staged.team_live.insert(staged.team_live.end(), changes.begin(), changes.end());
+    }
   }
   KRING_ASSIGN_OR_RETURN(staged.principals, records::Principals(txn, network));
   return staged;
@@ -94,9 +119,50 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
       service.hub.SetAccessUntil(consent.network_id(), consent.grantee_id(),
                                  consent.provision().end_ms());
     }
-    told.push_back(consent.grantee_id());
+    if (!consent.grantee_is_team()) told.push_back(consent.grantee_id());
   }
+  ApplyLiveChanges(service, staged.team_live, ended_reason);
+  for (const LiveChange& change : staged.team_live) told.push_back(change.account_id);
   service.hub.PublishToNetwork(/*network_id=*/0, told, ConsentChangedFrame(consent));
+}
+
+StatusOr<std::vector<LiveChange>> TeamLiveChanges(const storage::ReadView& txn, uint64_t account_id,
+                                                  const std::vector<uint64_t>& network_ids,
+                                                  int64_t now_ms, const AccessCut* cut) {
+  std::vector<LiveChange> out;
+  for (uint64_t network_id : network_ids) {
+    KRING_ASSIGN_OR_RETURN(Standing standing,
+                           records::GetStanding(txn, network_id, account_id, now_ms));
+    if (standing.role && standing.team_id == 0) continue;  // in person (or not at all)
+    LiveChange change;
+    change.network_id = network_id;
+    change.account_id = account_id;
+    const Actor person{account_id, v1::ACCOUNT_KIND_MEMBER};
+    change.end_all =
+        !standing.role || !AuthorizeNetworkAccess(person, Operation::kReceiveLive, standing).ok();
+    if (!change.end_all) {
+      if (cut != nullptr) change.thread_ids = cut->thread_ids;
+      change.until_ms = AccessEndsMs(standing);
+    }
+    out.push_back(std::move(change));
+  }
+  return out;
+}
+
+void ApplyLiveChanges(ServiceImpl& service, const std::vector<LiveChange>& changes,
+                      const std::string& reason) {
+  for (const LiveChange& change : changes) {
+    if (change.end_all) {
+      service.hub.EndAccess(change.network_id, change.account_id, {},
+                            AccessEndedFrame(change.network_id, {}, reason));
+      continue;
+    }
+    if (!change.thread_ids.empty()) {
+      service.hub.EndAccess(change.network_id, change.account_id, change.thread_ids,
+                            AccessEndedFrame(change.network_id, change.thread_ids, reason));
+    }
+    service.hub.SetAccessUntil(change.network_id, change.account_id, change.until_ms);
+  }
 }
 
 Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
@@ -105,9 +171,9 @@ Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
         Permitted permitted,
         ctx.Permit(txn, req.network_id(), Operation::kGrantConsent, {}, &ctx.audit()));
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
-    const bool team = req.grantee_handle().empty();
-    KRING_ASSIGN_OR_RETURN(Grantee grantee,
-                           FindGrantee(txn, req.grantee_handle(), ctx.audit().event));
+    const bool team = req.grantee_handle().empty() && req.team_id() == 0;
+    KRING_ASSIGN_OR_RETURN(Grantee grantee, FindGrantee(txn, req.network_id(), req.grantee_handle(),
+                                                        req.team_id(), ctx.audit().event));
     const uint64_t grantee_id = grantee.id;
     const std::string& grantee_handle = grantee.handle;
     if (!team) {
@@ -143,8 +209,8 @@ Status WithdrawConsent(RequestContext& ctx, const v1::WithdrawConsentRequest& re
         Permitted permitted,
         ctx.Permit(txn, req.network_id(), Operation::kWithdrawConsent, {}, &ctx.audit()));
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
-    KRING_ASSIGN_OR_RETURN(Grantee grantee,
-                           FindGrantee(txn, req.grantee_handle(), ctx.audit().event));
+    KRING_ASSIGN_OR_RETURN(Grantee grantee, FindGrantee(txn, req.network_id(), req.grantee_handle(),
+                                                        req.team_id(), ctx.audit().event));
     const uint64_t grantee_id = grantee.id;
     const std::string& grantee_handle = grantee.handle;
     KRING_ASSIGN_OR_RETURN(auto current,

@@ -22,11 +22,35 @@ Status ListConsents(RequestContext& ctx, const v1::ListConsentsRequest& req);
 StatusOr<store::AccountRecord> AccountByHandle(const storage::ReadView& view,
                                                const std::string& raw_handle);
 
+// What a change does to one person's live delivery in one network, decided inside the write
+// from the standing it leaves them with (teams: docs/consent.md, "Teams").
+struct LiveChange {
+  uint64_t network_id = 0;
+  uint64_t account_id = 0;
+  bool end_all = false;              // no access left there: every subscription cut
+  std::vector<uint64_t> thread_ids;  // else these threads cut (none: nothing cut)
+  int64_t until_ms = 0;              // else the subscriptions end by themselves then (0: never)
+};
+
+// For each of `network_ids` where the account is in the network only through a team: the live
+// change its standing at now_ms (read from `txn`, with the staged change) calls for, with the
+// threads of `cut` cut when it still has access. Networks where it is a member or a
+// representative in person are left out: the personal membership decides.
+StatusOr<std::vector<LiveChange>> TeamLiveChanges(const storage::ReadView& txn, uint64_t account_id,
+                                                  const std::vector<uint64_t>& network_ids,
+                                                  int64_t now_ms, const AccessCut* cut = nullptr);
+// After the write is durable, before the response: applies the changes under the hub's locks
+// (AccessEnded with `reason` to each connection that lost something).
+void ApplyLiveChanges(ServiceImpl& service, const std::vector<LiveChange>& changes,
+                      const std::string& reason);
+
 // A consent record staged in a write, with what it changes for live delivery.
 struct StagedConsent {
   v1::Consent consent;
   AccessCut cut;                     // the live access it takes away
   std::vector<uint64_t> principals;  // the client and representatives, to be told
+  // A team's consent: what it changes for each person in the network through the team.
+  std::vector<LiveChange> team_live;
 };
 
 // Stages the grantee's next record: `provision` (already normalized) as a grant, or a

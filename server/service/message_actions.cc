@@ -119,7 +119,18 @@ Status CreateThread(RequestContext& ctx, const v1::CreateThreadRequest& req) {
     KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(txn, req.network_id()));
     for (const v1::Consent& c : consents) {
       if (c.grantee_id() != 0 && InForce(c, now) && c.provision().all_threads()) {
-        told.push_back(c.grantee_id());
+        if (!c.grantee_is_team()) {
+          told.push_back(c.grantee_id());
+          continue;
+        }
+        // A team: the people who are in the network through it now (docs/consent.md, "Teams").
+        KRING_ASSIGN_OR_RETURN(auto people,
+                               records::PeopleThroughTeam(txn, *network, c.grantee_id()));
+        for (const v1::TeamPerson& person : people) {
+          KRING_ASSIGN_OR_RETURN(Standing standing, records::GetStanding(txn, req.network_id(),
+                                                                         person.account_id(), now));
+          if (SeesThread(standing, records::RefOf(thread))) told.push_back(person.account_id());
+        }
       }
     }
     out.effects.push_back([&ctx, thread, told = std::move(told)] {

@@ -13,10 +13,29 @@
 #include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"
+#include "server/service/team_actions.h"
 
 namespace kring::service {
 
 namespace {
+
+// A team's entry in a member list: the team, and the people in it at now_ms.
+StatusOr<v1::Member> TeamMemberView(const storage::ReadView& view, const store::MemberRecord& m,
+                                    int64_t now_ms) {
+  v1::Member out;
+  out.set_role(m.role());
+  out.set_role_label(m.role_label());
+  out.set_since_ms(m.since_ms());
+  KRING_ASSIGN_OR_RETURN(auto team, records::GetTeam(view, m.account_id()));
+  if (team) {
+    out.set_display_name(team->name());
+    out.set_profession(team->organisation());
+    *out.mutable_team() = *team;
+  }
+  KRING_ASSIGN_OR_RETURN(auto people, TeamPeopleView(view, m.account_id(), now_ms));
+  for (auto& person : people) *out.add_team_people() = std::move(person);
+  return out;
+}
 
 constexpr size_t kMaxRoleLabelBytes = 100;
 
@@ -26,6 +45,100 @@ Status ValidateRoleLabel(std::string_view label) {
     return InvalidArgument("role_label must be valid UTF-8 of at most 100 bytes");
   }
   return CheckNameCharacters(label, "the role label");
+}
+
+// The invitation of a team as one member (docs/consent.md, "Teams"); Invite has authorized it.
+Status InviteTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out,
+                  const v1::InviteRequest& req, const Permitted& permitted) {
+  const int64_t now = permitted.standing.now_ms;
+  if (!req.invitee_handle().empty()) {
+    return InvalidArgument("invite a person by handle or a team by id, not both");
+  }
+  ctx.audit().event.set_object_id(req.team_id());
+  KRING_ASSIGN_OR_RETURN(auto team, records::GetTeam(txn, req.team_id()));
+  if (!team) return NotFound("no team " + std::to_string(req.team_id()));
+  ctx.audit().event.set_object_handle(team->name());
+  KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(txn, req.network_id(), team->id()));
+  if (member) return AlreadyExists("team \"" + team->name() + "\" is already a member");
+  KRING_ASSIGN_OR_RETURN(auto previous,
+                         records::LatestInvitation(txn, req.network_id(), team->id()));
+  if (previous && previous->state() == v1::INVITATION_STATE_PENDING &&
+      (previous->expires_at_ms() == 0 || now < previous->expires_at_ms())) {
+    return AlreadyExists("team \"" + team->name() + "\" is already invited");
+  }
+  KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+  KRING_ASSIGN_OR_RETURN(uint64_t invitation_id, records::AllocateId(txn));
+  ctx.audit().event.set_object_id(invitation_id);
+  v1::Invitation invitation;
+  invitation.set_id(invitation_id);
+  invitation.set_network_id(req.network_id());
+  invitation.set_invitee_id(team->id());
+  invitation.set_invitee_handle(team->name());
+  invitation.set_team_id(team->id());
+  invitation.set_invited_by(permitted.actor.account_id);
+  invitation.set_invited_by_handle(permitted.actor.handle);
+  invitation.set_role_label(req.role_label());
+  invitation.set_created_at_ms(now);
+  invitation.set_state(v1::INVITATION_STATE_PENDING);
+  invitation.set_client_handle(network->client_handle());
+  invitation.set_expires_at_ms(now + ctx.service().options.invitation_ttl_ms);
+  records::PutInvitation(txn, invitation);
+  *out.response.mutable_invite()->mutable_invitation() = invitation;
+  KRING_ASSIGN_OR_RETURN(auto principals, records::Principals(txn, *network));
+  out.effects.push_back([&ctx, invitation, principals] {
+    ctx.service().hub.PublishToNetwork(
+        /*network_id=*/0, principals,
+        MembershipChangedFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_INVITED, nullptr,
+                               &invitation));
+  });
+  return Status::Ok();
+}
+
+// The client's approval of a team's invitation: the team becomes a member with the consent
+// given, which every current person of the team then has. ApproveInvitation has authorized it.
+Status ApproveTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out,
+                   const v1::ApproveInvitationRequest& req, v1::Invitation invitation,
+                   const Actor& actor, const Standing& standing) {
+  const uint64_t network_id = invitation.network_id();
+  const int64_t now = standing.now_ms;
+  KRING_ASSIGN_OR_RETURN(auto team, records::GetTeam(txn, invitation.team_id()));
+  if (!team) return FailedPrecondition("the team no longer exists");
+  KRING_ASSIGN_OR_RETURN(
+      v1::ConsentProvision provision,
+      NormalizeProvision(req.has_provision() ? req.provision() : DefaultMemberProvision(),
+                         /*for_team=*/false, now));
+  for (uint64_t thread_id : provision.thread_ids()) {
+    KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, network_id, thread_id).status());
+  }
+  store::MemberRecord member;
+  member.set_account_id(team->id());
+  member.set_role(v1::MEMBER_ROLE_MEMBER);
+  member.set_role_label(invitation.role_label());
+  member.set_since_ms(now);
+  member.set_invitation_id(invitation.id());
+  member.set_approved_by(actor.account_id);
+  member.set_team(true);
+  records::AddMember(txn, network_id, member);
+  invitation.set_state(v1::INVITATION_STATE_APPROVED);
+  records::UpdateInvitation(txn, invitation);
+  KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, network_id));
+  KRING_ASSIGN_OR_RETURN(StagedConsent staged,
+                         StageConsent(txn, *network, team->id(), team->name(), &provision, actor,
+                                      standing, "invitation approved"));
+  ctx.audit().event.set_consent_id(staged.consent.id());
+  KRING_ASSIGN_OR_RETURN(v1::Member view, TeamMemberView(txn, member, now));
+  *view.mutable_consent() = staged.consent;
+  *out.response.mutable_approve_invitation()->mutable_member() = view;
+  view.clear_consent();
+  out.effects.push_back([&ctx, network_id, view, staged] {
+    std::vector<uint64_t> told = staged.principals;
+    for (const auto& person : view.team_people()) told.push_back(person.account_id());
+    ctx.service().hub.PublishToNetwork(
+        network_id, told,
+        MembershipChangedFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
+    ApplyConsentChange(ctx.service(), staged, "");
+  });
+  return Status::Ok();
 }
 
 }  // namespace
@@ -43,6 +156,9 @@ Status ListNetworks(RequestContext& ctx, const v1::ListNetworksRequest& req) {
                              ctx.StandingOf(view, network_id, actor.account_id, cache));
       basis.emplace_back(network_id, standing);
       if (!network || !standing.role) continue;
+      // Through a team: listed while the person's period runs and the client has not
+      // excluded them (docs/consent.md, "Teams").
+      if (!TeamRouteClosedReason(standing).empty()) continue;
       v1::Network* n = result->add_networks();
       *n = *network;
       n->set_my_role(*standing.role);
@@ -61,6 +177,7 @@ Status Invite(RequestContext& ctx, const v1::InviteRequest& req) {
     KRING_RETURN_IF_ERROR(ValidateRoleLabel(req.role_label()));
     const Actor& actor = permitted.actor;
     const int64_t now = permitted.standing.now_ms;
+    if (req.team_id() != 0) return InviteTeam(ctx, txn, out, req, permitted);
     std::optional<std::string> handle = CanonicalHandle(req.invitee_handle());
     if (!handle) return InvalidArgument("not a valid handle");
     ctx.audit().event.set_object_handle(*handle);
@@ -165,6 +282,9 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
     if (invitation->expires_at_ms() != 0 && now >= invitation->expires_at_ms()) {
       return FailedPrecondition("the invitation expired at " +
                                 FormatUtc(invitation->expires_at_ms()) + "; invite again");
+    }
+    if (invitation->team_id() != 0) {
+      return ApproveTeam(ctx, txn, out, req, *invitation, actor, standing);
     }
     KRING_ASSIGN_OR_RETURN(auto invitee, records::GetAccount(txn, invitation->invitee_id()));
     if (!invitee || invitee->account().disabled()) {
@@ -311,6 +431,19 @@ Status ListMembers(RequestContext& ctx, const v1::ListMembersRequest& req) {
         v1::Response response;
         auto* result = response.mutable_list_members();
         for (const auto& m : members) {
+          if (m.team()) {
+            // A team: with the people in it right now (docs/consent.md, "Teams").
+            KRING_ASSIGN_OR_RETURN(v1::Member team_view,
+                                   TeamMemberView(view, m, permitted.standing.now_ms));
+            v1::Member* listed = result->add_members();
+            *listed = std::move(team_view);
+            if (principal || permitted.standing.team_id == m.account_id()) {
+              KRING_ASSIGN_OR_RETURN(auto consent,
+                                     records::GetCurrentConsent(view, network_id, m.account_id()));
+              if (consent) *listed->mutable_consent() = *consent;
+            }
+            continue;
+          }
           KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(view, m.account_id()));
           if (!account) continue;
           v1::Member* listed = result->add_members();

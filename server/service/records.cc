@@ -138,6 +138,9 @@ StatusOr<StandingRecords> ReadStandingRecords(const ReadView& view, uint64_t net
     }
   }
   KRING_ASSIGN_OR_RETURN(records.team, GetCurrentConsent(view, network_id, 0));
+  if (!standing.role) {
+    KRING_ASSIGN_OR_RETURN(records.team_routes, ReadTeamRoutes(view, network_id, account_id));
+  }
   return records;
 }
 
@@ -145,6 +148,18 @@ Standing StandingAt(const StandingRecords& records, int64_t now_ms) {
   Standing standing = records.standing;
   standing.now_ms = now_ms;
   standing.team_threads_allowed = records.team && InForce(*records.team, now_ms);
+  const TeamRoute* chosen = nullptr;
+  for (const TeamRoute& route : records.team_routes) {
+    Standing candidate = standing;
+    ApplyTeamRoute(route, candidate);
+    if (TeamRouteClosedReason(candidate).empty() && candidate.consent &&
+        InForce(*candidate.consent, now_ms)) {
+      chosen = &route;
+      break;
+    }
+  }
+  if (chosen == nullptr && !records.team_routes.empty()) chosen = &records.team_routes.front();
+  if (chosen != nullptr) ApplyTeamRoute(*chosen, standing);
   return standing;
 }
 

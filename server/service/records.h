@@ -68,8 +68,8 @@ void AddMember(Transaction& txn, uint64_t network_id, const store::MemberRecord&
 void RemoveMember(Transaction& txn, uint64_t network_id, uint64_t account_id);
 // The network's member records, by account id; a record that does not parse is left out.
 StatusOr<std::vector<store::MemberRecord>> Members(const ReadView& view, uint64_t network_id);
-// The networks an account is a member of, and (for a representative) the networks of the clients
-// they represent. Each once, ascending.
+// The networks an account is a member of, (for a representative) the networks of the clients
+// they represent, and the networks of the teams they are a person of. Each once, ascending.
 StatusOr<std::vector<uint64_t>> NetworksOf(const ReadView& view, uint64_t account_id);
 
 // The public view of an account record.
@@ -122,13 +122,55 @@ StatusOr<Standing> GetStanding(const ReadView& view, uint64_t network_id, uint64
 
 // GetStanding in two steps: the stored records, which hold until one of them changes, and the
 // standing they give at an instant (the consents' ends are decided then).
+// One way the actor may be in the network through a team (docs/consent.md, "Teams"): a team
+// they are a person of, admitted to the network.
+struct TeamRoute {
+  uint64_t team_id = 0;
+  std::string team_name;
+  std::optional<v1::Consent> consent;  // the team's current record in the network
+  int64_t from_ms = 0;
+  int64_t until_ms = 0;
+  bool excluded = false;
+};
 struct StandingRecords {
-  Standing standing;                // now_ms and team_threads_allowed not yet set
-  std::optional<v1::Consent> team;  // the network's team consent, if any
+  Standing standing;                // now_ms, team_threads_allowed and the team route not set
+  std::optional<v1::Consent> team;  // the network's team-only-threads consent, if any
+  // Only for an actor without a role of their own in the network (the personal membership
+  // decides), by team id. StandingAt takes the first open at the instant, else the first.
+  std::vector<TeamRoute> team_routes;
 };
 StatusOr<StandingRecords> ReadStandingRecords(const ReadView& view, uint64_t network_id,
                                               uint64_t account_id);
 Standing StandingAt(const StandingRecords& records, int64_t now_ms);
+
+// --- Teams (tables kTeams, kTeamPeople, kAccountTeams, kTeamExclusions) ---
+// A team admitted to a network is a member (AddMember with MemberRecord.team and the team's id
+// as account_id), so NetworksOf(team id) lists its networks and its consent is kept under its id.
+
+StatusOr<std::optional<v1::Team>> GetTeam(const ReadView& view, uint64_t team_id);
+void PutTeam(Transaction& txn, const v1::Team& team);
+// Every team, by id.
+StatusOr<std::vector<v1::Team>> AllTeams(const ReadView& view);
+// A person's record in the team (ids, flags and period: handles are filled in by the caller).
+StatusOr<std::optional<v1::TeamPerson>> GetTeamPerson(const ReadView& view, uint64_t team_id,
+                                                      uint64_t account_id);
+// The person's record and their entry in the account's teams, together.
+void PutTeamPerson(Transaction& txn, const v1::TeamPerson& person);
+// Both rows PutTeamPerson wrote.
+void RemoveTeamPerson(Transaction& txn, uint64_t team_id, uint64_t account_id);
+// The team's people, by account id.
+StatusOr<std::vector<v1::TeamPerson>> TeamPeople(const ReadView& view, uint64_t team_id);
+// The teams the account is a person of, ascending.
+StatusOr<std::vector<uint64_t>> TeamsOf(const ReadView& view, uint64_t account_id);
+StatusOr<bool> IsExcluded(const ReadView& view, uint64_t network_id, uint64_t team_id,
+                          uint64_t account_id);
+void SetExcluded(Transaction& txn, uint64_t network_id, uint64_t team_id, uint64_t account_id,
+                 bool excluded);
+// The people of the team who are in the network only through it (not a member or a
+// representative there in person): those whose live delivery the team's changes cut.
+StatusOr<std::vector<v1::TeamPerson>> PeopleThroughTeam(const ReadView& view,
+                                                        const v1::Network& network,
+                                                        uint64_t team_id);
 
 // --- Consent (tables kConsents, kCurrentConsents; kMeta for expiries noted) ---
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/core/status.h"
+#include "server/service/records.h"
 #include "server/storage/keys.h"
 #include "server/storage/store.h"
 #include "server/storage/transaction.h"
@@ -70,6 +71,11 @@ StatusOr<std::vector<M>> ScanProtos(const ReadView& view, Table table, uint64_t 
 
 // The second u64 of every key under the u64 prefix, in key order.
 StatusOr<std::vector<uint64_t>> ScanSecondIds(const ReadView& view, Table table, uint64_t prefix);
+
+// The actor's team routes into the network (records_team.cc), and one applied to a standing.
+StatusOr<std::vector<TeamRoute>> ReadTeamRoutes(const ReadView& view, uint64_t network_id,
+                                                uint64_t account_id);
+void ApplyTeamRoute(const TeamRoute& route, Standing& standing);
 
 // The u64 value of every key under the u64 prefix, in key order.
 StatusOr<std::vector<uint64_t>> ScanU64Values(const ReadView& view, Table table, uint64_t prefix);

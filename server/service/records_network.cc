@@ -43,6 +43,12 @@ StatusOr<std::vector<store::MemberRecord>> Members(const ReadView& view, uint64_
 StatusOr<std::vector<uint64_t>> NetworksOf(const ReadView& view, uint64_t account_id) {
   KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> out,
                          ScanSecondIds(view, Table::kAccountNetworks, account_id));
+  KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> teams, TeamsOf(view, account_id));
+  for (uint64_t team_id : teams) {
+    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> theirs,
+                           ScanSecondIds(view, Table::kAccountNetworks, team_id));
+    out.insert(out.end(), theirs.begin(), theirs.end());
+  }
   KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> clients, ClientsRepresentedBy(view, account_id));
   for (uint64_t client : clients) {
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> theirs,

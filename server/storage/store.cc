@@ -29,6 +29,10 @@ std::string_view TableName(Table table) {
       "audit",
       "audit_by_client",
       "audit_by_actor",
+      "teams",
+      "team_people",
+      "account_teams",
+      "team_exclusions",
       "representation_requests",
   };
   auto i = static_cast<size_t>(table);

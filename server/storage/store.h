@@ -42,8 +42,14 @@ enum class Table : uint8_t {
   kAudit,               // seq -> v1.AuditEvent (the hash chain; head in kMeta "audit_head")
   kAuditByClient,       // client id, seq -> ""
   kAuditByActor,        // actor id, seq -> ""
-  // Appointments of representatives waiting for a second admin (pending: no access; the two
-  // tables above hold only those in force): client id, representative id -> v1.Representation.
+  // Teams (issue 14, item 1; records_team.cc). A team admitted to a network is a kMembers row
+  // (MemberRecord.team) under its team id, so kAccountNetworks also lists a team's networks.
+  kTeams,           // team id -> v1.Team
+  kTeamPeople,      // team id, account id -> v1.TeamPerson (ids, flags and period only)
+  kAccountTeams,    // account id, team id -> "" (the teams a person is in)
+  kTeamExclusions,  // network id, team id, account id -> "" (excluded there by the client)
+  // Appointments of representatives waiting for a second admin (pending: no access; only
+  // kRepresentatives holds those in force): client id, representative id -> v1.Representation.
   kRepresentationRequests,
   kCount,  // not a table
 };

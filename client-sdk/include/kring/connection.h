@@ -190,6 +190,31 @@ class Connection {
   // record of the network, oldest first.
   Result<v1::ListConsentsResult> ListConsents(uint64_t network_id, bool history = false);
 
+  // --- Teams (docs/consent.md, "Teams") ---
+  // By an admin.
+  Result<v1::CreateTeamResult> CreateTeam(const std::string& name,
+                                          const std::string& organisation = {});
+  // Adds a person to the team or changes their period (from_ms 0: now; until_ms 0: open). An
+  // admin may do anything, a coordinator of the team for people who are not coordinators.
+  Result<v1::SetTeamPersonResult> SetTeamPerson(uint64_t team_id, const std::string& handle,
+                                                bool coordinator = false, int64_t from_ms = 0,
+                                                int64_t until_ms = 0);
+  // Effective before the answer: the person's live delivery in the team's networks ends.
+  Result<v1::RemoveTeamPersonResult> RemoveTeamPerson(uint64_t team_id, const std::string& handle);
+  Result<v1::ListTeamsResult> ListTeams();
+  Result<v1::ListTeamPeopleResult> ListTeamPeople(uint64_t team_id);
+  // By the client or a representative: a person of a team in the network has no access there
+  // through the team (excluded) or again (not excluded); effective before the answer.
+  Result<v1::SetTeamExclusionResult> SetTeamExclusion(uint64_t network_id, uint64_t team_id,
+                                                      const std::string& handle, bool excluded);
+  // A team instead of a person: Invite with the team's id; the client approves as for a person.
+  Result<v1::InviteResult> InviteTeam(uint64_t network_id, uint64_t team_id,
+                                      const std::string& role_label = {});
+  // Grant and withdraw the consent of a team in the network (by the client or a representative).
+  Result<v1::GrantConsentResult> GrantTeamConsent(uint64_t network_id, uint64_t team_id,
+                                                  const v1::ConsentProvision& provision);
+  Result<v1::WithdrawConsentResult> WithdrawTeamConsent(uint64_t network_id, uint64_t team_id);
+
   // --- The access log (NEN 7513, docs/audit.md) ---
   // By an auditor (AccountKind AUDITOR): records matching every set filter, oldest first, at
   // most query.limit (0: 100). Continue with after_seq = next_after_seq until it is 0. The query

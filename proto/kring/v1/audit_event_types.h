@@ -54,6 +54,13 @@ inline constexpr std::string_view kAuditQueried = "audit.queried";
 inline constexpr std::string_view kAccessLogRead = "access_log.read";
 inline constexpr std::string_view kAuditVerified = "audit.verified";
 inline constexpr std::string_view kAuditCheckpoint = "audit.checkpoint";
+// Teams (docs/consent.md, "Teams").
+inline constexpr std::string_view kTeamCreated = "team.created";
+inline constexpr std::string_view kTeamPersonSet = "team.person_set";
+inline constexpr std::string_view kTeamPersonRemoved = "team.person_removed";
+inline constexpr std::string_view kTeamsListed = "teams.listed";
+inline constexpr std::string_view kTeamPeopleListed = "team.people_listed";
+inline constexpr std::string_view kTeamExclusionSet = "team.exclusion_set";
 
 // Every type above, in the order docs/audit.md lists them.
 inline constexpr std::array kAll = {
@@ -100,6 +107,12 @@ inline constexpr std::array kAll = {
     kAccessLogRead,
     kAuditVerified,
     kAuditCheckpoint,
+    kTeamCreated,
+    kTeamPersonSet,
+    kTeamPersonRemoved,
+    kTeamsListed,
+    kTeamPeopleListed,
+    kTeamExclusionSet,
 };
 
 // Whether `type` is one of kAll.

@@ -61,6 +61,18 @@ TEST(AuditSummaryTest, ARepresentativeActsForTheClient) {
             "Mentor (for the client) gave consent to Amir");
 }
 
+TEST(AuditSummaryTest, APersonOfATeamActsForTheTeam) {
+  v1::AuditEvent e = Event("history.read");
+  e.set_count(2);
+  e.set_for_team_id(900);
+  e.set_for_team_name("Wijkteam Noord");
+  EXPECT_EQ(SummarizeAuditEvent(e, "Sanne", "Werk", ""),
+            "Sanne for team \"Wijkteam Noord\" read 2 messages in thread Werk");
+  e.clear_for_team_name();
+  EXPECT_EQ(SummarizeAuditEvent(e, "Sanne", "Werk", ""),
+            "Sanne for team 900 read 2 messages in thread Werk");
+}
+
 TEST(AuditSummaryTest, TheClientIsToldOfEveryStepOfAnAppointment) {
   EXPECT_EQ(SummarizeAuditEvent(Event("representative.requested"), "Admin", "", "Sam (mentor)"),
             "Admin asked to appoint Sam (mentor) as your representative; it takes effect only "

@@ -49,16 +49,24 @@ constexpr uint64_t kScopedThread = 7;  // the one thread of a one-thread consent
 constexpr uint64_t kOtherThread = 8;
 
 enum class Place {
-  kClient,                // the client of the network
-  kRepresentative,        // a representative of the client
-  kCoordinator,           // member; consent in force: every thread, read + post + coordinate
-  kMemberAll,             // member; consent in force: every thread, read + post
-  kMemberOneThread,       // member; consent in force: thread 7 only, read + post
-  kMemberReadOnly,        // member; consent in force: every thread, read only
-  kMemberExpired,         // member; consent ended a millisecond ago
-  kMemberWithdrawn,       // member; consent withdrawn
-  kMemberNotYet,          // member; consent starts in a second
-  kMemberNoConsent,       // member without any consent record (a store from before consent)
+  kClient,           // the client of the network
+  kRepresentative,   // a representative of the client
+  kCoordinator,      // member; consent in force: every thread, read + post + coordinate
+  kMemberAll,        // member; consent in force: every thread, read + post
+  kMemberOneThread,  // member; consent in force: thread 7 only, read + post
+  kMemberReadOnly,   // member; consent in force: every thread, read only
+  kMemberExpired,    // member; consent ended a millisecond ago
+  kMemberWithdrawn,  // member; consent withdrawn
+  kMemberNotYet,     // member; consent starts in a second
+  kMemberNoConsent,  // member without any consent record (a store from before consent)
+  // Through a team (not a member in person): the team's consent in force, every thread, read +
+  // post; the person's period in the team open, unless said otherwise.
+  kTeamMember,            // a current person of the team
+  kTeamMemberExcluded,    // a person of the team the client excluded from this network
+  kTeamStandInNotYet,     // a stand-in whose period starts in a second
+  kTeamStandInEnded,      // a stand-in whose period ended now (the end is exclusive)
+  kTeamStandInInPeriod,   // a stand-in within their period
+  kTeamWithdrawn,         // a current person; the team's consent withdrawn
   kPendingInvitee,        // invited, not yet approved: no role
   kRemoved,               // was a member, removed or left: no role
   kStranger,              // never had anything to do with the network: no role
@@ -139,6 +147,26 @@ Standing StandingFor(Place place, On on) {
       break;
     case Place::kMemberNoConsent:
       s.role = v1::MEMBER_ROLE_MEMBER;
+      break;
+    case Place::kTeamMember:
+    case Place::kTeamMemberExcluded:
+    case Place::kTeamStandInNotYet:
+    case Place::kTeamStandInEnded:
+    case Place::kTeamStandInInPeriod:
+    case Place::kTeamWithdrawn:
+      s.role = v1::MEMBER_ROLE_MEMBER;
+      s.consent = ConsentFor(true, {kRead, kPostAction});
+      s.consent->set_grantee_is_team(true);
+      s.team_id = 900;
+      s.team_name = "Wijkteam Noord";
+      s.team_excluded = place == Place::kTeamMemberExcluded;
+      if (place == Place::kTeamStandInNotYet) s.team_from_ms = kNow + 1000;
+      if (place == Place::kTeamStandInEnded) s.team_until_ms = kNow;
+      if (place == Place::kTeamStandInInPeriod) {
+        s.team_from_ms = kNow - 1000;
+        s.team_until_ms = kNow + 1000;
+      }
+      if (place == Place::kTeamWithdrawn) s.consent->set_status(v1::CONSENT_STATUS_WITHDRAWN);
       break;
     case Place::kPendingInvitee:
     case Place::kRemoved:
@@ -238,6 +266,17 @@ const Row kAuthorizeTable[] = {
     {"MemberWithdrawn_AsAuditor",   Place::kMemberWithdrawn,     kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     {"MemberNotYet",                Place::kMemberNotYet,        kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
     {"MemberNoConsent",             Place::kMemberNoConsent,     kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  OK,   DENY, DENY,  DENY}},
+    // Through a team: exactly the team's consent, while the person is in the team (their period)
+    // and not excluded by the client. They do not leave: a coordinator removes them from the team.
+    {"TeamMember",                  Place::kTeamMember,          kMember,  S, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    {"TeamMember_AsAdmin",          Place::kTeamMember,          kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"TeamMember_TeamWithdrawn",    Place::kTeamMember,          kMember,  W, {OK,    OK,    OK,    OK,   DENY, DENY,  OK,   OK,    DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    {"TeamMemberExcluded",          Place::kTeamMemberExcluded,  kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    {"TeamMemberExcluded_AsAuditor", Place::kTeamMemberExcluded, kAuditor, S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"TeamStandInNotYet",           Place::kTeamStandInNotYet,   kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    {"TeamStandInInPeriod",         Place::kTeamStandInInPeriod, kMember,  S, {OK,    OK,    OK,    OK,   OK,   OK,    OK,   OK,    DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    {"TeamStandInEnded",            Place::kTeamStandInEnded,    kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
+    {"TeamWithdrawn",               Place::kTeamWithdrawn,       kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  PRE,  DENY, DENY,  DENY}},
     // No role: invited but not approved, removed, or never involved. Nothing at all.
     {"PendingInvitee",              Place::kPendingInvitee,      kMember,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     {"PendingInvitee_AsClient",     Place::kPendingInvitee,      kClient,  S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
@@ -356,6 +395,46 @@ TEST(AuthorizeTest, SameStandingComparesTheRecordsNotTheInstant) {
       SameStanding(StandingFor(Place::kClient, S), StandingFor(Place::kRepresentative, S)));
   EXPECT_FALSE(SameStanding(member, StandingFor(Place::kMemberAll, On::kTeamThreadWithdrawn)));
   EXPECT_TRUE(SameStanding(StandingFor(Place::kClient, S), StandingFor(Place::kClient, T)));
+}
+
+TEST(AuthorizeTest, ATeamRouteSaysWhyItIsClosed) {
+  const Actor member{1, kMember};
+  auto detail = [&](Place place) {
+    return Authorize(member, Operation::kReadHistory, StandingFor(place, S), ThreadFor(S)).detail();
+  };
+  EXPECT_NE(detail(Place::kTeamMemberExcluded).find("excluded you"), std::string::npos);
+  EXPECT_NE(detail(Place::kTeamStandInNotYet).find("not started"), std::string::npos);
+  EXPECT_NE(detail(Place::kTeamStandInEnded).find("has ended"), std::string::npos);
+  EXPECT_NE(detail(Place::kTeamStandInEnded).find("Wijkteam Noord"), std::string::npos);
+  EXPECT_FALSE(SeesThread(StandingFor(Place::kTeamMemberExcluded, S), ThreadFor(S)));
+  EXPECT_TRUE(SeesThread(StandingFor(Place::kTeamMember, S), ThreadFor(S)));
+  EXPECT_EQ(AuthorizeNetworkAccess(member, Operation::kReceiveLive,
+                                   StandingFor(Place::kTeamStandInEnded, S))
+                .code(),
+            Code::kPermissionDenied);
+}
+
+// A stand-in's live delivery ends at the earlier of the consent's end and their period's end.
+TEST(AuthorizeTest, ATeamRouteEndsAtTheEarlierEnd) {
+  Standing s = StandingFor(Place::kTeamStandInInPeriod, S);
+  EXPECT_EQ(AccessEndsMs(s), kNow + 1000);
+  s.consent->mutable_provision()->set_end_ms(kNow + 500);
+  EXPECT_EQ(AccessEndsMs(s), kNow + 500);
+  s.consent->mutable_provision()->set_end_ms(kNow + 5000);
+  EXPECT_EQ(AccessEndsMs(s), kNow + 1000);
+  s.team_until_ms = 0;
+  EXPECT_EQ(AccessEndsMs(s), kNow + 5000);
+}
+
+TEST(AuthorizeTest, SameStandingComparesTheTeamRoute) {
+  const Standing team = StandingFor(Place::kTeamMember, S);
+  EXPECT_TRUE(SameStanding(team, team));
+  EXPECT_FALSE(SameStanding(team, StandingFor(Place::kTeamMemberExcluded, S)));
+  EXPECT_FALSE(SameStanding(team, StandingFor(Place::kTeamStandInEnded, S)));
+  EXPECT_FALSE(SameStanding(team, StandingFor(Place::kTeamStandInNotYet, S)));
+  Standing in_person = team;
+  in_person.team_id = 0;
+  EXPECT_FALSE(SameStanding(team, in_person));
 }
 
 TEST(AuthorizeTest, NetworkAccessIsTheThreadFreePart) {
@@ -512,6 +591,23 @@ TEST(AuthorizeConfirmRepresentativeTest, ASecondAdminConfirms) {
 }
 
 // --- AuthorizeAccountAdmin ------------------------------------------------------------------
+
+TEST(AuthorizeTeamTest, AdminsCreateTeamsAndAppointCoordinators) {
+  EXPECT_TRUE(AuthorizeTeamAdmin(Actor{1, kAdmin}).ok());
+  for (auto kind : {kClient, kMember, kAuditor}) {
+    EXPECT_EQ(AuthorizeTeamAdmin(Actor{1, kind}).code(), Code::kPermissionDenied);
+  }
+  // (coordinates, about_coordinator) -> code, for a member account and for an admin.
+  EXPECT_TRUE(AuthorizeTeamChange(Actor{1, kAdmin}, false, true).ok());
+  EXPECT_TRUE(AuthorizeTeamChange(Actor{1, kAdmin}, false, false).ok());
+  EXPECT_TRUE(AuthorizeTeamChange(Actor{1, kMember}, true, false).ok());
+  EXPECT_EQ(AuthorizeTeamChange(Actor{1, kMember}, true, true).code(), Code::kPermissionDenied);
+  EXPECT_EQ(AuthorizeTeamChange(Actor{1, kMember}, false, false).code(), Code::kPermissionDenied);
+  EXPECT_EQ(AuthorizeTeamChange(Actor{1, kAuditor}, false, false).code(), Code::kPermissionDenied);
+  EXPECT_TRUE(AuthorizeTeamRead(Actor{1, kAdmin}, false).ok());
+  EXPECT_TRUE(AuthorizeTeamRead(Actor{1, kMember}, true).ok());
+  EXPECT_EQ(AuthorizeTeamRead(Actor{1, kClient}, false).code(), Code::kPermissionDenied);
+}
 
 TEST(AuthorizeAccountAdminTest, OnlyAdminsManageAccounts) {
   struct Case {
