@@ -233,36 +233,6 @@ int ListUsers(Invocation& inv, const ListUsersArgs& args) {
   }
 }
 
-int AppointRepresentative(Invocation& inv, const std::string& client, const std::string& handle,
-                          const std::string& basis) {
-  int exit_code = kExitOk;
-  auto conn = inv.Resume(&exit_code);
-  if (conn == nullptr) return exit_code;
-  auto appointed = conn->AppointRepresentative(client, handle, basis);
-  if (!appointed.ok()) return inv.Failed(appointed.error());
-  const v1::Representation& r = appointed->representation();
-  inv.out().Emit(r.representative_handle() + " represents " + r.client_handle() + " (" +
-                     OneLine(r.basis()) + ") since " + FormatTime(r.since_ms()),
-                 JsonObject()
-                     .Str("client", r.client_handle())
-                     .Str("representative", r.representative_handle())
-                     .Str("basis", r.basis())
-                     .Str("since", FormatTime(r.since_ms())));
-  return kExitOk;
-}
-
-int EndRepresentation(Invocation& inv, const std::string& client, const std::string& handle) {
-  int exit_code = kExitOk;
-  auto conn = inv.Resume(&exit_code);
-  if (conn == nullptr) return exit_code;
-  auto ended = conn->EndRepresentation(client, handle);
-  if (!ended.ok()) return inv.Failed(ended.error());
-  inv.out().Emit(
-      handle + " no longer represents " + client,
-      JsonObject().Str("client", client).Str("representative", handle).Bool("ended", true));
-  return kExitOk;
-}
-
 // --- Registration ---
 
 namespace {
@@ -344,18 +314,42 @@ void AddAccountCommands(CLI::App& app, Command* run) {
   AddPagingFlags(find, a.list);
   OnRun(find, run, [args](Invocation& inv) { return ListUsers(inv, args->list); });
 
-  CLI::App* rep =
-      app.add_subcommand("representative", "Appoint and end legal representatives (admins)");
+  CLI::App* rep = app.add_subcommand("representative",
+                                     "Appoint (one admin asks, a second confirms) and end legal "
+                                     "representatives (admins)");
   rep->require_subcommand(1);
   CLI::App* appoint = rep->add_subcommand(
-      "appoint", "HANDLE acts for CLIENT in every network of the client (grants, withdraws, ...)");
+      "appoint",
+      "Ask that HANDLE act for CLIENT in every network of the client; in force once a second "
+      "admin confirms it");
   appoint->add_option("CLIENT", a.client, "The client's handle")->required();
   appoint->add_option("HANDLE", a.handle, "The representative's handle")->required();
-  appoint->add_option("--basis", a.basis, "The legal ground, e.g. \"guardianship, court order\"")
+  appoint
+      ->add_option("--basis", a.basis,
+                   "The legal reference: at least 8 characters with a digit, e.g. "
+                   "\"guardianship, court order 2026/123\"")
       ->required();
   OnRun(appoint, run, [args](Invocation& inv) {
     return AppointRepresentative(inv, args->client, args->handle, args->basis);
   });
+  CLI::App* confirm = rep->add_subcommand(
+      "confirm", "Confirm an appointment another admin asked for: it takes effect at once");
+  confirm->add_option("CLIENT", a.client, "The client's handle")->required();
+  confirm->add_option("HANDLE", a.handle, "The representative's handle")->required();
+  OnRun(confirm, run,
+        [args](Invocation& inv) { return ConfirmRepresentative(inv, args->client, args->handle); });
+  CLI::App* refuse = rep->add_subcommand(
+      "refuse", "Drop an appointment that waits for confirmation (or withdraw your own request)");
+  refuse->add_option("CLIENT", a.client, "The client's handle")->required();
+  refuse->add_option("HANDLE", a.handle, "The representative's handle")->required();
+  OnRun(refuse, run,
+        [args](Invocation& inv) { return RefuseRepresentative(inv, args->client, args->handle); });
+  CLI::App* pending = rep->add_subcommand(
+      "list",
+      "Appointments waiting for a second admin (with --client: the client's, in force too): "
+      "CLIENT  REPRESENTATIVE  STATE  ASKED_BY  BASIS");
+  pending->add_option("--client", a.client, "Only this client's appointments");
+  OnRun(pending, run, [args](Invocation& inv) { return ListRepresentations(inv, args->client); });
   CLI::App* end = rep->add_subcommand("end", "End a representation; its access ends at once");
   end->add_option("CLIENT", a.client, "The client's handle")->required();
   end->add_option("HANDLE", a.handle, "The representative's handle")->required();

@@ -64,9 +64,16 @@ struct ListUsersArgs {
 // Admins: one line per account, by id: "ID  HANDLE  KIND  NAME  PROFESSION[  disabled]".
 // A listing cut at a page says so (on stderr; a last {"more_after": N} line with --json).
 int ListUsers(Invocation& inv, const ListUsersArgs& args);
-// Admins: `handle` acts for `client` in every network of the client, on the legal `basis`.
+// --- Representatives (representative_commands.cc) ---
+
+// Admins: asks that `handle` act for `client` in every network of the client, on the legal
+// `basis`; in force once a second admin confirms it (ConfirmRepresentative).
 int AppointRepresentative(Invocation& inv, const std::string& client, const std::string& handle,
                           const std::string& basis);
+int ConfirmRepresentative(Invocation& inv, const std::string& client, const std::string& handle);
+int RefuseRepresentative(Invocation& inv, const std::string& client, const std::string& handle);
+// One line per appointment: "CLIENT  REPRESENTATIVE  pending|in force  ASKED_BY  BASIS".
+int ListRepresentations(Invocation& inv, const std::string& client);
 int EndRepresentation(Invocation& inv, const std::string& client, const std::string& handle);
 
 // --- Consent (consent_commands.cc) ---
@@ -119,6 +126,9 @@ int ListInvitations(Invocation& inv);
 // Without provision flags the server's default applies (every thread, read and post).
 int ApproveInvitation(Invocation& inv, uint64_t invitation_id, const ProvisionFlags& flags);
 int DeclineInvitation(Invocation& inv, uint64_t invitation_id);
+// The client or a representative answers a network a member opened for the client.
+int AcceptNetwork(Invocation& inv, uint64_t network_id, const ProvisionFlags& flags);
+int DeclineNetwork(Invocation& inv, uint64_t network_id);
 int RemoveMember(Invocation& inv, uint64_t network_id, const std::string& handle);
 int ListMembers(Invocation& inv, uint64_t network_id);
 

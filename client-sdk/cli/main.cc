@@ -29,7 +29,7 @@ in, or connection/TLS failure.
 
 --json prints one JSON object per line (JSON Lines); field names are stable:
   account     id handle kind display_name profession disabled created_at
-  network     id client general_thread_id my_role created_at
+  network     id client general_thread_id my_role created_at [state: pending, accepted]
   invitation  id network_id client invitee invited_by role_label state created_at expires_at
   member      handle display_name profession role role_label since [access_in_force] [consent]
   thread      id network_id title last_seq created_at team_only sensitive participant_ids [participants]
@@ -47,8 +47,9 @@ login and whoami print the account plus session_expires_at; approve the member p
 invitation_id; send {network_id thread_id seq client_msg_id duplicate posted_at}; decline
 {invitation_id state}; remove {network_id handle removed}; user disable {handle disabled};
 logout {logged_out}; password {password_changed}; consent grant, withdraw and team-threads the new consent record;
-representative appoint {client representative basis since}, end {client representative
-ended}; history may start with {network_id thread_id hidden_through_seq}; audit verify
+representative appoint, confirm and list {client representative basis state asked_by
+[confirmed_by since]}, refuse {client representative state}, end {client representative
+ended}; network accept the network; network decline {id state}; history may start with {network_id thread_id hidden_through_seq}; audit verify
 {intact records first_bad_seq problem head_hash(hex) repaired_records}; audit checkpoint
 {server_id count head_hash(base64) time time_ms algorithm signature(base64) public_key_pem};
 audit query and mine end a page that has more after it with {more_after} (text mode: on

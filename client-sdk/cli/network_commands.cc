@@ -1,4 +1,4 @@
-// network open/list, invite, invitations, approve, decline, remove, members.
+// network open/list/accept/decline, invite, invitations, approve, decline, remove, members.
 #include <CLI/CLI.hpp>
 #include <memory>
 
@@ -80,6 +80,33 @@ int DeclineInvitation(Invocation& inv, uint64_t invitation_id) {
   return kExitOk;
 }
 
+int AcceptNetwork(Invocation& inv, uint64_t network_id, const ProvisionFlags& flags) {
+  v1::ConsentProvision provision;  // empty: not sent, the server's default applies
+  std::string error;
+  if (flags.any() && !BuildProvision(flags, &provision, &error)) return inv.UsageError(error);
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto accepted = conn->AcceptNetwork(network_id, provision);
+  if (!accepted.ok()) return inv.Failed(accepted.error());
+  const v1::Consent& c = accepted->consent();
+  inv.out().Emit("accepted network " + std::to_string(network_id) + ": " + c.grantee_handle() +
+                     " (" + ConsentText(c, NowMs(), Handles{}) + ")",
+                 NetworkJson(accepted->network()));
+  return kExitOk;
+}
+
+int DeclineNetwork(Invocation& inv, uint64_t network_id) {
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto declined = conn->DeclineNetwork(network_id);
+  if (!declined.ok()) return inv.Failed(declined.error());
+  inv.out().Emit("declined network " + std::to_string(network_id),
+                 JsonObject().Uint("id", network_id).Str("state", "declined"));
+  return kExitOk;
+}
+
 int RemoveMember(Invocation& inv, uint64_t network_id, const std::string& handle) {
   int exit_code = kExitOk;
   auto conn = inv.Resume(&exit_code);
@@ -141,8 +168,23 @@ void AddNetworkCommands(CLI::App& app, Command* run) {
   CLI::App* open = network->add_subcommand("open", "Open a network for a client (prints its id)");
   open->add_option("--client", a.client, "The client's handle")->required();
   OnRun(open, run, [args](Invocation& inv) { return OpenNetwork(inv, args->client); });
-  OnRun(network->add_subcommand("list", "Networks you are in: ID  CLIENT  MY_ROLE  GENERAL_THREAD"),
+  OnRun(network->add_subcommand(
+            "list", "Networks you are in: ID  CLIENT  MY_ROLE  GENERAL_THREAD[  pending]"),
         run, ListNetworks);
+  CLI::App* accept = network->add_subcommand(
+      "accept",
+      "Accept a network a member opened for you (the client or a representative): the "
+      "acceptance is your consent for the opener. Without flags: every thread, read and post, "
+      "no history; with flags: as `consent grant`");
+  accept->add_option("NETWORK", a.network, "Network id")->required();
+  AddProvisionFlags(accept, a.provision);
+  OnRun(accept, run,
+        [args](Invocation& inv) { return AcceptNetwork(inv, args->network, args->provision); });
+  CLI::App* decline_network =
+      network->add_subcommand("decline", "Decline a network a member opened for you");
+  decline_network->add_option("NETWORK", a.network, "Network id")->required();
+  OnRun(decline_network, run,
+        [args](Invocation& inv) { return DeclineNetwork(inv, args->network); });
 
   CLI::App* invite = app.add_subcommand("invite", "Invite a member (prints the invitation id)");
   invite->add_option("NETWORK", a.network, "Network id")->required();

@@ -245,6 +245,8 @@ JsonObject NetworkJson(const v1::Network& n) {
       .Uint("general_thread_id", n.general_thread_id())
       .Str("my_role", RoleName(n.my_role()))
       .Str("created_at", FormatTime(n.created_at_ms()));
+  if (n.state() == v1::NETWORK_STATE_PENDING) j.Str("state", "pending");
+  if (n.state() == v1::NETWORK_STATE_ACCEPTED) j.Str("state", "accepted");
   return j;
 }
 
@@ -331,7 +333,8 @@ std::string AccountText(const v1::Account& a) {
 
 std::string NetworkText(const v1::Network& n) {
   return std::to_string(n.id()) + "  " + n.client_handle() + "  " + Field(RoleName(n.my_role())) +
-         "  " + std::to_string(n.general_thread_id());
+         "  " + std::to_string(n.general_thread_id()) +
+         (n.state() == v1::NETWORK_STATE_PENDING ? "  pending" : "");
 }
 
 std::string InvitationText(const v1::Invitation& i) {

@@ -128,6 +128,31 @@ Result<v1::EndRepresentationResult> Connection::EndRepresentation(
   return KRING_SDK_CALL(f, end_representation, kEndRepresentation);
 }
 
+Result<v1::ConfirmRepresentativeResult> Connection::ConfirmRepresentative(
+    const std::string& client_handle, const std::string& representative_handle) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_confirm_representative();
+  req->set_client_handle(client_handle);
+  req->set_representative_handle(representative_handle);
+  return KRING_SDK_CALL(f, confirm_representative, kConfirmRepresentative);
+}
+
+Result<v1::RefuseRepresentativeResult> Connection::RefuseRepresentative(
+    const std::string& client_handle, const std::string& representative_handle) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_refuse_representative();
+  req->set_client_handle(client_handle);
+  req->set_representative_handle(representative_handle);
+  return KRING_SDK_CALL(f, refuse_representative, kRefuseRepresentative);
+}
+
+Result<v1::ListRepresentationsResult> Connection::ListRepresentations(
+    const std::string& client_handle) {
+  v1::ClientFrame f;
+  f.mutable_list_representations()->set_client_handle(client_handle);
+  return KRING_SDK_CALL(f, list_representations, kListRepresentations);
+}
+
 // --- Networks and membership ---
 
 Result<v1::OpenNetworkResult> Connection::OpenNetwork(const std::string& client_handle) {
@@ -172,6 +197,22 @@ Result<v1::DeclineInvitationResult> Connection::DeclineInvitation(uint64_t invit
   v1::ClientFrame f;
   f.mutable_decline_invitation()->set_invitation_id(invitation_id);
   return KRING_SDK_CALL(f, decline_invitation, kDeclineInvitation);
+}
+
+Result<v1::AcceptNetworkResult> Connection::AcceptNetwork(uint64_t network_id,
+                                                          const v1::ConsentProvision& provision) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_accept_network();
+  req->set_network_id(network_id);
+  // An empty provision stays unset on the wire, so that the server applies its default.
+  if (provision.ByteSizeLong() != 0) *req->mutable_provision() = provision;
+  return KRING_SDK_CALL(f, accept_network, kAcceptNetwork);
+}
+
+Result<v1::DeclineNetworkResult> Connection::DeclineNetwork(uint64_t network_id) {
+  v1::ClientFrame f;
+  f.mutable_decline_network()->set_network_id(network_id);
+  return KRING_SDK_CALL(f, decline_network, kDeclineNetwork);
 }
 
 Result<v1::RemoveMemberResult> Connection::RemoveMember(uint64_t network_id,

@@ -92,6 +92,19 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "looked at who is in a team";
   } else if (type == event_type::kTeamExclusionSet) {
     what = "changed whether " + object + " of a team may take part in the network";
+  } else if (type == event_type::kRepresentativeRequested) {
+    what = "asked to appoint " + object +
+           " as your representative; it takes effect only when a second admin confirms it";
+  } else if (type == event_type::kRepresentativeConfirmed) {
+    what = "confirmed the appointment of " + object + " as your representative: it is in force";
+  } else if (type == event_type::kRepresentativeRefused) {
+    what = "refused the appointment of " + object + " as your representative";
+  } else if (type == event_type::kRepresentationsListed) {
+    what = "looked at the appointments of your representatives, as an admin";
+  } else if (type == event_type::kNetworkAccepted) {
+    what = "accepted the network " + object + " opened";
+  } else if (type == event_type::kNetworkDeclined) {
+    what = "declined the network " + object + " opened";
   } else {
     what = "did " + type;
   }

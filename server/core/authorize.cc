@@ -44,6 +44,10 @@ std::string_view OperationName(Operation op) {
 
 namespace {
 
+bool IsPrincipalRole(const Standing& standing) {
+  return standing.role == v1::MEMBER_ROLE_CLIENT || standing.role == v1::MEMBER_ROLE_REPRESENTATIVE;
+}
+
 bool IsStaff(const Actor& actor) {
   return actor.kind == v1::ACCOUNT_KIND_ADMIN || actor.kind == v1::ACCOUNT_KIND_AUDITOR;
 }
@@ -52,11 +56,20 @@ Status Denied(Operation op, std::string_view why) {
   return PermissionDenied("may not " + std::string(OperationName(op)) + ": " + std::string(why));
 }
 
+// Nothing happens in a network before the client accepts it: not for the opener, who waits, nor
+// for the client, who answers first.
+Status PendingRefusal(const Standing& standing) {
+  if (IsPrincipalRole(standing)) {
+    return FailedPrecondition("this network waits for the client to accept or decline it");
+  }
+  const std::string client =
+      standing.client_handle.empty() ? std::string("the client") : standing.client_handle;
+  return FailedPrecondition("waiting for " + client + " to accept this network");
+}
+
 }  // namespace
 
-bool IsPrincipal(const Standing& standing) {
-  return standing.role == v1::MEMBER_ROLE_CLIENT || standing.role == v1::MEMBER_ROLE_REPRESENTATIVE;
-}
+bool IsPrincipal(const Standing& standing) { return IsPrincipalRole(standing); }
 
 namespace {
 
@@ -174,6 +187,7 @@ Status Authorize(const Actor& actor, Operation op, const Standing& standing,
   if (IsStaff(actor)) return Denied(op, "admins and auditors have no access to networks");
   if (!standing.network_exists) return NotFound("no such network");
   if (!standing.role) return Denied(op, "not a member of this network");
+  if (standing.network_pending) return PendingRefusal(standing);
   if (IsThreadOperation(op) && thread.id == 0) {
     return Internal("no thread given to authorize " + std::string(OperationName(op)));
   }
@@ -185,6 +199,7 @@ Status AuthorizeNetworkAccess(const Actor& actor, Operation op, const Standing& 
   if (IsStaff(actor)) return Denied(op, "admins and auditors have no access to networks");
   if (!standing.network_exists) return NotFound("no such network");
   if (!standing.role) return Denied(op, "not a member of this network");
+  if (standing.network_pending) return PendingRefusal(standing);
   if (IsPrincipal(standing)) return Status::Ok();
   if (std::string why = TeamRouteClosedReason(standing); !why.empty()) return Denied(op, why);
   if (!standing.consent) return Denied(op, "no consent on record");
@@ -200,7 +215,8 @@ bool SameStanding(const Standing& a, const Standing& b) {
   return a.network_exists == b.network_exists && a.role == b.role && a_consent == b_consent &&
          a.team_threads_allowed == b.team_threads_allowed && a.client_id == b.client_id &&
          a.team_id == b.team_id && a.team_from_ms == b.team_from_ms &&
-         a.team_until_ms == b.team_until_ms && a.team_excluded == b.team_excluded;
+         a.team_until_ms == b.team_until_ms && a.team_excluded == b.team_excluded &&
+         a.network_pending == b.network_pending && a.client_handle == b.client_handle;
 }
 
 std::string TeamRouteClosedReason(const Standing& standing) {
@@ -217,7 +233,7 @@ std::string TeamRouteClosedReason(const Standing& standing) {
 }
 
 bool SeesThread(const Standing& standing, const ThreadRef& thread) {
-  if (!standing.network_exists || !standing.role) return false;
+  if (!standing.network_exists || !standing.role || standing.network_pending) return false;
   if (IsPrincipal(standing)) return true;
   if (!TeamRouteClosedReason(standing).empty()) return false;
   return standing.consent && InForce(*standing.consent, standing.now_ms) &&
@@ -247,6 +263,32 @@ Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountK
   }
   if (actor.kind == v1::ACCOUNT_KIND_MEMBER) return Status::Ok();
   return PermissionDenied("admins and auditors do not open networks");
+}
+
+bool OpensPending(const Actor& actor, uint64_t client_id, bool represents) {
+  return actor.account_id != client_id && !represents;
+}
+
+Status AuthorizeAnswerNetwork(const Actor& actor, const Standing& standing) {
+  if (IsStaff(actor)) return PermissionDenied("admins and auditors do not answer for clients");
+  if (!standing.network_exists) return NotFound("no such network");
+  if (!IsPrincipal(standing)) {
+    return PermissionDenied(
+        "only the client or their representative accepts or declines a network opened for them");
+  }
+  if (!standing.network_pending) {
+    return FailedPrecondition("the network is not waiting to be accepted");
+  }
+  return Status::Ok();
+}
+
+Status AuthorizeConfirmRepresentative(const Actor& actor, uint64_t appointed_by) {
+  KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
+  if (actor.account_id == appointed_by) {
+    return PermissionDenied(
+        "a second admin confirms an appointment, not the admin who asked for it");
+  }
+  return Status::Ok();
 }
 
 Status AuthorizeAuditor(const Actor& actor) {

@@ -78,6 +78,11 @@ struct Standing {
   int64_t team_from_ms = 0;
   int64_t team_until_ms = 0;
   bool team_excluded = false;
+  // Pending networks (issue 14, item 4). The network was opened by a member for the client and
+  // waits for the client (or a representative) to accept it: nobody reads or writes in it yet.
+  // `client_handle` names the client in the refusal; filled only while the network is pending.
+  bool network_pending = false;
+  std::string client_handle = {};
 };
 
 // The client or a representative of the client: acts as the client.
@@ -135,6 +140,19 @@ Status AuthorizeDeclineInvitation(bool is_invitee, const Standing& standing);
 // Opening a network for `client_id`: the client themself, or a member-kind account who then
 // coordinates it. `client_kind` is the kind of the account named as the client.
 Status AuthorizeOpenNetwork(const Actor& actor, uint64_t client_id, v1::AccountKind client_kind);
+
+// Whether a network opened by `actor` for the client waits for the client to accept it: yes
+// unless the opener is the client or a representative of the client (`represents`), who act as
+// the client and need no consent of their own.
+bool OpensPending(const Actor& actor, uint64_t client_id, bool represents);
+
+// Accepting or declining a pending network (`standing`: the actor's in it): the client or a
+// representative. FAILED_PRECONDITION when the network is not waiting for an answer.
+Status AuthorizeAnswerNetwork(const Actor& actor, const Standing& standing);
+
+// Confirming a pending appointment of a representative: an admin other than the one who asked
+// for it (`appointed_by`), so that no single admin can make anyone a client's representative.
+Status AuthorizeConfirmRepresentative(const Actor& actor, uint64_t appointed_by);
 
 // Whether the actor's session may make `request` at all, before what it asks is looked at: a
 // session of an account whose password is one-time may only change it (and resume, ask who it

@@ -102,6 +102,26 @@ Frame TeamChangedFrame(const v1::TeamChanged& changed) {
   return EventFrame(event);
 }
 
+Frame NetworkRequestedFrame(const v1::Network& network) {
+  v1::Event event;
+  *event.mutable_network_requested()->mutable_network() = network;
+  return EventFrame(event);
+}
+
+Frame NetworkAnsweredFrame(const v1::Network& network) {
+  v1::Event event;
+  *event.mutable_network_answered()->mutable_network() = network;
+  return EventFrame(event);
+}
+
+Frame RepresentationChangedFrame(const v1::Representation& representation,
+                                 v1::RepresentationChange change) {
+  v1::Event event;
+  *event.mutable_representation_changed()->mutable_representation() = representation;
+  event.mutable_representation_changed()->set_change(change);
+  return EventFrame(event);
+}
+
 Frame MessagePostedFrame(std::string_view message_bytes) {
   // MessagePosted.message = 1; Event.message_posted = 1; ServerFrame.event = 2.
   const uint64_t posted_len = 1 + VarintSize(message_bytes.size()) + message_bytes.size();

@@ -35,6 +35,11 @@ Frame InvitationReceivedFrame(const v1::Invitation& invitation);
 Frame SessionEndedFrame(std::string reason);
 Frame ConsentChangedFrame(const v1::Consent& consent);
 Frame TeamChangedFrame(const v1::TeamChanged& changed);
+// Pending networks and appointments (issue 14, items 4 and 5).
+Frame NetworkRequestedFrame(const v1::Network& network);
+Frame NetworkAnsweredFrame(const v1::Network& network);
+Frame RepresentationChangedFrame(const v1::Representation& representation,
+                                 v1::RepresentationChange change);
 
 // ServerFrame{batch{frames...}} around already serialized ServerFrames, without parsing them:
 // appends the frames' bytes (each a complete ServerFrame, none itself a batch) to `out`,

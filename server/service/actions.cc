@@ -8,6 +8,7 @@
 #include "server/service/consent_actions.h"
 #include "server/service/message_actions.h"
 #include "server/service/network_actions.h"
+#include "server/service/representative_actions.h"
 #include "server/service/team_actions.h"
 #include "server/service/thread_actions.h"
 
@@ -45,7 +46,7 @@ constexpr std::array kRows = {
             Run<&F::disable_account, DisableAccount>},
   ActionRow{F::kChangePassword, type::kPasswordChanged, kUpdate, K::kPassword,
             Run<&F::change_password, ChangePassword>},
-  ActionRow{F::kAppointRepresentative, type::kRepresentativeAppointed, kCreate, K::kWrite,
+  ActionRow{F::kAppointRepresentative, type::kRepresentativeRequested, kCreate, K::kWrite,
             Run<&F::appoint_representative, AppointRepresentative>},
   ActionRow{F::kEndRepresentation, type::kRepresentativeEnded, kDelete, K::kWrite,
             Run<&F::end_representation, EndRepresentation>},
@@ -53,6 +54,12 @@ constexpr std::array kRows = {
             Run<&F::update_profile, UpdateProfile>},
   ActionRow{F::kListAccounts, type::kAccountsListed, kReadAction, K::kRead,
             Run<&F::list_accounts, ListAccounts>},
+  ActionRow{F::kConfirmRepresentative, type::kRepresentativeConfirmed, kUpdate, K::kWrite,
+            Run<&F::confirm_representative, ConfirmRepresentative>},
+  ActionRow{F::kListRepresentations, type::kRepresentationsListed, kReadAction, K::kRead,
+            Run<&F::list_representations, ListRepresentations>},
+  ActionRow{F::kRefuseRepresentative, type::kRepresentativeRefused, kDelete, K::kWrite,
+            Run<&F::refuse_representative, RefuseRepresentative>},
 
   // Networks and membership.
   ActionRow{F::kOpenNetwork, type::kNetworkOpened, kCreate, K::kWrite,
@@ -70,6 +77,10 @@ constexpr std::array kRows = {
             Run<&F::remove_member, RemoveMember>},
   ActionRow{F::kListMembers, type::kMembersListed, kReadAction, K::kRead,
             Run<&F::list_members, ListMembers>},
+  ActionRow{F::kAcceptNetwork, type::kNetworkAccepted, kUpdate, K::kWrite,
+            Run<&F::accept_network, AcceptNetwork>},
+  ActionRow{F::kDeclineNetwork, type::kNetworkDeclined, kUpdate, K::kWrite,
+            Run<&F::decline_network, DeclineNetwork>},
 
   // Threads and messages.
   ActionRow{F::kCreateThread, type::kThreadCreated, kCreate, K::kWrite,

@@ -5,7 +5,8 @@
 //   account_actions.h  sessions, accounts, the caller's profile
 //   network_actions.h  networks, invitations, members
 //   message_actions.h  threads, messages, live delivery, read markers
-//   consent_actions.h  consents and representatives
+//   consent_actions.h  consents
+//   representative_actions.h  representatives (appointed by one admin, confirmed by another)
 //   audit_actions.h    the access log
 // An action is `Status Name(RequestContext& ctx, const v1::NameRequest& req)`: it checks and
 // does what the request asks through `ctx` (request_context.h), and returns an error for the

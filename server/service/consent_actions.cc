@@ -1,6 +1,6 @@
-// Consent and representation: grant, withdraw, list the consent history; appoint and end a
-// representative. The rules are in server/core/consent.h and authorize.h; this file stores the
-// records and cuts live delivery before the response (docs/consent.md).
+// Consent: grant, withdraw, list the consent history (representatives:
+// representative_actions.cc). The rules are in server/core/consent.h and authorize.h; this file
+// stores the records and cuts live delivery before the response (docs/consent.md).
 #include "server/service/consent_actions.h"
 
 #include <algorithm>
@@ -17,19 +17,6 @@
 
 namespace kring::service {
 
-namespace {
-
-constexpr size_t kMaxBasisBytes = 200;
-
-// The legal basis of a representation is shown next to the representative's name.
-Status ValidateBasis(std::string_view basis) {
-  if (basis.empty() || basis.size() > kMaxBasisBytes || !IsValidUtf8(basis)) {
-    return InvalidArgument(
-        "basis must be valid UTF-8 of 1 to 200 bytes: why this person represents the client");
-  }
-  return CheckNameCharacters(basis, "the basis");
-}
-
 // The account named by `handle`, or the error to answer with.
 StatusOr<store::AccountRecord> AccountByHandle(const storage::ReadView& view,
                                                const std::string& raw_handle) {
@@ -42,32 +29,7 @@ StatusOr<store::AccountRecord> AccountByHandle(const storage::ReadView& view,
   return std::move(*account);
 }
 
-// The two accounts of a representation request, with the representation if there is one.
-struct RepresentationParties {
-  store::AccountRecord client;
-  store::AccountRecord representative;
-  std::optional<v1::Representation> existing;
-  uint64_t client_id() const { return client.account().id(); }
-  uint64_t representative_id() const { return representative.account().id(); }
-};
-
-// An admin acting on a representation: refused for anyone else; the two accounts found and
-// noted on the record.
-StatusOr<RepresentationParties> AdminFindsParties(const storage::ReadView& view, const Actor& actor,
-                                                  const std::string& client_handle,
-                                                  const std::string& representative_handle,
-                                                  v1::AuditEvent& audit) {
-  audit.set_object_handle(representative_handle);
-  KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
-  RepresentationParties parties;
-  KRING_ASSIGN_OR_RETURN(parties.client, AccountByHandle(view, client_handle));
-  KRING_ASSIGN_OR_RETURN(parties.representative, AccountByHandle(view, representative_handle));
-  audit.set_client_id(parties.client_id());
-  audit.set_object_id(parties.representative_id());
-  KRING_ASSIGN_OR_RETURN(parties.existing, records::GetRepresentation(view, parties.client_id(),
-                                                                      parties.representative_id()));
-  return parties;
-}
+namespace {
 
 // The grantee a consent request names, noted on the record. An empty handle names the team
 // as a whole (id 0).
@@ -335,75 +297,6 @@ Status ListConsents(RequestContext& ctx, const v1::ListConsentsRequest& req) {
         record.set_count(result->consents_size());
         return response;
       });
-  return Status::Ok();
-}
-
-Status AppointRepresentative(RequestContext& ctx, const v1::AppointRepresentativeRequest& req) {
-  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
-    KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
-                           AdminFindsParties(txn, actor, req.client_handle(),
-                                             req.representative_handle(), ctx.audit().event));
-    // Checked inside the write, once the admin is known: the refusal is recorded (audit.md).
-    KRING_RETURN_IF_ERROR(ValidateBasis(req.basis()));
-    const store::AccountRecord& client = parties.client;
-    const store::AccountRecord& rep = parties.representative;
-    if (client.account().kind() != v1::ACCOUNT_KIND_CLIENT) {
-      return InvalidArgument("a representative is appointed for an account of kind client");
-    }
-    if (rep.account().kind() != v1::ACCOUNT_KIND_MEMBER) {
-      return InvalidArgument("a representative has an account of kind member");
-    }
-    if (client.account().disabled() || rep.account().disabled()) {
-      return FailedPrecondition("the account is disabled");
-    }
-    if (parties.existing) return AlreadyExists("already a representative of this client");
-    const uint64_t client_id = parties.client_id();
-    const uint64_t rep_id = parties.representative_id();
-    v1::Representation representation;
-    representation.set_client_id(client_id);
-    representation.set_client_handle(client.account().handle());
-    representation.set_representative_id(rep_id);
-    representation.set_representative_handle(rep.account().handle());
-    representation.set_basis(req.basis());
-    representation.set_appointed_by(actor.account_id);
-    representation.set_since_ms(ctx.service().clock.NowMs());
-    records::AddRepresentation(txn, representation);
-    // Member lists of the client's networks change (records::AccessEpoch).
-    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, client_id));
-    for (uint64_t network_id : networks) {
-      KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, network_id));
-    }
-    *out.response.mutable_appoint_representative()->mutable_representation() = representation;
-    return Status::Ok();
-  });
-  return Status::Ok();
-}
-
-Status EndRepresentation(RequestContext& ctx, const v1::EndRepresentationRequest& req) {
-  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
-    KRING_ASSIGN_OR_RETURN(RepresentationParties parties,
-                           AdminFindsParties(txn, actor, req.client_handle(),
-                                             req.representative_handle(), ctx.audit().event));
-    if (!parties.existing) return NotFound("not a representative of this client");
-    const uint64_t client_id = parties.client_id();
-    const uint64_t rep_id = parties.representative_id();
-    records::RemoveRepresentation(txn, client_id, rep_id);
-    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, client_id));
-    for (uint64_t network_id : networks) {
-      KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, network_id));
-    }
-    out.response.mutable_end_representation();
-    out.effects.push_back([&ctx, rep_id, networks] {
-      for (uint64_t network_id : networks) {
-        ctx.service().hub.EndAccess(
-            network_id, rep_id, {},
-            AccessEndedFrame(network_id, {}, "your appointment as representative ended"));
-      }
-    });
-    return Status::Ok();
-  });
   return Status::Ok();
 }
 

@@ -1,4 +1,4 @@
-// Consents and representatives (actions.h): consent_actions.cc. The rules are in
+// Consents (actions.h): consent_actions.cc. The rules are in
 // server/core/consent.h and authorize.h; these actions store the records and cut live delivery
 // before the response (docs/consent.md).
 #pragma once
@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kring/store/records.pb.h"
 #include "kring/v1/kring.pb.h"
 #include "server/core/consent.h"
 #include "server/core/status.h"
@@ -16,8 +17,10 @@ namespace kring::service {
 Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req);
 Status WithdrawConsent(RequestContext& ctx, const v1::WithdrawConsentRequest& req);
 Status ListConsents(RequestContext& ctx, const v1::ListConsentsRequest& req);
-Status AppointRepresentative(RequestContext& ctx, const v1::AppointRepresentativeRequest& req);
-Status EndRepresentation(RequestContext& ctx, const v1::EndRepresentationRequest& req);
+
+// The account named by `handle`, or the error to answer with (INVALID_ARGUMENT, NOT_FOUND).
+StatusOr<store::AccountRecord> AccountByHandle(const storage::ReadView& view,
+                                               const std::string& raw_handle);
 
 // What a change does to one person's live delivery in one network, decided inside the write
 // from the standing it leaves them with (teams: docs/consent.md, "Teams").

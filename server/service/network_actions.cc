@@ -1,4 +1,5 @@
-// Networks and membership: open, list, invite, approve/decline, remove, list members.
+// Networks and membership: list, invite, approve/decline, remove, list members (opening and
+// answering a network: network_open_actions.cc).
 // Approving an invitation and removing a member are consent decisions: they record consent
 // (consent_handlers.cc has the shared StageConsent).
 #include "server/service/network_actions.h"
@@ -19,7 +20,6 @@ namespace kring::service {
 
 namespace {
 
-constexpr std::string_view kGeneralThreadTitle = "General";
 constexpr size_t kMaxRoleLabelBytes = 100;
 
 // An empty label is allowed: the invitee is then shown by profession alone.
@@ -125,85 +125,6 @@ Status ApproveTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome&
 }
 
 }  // namespace
-
-Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
-  ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
-    KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
-    std::optional<std::string> handle = CanonicalHandle(req.client_handle());
-    if (!handle) return InvalidArgument("not a valid handle");
-    ctx.audit().event.set_object_handle(*handle);
-    KRING_ASSIGN_OR_RETURN(auto client_id, records::FindAccountId(txn, *handle));
-    if (!client_id) return NotFound("no account \"" + *handle + "\"");
-    KRING_ASSIGN_OR_RETURN(auto client, records::GetAccount(txn, *client_id));
-    if (!client) return Internal("handle without account");
-    ctx.audit().event.set_client_id(*client_id);
-    KRING_RETURN_IF_ERROR(AuthorizeOpenNetwork(actor, *client_id, client->account().kind()));
-    if (client->account().disabled()) return FailedPrecondition("the client's account is disabled");
-
-    const int64_t now = ctx.service().clock.NowMs();
-    KRING_ASSIGN_OR_RETURN(uint64_t network_id, records::AllocateId(txn));
-    KRING_ASSIGN_OR_RETURN(uint64_t thread_id, records::AllocateId(txn));
-    v1::Network network;
-    network.set_id(network_id);
-    network.set_client_id(*client_id);
-    network.set_client_handle(*handle);
-    network.set_opened_by(actor.account_id);
-    network.set_created_at_ms(now);
-    network.set_general_thread_id(thread_id);
-    records::PutNetwork(txn, network);
-    ctx.audit().event.set_network_id(network_id);
-    ctx.audit().event.set_object_id(network_id);
-
-    store::MemberRecord client_member;
-    client_member.set_account_id(*client_id);
-    client_member.set_role(v1::MEMBER_ROLE_CLIENT);
-    client_member.set_since_ms(now);
-    records::AddMember(txn, network_id, client_member);
-    v1::MemberRole my_role = v1::MEMBER_ROLE_CLIENT;
-    if (actor.account_id != *client_id) {
-      store::MemberRecord coordinator;
-      coordinator.set_account_id(actor.account_id);
-      coordinator.set_role(v1::MEMBER_ROLE_COORDINATOR);
-      coordinator.set_role_label("coordinator");
-      coordinator.set_since_ms(now);
-      records::AddMember(txn, network_id, coordinator);
-      my_role = v1::MEMBER_ROLE_COORDINATOR;
-    }
-
-    v1::Thread general;
-    general.set_id(thread_id);
-    general.set_network_id(network_id);
-    general.set_title(std::string(kGeneralThreadTitle));
-    general.set_created_by(actor.account_id);
-    general.set_created_at_ms(now);
-    records::AddThread(txn, general);
-
-    if (my_role == v1::MEMBER_ROLE_COORDINATOR) {
-      // Nothing happens in a client's network without a consent record: the coordinator's
-      // access is recorded as theirs, for the client to see, narrow or withdraw.
-      v1::ConsentProvision provision;
-      provision.set_all_threads(true);
-      provision.add_actions(v1::CONSENT_ACTION_READ);
-      provision.add_actions(v1::CONSENT_ACTION_POST);
-      provision.add_actions(v1::CONSENT_ACTION_COORDINATE);
-      provision.set_history_visible(true);
-      provision.set_start_ms(now);
-      Standing opener;
-      opener.network_exists = true;
-      opener.role = v1::MEMBER_ROLE_COORDINATOR;
-      opener.client_id = *client_id;
-      opener.now_ms = now;
-      KRING_RETURN_IF_ERROR(StageConsent(txn, network, actor.account_id, actor.handle, &provision,
-                                         actor, opener, "network opened")
-                                .status());
-    }
-
-    network.set_my_role(my_role);
-    *out.response.mutable_open_network()->mutable_network() = network;
-    return Status::Ok();
-  });
-  return Status::Ok();
-}
 
 Status ListNetworks(RequestContext& ctx, const v1::ListNetworksRequest& req) {
   ctx.ReadAcrossNetworks([&ctx](const storage::ReadView& view, AccessCache* cache,
@@ -337,13 +258,14 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
     ctx.audit().event.set_object_id(req.invitation_id());
-    KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
-    if (!invitation) return NotFound("no such invitation");
-    ctx.audit().event.set_object_handle(invitation->invitee_handle());
-    const uint64_t network_id = invitation->network_id();
     const int64_t now = ctx.service().clock.NowMs();
-    KRING_ASSIGN_OR_RETURN(Standing standing,
-                           records::GetStanding(txn, network_id, actor.account_id, now));
+    KRING_ASSIGN_OR_RETURN(
+        records::InvitationAt at,
+        records::GetInvitationAt(txn, req.invitation_id(), actor.account_id, now));
+    ctx.audit().event.set_object_handle(at.invitation.invitee_handle());
+    v1::Invitation* invitation = &at.invitation;
+    const uint64_t network_id = invitation->network_id();
+    const Standing& standing = at.standing;
     NoteStanding(ctx.audit().event, network_id, standing);
     KRING_RETURN_IF_ERROR(Authorize(actor, Operation::kApproveInvitation, standing));
     if (invitation->state() != v1::INVITATION_STATE_PENDING) {
@@ -378,10 +300,9 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
     records::AddMember(txn, network_id, member);
     invitation->set_state(v1::INVITATION_STATE_APPROVED);
     records::UpdateInvitation(txn, *invitation);
-    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, network_id));
     KRING_ASSIGN_OR_RETURN(
         StagedConsent staged,
-        StageConsent(txn, *network, invitation->invitee_id(), invitee->account().handle(),
+        StageConsent(txn, at.network, invitation->invitee_id(), invitee->account().handle(),
                      &provision, actor, standing, "invitation approved"));
     ctx.audit().event.set_consent_id(staged.consent.id());
 
@@ -390,7 +311,7 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
     *out.response.mutable_approve_invitation()->mutable_member() = view;
     view.clear_consent();  // the others are told who joined, not what the client allowed
     // Told to those it is listed to (who sees whom: member_visibility.h).
-    KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, *network, now));
+    KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, at.network, now));
     ListedTo told = WhoSees(people, view.account_id(), now);
     out.effects.push_back([&ctx, network_id, view, staged, told = std::move(told)] {
       PublishMembershipChange(ctx.service().hub, network_id, v1::MEMBERSHIP_CHANGE_JOINED, view,
@@ -406,17 +327,15 @@ Status DeclineInvitation(RequestContext& ctx, const v1::DeclineInvitationRequest
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
     ctx.audit().event.set_object_id(req.invitation_id());
-    KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(txn, req.invitation_id()));
-    if (!invitation) return NotFound("no such invitation");
-    ctx.audit().event.set_object_handle(invitation->invitee_handle());
-    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, invitation->network_id()));
-    if (!network) return Internal("invitation without network");
+    KRING_ASSIGN_OR_RETURN(records::InvitationAt at,
+                           records::GetInvitationAt(txn, req.invitation_id(), actor.account_id,
+                                                    ctx.service().clock.NowMs()));
+    ctx.audit().event.set_object_handle(at.invitation.invitee_handle());
+    v1::Invitation* invitation = &at.invitation;
+    const v1::Network* network = &at.network;
     const bool is_invitee = actor.account_id == invitation->invitee_id();
-    KRING_ASSIGN_OR_RETURN(Standing standing,
-                           records::GetStanding(txn, invitation->network_id(), actor.account_id,
-                                                ctx.service().clock.NowMs()));
-    NoteStanding(ctx.audit().event, invitation->network_id(), standing);
-    KRING_RETURN_IF_ERROR(AuthorizeDeclineInvitation(is_invitee, standing));
+    NoteStanding(ctx.audit().event, invitation->network_id(), at.standing);
+    KRING_RETURN_IF_ERROR(AuthorizeDeclineInvitation(is_invitee, at.standing));
     if (invitation->state() != v1::INVITATION_STATE_PENDING) {
       return FailedPrecondition("the invitation is no longer pending");
     }

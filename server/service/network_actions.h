@@ -1,4 +1,4 @@
-// Networks, invitations and members (actions.h): network_actions.cc.
+// Networks, invitations and members (actions.h): network_actions.cc, network_open_actions.cc.
 #pragma once
 
 #include "kring/v1/kring.pb.h"
@@ -15,5 +15,9 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
 Status DeclineInvitation(RequestContext& ctx, const v1::DeclineInvitationRequest& req);
 Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req);
 Status ListMembers(RequestContext& ctx, const v1::ListMembersRequest& req);
+
+// network_open_actions.cc: opening a network, and answering one a member opened for a client.
+Status AcceptNetwork(RequestContext& ctx, const v1::AcceptNetworkRequest& req);
+Status DeclineNetwork(RequestContext& ctx, const v1::DeclineNetworkRequest& req);
 
 }  // namespace kring::service

@@ -117,9 +117,14 @@ StatusOr<StandingRecords> ReadStandingRecords(const ReadView& view, uint64_t net
   StandingRecords records;
   Standing& standing = records.standing;
   KRING_ASSIGN_OR_RETURN(std::optional<v1::Network> network, GetNetwork(view, network_id));
-  standing.network_exists = network.has_value();
-  if (!network) return records;
+  // A declined network is gone for everyone: its member rows were removed with the answer.
+  standing.network_exists = network.has_value() && network->state() != v1::NETWORK_STATE_DECLINED;
+  if (!standing.network_exists) return records;
   standing.client_id = network->client_id();
+  if (network->state() == v1::NETWORK_STATE_PENDING) {
+    standing.network_pending = true;
+    standing.client_handle = network->client_handle();
+  }
   KRING_ASSIGN_OR_RETURN(std::optional<store::MemberRecord> member,
                          GetMember(view, network_id, account_id));
   if (member) standing.role = member->role();

@@ -92,6 +92,27 @@ StatusOr<std::optional<v1::Invitation>> LatestInvitation(const ReadView& view, u
 StatusOr<std::vector<uint64_t>> InvitationIdsTo(const ReadView& view, uint64_t invitee_id);
 StatusOr<std::vector<uint64_t>> InvitationIdsIn(const ReadView& view, uint64_t network_id);
 
+// --- Decisions about one object of a network ---
+
+// The network and the actor's standing in it at now_ms: what answering a pending network is
+// decided on. NOT_FOUND when there is no such network (a declined one included).
+struct NetworkAt {
+  v1::Network network;
+  Standing standing;
+};
+StatusOr<NetworkAt> GetNetworkAt(const ReadView& view, uint64_t network_id, uint64_t account_id,
+                                 int64_t now_ms);
+
+// An invitation, its network, and the actor's standing there at now_ms: what approving or
+// declining it is decided on. NOT_FOUND when there is no such invitation.
+struct InvitationAt {
+  v1::Invitation invitation;
+  v1::Network network;
+  Standing standing;
+};
+StatusOr<InvitationAt> GetInvitationAt(const ReadView& view, uint64_t invitation_id,
+                                       uint64_t account_id, int64_t now_ms);
+
 // --- Standing: what Authorize decides on ---
 
 // The actor's standing in the network at now_ms (for Authorize): membership, representation of
@@ -180,6 +201,22 @@ StatusOr<std::vector<uint64_t>> ClientsRepresentedBy(const ReadView& view,
                                                      uint64_t representative_id);
 // The accounts that act as the network's client: the client and their representatives.
 StatusOr<std::vector<uint64_t>> Principals(const ReadView& view, const v1::Network& network);
+
+// --- Appointments waiting for a second admin (table kRepresentationRequests) ---
+// Kept apart from the representations in force, which alone give access.
+
+StatusOr<std::optional<v1::Representation>> GetRepresentationRequest(const ReadView& view,
+                                                                     uint64_t client_id,
+                                                                     uint64_t representative_id);
+void PutRepresentationRequest(Transaction& txn, const v1::Representation& request);
+void DeleteRepresentationRequest(Transaction& txn, uint64_t client_id, uint64_t representative_id);
+// The pending appointments of the client (client_id != 0) or of every client (0), by client id
+// and representative id.
+StatusOr<std::vector<v1::Representation>> RepresentationRequests(const ReadView& view,
+                                                                 uint64_t client_id);
+// The representations in force for the client, by representative id.
+StatusOr<std::vector<v1::Representation>> RepresentationsOf(const ReadView& view,
+                                                            uint64_t client_id);
 
 // --- Threads (tables kThreads, kNetworkThreads, kThreadHeads) ---
 

@@ -170,4 +170,65 @@ StatusOr<std::vector<uint64_t>> Principals(const ReadView& view, const v1::Netwo
   return out;
 }
 
+StatusOr<std::optional<v1::Representation>> GetRepresentationRequest(const ReadView& view,
+                                                                     uint64_t client_id,
+                                                                     uint64_t representative_id) {
+  return GetProto<v1::Representation>(view, Table::kRepresentationRequests,
+                                      U64U64(client_id, representative_id));
+}
+
+void PutRepresentationRequest(Transaction& txn, const v1::Representation& request) {
+  PutProto(txn, Table::kRepresentationRequests,
+           U64U64(request.client_id(), request.representative_id()), request);
+}
+
+void DeleteRepresentationRequest(Transaction& txn, uint64_t client_id, uint64_t representative_id) {
+  txn.Delete(Table::kRepresentationRequests, U64U64(client_id, representative_id));
+}
+
+StatusOr<std::vector<v1::Representation>> RepresentationRequests(const ReadView& view,
+                                                                 uint64_t client_id) {
+  if (client_id != 0) {
+    return ScanProtos<v1::Representation>(view, Table::kRepresentationRequests, client_id);
+  }
+  std::vector<v1::Representation> out;
+  bool corrupt = false;
+  KRING_RETURN_IF_ERROR(view.Scan(
+      Table::kRepresentationRequests, "", "", 0, [&](std::string_view, std::string_view value) {
+        v1::Representation r;
+        corrupt = !r.ParseFromArray(value.data(), static_cast<int>(value.size()));
+        if (!corrupt) out.push_back(std::move(r));
+        return !corrupt;
+      }));
+  if (corrupt) return Internal("corrupt record in table representation_requests");
+  return out;
+}
+
+StatusOr<std::vector<v1::Representation>> RepresentationsOf(const ReadView& view,
+                                                            uint64_t client_id) {
+  return ScanProtos<v1::Representation>(view, Table::kRepresentatives, client_id);
+}
+
+StatusOr<NetworkAt> GetNetworkAt(const ReadView& view, uint64_t network_id, uint64_t account_id,
+                                 int64_t now_ms) {
+  KRING_ASSIGN_OR_RETURN(std::optional<v1::Network> network, GetNetwork(view, network_id));
+  if (!network || network->state() == v1::NETWORK_STATE_DECLINED) {
+    return NotFound("no such network");
+  }
+  KRING_ASSIGN_OR_RETURN(Standing standing, GetStanding(view, network_id, account_id, now_ms));
+  return NetworkAt{std::move(*network), std::move(standing)};
+}
+
+StatusOr<InvitationAt> GetInvitationAt(const ReadView& view, uint64_t invitation_id,
+                                       uint64_t account_id, int64_t now_ms) {
+  KRING_ASSIGN_OR_RETURN(std::optional<v1::Invitation> invitation,
+                         GetInvitation(view, invitation_id));
+  if (!invitation) return NotFound("no such invitation");
+  KRING_ASSIGN_OR_RETURN(std::optional<v1::Network> network,
+                         GetNetwork(view, invitation->network_id()));
+  if (!network) return Internal("invitation without network");
+  KRING_ASSIGN_OR_RETURN(Standing standing, GetStanding(view, network->id(), account_id, now_ms));
+  return InvitationAt{std::move(*invitation), std::move(*network), std::move(standing)};
+}
+
 }  // namespace kring::service::records

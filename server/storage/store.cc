@@ -33,6 +33,7 @@ std::string_view TableName(Table table) {
       "team_people",
       "account_teams",
       "team_exclusions",
+      "representation_requests",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

@@ -48,7 +48,10 @@ enum class Table : uint8_t {
   kTeamPeople,      // team id, account id -> v1.TeamPerson (ids, flags and period only)
   kAccountTeams,    // account id, team id -> "" (the teams a person is in)
   kTeamExclusions,  // network id, team id, account id -> "" (excluded there by the client)
-  kCount,           // not a table
+  // Appointments of representatives waiting for a second admin (pending: no access; only
+  // kRepresentatives holds those in force): client id, representative id -> v1.Representation.
+  kRepresentationRequests,
+  kCount,  // not a table
 };
 
 inline constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);

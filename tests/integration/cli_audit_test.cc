@@ -29,7 +29,14 @@ TEST_F(CliTest, AuditScenario) {
                             World::PasswordFor(handle) + "\n");
     ASSERT_EQ(r.exit_code, 0) << r;
   }
-  CliResult r = admin.Run({"representative", "appoint", "ruth", "mentor", "--basis", "mentorship"});
+  CliResult r = admin.Run({"user", "create", "admin2", "--kind", "admin", "--password-stdin"},
+                          World::PasswordFor("admin2") + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = admin.Run({"representative", "appoint", "ruth", "mentor", "--basis", "mentorship 2026/5"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  CliUser admin2 = User("admin2");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin2, "admin2", World::PasswordFor("admin2")));
+  r = admin2.Run({"representative", "confirm", "ruth", "mentor"});
   ASSERT_EQ(r.exit_code, 0) << r;
   for (CliUser* user : {&ruth, &jo, &amir, &mentor, &audrey}) {
     const std::string handle = std::filesystem::path(user->home()).parent_path().filename();

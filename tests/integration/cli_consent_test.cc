@@ -227,8 +227,29 @@ TEST_F(CliTest, ConsentScenario) {
   // thread with history, on Ruth's behalf.
   r = mentor.Run({"representative", "appoint", "ruth", "mentor", "--basis", "mentorship"});
   EXPECT_EQ(r.exit_code, 1) << r;  // only an admin appoints
+  r = admin.Run({"representative", "appoint", "ruth", "mentor", "--basis", "mentorship"});
+  EXPECT_EQ(r.exit_code, 1) << r;  // the basis is a reference: a decision number
+  EXPECT_THAT(r.err, HasSubstr("INVALID_ARGUMENT: "));
   r = admin.Run({"representative", "appoint", "ruth", "mentor", "--basis",
                  "mentorship, municipality decision 2026/7"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("asked: mentor to represent ruth (mentorship, municipality "
+                               "decision 2026/7); not in force until a second admin confirms it"));
+  r = mentor.Run({"members", net});  // not yet
+  EXPECT_EQ(r.exit_code, 1) << r;
+  r = admin.Run({"representative", "confirm", "ruth", "mentor"});  // four eyes
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED: "));
+  CliUser admin2 = User("admin2");
+  r = admin.Run({"user", "create", "admin2", "--kind", "admin", "--password-stdin"},
+                World::PasswordFor("admin2") + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin2, "admin2", World::PasswordFor("admin2")));
+  r = admin2.Run({"representative", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("ruth  mentor  pending  admin  mentorship, municipality decision "
+                               "2026/7\n"));
+  r = admin2.Run({"representative", "confirm", "ruth", "mentor"});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, MatchesRegex("mentor represents ruth \\(mentorship, municipality decision "
                                   "2026/7\\) since 20[0-9-]+T[0-9:.]+Z\n"));

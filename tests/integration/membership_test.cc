@@ -67,9 +67,14 @@ TEST_F(MembershipTest, PendingInviteeReceivesNothingAndIsDenied) {
 }
 
 TEST_F(MembershipTest, OnlyTheClientApproves) {
-  // jo opens a network for omar and coordinates it; only omar can approve invitations in it.
+  // jo opens a network for omar; omar accepts it and lets jo coordinate it; only omar can
+  // approve invitations in it.
   Person omar = world_->AddClient("omar");
   v1::Network net = Must(coach_->OpenNetwork("omar"), "open").network();
+  EXPECT_TRUE(IsError(coach_->Invite(net.id(), "amir", "buddy"), v1::Error::FAILED_PRECONDITION));
+  sdk::Grant coordinate;
+  coordinate.coordinate = true;
+  Must(omar->AcceptNetwork(net.id(), sdk::ToProvision(coordinate)), "omar accepts");
   v1::Invitation inv = Must(coach_->Invite(net.id(), "amir", "buddy"), "invite").invitation();
   EXPECT_TRUE(IsError(coach_->ApproveInvitation(inv.id()), v1::Error::PERMISSION_DENIED));
   EXPECT_TRUE(IsError(buddy_->ApproveInvitation(inv.id()), v1::Error::PERMISSION_DENIED));

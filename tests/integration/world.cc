@@ -41,6 +41,11 @@ Person& World::admin() {
   return *admin_;
 }
 
+Person& World::second_admin() {
+  if (!second_admin_) second_admin_ = AddAccount("admin2", v1::ACCOUNT_KIND_ADMIN);
+  return *second_admin_;
+}
+
 Person World::AddAccount(const std::string& handle, v1::AccountKind kind,
                          const std::string& profession) {
   Person p;
@@ -90,6 +95,8 @@ Person World::AddRepresentative(const Person& client, const std::string& handle,
   Person p = AddMember(handle, "mentor");
   Must(admin()->AppointRepresentative(client.handle, handle, basis),
        "appoint " + handle + " representative of " + client.handle);
+  Must(second_admin()->ConfirmRepresentative(client.handle, handle),
+       "confirm " + handle + " representative of " + client.handle);
   return p;
 }
 

@@ -85,6 +85,9 @@ class World {
 
   // The admin, logged in on first use.
   Person& admin();
+  // A second admin (account "admin2", made by the first on first use), who confirms what the
+  // first asks: four eyes on representatives.
+  Person& second_admin();
 
   // Creates an account (by the admin) and logs it in on a new connection.
   Person AddClient(const std::string& handle);
@@ -102,7 +105,7 @@ class World {
   v1::Network OpenNetwork(Person& client, const std::vector<Person*>& members);
 
   // Creates a member account `handle`, logs it in, and has the admin appoint it as the
-  // representative of `client` on the legal ground `basis`.
+  // representative of `client` on the legal ground `basis`, confirmed by the second admin.
   Person AddRepresentative(const Person& client, const std::string& handle,
                            const std::string& basis = "guardianship, court order 2026/123");
 
@@ -111,6 +114,7 @@ class World {
  private:
   KringdProcess& kringd_;
   std::optional<Person> admin_;
+  std::optional<Person> second_admin_;
 };
 
 // Starts one kringd per test and gives it a World.

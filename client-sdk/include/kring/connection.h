@@ -113,11 +113,23 @@ class Connection {
   // next_after_id != 0: more follow, ask again with after_id = next_after_id.
   Result<v1::ListAccountsResult> ListAccounts(const std::string& query, uint64_t after_id = 0,
                                               uint32_t limit = 0);
-  // Admin only. The representative then acts for the client in every network of the client
-  // (docs/consent.md). `basis` is required: the legal ground, e.g. "guardianship, court order".
+  // Admin only. Asks for the appointment: pending, no access, until a second admin confirms it
+  // (ConfirmRepresentative); the client is told at once. Once in force, the representative acts
+  // for the client in every network of the client (docs/consent.md). `basis` is required: the
+  // legal reference, at least 8 characters with a digit, e.g. "guardianship, court order
+  // 2026/123".
   Result<v1::AppointRepresentativeResult> AppointRepresentative(
       const std::string& client_handle, const std::string& representative_handle,
       const std::string& basis);
+  // Admin only, not the admin who asked: the pending appointment takes effect.
+  Result<v1::ConfirmRepresentativeResult> ConfirmRepresentative(
+      const std::string& client_handle, const std::string& representative_handle);
+  // Admin only: drops a pending appointment (refused, or withdrawn by the admin who asked).
+  Result<v1::RefuseRepresentativeResult> RefuseRepresentative(
+      const std::string& client_handle, const std::string& representative_handle);
+  // Admin only. Empty client_handle: every pending appointment; else the client's appointments,
+  // in force and pending.
+  Result<v1::ListRepresentationsResult> ListRepresentations(const std::string& client_handle = {});
   // Admin only. Effective before the answer: the representative's connections get AccessEnded.
   Result<v1::EndRepresentationResult> EndRepresentation(const std::string& client_handle,
                                                         const std::string& representative_handle);
@@ -134,6 +146,13 @@ class Connection {
   Result<v1::ApproveInvitationResult> ApproveInvitation(
       uint64_t invitation_id, const v1::ConsentProvision& provision = v1::ConsentProvision());
   Result<v1::DeclineInvitationResult> DeclineInvitation(uint64_t invitation_id);
+  // By the client or a representative, for a network a member opened for the client (pending
+  // until then): the acceptance is the client's consent for the opener, as for
+  // ApproveInvitation (empty provision: every thread, read and post, no history).
+  Result<v1::AcceptNetworkResult> AcceptNetwork(
+      uint64_t network_id, const v1::ConsentProvision& provision = v1::ConsentProvision());
+  // By the client or a representative: the pending network is dropped.
+  Result<v1::DeclineNetworkResult> DeclineNetwork(uint64_t network_id);
   Result<v1::RemoveMemberResult> RemoveMember(uint64_t network_id, const std::string& handle);
   Result<v1::ListMembersResult> ListMembers(uint64_t network_id);
 

@@ -19,6 +19,15 @@ inline constexpr std::string_view kProfileUpdated = "profile.updated";
 inline constexpr std::string_view kAccountsListed = "accounts.listed";
 inline constexpr std::string_view kRepresentativeAppointed = "representative.appointed";
 inline constexpr std::string_view kRepresentativeEnded = "representative.ended";
+// Four eyes on representatives: asked by one admin, confirmed or refused by another. (Records
+// of type representative.appointed were written before appointments needed a second admin.)
+inline constexpr std::string_view kRepresentativeRequested = "representative.requested";
+inline constexpr std::string_view kRepresentativeConfirmed = "representative.confirmed";
+inline constexpr std::string_view kRepresentativeRefused = "representative.refused";
+inline constexpr std::string_view kRepresentationsListed = "representations.listed";
+// A network a member opened for a client, answered by the client or a representative.
+inline constexpr std::string_view kNetworkAccepted = "network.accepted";
+inline constexpr std::string_view kNetworkDeclined = "network.declined";
 inline constexpr std::string_view kNetworkOpened = "network.opened";
 inline constexpr std::string_view kNetworksListed = "networks.listed";
 inline constexpr std::string_view kInvitationCreated = "invitation.created";
@@ -68,6 +77,12 @@ inline constexpr std::array kAll = {
     kAccountsListed,
     kRepresentativeAppointed,
     kRepresentativeEnded,
+    kRepresentativeRequested,
+    kRepresentativeConfirmed,
+    kRepresentativeRefused,
+    kRepresentationsListed,
+    kNetworkAccepted,
+    kNetworkDeclined,
     kNetworkOpened,
     kNetworksListed,
     kInvitationCreated,

@@ -73,6 +73,21 @@ TEST(AuditSummaryTest, APersonOfATeamActsForTheTeam) {
             "Sanne for team 900 read 2 messages in thread Werk");
 }
 
+TEST(AuditSummaryTest, TheClientIsToldOfEveryStepOfAnAppointment) {
+  EXPECT_EQ(SummarizeAuditEvent(Event("representative.requested"), "Admin", "", "Sam (mentor)"),
+            "Admin asked to appoint Sam (mentor) as your representative; it takes effect only "
+            "when a second admin confirms it");
+  EXPECT_EQ(SummarizeAuditEvent(Event("representative.confirmed"), "Beheer", "", "Sam (mentor)"),
+            "Beheer confirmed the appointment of Sam (mentor) as your representative: it is in "
+            "force");
+  EXPECT_EQ(SummarizeAuditEvent(Event("representative.refused"), "Beheer", "", "Sam"),
+            "Beheer refused the appointment of Sam as your representative");
+  EXPECT_EQ(SummarizeAuditEvent(Event("network.accepted"), "Ruth", "", "Jo (job coach)"),
+            "Ruth accepted the network Jo (job coach) opened");
+  EXPECT_EQ(SummarizeAuditEvent(Event("network.declined"), "Ruth", "", "Jo"),
+            "Ruth declined the network Jo opened");
+}
+
 TEST(AuditSummaryTest, ARefusalSaysWhatWasAskedAndWhy) {
   v1::AuditEvent e = Event("history.read");
   e.set_outcome(v1::AUDIT_OUTCOME_DENIED);

@@ -73,6 +73,10 @@ enum class Place {
   kStranger,              // never had anything to do with the network: no role
   kNoNetwork,             // the network does not exist
   kNoNetworkRoleClaimed,  // the network does not exist, yet a (stale) role is passed in
+  // A network a member opened for the client, waiting for the client to accept it.
+  kPendingOpener,          // the member who opened it: coordinator, no consent yet
+  kPendingClient,          // its client, who has to answer first
+  kPendingRepresentative,  // a representative of its client
 };
 
 // The thread the thread operations are about (and, for create thread, whether the new thread is
@@ -181,6 +185,21 @@ Standing StandingFor(Place place, On on) {
     case Place::kNoNetworkRoleClaimed:
       s.network_exists = false;
       s.role = v1::MEMBER_ROLE_CLIENT;
+      break;
+    case Place::kPendingOpener:
+      s.role = v1::MEMBER_ROLE_COORDINATOR;
+      s.network_pending = true;
+      s.client_handle = "omar";
+      break;
+    case Place::kPendingClient:
+      s.role = v1::MEMBER_ROLE_CLIENT;
+      s.network_pending = true;
+      s.client_handle = "omar";
+      break;
+    case Place::kPendingRepresentative:
+      s.role = v1::MEMBER_ROLE_REPRESENTATIVE;
+      s.network_pending = true;
+      s.client_handle = "omar";
       break;
   }
   return s;
@@ -300,6 +319,14 @@ const Row kAuthorizeTable[] = {
     {"NoNetwork_AsAdmin",           Place::kNoNetwork,           kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
     {"NoNetworkRoleClaimed",        Place::kNoNetworkRoleClaimed, kClient, S, {GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE, GONE,  GONE,  GONE,  GONE,  GONE, GONE, GONE,  GONE}},
     {"NoNetworkRoleClaimed_AsAuditor", Place::kNoNetworkRoleClaimed, kAuditor, S, {DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    // A pending network (opened by a member for the client) holds nothing until the client
+    // accepts it (AuthorizeAnswerNetwork, below): nobody reads, writes, invites or leaves.
+    {"PendingOpener",               Place::kPendingOpener,       kMember,  S, {PRE,   PRE,   PRE,   PRE,  PRE,  PRE,   PRE,  PRE,   PRE,   PRE,   PRE,   PRE,  PRE,  PRE,   PRE}},
+    {"PendingOpener_AsAdmin",       Place::kPendingOpener,       kAdmin,   S, {DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY, DENY,  DENY,  DENY,  DENY,  DENY, DENY, DENY,  DENY}},
+    {"PendingClient",               Place::kPendingClient,       kClient,  S, {PRE,   PRE,   PRE,   PRE,  PRE,  PRE,   PRE,  PRE,   PRE,   PRE,   PRE,   PRE,  PRE,  PRE,   PRE}},
+    {"PendingClient_TeamThread",    Place::kPendingClient,       kClient,  T, {PRE,   PRE,   PRE,   PRE,  PRE,  PRE,   PRE,  PRE,   PRE,   PRE,   PRE,   PRE,  PRE,  PRE,   PRE}},
+    {"PendingRepresentative",       Place::kPendingRepresentative, kMember, S, {PRE,  PRE,   PRE,   PRE,  PRE,  PRE,   PRE,  PRE,   PRE,   PRE,   PRE,   PRE,  PRE,  PRE,   PRE}},
+    {"PendingRepresentative_AsAuditor", Place::kPendingRepresentative, kAuditor, S, {DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY}},
 };
 // clang-format on
 
@@ -337,7 +364,7 @@ TEST(AuthorizeTest, TableCoversEveryPlace) {
     EXPECT_TRUE(seen.emplace(row.place, row.kind, row.on).second) << "duplicate row " << row.name;
     places.insert(row.place);
   }
-  EXPECT_EQ(places.size(), static_cast<size_t>(Place::kNoNetworkRoleClaimed) + 1);
+  EXPECT_EQ(places.size(), static_cast<size_t>(Place::kPendingRepresentative) + 1);
 }
 
 // Admins and auditors never reach message content, whatever the store claims about them.
@@ -596,6 +623,72 @@ INSTANTIATE_TEST_SUITE_P(AuthorizeOpenNetworkCases, AuthorizeOpenNetworkTest,
                          [](const ::testing::TestParamInfo<OpenRow>& info) {
                            return std::string(info.param.name);
                          });
+
+TEST(AuthorizeTest, APendingNetworkSaysWhoItWaitsFor) {
+  const Actor opener{1, kMember};
+  Status s =
+      Authorize(opener, Operation::kPost, StandingFor(Place::kPendingOpener, S), ThreadFor(S));
+  EXPECT_EQ(s.detail(), "waiting for omar to accept this network");
+  EXPECT_FALSE(SeesThread(StandingFor(Place::kPendingClient, S), ThreadFor(S)));
+  EXPECT_FALSE(SeesThread(StandingFor(Place::kPendingOpener, S), ThreadFor(S)));
+  EXPECT_EQ(
+      AuthorizeNetworkAccess(opener, Operation::kReceiveLive, StandingFor(Place::kPendingOpener, S))
+          .code(),
+      PRE);
+  Standing accepted = StandingFor(Place::kPendingClient, S);
+  accepted.network_pending = false;
+  accepted.client_handle.clear();
+  EXPECT_FALSE(SameStanding(accepted, StandingFor(Place::kPendingClient, S)));
+  EXPECT_TRUE(SameStanding(accepted, StandingFor(Place::kClient, S)));
+}
+
+// --- Opening a network: pending or not; answering a pending one -----------------------------
+
+TEST(OpensPendingTest, OnlyAMemberOpeningForSomeoneElseWaits) {
+  EXPECT_FALSE(OpensPending(Actor{7, kClient}, 7, false));  // the client themself
+  EXPECT_FALSE(OpensPending(Actor{7, kMember}, 8, true));   // a representative of the client
+  EXPECT_TRUE(OpensPending(Actor{7, kMember}, 8, false));   // a job coach, say
+}
+
+TEST(AuthorizeAnswerNetworkTest, TheClientOrARepresentativeAnswersAPendingNetwork) {
+  struct Case {
+    Place place;
+    v1::AccountKind kind;
+    Code expected;
+  };
+  // clang-format off
+  const Case kCases[] = {
+      {Place::kPendingClient,         kClient,  OK},
+      {Place::kPendingRepresentative, kMember,  OK},
+      {Place::kPendingOpener,         kMember,  DENY},
+      {Place::kPendingClient,         kAdmin,   DENY},
+      {Place::kPendingClient,         kAuditor, DENY},
+      {Place::kStranger,              kMember,  DENY},
+      {Place::kClient,                kClient,  PRE},   // in use: nothing to answer
+      {Place::kRepresentative,        kMember,  PRE},
+      {Place::kCoordinator,           kMember,  DENY},
+      {Place::kNoNetwork,             kClient,  GONE},
+  };
+  // clang-format on
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(static_cast<int>(c.place));
+    EXPECT_EQ(CodeName(AuthorizeAnswerNetwork(Actor{1, c.kind}, StandingFor(c.place, S)).code()),
+              CodeName(c.expected));
+  }
+}
+
+// --- AuthorizeConfirmRepresentative ---------------------------------------------------------
+
+TEST(AuthorizeConfirmRepresentativeTest, ASecondAdminConfirms) {
+  constexpr uint64_t kAsker = 1;
+  EXPECT_TRUE(AuthorizeConfirmRepresentative(Actor{2, kAdmin}, kAsker).ok());
+  EXPECT_EQ(CodeName(AuthorizeConfirmRepresentative(Actor{kAsker, kAdmin}, kAsker).code()),
+            CodeName(DENY));
+  for (v1::AccountKind kind : {kClient, kMember, kAuditor}) {
+    EXPECT_EQ(CodeName(AuthorizeConfirmRepresentative(Actor{2, kind}, kAsker).code()),
+              CodeName(DENY));
+  }
+}
 
 // --- AuthorizeAccountAdmin ------------------------------------------------------------------
 

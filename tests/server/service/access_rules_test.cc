@@ -144,10 +144,12 @@ TEST_F(AccessRulesTest, OpenNetworkRules) {
   Actor omar = AddClient("omar");
   EXPECT_TRUE(IsError(omar->Call(frames::OpenNetwork("nobody")), v1::Error::NOT_FOUND));
   EXPECT_TRUE(IsError(coach_->Call(frames::OpenNetwork("jo")), v1::Error::INVALID_ARGUMENT));
-  // A member opening a client's network becomes its coordinator at once.
+  // A member opening a client's network becomes its coordinator once the client accepts it.
   const v1::Response opened = coach_->Call(frames::OpenNetwork("omar"));
   ASSERT_TRUE(IsOk(opened));
   const v1::Network& net = opened.open_network().network();
+  EXPECT_TRUE(IsError(coach_->Call(frames::ListMembers(net.id())), v1::Error::FAILED_PRECONDITION));
+  Must(omar->Call(frames::AcceptNetwork(net.id())), "omar accepts");
   const v1::Response members = Must(coach_->Call(frames::ListMembers(net.id())), "members");
   bool coach_is_coordinator = false;
   for (const v1::Member& m : members.list_members().members()) {

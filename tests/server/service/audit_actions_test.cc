@@ -32,6 +32,7 @@ class AuditHandlersTest : public ConsentTest {
     ConsentTest::SetUp();
     auditor_ = Person("inspector", v1::ACCOUNT_KIND_AUDITOR);
     admin_ = LoggedIn("admin");
+    second_admin_ = Person("admin2", v1::ACCOUNT_KIND_ADMIN);
     stranger_ = Person("stranger", v1::ACCOUNT_KIND_MEMBER, "GP");
   }
 
@@ -51,7 +52,7 @@ class AuditHandlersTest : public ConsentTest {
     return app.Call(f);
   }
 
-  std::unique_ptr<TestApp> auditor_, admin_, stranger_;
+  std::unique_ptr<TestApp> auditor_, admin_, second_admin_, stranger_;
 };
 
 TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
@@ -61,7 +62,20 @@ TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
                 {{"login", DENIED}});
   ExpectRecords("who am i", [&] { Call(*buddy_, [](auto& f) { f.mutable_who_am_i(); }); },
                 {{"session.checked", OK}});
-  ExpectRecords("open network", [&] { OpenNetwork(*buddy_, "ruth"); }, {{"network.opened", OK}});
+  v1::Network pending;
+  ExpectRecords("open network", [&] { pending = OpenNetwork(*buddy_, "ruth", /*accept=*/false); },
+                {{"network.opened", OK}});
+  ExpectRecords("accept network, by the opener",
+                [&] { buddy_->Call(AcceptAsOpenedBefore(pending.id())); },
+                {{"network.accepted", DENIED}});
+  ExpectRecords("accept network", [&] { client_->Call(AcceptAsOpenedBefore(pending.id())); },
+                {{"network.accepted", OK}});
+  ExpectRecords("decline network, no longer pending",
+                [&] {
+                  Call(*client_,
+                       [&](auto& f) { f.mutable_decline_network()->set_network_id(pending.id()); });
+                },
+                {{"network.declined", ERROR}});
   ExpectRecords(
       "open network, admin",
       [&] { Call(*admin_, [](auto& f) { f.mutable_open_network()->set_client_handle("ruth"); }); },
@@ -169,14 +183,32 @@ TEST_F(AuditHandlersTest, EveryOperationAllowedAndDeniedLeavesItsRecords) {
                   Call(*admin_, [](auto& f) {
                     f.mutable_appoint_representative()->set_client_handle("ruth");
                     f.mutable_appoint_representative()->set_representative_handle("stranger");
-                    f.mutable_appoint_representative()->set_basis("guardianship");
+                    f.mutable_appoint_representative()->set_basis("guardianship 2026/1");
+                  });
+                  Call(*admin_, [](auto& f) {
+                    f.mutable_confirm_representative()->set_client_handle("ruth");
+                    f.mutable_confirm_representative()->set_representative_handle("stranger");
+                  });
+                  Call(*admin_, [](auto& f) { f.mutable_list_representations(); });
+                  Call(*second_admin_, [](auto& f) {
+                    f.mutable_confirm_representative()->set_client_handle("ruth");
+                    f.mutable_confirm_representative()->set_representative_handle("stranger");
+                  });
+                  Call(*admin_, [](auto& f) {
+                    f.mutable_refuse_representative()->set_client_handle("ruth");
+                    f.mutable_refuse_representative()->set_representative_handle("stranger");
                   });
                   Call(*admin_, [](auto& f) {
                     f.mutable_end_representation()->set_client_handle("ruth");
                     f.mutable_end_representation()->set_representative_handle("stranger");
                   });
                 },
-                {{"representative.appointed", OK}, {"representative.ended", OK}});
+                {{"representative.requested", OK},
+                 {"representative.confirmed", DENIED},
+                 {"representations.listed", OK},
+                 {"representative.confirmed", OK},
+                 {"representative.refused", ERROR},
+                 {"representative.ended", OK}});
   ExpectRecords("remove",
                 [&] {
                   Call(*coach_, [&](auto& f) {

@@ -225,6 +225,35 @@ inline v1::ClientFrame AppointRepresentative(const std::string& client, const st
   f.mutable_appoint_representative()->set_basis(basis);
   return f;
 }
+inline v1::ClientFrame ConfirmRepresentative(const std::string& client, const std::string& rep) {
+  v1::ClientFrame f;
+  f.mutable_confirm_representative()->set_client_handle(client);
+  f.mutable_confirm_representative()->set_representative_handle(rep);
+  return f;
+}
+inline v1::ClientFrame RefuseRepresentative(const std::string& client, const std::string& rep) {
+  v1::ClientFrame f;
+  f.mutable_refuse_representative()->set_client_handle(client);
+  f.mutable_refuse_representative()->set_representative_handle(rep);
+  return f;
+}
+inline v1::ClientFrame ListRepresentations(const std::string& client = {}) {
+  v1::ClientFrame f;
+  f.mutable_list_representations()->set_client_handle(client);
+  return f;
+}
+inline v1::ClientFrame AcceptNetwork(uint64_t network_id,
+                                     const v1::ConsentProvision* provision = nullptr) {
+  v1::ClientFrame f;
+  f.mutable_accept_network()->set_network_id(network_id);
+  if (provision) *f.mutable_accept_network()->mutable_provision() = *provision;
+  return f;
+}
+inline v1::ClientFrame DeclineNetwork(uint64_t network_id) {
+  v1::ClientFrame f;
+  f.mutable_decline_network()->set_network_id(network_id);
+  return f;
+}
 inline v1::ClientFrame EndRepresentation(const std::string& client, const std::string& rep) {
   v1::ClientFrame f;
   f.mutable_end_representation()->set_client_handle(client);
@@ -341,6 +370,11 @@ class CareNetworkTest : public ServiceTest {
     if (!admin_.app) admin_ = LogIn("admin");
     return admin_;
   }
+  // A second admin, who confirms what the first asks (four eyes on representatives).
+  Actor& second_admin() {
+    if (!second_admin_.app) second_admin_ = AddAccount("admin2", v1::ACCOUNT_KIND_ADMIN);
+    return second_admin_;
+  }
 
   // `client` opens a network; each member is invited (role label = their profession) and
   // approved by the client with the default consent.
@@ -360,13 +394,18 @@ class CareNetworkTest : public ServiceTest {
     return network;
   }
 
-  // A member account `handle`, appointed by the admin as the representative of `client`.
+  // A member account `handle`, appointed by the admin as the representative of `client` and
+  // confirmed by a second admin.
   Actor AddRepresentative(const Actor& client, const std::string& handle) {
     Actor rep = AddMember(handle, "mentor");
-    Must(admin()->Call(frames::AppointRepresentative(client.handle, handle,
-                                                     "guardianship, court order 2026/123")),
-         "appoint " + handle);
+    Appoint(client.handle, handle);
     return rep;
+  }
+  // The admin asks, the second admin confirms.
+  void Appoint(const std::string& client, const std::string& rep,
+               const std::string& basis = "guardianship, court order 2026/123") {
+    Must(admin()->Call(frames::AppointRepresentative(client, rep, basis)), "appoint " + rep);
+    Must(second_admin()->Call(frames::ConfirmRepresentative(client, rep)), "confirm " + rep);
   }
 
   v1::Consent GrantConsent(Actor& by, const std::string& grantee, const Grant& grant) {
@@ -400,6 +439,7 @@ class CareNetworkTest : public ServiceTest {
  private:
   const bool buddy_joins_;
   Actor admin_;
+  Actor second_admin_;
 };
 
 }  // namespace kring::service::testing

@@ -119,12 +119,12 @@ TEST_F(ConsentTest, WithdrawalIsOneIdempotentRequestOnTheRecord) {
   v1::Response again = Withdraw(*client_, "amir");
   EXPECT_EQ(again.withdraw_consent().consent().id(), first.withdraw_consent().consent().id());
 
-  // The history: jo's opening record, amir's approval, amir's withdrawal, linked.
+  // The history: ruth accepting the network jo opened, amir's approval, amir's withdrawal.
   v1::Response history = Consents(*client_, /*history=*/true);
   ASSERT_FALSE(history.has_error());
   const auto& records = history.list_consents().consents();
   ASSERT_EQ(records.size(), 3);
-  EXPECT_EQ(records[0].reason(), "network opened");
+  EXPECT_EQ(records[0].reason(), "network accepted");
   EXPECT_EQ(records[0].grantee_handle(), "jo");
   EXPECT_EQ(records[1].reason(), "invitation approved");
   EXPECT_EQ(records[2].reason(), "withdrawn");

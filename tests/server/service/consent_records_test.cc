@@ -64,6 +64,7 @@ TEST_F(RepresentationRulesTest, ActsForTheClientUntilTheRepresentationEnds) {
                                       "appoint")
                                      .appoint_representative()
                                      .representation();
+  Must(second_admin()->Call(frames::ConfirmRepresentative("ruth", "mentor")), "confirm");
   EXPECT_EQ(rep.client_id(), client_.account.id());
   EXPECT_EQ(rep.representative_id(), mentor.account.id());
   EXPECT_EQ(rep.appointed_by(), admin().account.id());
@@ -71,6 +72,7 @@ TEST_F(RepresentationRulesTest, ActsForTheClientUntilTheRepresentationEnds) {
   // Every network of the client, including one a coordinator opened for her later.
   const uint64_t second =
       Must(coach_->Call(frames::OpenNetwork("ruth")), "jo opens").open_network().network().id();
+  Must(client_->Call(frames::AcceptNetwork(second)), "ruth accepts");
   std::vector<uint64_t> listed;
   const v1::Response networks = Must(mentor->Call(frames::ListNetworks()), "mentor lists");
   for (const v1::Network& net : networks.list_networks().networks()) {
@@ -286,16 +288,24 @@ TEST_F(ConsentHistoryTest, RemovalIsRecorded) {
   EXPECT_EQ(amir[1].recorded_by(), client_.account.id());
 }
 
-TEST_F(ConsentHistoryTest, OpeningANetworkForAClientIsRecorded) {
+TEST_F(ConsentHistoryTest, AcceptingANetworkOpenedForAClientIsRecorded) {
   Actor omar = AddClient("omar");
   const v1::Network net =
       Must(coach_->Call(frames::OpenNetwork("omar")), "jo opens for omar").open_network().network();
+  // Nothing is on record before the client accepts: the opener has no access.
+  EXPECT_TRUE(
+      IsError(omar->Call(frames::ListConsents(net.id(), true)), v1::Error::FAILED_PRECONDITION));
+  Grant grant;
+  grant.coordinate = true;
+  grant.history = true;
+  const v1::ConsentProvision provision = ToProvision(grant);
+  Must(omar->Call(frames::AcceptNetwork(net.id(), &provision)), "omar accepts");
   const v1::ListConsentsResult history = History(omar, net.id());
   ASSERT_GE(history.consents_size(), 1);
   const v1::Consent& first = history.consents(0);
   EXPECT_EQ(first.grantee_id(), coach_.account.id());
-  EXPECT_EQ(first.reason(), "network opened");
-  EXPECT_EQ(first.recorded_by(), coach_.account.id());
+  EXPECT_EQ(first.reason(), "network accepted");
+  EXPECT_EQ(first.recorded_by(), omar.account.id());
   EXPECT_FALSE(first.by_representative());
   EXPECT_EQ(first.client_id(), omar.account.id());
   EXPECT_EQ(first.status(), v1::CONSENT_STATUS_ACTIVE);

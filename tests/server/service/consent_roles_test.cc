@@ -13,14 +13,23 @@ class RepresentativeTest : public ConsentTest {
     ConsentTest::SetUp();
     guardian_ = Person("mentor", v1::ACCOUNT_KIND_MEMBER, "mentor");
     admin_ = LoggedIn("admin");
+    second_admin_ = Person("admin2", v1::ACCOUNT_KIND_ADMIN);
   }
+  // Asked by `by`; once asked by the admin, confirmed by the second admin (four eyes).
   v1::Response Appoint(TestApp& by, const std::string& client, const std::string& rep,
                        const std::string& basis = "mentorship, court order 2026/17") {
     v1::ClientFrame f;
     f.mutable_appoint_representative()->set_client_handle(client);
     f.mutable_appoint_representative()->set_representative_handle(rep);
     f.mutable_appoint_representative()->set_basis(basis);
-    return by.Call(f);
+    v1::Response asked = by.Call(f);
+    if (asked.has_error() || &by != admin_.get()) return asked;
+    v1::ClientFrame confirm;
+    confirm.mutable_confirm_representative()->set_client_handle(client);
+    confirm.mutable_confirm_representative()->set_representative_handle(rep);
+    v1::Response confirmed = second_admin_->Call(confirm);
+    if (confirmed.has_error()) return confirmed;
+    return asked;
   }
   v1::Response End(TestApp& by, const std::string& client, const std::string& rep) {
     v1::ClientFrame f;
@@ -29,7 +38,7 @@ class RepresentativeTest : public ConsentTest {
     return by.Call(f);
   }
 
-  std::unique_ptr<TestApp> guardian_, admin_;
+  std::unique_ptr<TestApp> guardian_, admin_, second_admin_;
 };
 
 TEST_F(RepresentativeTest, OnlyAnAdminAppointsAClientsRepresentative) {

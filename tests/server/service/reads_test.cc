@@ -127,6 +127,11 @@ TEST_F(ReadsTest, ARepresentativesReadsQueuedBehindTheEndOfTheRepresentationAreR
   appoint.mutable_appoint_representative()->set_representative_handle("mentor");
   appoint.mutable_appoint_representative()->set_basis("mentorship, court order 2026/17");
   ASSERT_FALSE(admin->Call(appoint).has_error());
+  auto second_admin = Person("admin2", v1::ACCOUNT_KIND_ADMIN);
+  v1::ClientFrame confirm;
+  confirm.mutable_confirm_representative()->set_client_handle("ruth");
+  confirm.mutable_confirm_representative()->set_representative_handle("mentor");
+  ASSERT_FALSE(second_admin->Call(confirm).has_error());
 
   faulty_.HoldWrites();
   v1::ClientFrame end;

@@ -89,7 +89,7 @@ const std::vector<Refusal>& Refusals() {
        [](uint64_t n, uint64_t) { return InviteFrame(n, std::string(101, 'r')); }, "coach",
        kInvalid, "invitation.created", kError},
       {"empty legal basis", [](uint64_t, uint64_t) { return AppointFrame(""); }, "admin", kInvalid,
-       "representative.appointed", kError},
+       "representative.requested", kError},
       {"too-short new password",
        [](uint64_t, uint64_t) {
          v1::ClientFrame f;
@@ -114,7 +114,7 @@ const std::vector<Refusal>& Refusals() {
        "invitation.created", kError},
       {"basis with a line separator",
        [](uint64_t, uint64_t) { return AppointFrame("guardianship\u2028court order"); }, "admin",
-       kInvalid, "representative.appointed", kError},
+       kInvalid, "representative.requested", kError},
       {"display name with a right-to-left isolate",
        [](uint64_t, uint64_t) {
          v1::ClientFrame f;

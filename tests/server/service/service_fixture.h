@@ -89,13 +89,35 @@ class ServiceTest : public ::testing::Test {
     return app;
   }
 
-  // Opens a network for `client_handle` through `opener`.
-  v1::Network OpenNetwork(TestApp& opener, const std::string& client_handle) {
+  // Opens a network for `client_handle` through `opener`. One a member opens waits for the
+  // client: unless `accept` is false, the client accepts it at once with the opener's access of
+  // before networks waited (every thread, read, post, coordinate, history).
+  v1::Network OpenNetwork(TestApp& opener, const std::string& client_handle, bool accept = true) {
     v1::ClientFrame f;
     f.mutable_open_network()->set_client_handle(client_handle);
     v1::Response r = opener.Call(f);
     EXPECT_FALSE(r.has_error()) << r.error().detail();
-    return r.open_network().network();
+    v1::Network network = r.open_network().network();
+    if (accept && network.state() == v1::NETWORK_STATE_PENDING) {
+      auto client = LoggedIn(client_handle);
+      v1::Response accepted = client->Call(AcceptAsOpenedBefore(network.id()));
+      EXPECT_FALSE(accepted.has_error()) << accepted.error().detail();
+    }
+    return network;
+  }
+
+  // The client's acceptance of a pending network that gives the opener what opening a network
+  // gave before networks waited for the client.
+  static v1::ClientFrame AcceptAsOpenedBefore(uint64_t network_id) {
+    v1::ClientFrame f;
+    f.mutable_accept_network()->set_network_id(network_id);
+    v1::ConsentProvision* p = f.mutable_accept_network()->mutable_provision();
+    p->set_all_threads(true);
+    p->add_actions(v1::CONSENT_ACTION_READ);
+    p->add_actions(v1::CONSENT_ACTION_POST);
+    p->add_actions(v1::CONSENT_ACTION_COORDINATE);
+    p->set_history_visible(true);
+    return f;
   }
 
   // Invites `handle` through `inviter` and has `client` approve it.

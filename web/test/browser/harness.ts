@@ -206,7 +206,13 @@ export class CliUser {
   }
 }
 
-export async function createAccount(admin: CliUser, handle: string, kind: "client" | "member", name: string, profession = "") {
+export async function createAccount(
+  admin: CliUser,
+  handle: string,
+  kind: "client" | "member" | "admin",
+  name: string,
+  profession = "",
+) {
   const args = ["user", "create", handle, "--kind", kind, "--name", name, "--password-stdin"];
   if (profession) args.push("--profession", profession);
   await admin.run(args, passwordFor(handle) + "\n");

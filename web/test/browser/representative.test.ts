@@ -14,7 +14,10 @@ test("a representative sees the client's own actions by her name and his own as 
   await admin.login();
   const vries = await createAccount(admin, "vries", "client", "Mevrouw de Vries");
   await createAccount(admin, "henk", "member", "Henk", "mentor");
-  await admin.run(["representative", "appoint", "vries", "henk", "--basis", "mentorschap"]);
+  await admin.run(["representative", "appoint", "vries", "henk", "--basis", "mentorschap 2026/12"]);
+  // Four eyes: a second admin confirms the appointment.
+  const admin2 = await createAccount(admin, "beheer2", "admin", "Beheer Twee");
+  await admin2.run(["representative", "confirm", "vries", "henk"]);
   const net = (await vries.run(["network", "open", "--client", "vries"])).trim();
   await vries.run(["thread", "create", net, "Zorg"]);
 
