@@ -356,20 +356,22 @@ Status ChangePassword(RequestContext& ctx, const v1::ChangePasswordRequest& req)
         return FailedPrecondition("the password changed meanwhile; try again");
       }
       record->set_password_hash(hash);
-      if (record->must_change_password()) {
-        // Whoever else logged in with the one-time password must not keep a session that now
-        // has full use: every other session ends, this one carries on under the new epoch.
-        const std::string key = ctx.connection().auth().session_key;
-        KRING_ASSIGN_OR_RETURN(auto session, records::GetSession(txn, key));
-        if (!session) return Unauthenticated("the session has ended");
-        record->set_must_change_password(false);
-        record->set_session_epoch(record->session_epoch() + 1);
-        session->set_session_epoch(record->session_epoch());
-        records::PutSession(txn, key, *session);
-        out.effects.push_back([&ctx, account_id, key] {
-          ctx.service().hub.EndAccount(account_id, "the one-time password was changed", key);
-        });
-      }
+      // Whoever else knew the old password (a stolen session, the one-time password's other
+      // logins) must not keep a session: every other session ends, this one carries on under the
+      // new epoch.
+      const std::string key = ctx.connection().auth().session_key;
+      KRING_ASSIGN_OR_RETURN(auto session, records::GetSession(txn, key));
+      if (!session) return Unauthenticated("the session has ended");
+      const bool was_one_time = record->must_change_password();
+      record->set_must_change_password(false);
+      record->set_session_epoch(record->session_epoch() + 1);
+      session->set_session_epoch(record->session_epoch());
+      records::PutSession(txn, key, *session);
+      out.effects.push_back([&ctx, account_id, key, was_one_time] {
+        ctx.service().hub.EndAccount(
+            account_id,
+            was_one_time ? "the one-time password was changed" : "the password was changed", key);
+      });
       records::PutAccount(txn, *record);
       out.response.mutable_change_password();
       return Status::Ok();

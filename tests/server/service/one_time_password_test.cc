@@ -1,5 +1,6 @@
 // The bootstrap admin's one-time password (Service::CreateAccountOffline with one_time_password):
-// its sessions may only change it, and changing it ends every other session made with it.
+// its sessions may only change it, and changing it ends every other session made with it. Any
+// other password change ends the account's other sessions too.
 #include <gtest/gtest.h>
 
 #include "tests/server/service/service_fixture.h"
@@ -103,6 +104,22 @@ TEST_F(OneTimePasswordTest, ChangingItEndsEveryOtherSessionMadeWithIt) {
   ASSERT_FALSE(Login(*eavesdropper, "root").has_error());
   ASSERT_FALSE(owner->Call(ChangePassword(kPassword, kNewPassword)).has_error());
   EXPECT_EQ(eavesdropper->sink().WaitClosed(), CloseCode::kSessionEnded);
+  EXPECT_FALSE(owner->Call(ListNetworks()).has_error());
+}
+
+TEST_F(OneTimePasswordTest, ChangingAnOrdinaryPasswordEndsEveryOtherSessionToo) {
+  // "admin" has an ordinary password; someone else holds a session of it (and its token).
+  auto owner = Connect();
+  auto thief = Connect("203.0.113.9:5000");
+  ASSERT_FALSE(Login(*owner, "admin").has_error());
+  v1::Response stolen = Login(*thief, "admin");
+  ASSERT_FALSE(stolen.has_error());
+  ASSERT_FALSE(owner->Call(ChangePassword(kPassword, kNewPassword)).has_error());
+  EXPECT_EQ(thief->sink().WaitClosed(), CloseCode::kSessionEnded);
+  // The token no longer resumes, and the owner's own session carries on.
+  v1::ClientFrame resume;
+  resume.mutable_resume_session()->set_token(stolen.login().token());
+  EXPECT_EQ(CodeOf(Connect()->Call(resume)), v1::Error::UNAUTHENTICATED);
   EXPECT_FALSE(owner->Call(ListNetworks()).has_error());
 }
 
