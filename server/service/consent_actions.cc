@@ -170,6 +170,17 @@ void ApplyLiveChanges(ServiceImpl& service, const std::vector<LiveChange>& chang
   }
 }
 
+StatusOr<v1::ConsentProvision> CheckedProvision(const storage::ReadView& view, uint64_t network_id,
+                                                const v1::ConsentProvision& asked, bool for_team,
+                                                int64_t now_ms) {
+  KRING_ASSIGN_OR_RETURN(v1::ConsentProvision provision,
+                         NormalizeProvision(asked, for_team, now_ms));
+  for (uint64_t thread_id : provision.thread_ids()) {
+    KRING_RETURN_IF_ERROR(records::GetThreadIn(view, network_id, thread_id).status());
+  }
+  return provision;
+}
+
 Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
     KRING_ASSIGN_OR_RETURN(
@@ -190,11 +201,9 @@ Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
         return InvalidArgument("the client needs no consent in their own network");
       }
     }
-    KRING_ASSIGN_OR_RETURN(v1::ConsentProvision provision,
-                           NormalizeProvision(req.provision(), team, permitted.standing.now_ms));
-    for (uint64_t thread_id : provision.thread_ids()) {
-      KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, req.network_id(), thread_id).status());
-    }
+    KRING_ASSIGN_OR_RETURN(
+        v1::ConsentProvision provision,
+        CheckedProvision(txn, req.network_id(), req.provision(), team, permitted.standing.now_ms));
     KRING_ASSIGN_OR_RETURN(StagedConsent staged,
                            StageConsent(txn, *network, grantee_id, grantee_handle, &provision,
                                         permitted.actor, permitted.standing, "granted"));

@@ -53,6 +53,13 @@ struct StagedConsent {
   std::vector<LiveChange> team_live;
 };
 
+// A provision from a request, in stored form (NormalizeProvision), whose named threads are all
+// threads of the network: INVALID_ARGUMENT or NOT_FOUND otherwise. `for_team`: the consent to
+// team-only threads (grantee 0). Every grant, approval and acceptance checks through here.
+StatusOr<v1::ConsentProvision> CheckedProvision(const storage::ReadView& view, uint64_t network_id,
+                                                const v1::ConsentProvision& asked, bool for_team,
+                                                int64_t now_ms);
+
 // Stages the grantee's next record: `provision` (already normalized) as a grant, or a
 // withdrawal when `provision` is null. `actor` records it (as representative when their standing
 // says so); the caller has authorized it. Grantee 0: the team.

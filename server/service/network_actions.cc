@@ -88,11 +88,9 @@ Status ApproveTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome&
   if (!team) return FailedPrecondition("the team no longer exists");
   KRING_ASSIGN_OR_RETURN(
       v1::ConsentProvision provision,
-      NormalizeProvision(req.has_provision() ? req.provision() : DefaultMemberProvision(),
-                         /*for_team=*/false, now));
-  for (uint64_t thread_id : provision.thread_ids()) {
-    KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, network_id, thread_id).status());
-  }
+      CheckedProvision(txn, network_id,
+                       req.has_provision() ? req.provision() : DefaultMemberProvision(),
+                       /*for_team=*/false, now));
   store::MemberRecord member;
   member.set_account_id(team->id());
   member.set_role(v1::MEMBER_ROLE_MEMBER);
@@ -285,11 +283,9 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
     // The approval is the client's consent: as asked, or the default.
     KRING_ASSIGN_OR_RETURN(
         v1::ConsentProvision provision,
-        NormalizeProvision(req.has_provision() ? req.provision() : DefaultMemberProvision(),
-                           /*for_team=*/false, now));
-    for (uint64_t thread_id : provision.thread_ids()) {
-      KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, network_id, thread_id).status());
-    }
+        CheckedProvision(txn, network_id,
+                         req.has_provision() ? req.provision() : DefaultMemberProvision(),
+                         /*for_team=*/false, now));
     store::MemberRecord member;
     member.set_account_id(invitation->invitee_id());
     member.set_role(v1::MEMBER_ROLE_MEMBER);

@@ -144,11 +144,9 @@ Status AcceptNetwork(RequestContext& ctx, const v1::AcceptNetworkRequest& req) {
     // The acceptance is the client's consent for the opener: as asked, or the default.
     KRING_ASSIGN_OR_RETURN(
         v1::ConsentProvision provision,
-        NormalizeProvision(req.has_provision() ? req.provision() : DefaultMemberProvision(),
-                           /*for_team=*/false, now));
-    for (uint64_t thread_id : provision.thread_ids()) {
-      KRING_RETURN_IF_ERROR(records::GetThreadIn(txn, req.network_id(), thread_id).status());
-    }
+        CheckedProvision(txn, req.network_id(),
+                         req.has_provision() ? req.provision() : DefaultMemberProvision(),
+                         /*for_team=*/false, now));
     v1::Network network = Answered(answer, v1::NETWORK_STATE_ACCEPTED);
     records::PutNetwork(txn, network);
     KRING_ASSIGN_OR_RETURN(StagedConsent staged,
