@@ -179,11 +179,14 @@ int CreateUser(Invocation& inv, const CreateUserArgs& args) {
   if (!ReadPassword(inv, &password, &exit_code)) return exit_code;
   auto conn = inv.Resume(&exit_code);
   if (conn == nullptr) return exit_code;
-  auto created =
-      conn->CreateAccount(args.handle, kind, password, args.display_name, args.profession);
+  auto created = conn->CreateAccount(args.handle, kind, password, args.display_name,
+                                     args.profession, args.one_time);
   if (!created.ok()) return inv.Failed(created.error());
   const v1::Account& a = created->account();
-  inv.out().Emit("created " + a.handle() + " (id " + std::to_string(a.id()) + ")", AccountJson(a));
+  inv.out().Emit(
+      "created " + a.handle() + " (id " + std::to_string(a.id()) + ")" +
+          (a.must_change_password() ? "; the password must be changed at first login" : ""),
+      AccountJson(a));
   return kExitOk;
 }
 
@@ -240,6 +243,7 @@ namespace {
 struct AccountArgs {
   std::string handle, kind, profession, name, client, basis, language, time_zone;
   bool password_stdin = false;
+  bool one_time = false;
   ListUsersArgs list;
 };
 
@@ -295,8 +299,11 @@ void AddAccountCommands(CLI::App& app, Command* run) {
   create
       ->add_flag("--password-stdin", a.password_stdin, "Read the password from stdin's first line")
       ->required();
+  create->add_flag("--one-time", a.one_time,
+                   "The person must change this password at their first login");
   OnRun(create, run, [args](Invocation& inv) {
-    return CreateUser(inv, {args->handle, args->kind, args->profession, args->name});
+    return CreateUser(inv,
+                      {args->handle, args->kind, args->profession, args->name, args->one_time});
   });
   CLI::App* disable = user->add_subcommand("disable", "Disable an account, ending its sessions");
   disable->add_option("HANDLE", a.handle, "The account's handle")->required();

@@ -50,6 +50,7 @@ struct CreateUserArgs {
   std::string kind;  // client | member | admin | auditor
   std::string profession;
   std::string display_name;
+  bool one_time = false;  // the person must change the password at their first login
 };
 // Reads the new account's password from the first line of stdin.
 int CreateUser(Invocation& inv, const CreateUserArgs& args);
@@ -157,6 +158,8 @@ int TeamConsent(Invocation& inv, uint64_t network_id, uint64_t team_id,
 // `kring invite NETWORK --team TEAM`.
 int InviteTeam(Invocation& inv, uint64_t network_id, uint64_t team_id,
                const std::string& role_label);
+// `kring remove NETWORK --team TEAM`: the team leaves the network as one member.
+int RemoveTeam(Invocation& inv, uint64_t network_id, uint64_t team_id);
 
 // --- Threads and messages (message_commands.cc) ---
 

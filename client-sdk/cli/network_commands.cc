@@ -220,9 +220,16 @@ void AddNetworkCommands(CLI::App& app, Command* run) {
 
   CLI::App* remove = app.add_subcommand("remove", "Remove a member from a network");
   remove->add_option("NETWORK", a.network, "Network id")->required();
-  remove->add_option("HANDLE", a.handle, "The member's handle")->required();
-  OnRun(remove, run,
-        [args](Invocation& inv) { return RemoveMember(inv, args->network, args->handle); });
+  remove->add_option("HANDLE", a.handle, "The member's handle (or --team)");
+  remove->add_option("--team", a.team, "Remove this team (by id), every person through it");
+  OnRun(remove, run, [args](Invocation& inv) {
+    if (args->team != 0) {
+      if (!args->handle.empty()) return inv.UsageError("give a HANDLE or --team, not both");
+      return RemoveTeam(inv, args->network, args->team);
+    }
+    if (args->handle.empty()) return inv.UsageError("give the member's HANDLE (or --team)");
+    return RemoveMember(inv, args->network, args->handle);
+  });
 
   CLI::App* members = app.add_subcommand(
       "members", "Members: HANDLE  ROLE  ROLE_LABEL  [consent #ID: WHAT; PERIOD; STATE]");

@@ -136,6 +136,18 @@ int InviteTeam(Invocation& inv, uint64_t network_id, uint64_t team_id,
   return kExitOk;
 }
 
+int RemoveTeam(Invocation& inv, uint64_t network_id, uint64_t team_id) {
+  int exit_code = kExitOk;
+  auto conn = inv.Resume(&exit_code);
+  if (conn == nullptr) return exit_code;
+  auto removed = conn->RemoveTeam(network_id, team_id);
+  if (!removed.ok()) return inv.Failed(removed.error());
+  inv.out().Emit(
+      "removed team " + std::to_string(team_id) + " from network " + std::to_string(network_id),
+      JsonObject().Uint("network_id", network_id).Uint("team_id", team_id).Bool("removed", true));
+  return kExitOk;
+}
+
 int TeamConsent(Invocation& inv, uint64_t network_id, uint64_t team_id,
                 const ProvisionFlags* flags) {
   v1::ConsentProvision provision;

@@ -59,13 +59,12 @@ Result<v1::WhoAmIResult> Connection::WhoAmI() {
   return KRING_SDK_CALL(f, who_am_i, kWhoAmI);
 }
 
-Result<v1::CreateAccountResult> Connection::CreateAccount(const std::string& handle,
-                                                          v1::AccountKind kind,
-                                                          const std::string& password,
-                                                          const std::string& display_name,
-                                                          const std::string& profession) {
+Result<v1::CreateAccountResult> Connection::CreateAccount(
+    const std::string& handle, v1::AccountKind kind, const std::string& password,
+    const std::string& display_name, const std::string& profession, bool one_time_password) {
   v1::ClientFrame f;
   auto* req = f.mutable_create_account();
+  req->set_one_time_password(one_time_password);
   req->set_handle(handle);
   req->set_kind(kind);
   req->set_password(password);
@@ -221,6 +220,14 @@ Result<v1::RemoveMemberResult> Connection::RemoveMember(uint64_t network_id,
   auto* req = f.mutable_remove_member();
   req->set_network_id(network_id);
   req->set_handle(handle);
+  return KRING_SDK_CALL(f, remove_member, kRemoveMember);
+}
+
+Result<v1::RemoveMemberResult> Connection::RemoveTeam(uint64_t network_id, uint64_t team_id) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_remove_member();
+  req->set_network_id(network_id);
+  req->set_team_id(team_id);
   return KRING_SDK_CALL(f, remove_member, kRemoveMember);
 }
 

@@ -283,9 +283,9 @@ Status CreateAccount(RequestContext& ctx, const v1::CreateAccountRequest& req) {
                                     WriteOutcome& out) -> Status {
       KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
       KRING_RETURN_IF_ERROR(AuthorizeAccountAdmin(actor));
-      KRING_ASSIGN_OR_RETURN(v1::Account account,
-                             StageNewAccount(txn, req, hash, ctx.service().clock.NowMs(),
-                                             /*one_time_password=*/false));
+      KRING_ASSIGN_OR_RETURN(
+          v1::Account account,
+          StageNewAccount(txn, req, hash, ctx.service().clock.NowMs(), req.one_time_password()));
       ctx.audit().event.set_object_id(account.id());
       *out.response.mutable_create_account()->mutable_account() = std::move(account);
       return Status::Ok();

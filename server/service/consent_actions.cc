@@ -146,7 +146,15 @@ StatusOr<std::vector<LiveChange>> TeamLiveChanges(const storage::ReadView& txn, 
     change.end_all =
         !standing.role || !AuthorizeNetworkAccess(person, Operation::kReceiveLive, standing).ok();
     if (!change.end_all) {
-      if (cut != nullptr) change.thread_ids = cut->thread_ids;
+      if (cut != nullptr && !cut->thread_ids.empty()) {
+        // A thread the person still sees another way (through another team) stays theirs.
+        KRING_ASSIGN_OR_RETURN(auto threads, records::NetworkThreadRefs(txn, network_id));
+        for (uint64_t id : cut->thread_ids) {
+          auto it = std::find_if(threads.begin(), threads.end(),
+                                 [id](const ThreadRef& t) { return t.id == id; });
+          if (it == threads.end() || !SeesThread(standing, *it)) change.thread_ids.push_back(id);
+        }
+      }
       change.until_ms = AccessEndsMs(standing);
     }
     out.push_back(std::move(change));

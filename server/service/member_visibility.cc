@@ -1,11 +1,24 @@
 #include "server/service/member_visibility.h"
 
+#include <algorithm>
+
 #include "server/protocol/frames.h"
 #include "server/service/hub.h"
 #include "server/service/records.h"
 #include "server/service/team_actions.h"
 
 namespace kring::service {
+
+namespace {
+
+void WithoutExcludedPeople(v1::Member& member) {
+  auto* people = member.mutable_team_people();
+  people->erase(std::remove_if(people->begin(), people->end(),
+                               [](const v1::TeamPerson& p) { return p.excluded(); }),
+                people->end());
+}
+
+}  // namespace
 
 const PersonEntry* NetworkPeople::Find(uint64_t account_id) const {
   for (const PersonEntry& e : people) {
@@ -14,8 +27,8 @@ const PersonEntry* NetworkPeople::Find(uint64_t account_id) const {
   return nullptr;
 }
 
-StatusOr<v1::Member> TeamMemberView(const storage::ReadView& view, const store::MemberRecord& m,
-                                    int64_t now_ms) {
+StatusOr<v1::Member> TeamMemberView(const storage::ReadView& view, uint64_t network_id,
+                                    const store::MemberRecord& m, int64_t now_ms) {
   v1::Member out;
   out.set_role(m.role());
   out.set_role_label(m.role_label());
@@ -27,7 +40,12 @@ StatusOr<v1::Member> TeamMemberView(const storage::ReadView& view, const store::
     *out.mutable_team() = *team;
   }
   KRING_ASSIGN_OR_RETURN(auto people, TeamPeopleView(view, m.account_id(), now_ms));
-  for (auto& person : people) *out.add_team_people() = std::move(person);
+  for (auto& person : people) {
+    KRING_ASSIGN_OR_RETURN(
+        bool excluded, records::IsExcluded(view, network_id, m.account_id(), person.account_id()));
+    person.set_excluded(excluded);
+    *out.add_team_people() = std::move(person);
+  }
   return out;
 }
 
@@ -45,7 +63,7 @@ StatusOr<NetworkPeople> ReadNetworkPeople(const storage::ReadView& view, const v
       entry.person.role = m.role();
       KRING_ASSIGN_OR_RETURN(entry.person.consent,
                              records::GetCurrentConsent(view, network.id(), m.account_id()));
-      KRING_ASSIGN_OR_RETURN(entry.member, TeamMemberView(view, m, now_ms));
+      KRING_ASSIGN_OR_RETURN(entry.member, TeamMemberView(view, network.id(), m, now_ms));
       out.people.push_back(std::move(entry));
       continue;
     }
@@ -96,6 +114,9 @@ std::optional<v1::Member> MemberAsShown(const Person& viewer, const Standing& st
     member.clear_role_label();
   }
   if (shown.consent && entry.person.consent) *member.mutable_consent() = *entry.person.consent;
+  // Whom the client excluded is the client's decision, shown to those who see their consents;
+  // to anyone else an excluded person is simply not in the network.
+  if (!shown.consent) WithoutExcludedPeople(member);
   if (shown.access_flag) {
     member.set_access_in_force(AccessInForce(entry.person, standing.now_ms));
   }
@@ -132,6 +153,7 @@ void PublishMembershipChange(Hub& hub, uint64_t network_id, v1::MembershipChange
                              const v1::Member& member, const ListedTo& to) {
   v1::Member bare = member;
   bare.clear_consent();
+  WithoutExcludedPeople(bare);  // the client's decisions: in their ListMembers, not in events
   if (!to.full.empty()) {
     hub.PublishToNetwork(/*network_id=*/0, to.full,
                          MembershipChangedFrame(network_id, change, &bare, nullptr));

@@ -29,10 +29,10 @@ struct NetworkPeople {
 StatusOr<NetworkPeople> ReadNetworkPeople(const storage::ReadView& view, const v1::Network& network,
                                           int64_t now_ms);
 
-// A team's entry in a member list: the team, and the people in it at now_ms
-// (docs/consent.md, "Teams").
-StatusOr<v1::Member> TeamMemberView(const storage::ReadView& view, const store::MemberRecord& m,
-                                    int64_t now_ms);
+// A team's entry in `network_id`'s member list: the team, and the people in it at now_ms, each
+// marked `excluded` when the client excluded them there (docs/consent.md, "Teams").
+StatusOr<v1::Member> TeamMemberView(const storage::ReadView& view, uint64_t network_id,
+                                    const store::MemberRecord& m, int64_t now_ms);
 
 // `entry` as `viewer` (with `standing`) is shown it, or nothing.
 std::optional<v1::Member> MemberAsShown(const Person& viewer, const Standing& standing,

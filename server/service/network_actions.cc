@@ -107,7 +107,7 @@ Status ApproveTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome&
                          StageConsent(txn, *network, team->id(), team->name(), &provision, actor,
                                       standing, "invitation approved"));
   ctx.audit().event.set_consent_id(staged.consent.id());
-  KRING_ASSIGN_OR_RETURN(v1::Member view, TeamMemberView(txn, member, now));
+  KRING_ASSIGN_OR_RETURN(v1::Member view, TeamMemberView(txn, network_id, member, now));
   *view.mutable_consent() = staged.consent;
   *out.response.mutable_approve_invitation()->mutable_member() = view;
   view.clear_consent();
@@ -349,8 +349,72 @@ Status DeclineInvitation(RequestContext& ctx, const v1::DeclineInvitationRequest
   return Status::Ok();
 }
 
+namespace {
+
+// RemoveMember{team_id}: the team leaves as one member, like a person (its consent ends on the
+// record) and every person through it loses access before the response. The client's
+// exclusions of people of the team stay on record, in case the team is admitted again.
+Status RemoveTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out,
+                  const v1::RemoveMemberRequest& req) {
+  KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
+  if (!req.handle().empty()) return InvalidArgument("name a person by handle or a team by id");
+  ctx.audit().event.set_object_id(req.team_id());
+  KRING_ASSIGN_OR_RETURN(
+      Standing standing,
+      records::GetStanding(txn, req.network_id(), actor.account_id, ctx.service().clock.NowMs()));
+  NoteStanding(ctx.audit().event, req.network_id(), standing);
+  KRING_RETURN_IF_ERROR(Authorize(actor, Operation::kRemoveOther, standing));
+  KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(txn, req.network_id(), req.team_id()));
+  KRING_ASSIGN_OR_RETURN(auto team, records::GetTeam(txn, req.team_id()));
+  if (!member || !member->team() || !team) {
+    return NotFound("no team " + std::to_string(req.team_id()) + " in this network");
+  }
+  ctx.audit().event.set_object_handle(team->name());
+  KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+  KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, *network, standing.now_ms));
+  const ListedTo told = WhoSees(people, req.team_id(), standing.now_ms);
+  KRING_ASSIGN_OR_RETURN(v1::Member view,
+                         TeamMemberView(txn, req.network_id(), *member, standing.now_ms));
+  KRING_ASSIGN_OR_RETURN(auto through, records::PeopleThroughTeam(txn, *network, req.team_id()));
+  KRING_ASSIGN_OR_RETURN(auto consent,
+                         records::GetCurrentConsent(txn, req.network_id(), req.team_id()));
+  std::optional<StagedConsent> withdrawn;
+  if (consent) {  // the removal is a decision on the record, even after a withdrawal
+    KRING_ASSIGN_OR_RETURN(withdrawn, StageConsent(txn, *network, req.team_id(), team->name(),
+                                                   nullptr, actor, standing, "removed"));
+    ctx.audit().event.set_consent_id(withdrawn->consent.id());
+  }
+  records::RemoveMember(txn, req.network_id(), req.team_id());
+  KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, req.network_id()));
+  // Decided after the removal: a person through the team who is also a member in person keeps
+  // what that gives them; everyone else loses the network.
+  std::vector<LiveChange> live;
+  for (const v1::TeamPerson& person : through) {
+    KRING_ASSIGN_OR_RETURN(
+        auto changes, TeamLiveChanges(txn, person.account_id(), {req.network_id()}, standing.now_ms,
+                                      withdrawn ? &withdrawn->cut : nullptr));
+    live.insert(live.end(), changes.begin(), changes.end());
+  }
+  if (withdrawn) withdrawn->team_live = live;
+  out.response.mutable_remove_member();
+  out.effects.push_back([&ctx, network_id = req.network_id(), view, told, withdrawn, live] {
+    // First cut the people off, then tell the others.
+    if (withdrawn) {
+      ApplyConsentChange(ctx.service(), *withdrawn, "the client removed your team");
+    } else {
+      ApplyLiveChanges(ctx.service(), live, "the client removed your team");
+    }
+    PublishMembershipChange(ctx.service().hub, network_id, v1::MEMBERSHIP_CHANGE_REMOVED, view,
+                            told);
+  });
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
   ctx.Write([req](RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out) -> Status {
+    if (req.team_id() != 0) return RemoveTeam(ctx, txn, out, req);
     KRING_ASSIGN_OR_RETURN(Actor actor, ctx.Authenticate(txn, &ctx.audit()));
     std::optional<std::string> handle = CanonicalHandle(req.handle());
     if (!handle) return InvalidArgument("not a valid handle");

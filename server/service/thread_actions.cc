@@ -26,7 +26,8 @@ Status SetThreadSensitive(RequestContext& ctx, const v1::SetThreadSensitiveReque
       *out.response.mutable_set_thread_sensitive()->mutable_thread() = thread;
       return Status::Ok();
     }
-    const ThreadScope before = records::RefOf(thread).scope();
+    const ThreadRef ref_before = records::RefOf(thread);
+    const ThreadScope before = ref_before.scope();
     thread.set_sensitive(req.sensitive());
     // Unmarked: what it holds now was posted while it was outside the all-threads consents.
     if (!req.sensitive()) thread.set_unmarked_at_seq(thread.last_seq());
@@ -41,8 +42,23 @@ Status SetThreadSensitive(RequestContext& ctx, const v1::SetThreadSensitiveReque
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> told, records::Principals(txn, *network));
     KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(txn, req.network_id()));
     std::vector<uint64_t> cut;
+    const ThreadRef ref_after = records::RefOf(thread);
     for (const v1::Consent& c : consents) {
       if (c.grantee_id() == 0) continue;
+      if (c.grantee_is_team()) {
+        // A team's consent is had by the people through the team, each as their route decides.
+        KRING_ASSIGN_OR_RETURN(auto people,
+                               records::PeopleThroughTeam(txn, *network, c.grantee_id()));
+        for (const v1::TeamPerson& person : people) {
+          KRING_ASSIGN_OR_RETURN(Standing standing, records::GetStanding(txn, req.network_id(),
+                                                                         person.account_id(), now));
+          if (standing.team_id != c.grantee_id()) continue;  // another team's route decides
+          const bool sees_after = SeesThread(standing, ref_after);
+          if (SeesThread(standing, ref_before) && !sees_after) cut.push_back(person.account_id());
+          if (sees_after) told.push_back(person.account_id());
+        }
+        continue;
+      }
       if (LosesThread(c, before, after, now)) cut.push_back(c.grantee_id());
       if (InForce(c, now) && CoversThread(c, after)) told.push_back(c.grantee_id());
     }

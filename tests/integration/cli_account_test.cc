@@ -256,5 +256,24 @@ TEST_F(CliBootstrapTest, TheBootstrapPasswordOnlyChangesItselfAndThenNeverWorksA
   ASSERT_NO_FATAL_FAILURE(LogIn(eavesdropper, "admin", chosen));
 }
 
+TEST_F(CliTest, AnAccountCreatedWithAOneTimePasswordMustChangeItFirst) {
+  CliUser admin = User("admin"), pia = User("pia");
+  ASSERT_NO_FATAL_FAILURE(LogIn(admin, KringdProcess::kAdminHandle, KringdProcess::kAdminPassword));
+  CliResult r =
+      admin.Run({"user", "create", "pia", "--kind", "member", "--one-time", "--password-stdin"},
+                World::PasswordFor("pia") + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("the password must be changed at first login"));
+  ASSERT_NO_FATAL_FAILURE(LogIn(pia, "pia", World::PasswordFor("pia")));
+  r = pia.Run({"network", "list"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("change the one-time password first"));
+  r = pia.Run({"password", "--password-stdin"},
+              World::PasswordFor("pia") + "\n" + "pias-own-new-password\n");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = pia.Run({"network", "list"});
+  EXPECT_EQ(r.exit_code, 0) << r;
+}
+
 }  // namespace
 }  // namespace kring::integration

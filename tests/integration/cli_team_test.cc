@@ -10,6 +10,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 
 TEST_F(CliTest, TeamScenario) {
   CliUser admin = User("admin"), ruth = User("ruth"), kees = User("kees"), sanne = User("sanne");
@@ -71,6 +72,14 @@ TEST_F(CliTest, TeamScenario) {
   ASSERT_EQ(r.exit_code, 0) << r;
   r = kees.Run({"history", net, general});
   EXPECT_NE(r.exit_code, 0) << r;
+  r = ruth.Run({"remove", net, "sanne", "--team", team});
+  EXPECT_NE(r.exit_code, 0) << r;  // a handle or a team, not both
+  r = ruth.Run({"remove", net, "--team", team});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("removed team " + team));
+  r = ruth.Run({"members", net});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("team #" + team)));
   r = kees.Run({"team", "remove", team, "sanne"});
   ASSERT_EQ(r.exit_code, 0) << r;
   r = sanne.Run({"team", "list"});

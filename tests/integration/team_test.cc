@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/racing_reads.h"
 #include "tests/integration/world.h"
 
 namespace kring::integration {
@@ -96,6 +97,51 @@ TEST_F(TeamTest, WithdrawingTheTeamsConsentStopsDeliveryBeforeTheResponse) {
   ExpectCutBeforeTheResponse(
       [&] { ASSERT_TRUE(IsOk(client_->WithdrawTeamConsent(net_.id(), team_.id()))); });
   EXPECT_TRUE(IsError(lead_->FetchHistory(net_.id(), thread_), v1::Error::PERMISSION_DENIED));
+}
+
+TEST_F(TeamTest, MarkingTheThreadSensitiveStopsDeliveryBeforeTheResponse) {
+  ExpectCutBeforeTheResponse([&] {
+    ASSERT_TRUE(IsOk(client_->SetThreadSensitive(net_.id(), thread_, /*sensitive=*/true)));
+  });
+}
+
+TEST_F(TeamTest, RemovingTheTeamStopsDeliveryBeforeTheResponse) {
+  ExpectCutBeforeTheResponse(
+      [&] { ASSERT_TRUE(IsOk(client_->RemoveTeam(net_.id(), team_.id()))); });
+  EXPECT_TRUE(IsError(lead_->FetchHistory(net_.id(), thread_), v1::Error::PERMISSION_DENIED));
+  for (const v1::Member& m : Must(client_->ListMembers(net_.id()), "members").members()) {
+    EXPECT_NE(m.team().id(), team_.id()) << "the removed team is still listed";
+  }
+}
+
+// Sanne pipelines reads on a second connection while the client excludes her (and takes her
+// back, for the next round), and at last removes the whole team: once her AccessEnded arrived,
+// no answer carries messages and no Subscribe answers OK.
+TEST_F(TeamTest, PipelinedReadsRacingAnExclusionOrARemovalDiscloseNothingAfterAccessEnded) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(IsOk(coach_->PostMessage(net_.id(), thread_, "m-" + std::to_string(i), "hallo")));
+  }
+  auto raw = world_->ConnectRawAs(sanne_);
+  constexpr int kRounds = 8;
+  constexpr uint64_t kReads = 200;
+  uint64_t next_id = 100;
+  for (int round = 0; round <= kRounds; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const bool last = round == kRounds;
+    const RaceOutcome race = PipelineReadsAcross(*raw, net_.id(), thread_, kReads, &next_id, [&] {
+      if (last) {
+        ASSERT_TRUE(IsOk(client_->RemoveTeam(net_.id(), team_.id())));
+      } else {
+        ASSERT_TRUE(IsOk(client_->SetTeamExclusion(net_.id(), team_.id(), "sanne", true)));
+      }
+    });
+    ASSERT_EQ(race.answered, kReads);
+    EXPECT_TRUE(race.ended);
+    EXPECT_TRUE(race.after_end.empty())
+        << race.after_end.size() << " after AccessEnded, e.g. " << race.after_end.front();
+    if (HasFailure() || last) return;
+    ASSERT_TRUE(IsOk(client_->SetTeamExclusion(net_.id(), team_.id(), "sanne", false)));
+  }
 }
 
 TEST_F(TeamTest, AStandInsPeriodRunsOutWithoutARestart) {

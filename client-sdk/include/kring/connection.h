@@ -100,7 +100,8 @@ class Connection {
   Result<v1::CreateAccountResult> CreateAccount(const std::string& handle, v1::AccountKind kind,
                                                 const std::string& password,
                                                 const std::string& display_name = {},
-                                                const std::string& profession = {});
+                                                const std::string& profession = {},
+                                                bool one_time_password = false);
   Result<v1::DisableAccountResult> DisableAccount(const std::string& handle);
   Result<v1::ChangePasswordResult> ChangePassword(const std::string& old_password,
                                                   const std::string& new_password);
@@ -154,6 +155,8 @@ class Connection {
   // By the client or a representative: the pending network is dropped.
   Result<v1::DeclineNetworkResult> DeclineNetwork(uint64_t network_id);
   Result<v1::RemoveMemberResult> RemoveMember(uint64_t network_id, const std::string& handle);
+  // A team admitted as one member: every person through it loses access before the answer.
+  Result<v1::RemoveMemberResult> RemoveTeam(uint64_t network_id, uint64_t team_id);
   Result<v1::ListMembersResult> ListMembers(uint64_t network_id);
 
   // --- Threads and messages ---

@@ -136,6 +136,26 @@ TEST_F(OneTimePasswordTest, AResumedSessionIsHeldToItToo) {
   ExpectOneTimeRefusal(second->Call(ListNetworks()));
 }
 
+TEST_F(OneTimePasswordTest, AnAdminMayGiveANewAccountAOneTimePassword) {
+  auto admin = LoggedIn("admin");
+  v1::ClientFrame f = CreateMember("jo");
+  f.mutable_create_account()->set_one_time_password(true);
+  v1::Response created = admin->Call(f);
+  ASSERT_FALSE(created.has_error()) << created.error().detail();
+  EXPECT_TRUE(created.create_account().account().must_change_password());
+  auto jo = Connect();
+  v1::Response login = Login(*jo, "jo");
+  ASSERT_FALSE(login.has_error()) << login.error().detail();
+  EXPECT_TRUE(login.login().account().must_change_password());
+  ExpectOneTimeRefusal(jo->Call(ListNetworks()));
+  ASSERT_FALSE(jo->Call(ChangePassword(kPassword, kNewPassword)).has_error());
+  EXPECT_FALSE(jo->Call(ListNetworks()).has_error());
+  // Without the flag, as before: no mark.
+  v1::Response plain = admin->Call(CreateMember("amir"));
+  ASSERT_FALSE(plain.has_error()) << plain.error().detail();
+  EXPECT_FALSE(plain.create_account().account().must_change_password());
+}
+
 TEST_F(OneTimePasswordTest, AccountsMadeOtherwiseHaveNoMark) {
   auto admin = Connect();
   v1::Response login = Login(*admin, "admin");

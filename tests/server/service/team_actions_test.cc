@@ -68,6 +68,12 @@ class TeamTest : public ConsentTest {
     req->set_excluded(excluded);
     return client_->Call(f);
   }
+  v1::Response RemoveTeam(TestApp& by) {
+    v1::ClientFrame f;
+    f.mutable_remove_member()->set_network_id(network_.id());
+    f.mutable_remove_member()->set_team_id(team_.id());
+    return by.Call(f);
+  }
   v1::Response WithdrawTeam() {
     v1::ClientFrame f;
     f.mutable_withdraw_consent()->set_network_id(network_.id());
@@ -164,6 +170,31 @@ TEST_F(TeamTest, TheClientSeesTheTeamWithThePeopleInItNow) {
   EXPECT_EQ(people, (std::vector<std::string>{"kees", "sanne"}));  // piet starts later
 }
 
+TEST_F(TeamTest, TheClientSeesWhomSheExcludedAndOthersDoNotSeeThemAtAll) {
+  ASSERT_FALSE(AdmitTeam().has_error());
+  ASSERT_FALSE(Exclude("sanne", true).has_error());
+  // "handle" or "handle (excluded)" per person of the team, as `by` is shown the member list.
+  auto team_people = [&](TestApp& by) {
+    v1::ClientFrame f;
+    f.mutable_list_members()->set_network_id(network_.id());
+    v1::Response r = by.Call(f);
+    std::vector<std::string> out;
+    EXPECT_FALSE(r.has_error()) << r.error().detail();
+    for (const v1::Member& m : r.list_members().members()) {
+      if (m.team().id() != team_.id()) continue;
+      for (const auto& p : m.team_people()) {
+        out.push_back(p.handle() + (p.excluded() ? " (excluded)" : ""));
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(team_people(*client_), (std::vector<std::string>{"kees", "sanne (excluded)"}));
+  EXPECT_EQ(team_people(*coach_), (std::vector<std::string>{"kees"}));
+  EXPECT_EQ(team_people(*lead_), (std::vector<std::string>{"kees"}));
+  ASSERT_FALSE(Exclude("sanne", false).has_error());
+  EXPECT_EQ(team_people(*coach_), (std::vector<std::string>{"kees", "sanne"}));
+}
+
 TEST_F(TeamTest, RemovingAPersonCutsTheirLiveDeliveryBeforeTheResponse) {
   ASSERT_FALSE(AdmitTeam().has_error());
   ASSERT_FALSE(Subscribe(*sanne_, network_.id(), general_, 0).has_error());
@@ -224,6 +255,62 @@ TEST_F(TeamTest, WithdrawingTheTeamsConsentCutsAllItsPeopleBeforeTheResponse) {
   EXPECT_FALSE(GotMessage(*sanne_));
   EXPECT_FALSE(GotMessage(*lead_));
   EXPECT_EQ(CodeOf(History(*lead_, network_.id(), general_)), v1::Error::PERMISSION_DENIED);
+}
+
+TEST_F(TeamTest, RemovingTheTeamCutsAllItsPeopleAndEndsItsConsentBeforeTheResponse) {
+  ASSERT_FALSE(AdmitTeam().has_error());
+  ASSERT_FALSE(Subscribe(*sanne_, network_.id(), general_, 0).has_error());
+  ASSERT_FALSE(Subscribe(*lead_, network_.id(), general_, 0).has_error());
+  v1::Response r = RemoveTeam(*client_);
+  ASSERT_FALSE(r.has_error()) << r.error().detail();
+  EXPECT_TRUE(HasAccessEnded(*sanne_));
+  EXPECT_TRUE(HasAccessEnded(*lead_));
+  sanne_->sink().TakeEvents();
+  lead_->sink().TakeEvents();
+  ASSERT_FALSE(Post(*coach_, network_.id(), general_, "na verwijdering").has_error());
+  EXPECT_FALSE(GotMessage(*sanne_));
+  EXPECT_FALSE(GotMessage(*lead_));
+  EXPECT_EQ(CodeOf(History(*sanne_, network_.id(), general_)), v1::Error::PERMISSION_DENIED);
+  // The team is gone from the member list, and its consent ended on the record.
+  v1::ClientFrame list;
+  list.mutable_list_members()->set_network_id(network_.id());
+  v1::Response members = client_->Call(list);
+  ASSERT_FALSE(members.has_error());
+  for (const v1::Member& m : members.list_members().members()) {
+    EXPECT_NE(m.account_id(), team_.id()) << "the removed team is still listed";
+  }
+  v1::ClientFrame consents;
+  consents.mutable_list_consents()->set_network_id(network_.id());
+  consents.mutable_list_consents()->set_history(true);
+  v1::Response history = client_->Call(consents);
+  ASSERT_FALSE(history.has_error());
+  bool removed_on_record = false;
+  for (const v1::Consent& c : history.list_consents().consents()) {
+    if (c.grantee_id() == team_.id() && c.status() == v1::CONSENT_STATUS_WITHDRAWN &&
+        c.reason() == "removed") {
+      removed_on_record = true;
+    }
+  }
+  EXPECT_TRUE(removed_on_record);
+  // Once removed, it is not there to remove again.
+  EXPECT_EQ(CodeOf(RemoveTeam(*client_)), v1::Error::NOT_FOUND);
+}
+
+TEST_F(TeamTest, OnlyTheClientSideRemovesATeamAndOnlyATeamOfTheNetwork) {
+  ASSERT_FALSE(AdmitTeam().has_error());
+  EXPECT_EQ(CodeOf(RemoveTeam(*coach_)), v1::Error::PERMISSION_DENIED);
+  EXPECT_EQ(CodeOf(RemoveTeam(*lead_)), v1::Error::PERMISSION_DENIED);
+  v1::ClientFrame both;
+  both.mutable_remove_member()->set_network_id(network_.id());
+  both.mutable_remove_member()->set_team_id(team_.id());
+  both.mutable_remove_member()->set_handle("sanne");
+  EXPECT_EQ(CodeOf(client_->Call(both)), v1::Error::INVALID_ARGUMENT);
+  v1::ClientFrame person_as_team;  // an account id is no team
+  person_as_team.mutable_remove_member()->set_network_id(network_.id());
+  person_as_team.mutable_remove_member()->set_team_id(network_.client_id());
+  EXPECT_EQ(CodeOf(client_->Call(person_as_team)), v1::Error::NOT_FOUND);
+  // Nothing of it was written: the team's people still read.
+  EXPECT_FALSE(History(*sanne_, network_.id(), general_).has_error());
 }
 
 TEST_F(TeamTest, NarrowingTheTeamsConsentCutsTheThreadsThatFellOut) {
@@ -290,6 +377,68 @@ TEST_F(TeamTest, APersonalMembershipDecidesOverTheTeam) {
   EXPECT_EQ(buddy_->WaitMessages(general_, 1).size(), 1u);
   v1::Response history = History(*buddy_, network_.id(), general_);
   ASSERT_FALSE(history.has_error());
+}
+
+TEST_F(TeamTest, MarkingAThreadSensitiveCutsThePeopleOfATeamAndUnmarkingTellsThem) {
+  ASSERT_FALSE(AdmitTeam().has_error());  // every thread
+  ASSERT_FALSE(Subscribe(*sanne_, network_.id(), general_, 0).has_error());
+  auto mark = [&](bool sensitive) {
+    v1::ClientFrame f;
+    f.mutable_set_thread_sensitive()->set_network_id(network_.id());
+    f.mutable_set_thread_sensitive()->set_thread_id(general_);
+    f.mutable_set_thread_sensitive()->set_sensitive(sensitive);
+    return client_->Call(f);
+  };
+  ASSERT_FALSE(mark(true).has_error());
+  EXPECT_TRUE(HasAccessEnded(*sanne_)) << "a person of the team still receives the thread";
+  sanne_->sink().TakeEvents();
+  ASSERT_FALSE(Post(*coach_, network_.id(), general_, "gevoelig").has_error());
+  EXPECT_FALSE(GotMessage(*sanne_));
+  EXPECT_EQ(CodeOf(History(*sanne_, network_.id(), general_)), v1::Error::PERMISSION_DENIED);
+  ASSERT_FALSE(mark(false).has_error());
+  auto changed =
+      sanne_->sink().WaitEvent([](const v1::Event& e) { return e.has_thread_changed(); });
+  ASSERT_TRUE(changed.has_value()) << "the team's people are not told the thread is back";
+  EXPECT_FALSE(changed->thread_changed().thread().sensitive());
+}
+
+TEST_F(TeamTest, APersonInTwoTeamsKeepsWhatTheOtherTeamStillGives) {
+  ASSERT_FALSE(AdmitTeam().has_error());
+  v1::ClientFrame create;
+  create.mutable_create_team()->set_name("Schuldhulp");
+  create.mutable_create_team()->set_organisation("Gemeente");
+  v1::Response created = admin_->Call(create);
+  ASSERT_FALSE(created.has_error()) << created.error().detail();
+  const uint64_t second = created.create_team().team().id();
+  v1::ClientFrame add;
+  add.mutable_set_team_person()->set_team_id(second);
+  add.mutable_set_team_person()->set_handle("sanne");
+  ASSERT_FALSE(admin_->Call(add).has_error());
+  v1::ClientFrame invite;
+  invite.mutable_invite()->set_network_id(network_.id());
+  invite.mutable_invite()->set_team_id(second);
+  v1::Response invited = coach_->Call(invite);
+  ASSERT_FALSE(invited.has_error()) << invited.error().detail();
+  v1::ClientFrame approve;
+  approve.mutable_approve_invitation()->set_invitation_id(invited.invite().invitation().id());
+  ASSERT_FALSE(client_->Call(approve).has_error());
+  ASSERT_FALSE(Subscribe(*sanne_, network_.id(), general_, 0).has_error());
+  // The first team's route decides for sanne (docs/consent.md); the second team's consent
+  // narrows to the work thread, then ends: the first team still gives her the general thread.
+  v1::ClientFrame narrow;
+  narrow.mutable_grant_consent()->set_network_id(network_.id());
+  narrow.mutable_grant_consent()->set_team_id(second);
+  *narrow.mutable_grant_consent()->mutable_provision() = Scope({work_});
+  ASSERT_FALSE(client_->Call(narrow).has_error());
+  EXPECT_FALSE(HasAccessEnded(*sanne_)) << "cut off from a thread her other team still gives";
+  v1::ClientFrame withdraw;
+  withdraw.mutable_withdraw_consent()->set_network_id(network_.id());
+  withdraw.mutable_withdraw_consent()->set_team_id(second);
+  ASSERT_FALSE(client_->Call(withdraw).has_error());
+  EXPECT_FALSE(HasAccessEnded(*sanne_)) << "cut off from a thread her other team still gives";
+  ASSERT_FALSE(Post(*coach_, network_.id(), general_, "voor het andere team").has_error());
+  EXPECT_EQ(sanne_->WaitMessages(general_, 1).size(), 1u);
+  EXPECT_FALSE(History(*sanne_, network_.id(), general_).has_error());
 }
 
 TEST_F(TeamTest, ThePeopleOfATeamWithEveryThreadAreToldOfANewThread) {
