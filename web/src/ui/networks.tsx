@@ -13,6 +13,7 @@ import {
 } from "./store";
 import { activeScope, sentenceForMember } from "../state/consent";
 import { MemberRole } from "../proto";
+import { NetworkRequests, WaitingForClient } from "./requests";
 import { isolate } from "../i18n/i18n";
 
 function UnreadBadge(props: { count: number }) {
@@ -27,6 +28,8 @@ export function NetworksScreen() {
   return (
     <section>
       <Heading>{t.t("networks.title")}</Heading>
+      <NetworkRequests />
+      <WaitingForClient />
       {networksLoaded.value && list.length === 0 && <p>{t.t("networks.empty")}</p>}
       <ul class="list">
         {list.map((info) => {
@@ -111,6 +114,7 @@ export function NetworkScreen(props: { networkId: bigint }) {
                     {t.t("threads.teamOnly", { client: isolate(info.clientName) })}
                   </span>
                 )}
+                {th.sensitive && <span class="row-sub sensitive">{t.t("sensitive.listed")}</span>}
               </span>
               <UnreadBadge count={unread.thread(th.id)} />
             </Link>
