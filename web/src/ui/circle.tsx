@@ -51,6 +51,8 @@ function Person(props: { info: NetworkInfo; member: Member }) {
   const { info, member } = props;
   const name = member.team?.name || member.displayName || member.handle;
   // A team's consent is named by the team's id, a person's by the handle.
+  // A representative holds no consent: they act for the client, appointed by admins.
+  const representative = member.role === MemberRole.REPRESENTATIVE;
   const grantee = member.team ? { granteeHandle: "", teamId: member.team.id } : { granteeHandle: member.handle };
   const now = Date.now();
   const scope = activeScope(member.consent, now);
@@ -88,9 +90,17 @@ function Person(props: { info: NetworkInfo; member: Member }) {
           <span class="row-sub">{roleText(member)}</span>
         </span>
       </div>
-      <p class="consent">{sentenceForClient(t, name, scope, titlesOf(info), now)}</p>
+      <p class="consent">
+        {representative
+          ? t.t("circle.representative", {
+              name: isolate(name),
+              whose: info.network.myRole === MemberRole.REPRESENTATIVE ? "client" : "own",
+              client: isolate(info.clientName),
+            })
+          : sentenceForClient(t, name, scope, titlesOf(info), now)}
+      </p>
       {member.team && <TeamPeople info={info} team={member.team} people={member.teamPeople} />}
-      {mode === "view" && (
+      {mode === "view" && !representative && (
         <div class="actions">
           <button type="button" onClick={() => setMode("change")}>
             {t.t("circle.change")}

@@ -6,6 +6,7 @@ import {
   endedThreads,
   networks,
   networksLoaded,
+  pendingNetworks,
   tr,
   unread,
   unreadVersion,
@@ -30,7 +31,7 @@ export function NetworksScreen() {
       <Heading>{t.t("networks.title")}</Heading>
       <NetworkRequests />
       <WaitingForClient />
-      {networksLoaded.value && list.length === 0 && <p>{t.t("networks.empty")}</p>}
+      {networksLoaded.value && list.length === 0 && pendingNetworks.value.length === 0 && <p>{t.t("networks.empty")}</p>}
       <ul class="list">
         {list.map((info) => {
           const last = unread.lastActivity(info.network.id);
@@ -73,10 +74,11 @@ export function MyAccess(props: { info: NetworkInfo }) {
   );
 }
 
-export function AccessEndedNotice() {
+// `thread`: only this thread ended (marked sensitive, out of a narrowed consent), not the network.
+export function AccessEndedNotice(props: { thread?: boolean }) {
   return (
     <p class="notice ended" role="alert" data-testid="access-ended">
-      {tr.value.t("access.ended")}
+      {tr.value.t(props.thread ? "access.endedThread" : "access.ended")}
     </p>
   );
 }

@@ -173,7 +173,7 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
         <p class="row-sub sensitive">{t.t("sensitive.listed")}</p>
       )}
       {ended ? (
-        <AccessEndedNotice />
+        <AccessEndedNotice thread={!endedNetworks.value.has(networkId)} />
       ) : (
         <>
           {moreEarlier && (
