@@ -6,14 +6,14 @@ namespace kring::service {
 
 using storage::Table;
 
-uint32_t AccessTableMask() {
-  uint32_t mask = 0;
+storage::TableMask AccessTableMask() {
+  storage::TableMask mask = 0;
   for (Table table :
        {Table::kAccounts, Table::kHandles, Table::kSessions, Table::kNetworks, Table::kMembers,
         Table::kAccountNetworks, Table::kConsents, Table::kCurrentConsents, Table::kRepresentatives,
         Table::kRepresentedBy, Table::kTeams, Table::kTeamPeople, Table::kAccountTeams,
         Table::kTeamExclusions}) {
-    mask |= uint32_t{1} << static_cast<unsigned>(table);
+    mask |= storage::TableBit(table);
   }
   return mask;
 }

@@ -27,7 +27,7 @@
 namespace kring::service {
 
 // The tables whose records the cache is made of. A write to any of them clears it.
-uint32_t AccessTableMask();
+storage::TableMask AccessTableMask();
 
 class AccessCache {
  public:

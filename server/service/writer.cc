@@ -12,7 +12,7 @@ Writer::Writer(storage::Store& store, size_t max_group)
 
 Writer::~Writer() { Stop(); }
 
-void Writer::WatchTables(uint32_t tables, std::function<void()> changed) {
+void Writer::WatchTables(storage::TableMask tables, std::function<void()> changed) {
   watched_tables_ = tables;
   on_watched_change_ = std::move(changed);
 }

@@ -49,7 +49,7 @@ class Writer {
   // Before Start: `changed` runs on the writer thread after every op that staged a write to
   // one of `tables` (bits 1 << Table), whether the op succeeded or not, and after a group write
   // that failed. Caches of those tables that only the writer reads clear themselves with it.
-  void WatchTables(uint32_t tables, std::function<void()> changed);
+  void WatchTables(storage::TableMask tables, std::function<void()> changed);
 
   void Start();
   // Applies what is already queued, then stops the thread. Later Submits fail at once with
@@ -67,7 +67,7 @@ class Writer {
 
   storage::Store& store_;
   const size_t max_group_;
-  uint32_t watched_tables_ = 0;
+  storage::TableMask watched_tables_ = 0;
   std::function<void()> on_watched_change_;
 
   mutable std::mutex mu_;

@@ -56,6 +56,11 @@ enum class Table : uint8_t {
 
 inline constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);
 
+// A set of tables, one bit per table (TableBit), e.g. the tables a transaction wrote to.
+using TableMask = uint64_t;
+static_assert(kTableCount <= 64, "a TableMask has a bit per table");
+constexpr TableMask TableBit(Table table) { return TableMask{1} << static_cast<unsigned>(table); }
+
 // Stable name of the table (the RocksDB column family name).
 std::string_view TableName(Table table);
 

@@ -38,7 +38,7 @@ Status Transaction::Scan(Table table, std::string_view begin, std::string_view e
 
 void Transaction::Stage(Table table, std::string key, std::optional<std::string> value) {
   staged_[static_cast<size_t>(table)].insert_or_assign(std::move(key), std::move(value));
-  touched_tables_ |= uint32_t{1} << static_cast<unsigned>(table);
+  touched_tables_ |= TableBit(table);
 }
 
 void Transaction::Put(Table table, std::string key, std::string value) {

@@ -48,7 +48,7 @@ class Transaction final : public ReadView {
   bool empty() const;
   // Bit (1 << table) for each table this transaction staged a write to (a child's count for its
   // parent once committed). Lets the writer tell which requests changed what.
-  uint32_t touched_tables() const { return touched_tables_; }
+  TableMask touched_tables() const { return touched_tables_; }
 
  private:
   void Stage(Table table, std::string key, std::optional<std::string> value);
@@ -57,8 +57,7 @@ class Transaction final : public ReadView {
   Transaction* parent_ = nullptr;
   // Latest staged value per key (nullopt: deleted), for read-your-writes.
   std::array<std::map<std::string, std::optional<std::string>, std::less<>>, kTableCount> staged_;
-  uint32_t touched_tables_ = 0;
-  static_assert(kTableCount <= 32, "touched_tables_ has a bit per table");
+  TableMask touched_tables_ = 0;
 };
 
 }  // namespace kring::storage

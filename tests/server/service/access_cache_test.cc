@@ -84,8 +84,7 @@ TEST(AccessCacheBoundTest, StartsOverWhenFull) {
 class WriterWatchTest : public ::testing::Test {
  protected:
   WriterWatchTest() : faulty_(memory_), writer_(faulty_, 64) {
-    writer_.WatchTables(uint32_t{1} << static_cast<unsigned>(Table::kSessions),
-                        [this] { ++changes_; });
+    writer_.WatchTables(storage::TableBit(Table::kSessions), [this] { ++changes_; });
     writer_.Start();
   }
 
