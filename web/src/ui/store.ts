@@ -326,7 +326,9 @@ async function loadNetwork(network: Network): Promise<NetworkInfo> {
   // Listed again after access ended (unmarked sensitive, a new consent): readable again.
   if (ended.listed(network.id, threads.map((t) => t.id), askedAt)) syncEnded();
   const principal = network.myRole === MemberRole.CLIENT || network.myRole === MemberRole.REPRESENTATIVE;
-  if (principal && members.some((m) => m.team)) void refreshExclusions(network);
+  // Read once per network (a log can be long, and reading it is itself a record); kept up to
+  // date by this page's own changes and by TeamChanged naming the network.
+  if (principal && members.some((m) => m.team) && !exclusions.value.has(network.id)) void refreshExclusions(network);
   return { network, clientName, threads, members, me };
 }
 
@@ -476,9 +478,13 @@ function onEvent(event: Event) {
       void refreshNetworks();
       return;
     case "teamChanged": {
-      const team = e.value.team;
+      const { team, networkId } = e.value;
       for (const info of networks.value) {
-        if (team && info.members.some((m) => m.team?.id === team.id)) void refreshNetwork(info.network.id);
+        if (!team || !info.members.some((m) => m.team?.id === team.id)) continue;
+        void refreshNetwork(info.network.id);
+        // Someone was excluded or let back in there (by another device, or a representative).
+        const principal = info.network.myRole === MemberRole.CLIENT || info.network.myRole === MemberRole.REPRESENTATIVE;
+        if (principal && info.network.id === networkId) void refreshExclusions(info.network);
       }
       return;
     }
