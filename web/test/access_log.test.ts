@@ -249,3 +249,33 @@ test("a representative reads of the client's circle, network and data by her nam
     assert.notEqual(stripIsolates(hers).replace("Mevrouw de Vries", ""), stripIsolates(own), lang);
   }
 });
+
+test("issue 14's records: networks answered, sensitive threads, teams, representatives", () => {
+  const en = new Translator("en");
+  const say = (e: ReturnType<typeof entry>, reader: Parameters<typeof lineOf>[2] = SELF) =>
+    stripIsolates(lineOf(en, e, reader).text);
+  assert.equal(say(entry(SELAM, "network.accepted", DAY1, { object: "noor" })), "You accepted the network noor opened.");
+  assert.equal(say(entry(SELAM, "thread.marked_sensitive", DAY1, { thread: "Werk" })), "You made Werk sensitive.");
+  const excluded = entry(SELAM, "team.exclusion_set", DAY1, { object: "daan" });
+  excluded.event!.action = AuditAction.DELETE;
+  assert.equal(say(excluded), "You excluded daan of the team from your network.");
+  const included = entry(SELAM, "team.exclusion_set", DAY1, { object: "daan" });
+  included.event!.action = AuditAction.CREATE;
+  assert.equal(say(included), "You let daan of the team back into your network.");
+  const requested = entry(HENK, "representative.requested", DAY1, { object: "henk" });
+  assert.equal(
+    say(requested, { viewerId: VRIES, clientId: VRIES }),
+    "Henk (Representative) asked to make henk your representative. This only counts once a second administrator confirms it.",
+  );
+  assert.equal(
+    say(entry(RUUD, "representative.confirmed", DAY1, { object: "henk" }), { viewerId: HENK, clientId: VRIES, clientName: "Mevrouw de Vries" }),
+    "Ruud (jobcoach) confirmed henk as the representative of Mevrouw de Vries. It counts now.",
+  );
+});
+
+test("access through a team says for which team", () => {
+  const e = entry(RUUD, "history.read", DAY1, { count: 3, thread: "Werk" });
+  e.event!.forTeamId = 20n;
+  e.event!.forTeamName = "Wijkteam Noord";
+  assert.equal(stripIsolates(lineOf(new Translator("en"), e, SELF).text), "Ruud (jobcoach) for team Wijkteam Noord read 3 messages in Werk.");
+});

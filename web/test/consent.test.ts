@@ -103,3 +103,15 @@ test("Arabic and Tigrinya sentences carry the isolated names", () => {
     assert.ok(s.includes("\u2068Selam\u2069") && s.includes("\u2068Werk\u2069"), s);
   }
 });
+
+test("all threads and the sensitive threads named: both are said, and both are sent", () => {
+  const titlesWithHealth = new Map([...titles, [13n, "Gezondheid"]]);
+  const scope: Scope = { post: true, allThreads: true, threadIds: [13n], historyVisible: false, endMs: 0 };
+  assert.equal(
+    stripIsolates(sentenceForClient(new Translator("en"), "Noor", scope, titlesWithHealth, NOW)),
+    "Noor may read and write in all threads and Gezondheid, without earlier messages.",
+  );
+  const p = provisionOf(scope);
+  assert.equal(p.allThreads, true);
+  assert.deepEqual(p.threadIds, [13n]);
+});

@@ -39,6 +39,7 @@ export interface Reader {
 // count.
 export interface SentenceParts {
   eventType: string;
+  action: AuditAction;
   networkId: bigint;
   threadId: bigint;
   objectId: bigint;
@@ -85,7 +86,26 @@ const EVENT_KEYS: Record<string, MessageKey> = {
   "networks.listed": "log.event.networks.listed",
   "invitations.listed": "log.event.invitations.listed",
   "access_log.read": "log.event.access_log.read",
+  "network.accepted": "log.event.network.accepted",
+  "network.declined": "log.event.network.declined",
+  "thread.marked_sensitive": "log.event.thread.marked_sensitive",
+  "thread.unmarked_sensitive": "log.event.thread.unmarked_sensitive",
+  "team.person_set": "log.event.team.person_set",
+  "team.person_removed": "log.event.team.person_removed",
+  "representative.requested": "log.event.representative.requested",
+  "representative.confirmed": "log.event.representative.confirmed",
+  "representative.refused": "log.event.representative.refused",
+  "representative.ended": "log.event.representative.ended",
+  "representative.appointed": "log.event.representative.appointed",
 };
+
+// One event type, two sentences: the action says which way.
+function eventKey(eventType: string, action: AuditAction): MessageKey | undefined {
+  if (eventType === "team.exclusion_set") {
+    return action === AuditAction.DELETE ? "log.event.team.excluded" : "log.event.team.included";
+  }
+  return EVENT_KEYS[eventType];
+}
 
 // Sentences for a read done `{times}` times ("5 times"). Other reads say the generic one.
 const REPEATED_KEYS: Record<string, MessageKey> = {
@@ -113,7 +133,7 @@ function sentence(tr: Translator, parts: SentenceParts, times: number): string {
     const key = REPEATED_KEYS[parts.eventType] ?? "log.repeated.other";
     return tr.t(key, { ...values, times: tr.t("log.times", { count: times }) });
   }
-  const key = EVENT_KEYS[parts.eventType];
+  const key = eventKey(parts.eventType, parts.action);
   return key ? tr.t(key, values) : tr.t("log.event.other", values);
 }
 
@@ -132,17 +152,20 @@ function roleName(tr: Translator, role: MemberRole): string | undefined {
   }
 }
 
+// kringd's display name already ends in " (profession)"; the catalog adds it in the reader's
+// own punctuation and order, so take it off.
+export function nameWithoutProfession(displayName: string, profession: string): string {
+  const suffix = ` (${profession})`;
+  return profession && displayName.endsWith(suffix) ? displayName.slice(0, -suffix.length) : displayName;
+}
+
 // One entry as a line. "You" is the reader (the account logged in); a representative reading
 // for the client sees the client's own actions under the client's name. Both the client's and
 // the reader's actions count as own (folded away by default, never shown as refused).
 export function lineOf(tr: Translator, entry: AccessLogEntry, reader: Reader): LogLine {
   const e = entry.event!;
   const own = e.actorId === reader.viewerId || e.actorId === reader.clientId;
-  // kringd's display name already ends in " (profession)"; the catalog adds it in the reader's
-  // own punctuation and order, so take it off.
-  let name = entry.actorDisplayName || e.actorHandle;
-  const suffix = ` (${e.actorProfession})`;
-  if (e.actorProfession && name.endsWith(suffix)) name = name.slice(0, -suffix.length);
+  const name = nameWithoutProfession(entry.actorDisplayName || e.actorHandle, e.actorProfession);
   let actor: string;
   if (e.actorId === reader.viewerId) actor = tr.t("log.you");
   else if (!name) actor = tr.t("log.someone");
@@ -151,8 +174,13 @@ export function lineOf(tr: Translator, entry: AccessLogEntry, reader: Reader): L
     const role = e.actorProfession ? isolate(e.actorProfession) : roleName(tr, e.actorRole);
     actor = role ? tr.t("log.actorWithRole", { name: isolate(name), role }) : isolate(name);
   }
+  // Access through a team is recorded as the person, "for team X".
+  if (e.forTeamId !== 0n) {
+    actor = tr.t("log.actorForTeam", { actor, team: isolate(e.forTeamName || String(e.forTeamId)) });
+  }
   const parts: SentenceParts = {
     eventType: e.eventType,
+    action: e.action,
     networkId: e.networkId,
     threadId: e.threadId,
     objectId: e.objectId,

@@ -34,12 +34,16 @@ export function scopeOf(p: Pick<ConsentProvision, "allThreads" | "threadIds" | "
 }
 
 // "all threads", or the thread titles (isolated) as a list; an unknown title is "a thread".
+// With both ("all threads, and Gezondheid"): every thread that is not sensitive, and the
+// sensitive ones named (docs/consent.md, "Sensitive threads").
 export function scopeText(tr: Translator, scope: Scope, titles: ReadonlyMap<bigint, string>): string {
-  if (scope.allThreads) return tr.t("consent.allThreads");
   const names = scope.threadIds.map((id) => {
     const title = titles.get(id);
     return title === undefined ? tr.t("log.aThread") : isolate(title);
   });
+  if (scope.allThreads) {
+    return names.length ? tr.t("consent.allThreadsAnd", { threads: tr.list(names) }) : tr.t("consent.allThreads");
+  }
   return tr.list(names);
 }
 
@@ -112,7 +116,8 @@ export function endAfterMonths(nowMs: number, months: number): number {
 export function provisionOf(scope: Scope) {
   return {
     allThreads: scope.allThreads,
-    threadIds: scope.allThreads ? [] : scope.threadIds,
+    // With all threads: the sensitive ones named besides.
+    threadIds: scope.threadIds,
     actions: scope.post ? [ConsentAction.READ, ConsentAction.POST] : [ConsentAction.READ],
     historyVisible: scope.historyVisible,
     startMs: 0n,

@@ -24,6 +24,8 @@ import { ApproveScreen, InvitationsScreen } from "./invitations";
 import { CircleScreen } from "./circle";
 import { AccessLogScreen } from "./access_log";
 import { PasswordScreen } from "./password";
+import { AcceptScreen } from "./requests";
+import { Notices } from "./notices";
 
 function LogoutButton() {
   return (
@@ -87,6 +89,7 @@ function Shell(props: { signedIn: boolean | "limited"; children: ComponentChildr
       </header>
       <main>
         <DraftNotice />
+        {props.signedIn === true && <Notices />}
         {props.children}
       </main>
       {/* Seldom needed, so below the page rather than in the sticky bar, which stays short on
@@ -117,6 +120,8 @@ function Screen() {
       return <InvitationsScreen />;
     case "approve":
       return <ApproveScreen invitationId={r.invitationId} />;
+    case "accept":
+      return <AcceptScreen networkId={r.networkId} />;
     case "circle":
       return <CircleScreen />;
     case "log":

@@ -5,6 +5,8 @@ import { useState } from "preact/hooks";
 import { Avatar, ErrorLine, Heading, Link, UserText, errorText } from "./common";
 import { client, networks, refreshNetwork, tr, type NetworkInfo } from "./store";
 import { MemberRole, type Member } from "../proto";
+import { NetworkRequests, requestsToAnswer } from "./requests";
+import { TeamPeople } from "./team";
 import { isolate } from "../i18n/i18n";
 import { activeScope, changeSentence, provisionOf, sentenceForClient } from "../state/consent";
 import { ScopeForm, scopeOfChoice, type ScopeChoice, type Until } from "./scope_form";
@@ -13,6 +15,9 @@ import { InvitationItem, awaitsMyApproval, pendingInvitations } from "./invitati
 
 function roleText(m: Member): string {
   const t = tr.value;
+  if (m.team) {
+    return m.team.organisation ? t.t("team.of", { organisation: isolate(m.team.organisation) }) : t.t("team.label");
+  }
   if (m.roleLabel) return isolate(m.roleLabel);
   if (m.profession) return isolate(m.profession);
   switch (m.role) {
@@ -44,7 +49,11 @@ function choiceFromMember(m: Member, nowMs: number): ScopeChoice {
 function Person(props: { info: NetworkInfo; member: Member }) {
   const t = tr.value;
   const { info, member } = props;
-  const name = member.displayName || member.handle;
+  const name = member.team?.name || member.displayName || member.handle;
+  // A team's consent is named by the team's id, a person's by the handle.
+  // A representative holds no consent: they act for the client, appointed by admins.
+  const representative = member.role === MemberRole.REPRESENTATIVE;
+  const grantee = member.team ? { granteeHandle: "", teamId: member.team.id } : { granteeHandle: member.handle };
   const now = Date.now();
   const scope = activeScope(member.consent, now);
   const [mode, setMode] = useState<"view" | "change" | "withdraw">("view");
@@ -58,13 +67,9 @@ function Person(props: { info: NetworkInfo; member: Member }) {
     setError(undefined);
     try {
       if (mode === "withdraw") {
-        await client.call("withdrawConsent", { networkId: info.network.id, granteeHandle: member.handle });
+        await client.call("withdrawConsent", { networkId: info.network.id, ...grantee });
       } else {
-        await client.call("grantConsent", {
-          networkId: info.network.id,
-          granteeHandle: member.handle,
-          provision: provisionOf(next!),
-        });
+        await client.call("grantConsent", { networkId: info.network.id, ...grantee, provision: provisionOf(next!) });
       }
       setMode("view");
       await refreshNetwork(info.network.id);
@@ -75,7 +80,7 @@ function Person(props: { info: NetworkInfo; member: Member }) {
   }
 
   return (
-    <li class="card person" data-handle={member.handle}>
+    <li class={member.team ? "card person team" : "card person"} data-handle={member.handle || undefined} data-team={member.team ? String(member.team.id) : undefined}>
       <div class="person-head">
         <Avatar name={name} />
         <span class="row-main">
@@ -85,8 +90,17 @@ function Person(props: { info: NetworkInfo; member: Member }) {
           <span class="row-sub">{roleText(member)}</span>
         </span>
       </div>
-      <p class="consent">{sentenceForClient(t, name, scope, titlesOf(info), now)}</p>
-      {mode === "view" && (
+      <p class="consent">
+        {representative
+          ? t.t("circle.representative", {
+              name: isolate(name),
+              whose: info.network.myRole === MemberRole.REPRESENTATIVE ? "client" : "own",
+              client: isolate(info.clientName),
+            })
+          : sentenceForClient(t, name, scope, titlesOf(info), now)}
+      </p>
+      {member.team && <TeamPeople info={info} team={member.team} people={member.teamPeople} />}
+      {mode === "view" && !representative && (
         <div class="actions">
           <button type="button" onClick={() => setMode("change")}>
             {t.t("circle.change")}
@@ -132,7 +146,7 @@ function NetworkCircle(props: { info: NetworkInfo }) {
       {people.length === 0 && <p>{t.t("circle.empty")}</p>}
       <ul class="list">
         {people.map((m) => (
-          <Person info={info} member={m} key={String(m.accountId)} />
+          <Person info={info} member={m} key={m.team ? `team-${m.team.id}` : String(m.accountId)} />
         ))}
       </ul>
       <p>
@@ -158,6 +172,7 @@ export function CircleScreen() {
           ? t.t("circle.titleFor", { client: isolate(single.clientName) })
           : t.t("circle.title")}
       </Heading>
+      <NetworkRequests />
       {waiting.length > 0 && (
         <ul class="list">
           {waiting.map((inv) => (
@@ -165,7 +180,7 @@ export function CircleScreen() {
           ))}
         </ul>
       )}
-      {mine.length === 0 && <p>{t.t("circle.empty")}</p>}
+      {mine.length === 0 && requestsToAnswer().length === 0 && <p>{t.t("circle.empty")}</p>}
       {mine.map((info) => (
         <NetworkCircle info={info} key={String(info.network.id)} />
       ))}

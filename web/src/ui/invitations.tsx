@@ -38,6 +38,12 @@ export function InvitationItem(props: { inv: Invitation }) {
       role: isolate(inv.roleLabel || t.t("role.member")),
       client: isolate(inv.clientHandle),
     });
+  } else if (awaitsMyApproval(inv) && inv.teamId !== 0n) {
+    text = t.t("invitations.forClientTeam", {
+      inviter: isolate(inv.invitedByHandle),
+      team: isolate(inv.inviteeHandle),
+      role: isolate(inv.roleLabel || t.t("team.label")),
+    });
   } else if (awaitsMyApproval(inv)) {
     text = t.t("invitations.forClient", {
       inviter: isolate(inv.invitedByHandle),
@@ -48,7 +54,7 @@ export function InvitationItem(props: { inv: Invitation }) {
     text = t.t("invitations.waiting", { client: isolate(inv.clientHandle) });
   }
   return (
-    <li class="card">
+    <li class="card" data-invitation={String(inv.id)}>
       <p>{text}</p>
       {inv.expiresAtMs > 0n && <p class="row-sub">{t.t("invitations.expires", { date: t.shortDate(Number(inv.expiresAtMs)) })}</p>}
       <div class="actions">
@@ -134,6 +140,7 @@ export function ApproveScreen(props: { invitationId: bigint }) {
     <section>
       <Heading>{t.t("approve.title", { name: isolate(name) })}</Heading>
       <form onSubmit={approve} class="card">
+        {inv.teamId !== 0n && <p class="notice">{t.t("approve.team", { team: isolate(name) })}</p>}
         <ScopeForm name={name} threads={info.threads} choice={c} onChange={setChoice} />
         <p class="summary" aria-live="polite">
           {t.t("approve.summary", { sentence: sentenceForClient(t, name, scope, titlesOf(info), now) })}

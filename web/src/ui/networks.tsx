@@ -6,6 +6,7 @@ import {
   endedThreads,
   networks,
   networksLoaded,
+  pendingNetworks,
   tr,
   unread,
   unreadVersion,
@@ -13,6 +14,7 @@ import {
 } from "./store";
 import { activeScope, sentenceForMember } from "../state/consent";
 import { MemberRole } from "../proto";
+import { NetworkRequests, WaitingForClient } from "./requests";
 import { isolate } from "../i18n/i18n";
 
 function UnreadBadge(props: { count: number }) {
@@ -27,7 +29,9 @@ export function NetworksScreen() {
   return (
     <section>
       <Heading>{t.t("networks.title")}</Heading>
-      {networksLoaded.value && list.length === 0 && <p>{t.t("networks.empty")}</p>}
+      <NetworkRequests />
+      <WaitingForClient />
+      {networksLoaded.value && list.length === 0 && pendingNetworks.value.length === 0 && <p>{t.t("networks.empty")}</p>}
       <ul class="list">
         {list.map((info) => {
           const last = unread.lastActivity(info.network.id);
@@ -70,10 +74,11 @@ export function MyAccess(props: { info: NetworkInfo }) {
   );
 }
 
-export function AccessEndedNotice() {
+// `thread`: only this thread ended (marked sensitive, out of a narrowed consent), not the network.
+export function AccessEndedNotice(props: { thread?: boolean }) {
   return (
     <p class="notice ended" role="alert" data-testid="access-ended">
-      {tr.value.t("access.ended")}
+      {tr.value.t(props.thread ? "access.endedThread" : "access.ended")}
     </p>
   );
 }
@@ -111,6 +116,7 @@ export function NetworkScreen(props: { networkId: bigint }) {
                     {t.t("threads.teamOnly", { client: isolate(info.clientName) })}
                   </span>
                 )}
+                {th.sensitive && <span class="row-sub sensitive">{t.t("sensitive.listed")}</span>}
               </span>
               <UnreadBadge count={unread.thread(th.id)} />
             </Link>

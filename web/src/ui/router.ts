@@ -7,6 +7,7 @@ export type Route =
   | { name: "thread"; networkId: bigint; threadId: bigint }
   | { name: "invitations" }
   | { name: "approve"; invitationId: bigint }
+  | { name: "accept"; networkId: bigint }  // a network opened for the client
   | { name: "circle" }
   | { name: "log"; client?: string }  // a representative names the client
   | { name: "password" };
@@ -24,6 +25,7 @@ export function parseRoute(path: string): Route {
     if (id(parts[1]) !== undefined) return { name: "approve", invitationId: id(parts[1])! };
     return { name: "invitations" };
   }
+  if (parts[0] === "requests" && id(parts[1]) !== undefined) return { name: "accept", networkId: id(parts[1])! };
   if (parts[0] === "circle") return { name: "circle" };
   if (parts[0] === "password") return { name: "password" };
   if (parts[0] === "log") {
@@ -45,6 +47,8 @@ export function pathOf(r: Route): string {
       return "/invitations";
     case "approve":
       return `/invitations/${r.invitationId}`;
+    case "accept":
+      return `/requests/${r.networkId}`;
     case "circle":
       return "/circle";
     case "log":

@@ -14,15 +14,22 @@ import {
   type Language,
 } from "../i18n/i18n";
 import { UnreadTracker } from "../state/unread";
+import { EndedAccess } from "../state/ended";
+import { awaitsMyAnswer, openerOf, type Opener } from "../state/network_request";
+import { exclusionsFromLog } from "../state/team";
 import {
   AccountKind,
   MemberRole,
+  NetworkState,
+  RepresentationChange,
+  type AccessLogEntry,
   type Account,
   type Event,
   type Invitation,
   type Member,
   type Message,
   type Network,
+  type RepresentationChanged,
   type Thread,
 } from "../proto";
 import { navigate } from "./router";
@@ -60,8 +67,28 @@ export interface NetworkInfo {
 export const networks = signal<NetworkInfo[]>([]);
 export const networksLoaded = signal(false);
 export const invitations = signal<Invitation[]>([]);
+// Networks opened by a member for a client that wait for the client's answer: the client's and
+// representatives' requests to answer, and the opener's own, waiting.
+export const pendingNetworks = signal<Network[]>([]);
+// Who opened each pending network this person is to answer (from the client's access log).
+export const openers = signal<ReadonlyMap<bigint, Opener>>(new Map());
+// Network id -> the people of a team the client excluded there (from the client's access log).
+export const exclusions = signal<ReadonlyMap<bigint, ReadonlySet<bigint>>>(new Map());
+// Notices to read once (an appointment of a representative asked for, confirmed, ended).
+// Kept as events and said in words when shown, so they follow a change of language.
+export const notices = signal<{ id: number; event: RepresentationChanged }[]>([]);
+let noticeCounter = 0;
+export function dismissNotice(id: number) {
+  notices.value = notices.value.filter((n) => n.id !== id);
+}
+// What access ended, and what is readable again (state/ended.ts); the signals mirror it.
+let ended = new EndedAccess();
 export const endedNetworks = signal<ReadonlySet<bigint>>(new Set());
 export const endedThreads = signal<ReadonlySet<bigint>>(new Set());
+function syncEnded() {
+  endedNetworks.value = ended.networkIds();
+  endedThreads.value = ended.threadIds();
+}
 export const unreadVersion = signal(0);
 export let unread = new UnreadTracker(0n);
 
@@ -141,8 +168,12 @@ function resetPerAccount(acc: Account | undefined) {
   networks.value = [];
   networksLoaded.value = false;
   invitations.value = [];
-  endedNetworks.value = new Set();
-  endedThreads.value = new Set();
+  pendingNetworks.value = [];
+  openers.value = new Map();
+  exclusions.value = new Map();
+  notices.value = [];
+  ended = new EndedAccess();
+  syncEnded();
 }
 
 addEventListener("online", () => client.reconnectNow());
@@ -268,6 +299,8 @@ export async function refreshInvitations() {
 }
 
 async function loadNetwork(network: Network): Promise<NetworkInfo> {
+  // Only a list asked after an AccessEnded may say that what ended is readable again.
+  const askedAt = ended.now;
   const [threads, members] = await Promise.all([
     client.call("listThreads", { networkId: network.id }).then((r) => r.threads),
     client.call("listMembers", { networkId: network.id }).then((r) => r.members, () => [] as Member[]),
@@ -290,15 +323,76 @@ async function loadNetwork(network: Network): Promise<NetworkInfo> {
   const hidden = me?.consent?.hiddenThroughSeq ?? {};
   for (const [threadId, seq] of Object.entries(hidden)) unread.setHidden(BigInt(threadId), BigInt(seq));
   unreadVersion.value++;
+  // Listed again after access ended (unmarked sensitive, a new consent): readable again.
+  if (ended.listed(network.id, threads.map((t) => t.id), askedAt)) syncEnded();
+  const principal = network.myRole === MemberRole.CLIENT || network.myRole === MemberRole.REPRESENTATIVE;
+  // Read once per network (a log can be long, and reading it is itself a record); kept up to
+  // date by this page's own changes and by TeamChanged naming the network.
+  if (principal && members.some((m) => m.team) && !exclusions.value.has(network.id)) void refreshExclusions(network);
   return { network, clientName, threads, members, me };
+}
+
+// The client's access log of one network, whole (page after page). A representative names the
+// client.
+async function networkLog(network: Network): Promise<AccessLogEntry[]> {
+  const clientHandle = network.myRole === MemberRole.REPRESENTATIVE ? network.clientHandle : "";
+  const all: AccessLogEntry[] = [];
+  let after = 0n;
+  for (;;) {
+    const page = await client.call("myAccessLog", { clientHandle, networkId: network.id, afterSeq: after, limit: 1000 });
+    all.push(...page.entries);
+    if (page.nextAfterSeq === 0n || page.nextAfterSeq === after) return all;
+    after = page.nextAfterSeq;
+  }
+}
+
+// Who of a team's people is excluded in the network: kringd does not list it, the client's
+// access log has it (state/team.ts).
+export async function refreshExclusions(network: Network) {
+  try {
+    const excluded = exclusionsFromLog(await networkLog(network)).get(network.id) ?? new Set<bigint>();
+    const next = new Map(exclusions.value);
+    next.set(network.id, excluded);
+    exclusions.value = next;
+  } catch {
+    // shown as not excluded until the next load
+  }
+}
+
+// After this page excluded or let back someone: at once, without reading the log again.
+export function setExcludedHere(networkId: bigint, accountId: bigint, excluded: boolean) {
+  const next = new Map(exclusions.value);
+  const people = new Set(next.get(networkId) ?? []);
+  if (excluded) people.add(accountId);
+  else people.delete(accountId);
+  next.set(networkId, people);
+  exclusions.value = next;
+}
+
+async function loadOpener(network: Network) {
+  try {
+    const opener = openerOf(network, await networkLog(network));
+    const next = new Map(openers.value);
+    next.set(network.id, opener);
+    openers.value = next;
+  } catch {
+    // the handle alone is shown
+  }
 }
 
 export async function refreshNetworks() {
   try {
     const list = (await client.call("listNetworks", {})).networks;
-    const infos = await Promise.all(list.map((n) => loadNetwork(n).catch(() => undefined)));
-    networks.value = infos.filter((i): i is NetworkInfo => i !== undefined);
-    networksLoaded.value = true;
+    // Nothing can be listed in a pending network (not even by the client) before it is answered.
+    const pending = list.filter((n) => n.state === NetworkState.PENDING);
+    const inUse = list.filter((n) => n.state !== NetworkState.PENDING && n.state !== NetworkState.DECLINED);
+    for (const n of pending) if (awaitsMyAnswer(n) && !openers.value.has(n.id)) void loadOpener(n);
+    const infos = await Promise.all(inUse.map((n) => loadNetwork(n).catch(() => undefined)));
+    batch(() => {
+      pendingNetworks.value = pending;
+      networks.value = infos.filter((i): i is NetworkInfo => i !== undefined);
+      networksLoaded.value = true;
+    });
   } catch (e) {
     if (!(e instanceof RequestError)) throw e;
   }
@@ -342,14 +436,15 @@ function onEvent(event: Event) {
       const { networkId, threadIds } = e.value;
       batch(() => {
         if (threadIds.length === 0) {
-          endedNetworks.value = new Set([...endedNetworks.value, networkId]);
+          ended.endNetwork(networkId);
           for (const info of networks.value) {
             if (info.network.id === networkId) for (const t of info.threads) messagesOf(t.id).value = [];
           }
         } else {
-          endedThreads.value = new Set([...endedThreads.value, ...threadIds]);
+          ended.endThreads(threadIds);
           for (const id of threadIds) messagesOf(id).value = [];
         }
+        syncEnded();
         unread.forget(networkId, threadIds);
         unreadVersion.value++;
       });
@@ -377,5 +472,29 @@ function onEvent(event: Event) {
     case "invitationReceived":
       void refreshInvitations();
       return;
+    // A network opened for the client, or answered (accepted: in use at once; declined: gone).
+    case "networkRequested":
+    case "networkAnswered":
+      void refreshNetworks();
+      return;
+    case "teamChanged": {
+      const { team, networkId } = e.value;
+      for (const info of networks.value) {
+        if (!team || !info.members.some((m) => m.team?.id === team.id)) continue;
+        void refreshNetwork(info.network.id);
+        // Someone was excluded or let back in there (by another device, or a representative).
+        const principal = info.network.myRole === MemberRole.CLIENT || info.network.myRole === MemberRole.REPRESENTATIVE;
+        if (principal && info.network.id === networkId) void refreshExclusions(info.network);
+      }
+      return;
+    }
+    case "representationChanged": {
+      notices.value = [...notices.value, { id: ++noticeCounter, event: e.value }];
+      // A representative in force acts in the client's networks; one who ended no longer does.
+      if (e.value.change === RepresentationChange.CONFIRMED || e.value.change === RepresentationChange.ENDED) {
+        void refreshNetworks();
+      }
+      return;
+    }
   }
 }

@@ -20,7 +20,8 @@ import {
   unread,
   unreadVersion,
 } from "./store";
-import type { Message } from "../proto";
+import { MemberRole, type Message } from "../proto";
+import { SensitiveControl } from "./sensitive";
 import type { OutboxEntry } from "../client/outbox";
 
 const PAGE = 50n;
@@ -67,6 +68,7 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
   useEffect(() => {
     openThread.value = { networkId, threadId };
     if (!online) return;  // (re)loaded once the connection is (back) up
+    if (ended) return;  // loaded again once it is readable again (unmarked, a new consent)
     let cancelled = false;
     (async () => {
       try {
@@ -96,7 +98,7 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
       cancelled = true;
       if (openThread.value?.threadId === threadId) openThread.value = undefined;
     };
-  }, [networkId, threadId, thread !== undefined, online]);
+  }, [networkId, threadId, thread !== undefined, online, ended]);
 
   // Read markers move as one reads: the newest message shown, while the page is visible.
   useEffect(() => {
@@ -164,8 +166,14 @@ export function ThreadScreen(props: { networkId: bigint; threadId: bigint }) {
       <Heading>
         <UserText text={title} />
       </Heading>
+      {thread && info && (info.network.myRole === MemberRole.CLIENT || info.network.myRole === MemberRole.REPRESENTATIVE) && (
+        <SensitiveControl networkId={networkId} thread={thread} />
+      )}
+      {!ended && thread?.sensitive && !(info?.network.myRole === MemberRole.CLIENT || info?.network.myRole === MemberRole.REPRESENTATIVE) && (
+        <p class="row-sub sensitive">{t.t("sensitive.listed")}</p>
+      )}
       {ended ? (
-        <AccessEndedNotice />
+        <AccessEndedNotice thread={!endedNetworks.value.has(networkId)} />
       ) : (
         <>
           {moreEarlier && (
