@@ -1,22 +1,14 @@
 // A team admitted to a network as one member (docs/consent.md, "Teams"): who of its people the
-// client excluded from the network. kringd lists the team's people now (Member.team_people) but
-// not who is excluded; the client's access log has every exclusion and inclusion
-// (`team.exclusion_set`: action DELETE excludes, CREATE lets back in; object_id is the person),
-// so the newest of them per network and person says it. Pure.
-import { AuditAction, AuditOutcome, type AccessLogEntry } from "../proto";
+// client excluded from the network. kringd marks them in the member list it gives the client
+// and representatives (TeamPerson.excluded); anyone else is not shown them at all. Pure.
+import type { Member } from "../proto";
 
-// Network id -> the people excluded there. `entries` in any order.
-export function exclusionsFromLog(entries: readonly AccessLogEntry[]): Map<bigint, Set<bigint>> {
-  const sets = entries
-    .filter((x) => x.event?.eventType === "team.exclusion_set" && x.event.outcome === AuditOutcome.SUCCESS)
-    .map((x) => x.event!)
-    .sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-  const out = new Map<bigint, Set<bigint>>();
-  for (const e of sets) {
-    let excluded = out.get(e.networkId);
-    if (!excluded) out.set(e.networkId, (excluded = new Set()));
-    if (e.action === AuditAction.DELETE) excluded.add(e.objectId);
-    else excluded.delete(e.objectId);
+// The people of the network's teams marked excluded in `members` (a ListMembers answer).
+export function exclusionsFromMembers(members: readonly Member[]): Set<bigint> {
+  const out = new Set<bigint>();
+  for (const m of members) {
+    if (!m.team) continue;
+    for (const p of m.teamPeople) if (p.excluded) out.add(p.accountId);
   }
   return out;
 }

@@ -16,7 +16,7 @@ import {
 import { UnreadTracker } from "../state/unread";
 import { EndedAccess } from "../state/ended";
 import { awaitsMyAnswer, openerOf, type Opener } from "../state/network_request";
-import { exclusionsFromLog } from "../state/team";
+import { exclusionsFromMembers } from "../state/team";
 import {
   AccountKind,
   MemberRole,
@@ -72,7 +72,7 @@ export const invitations = signal<Invitation[]>([]);
 export const pendingNetworks = signal<Network[]>([]);
 // Who opened each pending network this person is to answer (from the client's access log).
 export const openers = signal<ReadonlyMap<bigint, Opener>>(new Map());
-// Network id -> the people of a team the client excluded there (from the client's access log).
+// Network id -> the people of a team the client excluded there (TeamPerson.excluded).
 export const exclusions = signal<ReadonlyMap<bigint, ReadonlySet<bigint>>>(new Map());
 // Notices to read once (an appointment of a representative asked for, confirmed, ended).
 // Kept as events and said in words when shown, so they follow a change of language.
@@ -326,9 +326,8 @@ async function loadNetwork(network: Network): Promise<NetworkInfo> {
   // Listed again after access ended (unmarked sensitive, a new consent): readable again.
   if (ended.listed(network.id, threads.map((t) => t.id), askedAt)) syncEnded();
   const principal = network.myRole === MemberRole.CLIENT || network.myRole === MemberRole.REPRESENTATIVE;
-  // Read once per network (a log can be long, and reading it is itself a record); kept up to
-  // date by this page's own changes and by TeamChanged naming the network.
-  if (principal && members.some((m) => m.team) && !exclusions.value.has(network.id)) void refreshExclusions(network);
+  // kringd marks whom she excluded in the list it gives the client and representatives.
+  if (principal) setExclusions(network.id, exclusionsFromMembers(members));
   return { network, clientName, threads, members, me };
 }
 
@@ -346,17 +345,10 @@ async function networkLog(network: Network): Promise<AccessLogEntry[]> {
   }
 }
 
-// Who of a team's people is excluded in the network: kringd does not list it, the client's
-// access log has it (state/team.ts).
-export async function refreshExclusions(network: Network) {
-  try {
-    const excluded = exclusionsFromLog(await networkLog(network)).get(network.id) ?? new Set<bigint>();
-    const next = new Map(exclusions.value);
-    next.set(network.id, excluded);
-    exclusions.value = next;
-  } catch {
-    // shown as not excluded until the next load
-  }
+function setExclusions(networkId: bigint, excluded: Set<bigint>) {
+  const next = new Map(exclusions.value);
+  next.set(networkId, excluded);
+  exclusions.value = next;
 }
 
 // After this page excluded or let back someone: at once, without reading the log again.
@@ -478,13 +470,12 @@ function onEvent(event: Event) {
       void refreshNetworks();
       return;
     case "teamChanged": {
-      const { team, networkId } = e.value;
+      const { team } = e.value;
       for (const info of networks.value) {
         if (!team || !info.members.some((m) => m.team?.id === team.id)) continue;
+        // Also when someone was excluded or let back in there (by another device, or a
+        // representative): the member list says so.
         void refreshNetwork(info.network.id);
-        // Someone was excluded or let back in there (by another device, or a representative).
-        const principal = info.network.myRole === MemberRole.CLIENT || info.network.myRole === MemberRole.REPRESENTATIVE;
-        if (principal && info.network.id === networkId) void refreshExclusions(info.network);
       }
       return;
     }
