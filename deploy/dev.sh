@@ -34,7 +34,7 @@ readonly DEPS=(
   cmake ninja-build g++ pkg-config ccache git clang-format
   libboost1.81-dev libssl-dev libprotobuf-dev protobuf-compiler librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev libargon2-dev
-  libcli11-dev libtomlplusplus-dev libspdlog-dev
+  libcli11-dev libtomlplusplus-dev libspdlog-dev libgd-dev
   ca-certificates openssl curl
   # The web app (web/): the browser tests drive Debian's chromium through playwright-core (never
   # a browser download); Noto covers Arabic and Ge'ez (Tigrinya) for its tests and screenshots.

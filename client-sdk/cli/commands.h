@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client-sdk/cli/invocation.h"
 
@@ -30,6 +31,7 @@ void AddNetworkCommands(CLI::App& app, Command* run);
 void AddMessageCommands(CLI::App& app, Command* run);
 void AddConsentCommands(CLI::App& app, Command* run);
 void AddAuditCommands(CLI::App& app, Command* run);
+void AddAttachmentCommands(CLI::App& app, Command* run);  // attachments (issue 15, item 2)
 
 // --- Sessions and accounts (account_commands.cc) ---
 
@@ -169,8 +171,9 @@ int CreateThread(Invocation& inv, uint64_t network_id, const std::string& title,
 int SetThreadSensitive(Invocation& inv, uint64_t network_id, uint64_t thread_id, bool sensitive);
 int ListThreads(Invocation& inv, uint64_t network_id);
 // An empty client_msg_id gets a random one.
+// attachment_ids: the sender's uploads to the thread (`kring attach`), named in the message.
 int Send(Invocation& inv, uint64_t network_id, uint64_t thread_id, const std::string& text,
-         std::string client_msg_id);
+         std::string client_msg_id, const std::vector<uint64_t>& attachment_ids = {});
 
 struct HistoryArgs {
   uint64_t network_id = 0;
@@ -219,5 +222,14 @@ int MyAccessLog(Invocation& inv, const AccessLogArgs& args);
 int VerifyAuditChain(Invocation& inv);
 // Auditors: the chain's head, signed by kringd (refused when it has no signing key).
 int AuditCheckpoint(Invocation& inv);
+
+// --- Attachments (attachment_commands.cc; issue 15, item 2) ---
+
+// Uploads FILE to a thread (prints the attachment's id, to name in `send --attach`).
+int Attach(Invocation& inv, const std::string& file, uint64_t network_id, uint64_t thread_id,
+           const std::string& name);
+// Downloads an attachment (or its thumbnail) of a network into FILE.
+int Download(Invocation& inv, uint64_t network_id, uint64_t attachment_id, const std::string& to,
+             bool thumbnail);
 
 }  // namespace kring::cli

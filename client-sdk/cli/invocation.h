@@ -57,6 +57,9 @@ class Invocation {
   // True after Resume failed because kringd no longer knows the saved session (UNAUTHENTICATED:
   // logged out elsewhere, expired, account disabled).
   bool session_rejected() const { return session_rejected_; }
+  // The saved session's token, after a Resume that succeeded: for the HTTPS endpoints
+  // (attachments), which take it as a Bearer token.
+  const std::string& token() const { return saved_.token; }
 
   // Stores the server and CA used by this invocation with `token` (empty: logged out).
   // Returns kExitOk, or reports and returns kExitUsage.

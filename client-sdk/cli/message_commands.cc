@@ -72,12 +72,12 @@ int ListThreads(Invocation& inv, uint64_t network_id) {
 }
 
 int Send(Invocation& inv, uint64_t network_id, uint64_t thread_id, const std::string& text,
-         std::string client_msg_id) {
+         std::string client_msg_id, const std::vector<uint64_t>& attachment_ids) {
   if (client_msg_id.empty()) client_msg_id = RandomClientMsgId();
   int exit_code = kExitOk;
   auto conn = inv.Resume(&exit_code);
   if (conn == nullptr) return exit_code;
-  auto posted = conn->PostMessage(network_id, thread_id, client_msg_id, text);
+  auto posted = conn->PostMessage(network_id, thread_id, client_msg_id, text, 0, attachment_ids);
   if (!posted.ok()) return inv.Failed(posted.error());
   inv.out().Emit(std::to_string(posted->seq()),
                  JsonObject()
@@ -144,6 +144,7 @@ namespace {
 struct MessageArgs {
   std::string text, id;
   uint64_t network = 0, thread = 0, seq = 0, after = 0, limit = 0, count = 0;
+  std::vector<uint64_t> attach;
   bool team_only = false;
   bool sensitive = false;
   std::string on_off;
@@ -189,8 +190,9 @@ void AddMessageCommands(CLI::App& app, Command* run) {
   send->add_option("THREAD", a.thread, "Thread id")->required();
   send->add_option("TEXT", a.text, "The message")->required();
   send->add_option("--id", a.id, "client_msg_id, for a safe resend (default: random)");
+  send->add_option("--attach", a.attach, "An attachment id from `kring attach` (repeatable)");
   OnRun(send, run, [args](Invocation& inv) {
-    return Send(inv, args->network, args->thread, args->text, args->id);
+    return Send(inv, args->network, args->thread, args->text, args->id, args->attach);
   });
 
   CLI::App* history = app.add_subcommand(

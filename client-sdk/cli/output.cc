@@ -311,7 +311,34 @@ JsonObject MessageJson(const v1::Message& m) {
       .Str("text", m.text())
       .Uint("reply_to_seq", m.reply_to_seq())
       .Str("posted_at", FormatTime(m.posted_at_ms()));
+  // Attachments (issue 15, item 2): only when there are some, so other output stays as it was.
+  if (m.attachments_size() > 0) {
+    std::string list = "[";
+    for (const v1::Attachment& a : m.attachments()) {
+      if (list.size() > 1) list += ",";
+      list += AttachmentJson(a).str();
+    }
+    j.Raw("attachments", list + "]");
+  }
   return j;
+}
+
+JsonObject AttachmentJson(const v1::Attachment& a) {
+  JsonObject j;
+  j.Uint("id", a.id())
+      .Uint("network_id", a.network_id())
+      .Uint("thread_id", a.thread_id())
+      .Str("name", a.name())
+      .Str("content_type", a.content_type())
+      .Uint("size", a.size())
+      .Str("sha256", a.sha256())
+      .Bool("thumbnail", a.has_thumbnail());
+  return j;
+}
+
+std::string AttachmentText(const v1::Attachment& a) {
+  return std::to_string(a.id()) + "  " + OneLine(a.name()) + "  " + a.content_type() + "  " +
+         std::to_string(a.size()) + " bytes";
 }
 
 JsonObject ReadMarkerJson(const v1::ReadMarker& r) {
@@ -380,8 +407,10 @@ std::string ThreadText(const v1::Thread& t, const Handles* handles) {
 }
 
 std::string MessageText(const v1::Message& m) {
-  return std::to_string(m.seq()) + "  " + m.sender_handle() + "  " + FormatTime(m.posted_at_ms()) +
-         "  " + OneLine(m.text());
+  std::string s = std::to_string(m.seq()) + "  " + m.sender_handle() + "  " +
+                  FormatTime(m.posted_at_ms()) + "  " + OneLine(m.text());
+  for (const v1::Attachment& a : m.attachments()) s += "  [attached: " + AttachmentText(a) + "]";
+  return s;
 }
 
 void Output::Emit(std::string_view text, const JsonObject& json) const {

@@ -92,6 +92,9 @@ JsonObject MemberJson(const v1::Member& m);
 // `handles` (may be null) names the participants.
 JsonObject ThreadJson(const v1::Thread& t, const Handles* handles = nullptr);
 JsonObject MessageJson(const v1::Message& m);
+// Attachments (issue 15, item 2): "ID  NAME  TYPE  SIZE bytes" and its JSON.
+JsonObject AttachmentJson(const v1::Attachment& a);
+std::string AttachmentText(const v1::Attachment& a);
 JsonObject ReadMarkerJson(const v1::ReadMarker& r);
 
 std::string AccountText(const v1::Account& a);

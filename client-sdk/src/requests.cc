@@ -260,7 +260,8 @@ Result<v1::ListThreadsResult> Connection::ListThreads(uint64_t network_id) {
 Result<v1::PostMessageResult> Connection::PostMessage(uint64_t network_id, uint64_t thread_id,
                                                       const std::string& client_msg_id,
                                                       const std::string& text,
-                                                      uint64_t reply_to_seq) {
+                                                      uint64_t reply_to_seq,
+                                                      const std::vector<uint64_t>& attachment_ids) {
   if (text.size() > options().max_message_bytes) {
     return Error{v1::Error::INVALID_ARGUMENT,
                  "the text is " + std::to_string(text.size()) + " bytes; a message holds at most " +
@@ -274,6 +275,7 @@ Result<v1::PostMessageResult> Connection::PostMessage(uint64_t network_id, uint6
   req->set_client_msg_id(client_msg_id);
   req->set_text(text);
   req->set_reply_to_seq(reply_to_seq);
+  for (uint64_t id : attachment_ids) req->add_attachment_ids(id);
   return KRING_SDK_CALL(f, post_message, kPostMessage);
 }
 

@@ -181,7 +181,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   static constexpr std::string_view kSections[] = {
       "server",   "tls",         "limits",    "connections", "request_rate",
       "sessions", "invitations", "passwords", "reads",       "login_throttle",
-      "audit",    "bootstrap",   "web"};
+      "audit",    "bootstrap",   "web",       "attachments"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view section : kSections) known = known || key.str() == section;
@@ -268,6 +268,11 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   web.String("root", &c.web.root);
   web.Strings("origins", &c.web.origins);
   web.Finish();
+  SectionReader attachments = section("attachments");
+  attachments.Integer("max_bytes", &c.attachments.max_bytes, 1, 4 * kGiB);
+  attachments.Integer("network_quota_bytes", &c.attachments.network_quota_bytes, 0, 1024 * kGiB);
+  attachments.Integer("max_image_pixels", &c.attachments.max_image_pixels, 0, 1'000'000'000);
+  attachments.Finish();
   SectionReader bootstrap = section("bootstrap");
   bootstrap.String("admin_handle", &c.bootstrap.admin_handle);
   bootstrap.Finish();
@@ -339,6 +344,11 @@ service::ServiceOptions ToServiceOptions(const Config& c) {
   options.connection_rate = {c.request_rate.connection_per_second, c.request_rate.connection_burst};
   options.account_rate = {c.request_rate.account_per_second, c.request_rate.account_burst};
   return options;
+}
+
+storage::AttachmentLimits ToAttachmentLimits(const Config& c) {
+  return {c.attachments.max_bytes, c.attachments.network_quota_bytes,
+          c.attachments.max_image_pixels};
 }
 
 StatusOr<net::ServerOptions> ToServerOptions(const Config& c) {

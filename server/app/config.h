@@ -73,6 +73,11 @@ struct Config {
     std::string server_id;         // names this server in the access log; empty: the host name
     std::string signing_key_file;  // Ed25519 PEM; empty: DATA_DIR/audit/signing-key.pem (made)
   } audit;
+  struct Attachments {                      // issue 15, item 2: files in DATA_DIR/attachments
+    uint64_t max_bytes = 20 * 1024 * 1024;  // one file
+    uint64_t network_quota_bytes = 1024ull * 1024 * 1024;  // all files of one network
+    uint64_t max_image_pixels = 40'000'000;                // larger images get no thumbnail
+  } attachments;
   struct Web {
     // The web app's directory, served at `/`. Empty: the one this build makes (DefaultWebRoot).
     std::string root;
@@ -105,6 +110,8 @@ struct HostPort {
 std::string DefaultWebRoot();
 
 service::ServiceOptions ToServiceOptions(const Config& config);
+// [attachments]; the area itself is DATA_DIR/attachments (made by kringd serve).
+storage::AttachmentLimits ToAttachmentLimits(const Config& config);
 
 // Everything but the certificate files (dev mode fills those in later) and signal handling.
 // Errors: kInvalidArgument when server.listen does not parse.

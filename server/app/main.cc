@@ -160,6 +160,7 @@ struct Backend {
   std::unique_ptr<storage::RocksStore> store;
   SystemClock clock;
   SystemRandom random;
+  std::unique_ptr<storage::AttachmentArea> attachments;  // DATA_DIR/attachments
   std::unique_ptr<service::Service> service;
 };
 
@@ -169,6 +170,10 @@ StatusOr<std::unique_ptr<Backend>> StartBackend(const Config& config) {
   service::ServiceOptions options = ToServiceOptions(config);
   options.server_id = AuditServerId(config);
   KRING_ASSIGN_OR_RETURN(options.audit_signing_key_pem, EnsureAuditSigningKey(config));
+  KRING_ASSIGN_OR_RETURN(backend->attachments, storage::AttachmentArea::Open(
+                                                   config.server.data_dir + "/attachments",
+                                                   ToAttachmentLimits(config), backend->random));
+  options.attachments = backend->attachments.get();
   backend->service = std::make_unique<service::Service>(*backend->store, backend->clock,
                                                         backend->random, std::move(options));
   if (Status status = backend->service->Start(); !status.ok()) {
@@ -209,6 +214,7 @@ int Serve(const ServeFlags& flags) {
     server_options->key_file = dev->key_file;
   }
   server_options->handle_signals = true;
+  server_options->attachments = (*backend)->attachments.get();
 
   auto server = std::make_unique<net::Server>(service, *server_options);
   auto port = server->Start();

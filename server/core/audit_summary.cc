@@ -105,6 +105,10 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "accepted the network " + object + " opened";
   } else if (type == event_type::kNetworkDeclined) {
     what = "declined the network " + object + " opened";
+  } else if (type == event_type::kAttachmentStored) {  // attachments (issue 15, item 2)
+    what = "uploaded a file to " + thread;
+  } else if (type == event_type::kAttachmentRead) {
+    what = "downloaded a file of " + thread;
   } else {
     what = "did " + type;
   }

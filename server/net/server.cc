@@ -21,8 +21,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <csignal>
@@ -30,9 +34,11 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "server/net/admission.h"
+#include "server/net/attachment_http.h"
 #include "server/net/tls_socket.h"
 #include "server/net/web_endpoints.h"
 #include "server/net/ws_session.h"
@@ -54,8 +60,10 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 // /healthz and /readyz carry no body, POST /v1/session a LoginRequest; anything bigger is not
-// one of ours.
+// one of ours, but for an attachment's upload (streamed: attachment_http.h).
 constexpr uint64_t kMaxRequestBodyBytes = 4 * 1024;
+// An upload is received this much at a time (the memory one upload holds, besides TLS's).
+constexpr size_t kUploadChunkBytes = 64 * 1024;
 
 std::string OpenSslError() {
   unsigned long err = ERR_get_error();  // NOLINT(runtime/int): OpenSSL's type
@@ -109,6 +117,7 @@ struct Shared {
   WebSocketLimits limits;
   std::shared_ptr<SessionRegistry> registry;
   WebEndpoints web;  // the web app's files and the browser's session endpoints
+  AttachmentEndpoints attachments{acceptor, web, options.attachments};  // after `web`
 };
 
 // One TLS connection until it closes or becomes a WebSocket: answers /healthz and /readyz itself,
@@ -173,20 +182,131 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   // Under the deadline armed before: the handshake's for the first request, else the idle one.
+  // The header first: an upload's body is streamed (ReadUploadChunk), any other is read whole.
   void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_.options.max_header_bytes));
+    // A Content-Length is checked against this as the header is read.
+    parser_->body_limit(std::max(kMaxRequestBodyBytes, shared_.attachments.max_upload_bytes()));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(error_code ec, size_t) {
+    if (ec == http::error::end_of_stream) return Shutdown();
+    if (ec == http::error::body_limit) return RefuseBody();
+    if (ec) return LogIoError(ec, "http read");
+    const auto& header = parser_->get();
+    const std::string_view target = header.target();
+    if (header.method() == http::verb::post &&
+        IsAttachmentPath(target.substr(0, target.find('?')))) {
+      return StartUpload();
+    }
+    // Not an upload: the small limit, for a declared length and a chunked body alike.
+    if (parser_->content_length().value_or(0) > kMaxRequestBodyBytes) return RefuseBody();
     parser_->body_limit(kMaxRequestBodyBytes);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
   }
 
+  void RefuseBody() {
+    keep_alive_ = false;
+    // An upload says why as its endpoint does (a serialized Error), anything else in plain text.
+    const std::string_view target = parser_->get().target();
+    if (parser_->get().method() == http::verb::post &&
+        IsAttachmentPath(target.substr(0, target.find('?')))) {
+      return Send(UploadRefused(
+          11,
+          ResourceExhausted("the file is larger than the limit of " +
+                            std::to_string(shared_.attachments.max_upload_bytes()) + " bytes")));
+    }
+    Send(TextResponse(11, http::status::payload_too_large, "request body too large"));
+  }
+
+  // --- An attachment's upload: the body goes to a file as it arrives ---
+
+  void StartUpload() {
+    ++requests_;
+    auto begun = shared_.attachments.BeginUpload(parser_->get());
+    if (auto* refused = std::get_if<HttpResponse>(&begun)) {
+      keep_alive_ = false;  // the body is not read
+      parser_.reset();
+      return Send(std::move(*refused));
+    }
+    upload_.emplace(std::move(std::get<Upload>(begun)));
+    keep_alive_ =
+        parser_->get().keep_alive() && requests_ < shared_.options.max_requests_per_connection;
+    const bool expects_continue =
+        beast::iequals(parser_->get()[http::field::expect], "100-continue");
+    upload_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    upload_parser_->body_limit(shared_.attachments.max_upload_bytes());
+    upload_chunk_.resize(kUploadChunkBytes);
+    if (!expects_continue) return ReadUploadChunk();
+    // curl and browsers wait for this before sending a large body.
+    continue_.emplace(http::status::continue_, 11);
+    ArmDeadline(shared_.options.http_idle_timeout);
+    http::async_write(stream_, *continue_, [self = shared_from_this()](error_code ec, size_t) {
+      self->continue_.reset();
+      if (ec) return self->AbandonUpload(ec);
+      self->ReadUploadChunk();
+    });
+  }
+
+  // Each chunk under the idle deadline: a client that stops sending mid-body is cut off.
+  void ReadUploadChunk() {
+    auto& body = upload_parser_->get().body();
+    body.data = upload_chunk_.data();
+    body.size = upload_chunk_.size();
+    ArmDeadline(shared_.options.http_idle_timeout);
+    http::async_read(stream_, buffer_, *upload_parser_,
+                     beast::bind_front_handler(&HttpSession::OnUploadChunk, shared_from_this()));
+  }
+
+  void OnUploadChunk(error_code ec, size_t) {
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::body_limit) {
+      return FailUpload(ResourceExhausted("the file is larger than the limit of " +
+                                          std::to_string(shared_.attachments.max_upload_bytes()) +
+                                          " bytes"));
+    }
+    if (ec) return AbandonUpload(ec);
+    const size_t got = upload_chunk_.size() - upload_parser_->get().body().size;
+    if (got > 0) {
+      Status appended = upload_->file->Append(std::string_view(upload_chunk_.data(), got));
+      if (!appended.ok()) return FailUpload(appended);
+    }
+    if (!upload_parser_->is_done()) return ReadUploadChunk();
+    StopDeadline();
+    upload_parser_.reset();
+    upload_chunk_ = {};
+    service::PeerInfo peer{peer_address_, "", {}};
+    Upload upload = std::move(*upload_);
+    upload_.reset();
+    shared_.attachments.FinishUpload(
+        std::move(upload), peer, stream_.get_executor(),
+        [self = shared_from_this()](HttpResponse response) { self->Send(std::move(response)); });
+  }
+
+  // Refused midway: the received part is removed, the rest is not read.
+  void FailUpload(const Status& status) {
+    const unsigned version = upload_->version;
+    upload_.reset();
+    upload_parser_.reset();
+    keep_alive_ = false;
+    Send(UploadRefused(version, status));
+  }
+
+  // The connection failed or was cut off midway: nothing of the upload stays.
+  void AbandonUpload(error_code ec) {
+    upload_.reset();
+    upload_parser_.reset();
+    LogIoError(ec, "upload read");
+  }
+
   void OnRead(error_code ec, size_t) {
     if (ec == http::error::end_of_stream) return Shutdown();
-    if (ec == http::error::body_limit) {
-      keep_alive_ = false;
-      return Send(TextResponse(11, http::status::payload_too_large, "request body too large"));
-    }
+    if (ec == http::error::body_limit) return RefuseBody();
     if (ec) return LogIoError(ec, "http read");
     // Read whole: what follows is the server's work, which no client can stretch.
     StopDeadline();
@@ -221,6 +341,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Respond(request, http::status::service_unavailable, "not ready");
     }
     service::PeerInfo peer{peer_address_, std::string(request[http::field::user_agent]), {}};
+    if (IsAttachmentPath(path)) {
+      return shared_.attachments.Download(
+          request, peer, stream_.get_executor(),
+          [self = shared_from_this()](HttpResponse response) { self->Send(std::move(response)); },
+          [self = shared_from_this()](FileResponse response) {
+            self->SendFile(std::move(response));
+          });
+    }
     shared_.web.Handle(
         request, peer, stream_.get_executor(),
         [self = shared_from_this()](HttpResponse response) { self->Send(std::move(response)); });
@@ -237,6 +365,28 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     ArmDeadline(shared_.options.http_idle_timeout);
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  // A file, streamed a piece at a time, each under the idle deadline (a large download on a slow
+  // link takes longer than one deadline in all).
+  void SendFile(FileResponse response) {
+    file_response_.emplace(std::move(response));
+    file_response_->keep_alive(keep_alive_);
+    file_serializer_.emplace(*file_response_);
+    WriteFilePiece();
+  }
+
+  void WriteFilePiece() {
+    ArmDeadline(shared_.options.http_idle_timeout);
+    http::async_write_some(stream_, *file_serializer_,
+                           [self = shared_from_this()](error_code ec, size_t) {
+                             if (ec || self->file_serializer_->is_done()) {
+                               self->file_serializer_.reset();
+                               self->file_response_.reset();
+                               return self->OnWrite(ec, 0);
+                             }
+                             self->WriteFilePiece();
+                           });
   }
 
   void OnWrite(error_code ec, size_t) {
@@ -266,6 +416,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;  // keeps what follows a request: the next, pipelined, request
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
+  // An upload in progress (attachment_http.h): its file, its parser and the chunk it reads into.
+  std::optional<Upload> upload_;
+  std::optional<http::request_parser<http::buffer_body>> upload_parser_;
+  std::vector<char> upload_chunk_;
+  std::optional<http::response<http::empty_body>> continue_;  // "100 Continue" being written
+  // A download being written.
+  std::optional<FileResponse> file_response_;
+  std::optional<http::response_serializer<http::file_body>> file_serializer_;
   size_t requests_ = 0;      // read on this connection; on the strand
   bool keep_alive_ = false;  // read the next request after this answer; on the strand
 };

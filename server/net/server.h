@@ -16,6 +16,10 @@
 #include "server/core/status.h"
 #include "server/service/connection.h"
 
+namespace kring::storage {
+class AttachmentArea;
+}
+
 namespace kring::net {
 
 struct ServerOptions {
@@ -54,6 +58,10 @@ struct ServerOptions {
   // Browser origins ("https://kring.example.org") allowed to log in by cookie and to open a
   // cookie-authenticated WebSocket. Empty: https://localhost, 127.0.0.1 and [::1] on the port.
   std::vector<std::string> web_origins;
+  // Attachments (issue 15, item 2): POST /v1/networks/N/threads/T/attachments streams a file
+  // into this area (its limits apply) and GET /v1/networks/N/attachments/ID streams one out.
+  // Null: both answer 404. Must outlive the Server.
+  storage::AttachmentArea* attachments = nullptr;
 
   // Run() stops the server gracefully on SIGINT or SIGTERM (for kringd; tests leave it off).
   bool handle_signals = false;

@@ -24,6 +24,13 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 // Puts kSecurityHeaders and `Server: kringd` on a response. Every response of kringd gets them.
 void AddSecurityHeaders(HttpResponse& response);
 
+inline constexpr std::string_view kProtobufType = "application/x-protobuf";
+
+// A serialized kring.v1.Response with no-store caching.
+HttpResponse ProtoResponse(unsigned version, unsigned status, const v1::Response& body);
+// A kring.v1.Response carrying `code`, with the HTTP status of that code (HttpStatusFor).
+HttpResponse ErrorResponse(unsigned version, v1::Error::Code code, std::string detail);
+
 // A plain-text response with no-store caching, for the request's HTTP version.
 HttpResponse TextResponse(unsigned version, boost::beast::http::status status, std::string body);
 

@@ -4,6 +4,7 @@
 
 #include "proto/kring/v1/audit_event_types.h"
 #include "server/service/account_actions.h"
+#include "server/service/attachment_actions.h"
 #include "server/service/audit_actions.h"
 #include "server/service/consent_actions.h"
 #include "server/service/message_actions.h"
@@ -133,6 +134,12 @@ constexpr std::array kRows = {
             Run<&F::list_team_people, ListTeamPeople>},
   ActionRow{F::kSetTeamExclusion, type::kTeamExclusionSet, kUpdate, K::kWrite,
             Run<&F::set_team_exclusion, SetTeamExclusion>},
+
+  // Attachments (issue 15, item 2).
+  ActionRow{F::kAttachmentStore, type::kAttachmentStored, kCreate, K::kWrite,
+            Run<&F::attachment_store, AttachmentStore>},
+  ActionRow{F::kAttachmentOpen, type::kAttachmentRead, kReadAction, K::kRead,
+            Run<&F::attachment_open, AttachmentOpen>},
 };
 // clang-format on
 

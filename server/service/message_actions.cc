@@ -7,6 +7,7 @@
 #include "server/core/crypto.h"
 #include "server/core/text.h"
 #include "server/protocol/frames.h"
+#include "server/service/attachment_actions.h"
 #include "server/service/audit.h"
 #include "server/service/connection_impl.h"
 #include "server/service/records.h"
@@ -208,6 +209,10 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
          req.reply_to_seq() <= HiddenThrough(permitted.standing, records::RefOf(thread)))) {
       return NotFound("reply_to_seq names no message of the thread visible to you");
     }
+    // Attachments (issue 15, item 2): the sender's own uploads to this thread.
+    KRING_ASSIGN_OR_RETURN(std::vector<v1::Attachment> attachments,
+                           AttachmentsForMessage(txn, req.attachment_ids(), req.network_id(),
+                                                 req.thread_id(), actor.account_id));
     const int64_t now = ctx.service().clock.NowMs();
     v1::Message message;
     message.set_network_id(req.network_id());
@@ -219,6 +224,8 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
     message.set_text(req.text());
     message.set_reply_to_seq(req.reply_to_seq());
     message.set_posted_at_ms(now);
+    for (v1::Attachment& attachment : attachments)
+      *message.add_attachments() = std::move(attachment);
     std::string message_bytes = records::AppendMessage(txn, message, text_sha);
 
     auto* result = out.response.mutable_post_message();

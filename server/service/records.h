@@ -280,4 +280,12 @@ void PutReadMarker(Transaction& txn, const v1::ReadMarker& marker);
 // The thread's markers, by account id; a marker that does not parse is left out.
 StatusOr<std::vector<v1::ReadMarker>> ReadMarkersOf(const ReadView& view, uint64_t thread_id);
 
+// --- Attachments (issue 15, item 2; tables kAttachments, kAttachmentUsage) ---
+
+StatusOr<std::optional<v1::Attachment>> GetAttachment(const ReadView& view, uint64_t attachment_id);
+// A new attachment's record, and its size added to its network's usage.
+void AddAttachment(Transaction& txn, const v1::Attachment& attachment, uint64_t usage_before);
+// Bytes of attachments stored for the network (what its quota is checked against).
+StatusOr<uint64_t> AttachmentUsage(const ReadView& view, uint64_t network_id);
+
 }  // namespace kring::service::records

@@ -32,7 +32,8 @@ ServiceImpl::ServiceImpl(storage::Store& store, const Clock& clock, Random& rand
       throttle(clock, options.throttle),
       account_rate(clock, options.account_rate),
       password_pool("password", options.password_threads, options.password_queue),
-      read_pool("read", options.read_threads, options.read_queue) {
+      read_pool("read", options.read_threads, options.read_queue),
+      file_pool("file", options.file_threads, options.file_queue) {
   writer.WatchTables(AccessTableMask(), [this] { access_cache.Clear(); });
 }
 
@@ -93,6 +94,7 @@ void Service::Stop() {
   impl_->writer.Stop();
   impl_->password_pool.Shutdown();
   impl_->read_pool.Shutdown();
+  impl_->file_pool.Shutdown();
 }
 
 std::shared_ptr<Connection> Service::Accept(std::shared_ptr<ConnectionSink> sink, PeerInfo peer) {

@@ -17,6 +17,7 @@
 #include "server/core/request_rate.h"
 #include "server/core/status.h"
 #include "server/service/connection.h"
+#include "server/storage/attachment_area.h"
 #include "server/storage/store.h"
 
 namespace kring::service {
@@ -56,6 +57,12 @@ struct ServiceOptions {
   std::string server_id = "kringd";
   // Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; empty: none are signed.
   std::string audit_signing_key_pem;
+  // Attachments (issue 15, item 2): where their files live, with their limits; null: uploads
+  // are refused (FAILED_PRECONDITION). Must outlive the Service. Making an upload durable
+  // (fsync, thumbnails) runs on file_threads threads of its own, at most file_queue waiting.
+  storage::AttachmentArea* attachments = nullptr;
+  size_t file_threads = 2;
+  size_t file_queue = 256;
 };
 
 class ServiceImpl;

@@ -41,6 +41,7 @@ class ServiceImpl {
   KeyedRateLimiter account_rate;
   BlockingPool password_pool;  // Argon2 only
   BlockingPool read_pool;      // large reads: never behind password work
+  BlockingPool file_pool;      // attachments: fsync and thumbnails of uploads
   // Verified against when a login names an unknown handle, so that case takes as long as a
   // wrong password and does not reveal which handles exist.
   std::string decoy_password_hash;

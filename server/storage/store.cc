@@ -34,6 +34,9 @@ std::string_view TableName(Table table) {
       "account_teams",
       "team_exclusions",
       "representation_requests",
+      // Attachments (issue 15, item 2).
+      "attachments",
+      "attachment_usage",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

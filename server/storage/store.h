@@ -51,7 +51,11 @@ enum class Table : uint8_t {
   // Appointments of representatives waiting for a second admin (pending: no access; only
   // kRepresentatives holds those in force): client id, representative id -> v1.Representation.
   kRepresentationRequests,
-  kCount,  // not a table
+  // Attachments (issue 15, item 2; records_attachment.cc). The files themselves live in the data
+  // dir's attachments/ area, one directory per network (service/attachment_area.h).
+  kAttachments,      // attachment id -> v1.Attachment
+  kAttachmentUsage,  // network id -> bytes of attachments stored for it (u64), for the quota
+  kCount,            // not a table
 };
 
 inline constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);

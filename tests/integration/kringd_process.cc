@@ -126,6 +126,13 @@ KringdProcess::~KringdProcess() {
     }
     config << "]\n";
   }
+  config << "[attachments]\n";
+  if (config_.attachment_max_bytes) {
+    config << "max_bytes = " << *config_.attachment_max_bytes << "\n";
+  }
+  if (config_.attachment_quota_bytes) {
+    config << "network_quota_bytes = " << *config_.attachment_quota_bytes << "\n";
+  }
   config.close();
   if (!config) return ::testing::AssertionFailure() << "cannot write " << config_file();
 

@@ -44,6 +44,9 @@ struct KringdConfig {
   // The admin is not created offline but by kringd's first start, as [bootstrap] admin_handle,
   // with the one-time password it prints (bootstrap_password()).
   bool bootstrap_admin = false;
+  // [attachments] max_bytes and network_quota_bytes; unset ones are left out (the defaults).
+  std::optional<uint64_t> attachment_max_bytes = std::nullopt;
+  std::optional<uint64_t> attachment_quota_bytes = std::nullopt;
 };
 
 class KringdProcess {

@@ -167,9 +167,11 @@ class Connection {
   Result<v1::CreateThreadResult> CreateThread(uint64_t network_id, const std::string& title,
                                               bool team_only = false, bool sensitive = false);
   Result<v1::ListThreadsResult> ListThreads(uint64_t network_id);
+  // attachment_ids: the sender's uploads to this thread (kring/attachments.h), at most 10.
   Result<v1::PostMessageResult> PostMessage(uint64_t network_id, uint64_t thread_id,
                                             const std::string& client_msg_id,
-                                            const std::string& text, uint64_t reply_to_seq = 0);
+                                            const std::string& text, uint64_t reply_to_seq = 0,
+                                            const std::vector<uint64_t>& attachment_ids = {});
   Result<v1::FetchHistoryResult> FetchHistory(uint64_t network_id, uint64_t thread_id,
                                               uint64_t after_seq = 0, uint32_t limit = 0);
   Result<v1::SubscribeResult> Subscribe(uint64_t network_id,

@@ -63,6 +63,9 @@ inline constexpr std::string_view kTeamPersonRemoved = "team.person_removed";
 inline constexpr std::string_view kTeamsListed = "teams.listed";
 inline constexpr std::string_view kTeamPeopleListed = "team.people_listed";
 inline constexpr std::string_view kTeamExclusionSet = "team.exclusion_set";
+// Attachments (issue 15, item 2).
+inline constexpr std::string_view kAttachmentStored = "attachment.stored";
+inline constexpr std::string_view kAttachmentRead = "attachment.read";
 
 // Every type above, in the order docs/audit.md lists them.
 inline constexpr std::array kAll = {
@@ -117,6 +120,9 @@ inline constexpr std::array kAll = {
     kTeamsListed,
     kTeamPeopleListed,
     kTeamExclusionSet,
+    // Attachments (issue 15, item 2).
+    kAttachmentStored,
+    kAttachmentRead,
 };
 
 // Whether `type` is one of kAll.
