@@ -111,15 +111,27 @@ Status AttachmentOpen(RequestContext& ctx, const v1::AttachmentOpenRequest& req)
         });
     return Status::Ok();
   }
-  ctx.ReadInNetwork(req.network_id(), Operation::kReadHistory, ThreadRef{found->thread_id()},
-                    [attachment = *found](const storage::ReadView&, const Permitted&,
-                                          v1::AuditEvent& record) -> StatusOr<v1::Response> {
-                      record.set_object_id(attachment.id());
-                      record.set_count(1);
-                      v1::Response response;
-                      *response.mutable_attachment_open()->mutable_attachment() = attachment;
-                      return response;
-                    });
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kReadHistory, ThreadRef{found->thread_id()},
+      [attachment = *found](const storage::ReadView&, const Permitted& permitted,
+                            v1::AuditEvent& record) -> StatusOr<v1::Response> {
+        record.set_object_id(attachment.id());
+        // A file is read as the message that names it: not before it is named
+        // (but by its uploader), nor from history the reader's consent hides.
+        if (attachment.uploaded_by() != permitted.actor.account_id) {
+          if (attachment.message_seq() == 0) {
+            return NotFound("no such attachment in this network");
+          }
+          if (attachment.message_seq() <=
+              HiddenThrough(permitted.standing, records::RefOf(permitted.thread))) {
+            return PermissionDenied("the message with this file is from before what you may read");
+          }
+        }
+        record.set_count(1);
+        v1::Response response;
+        *response.mutable_attachment_open()->mutable_attachment() = attachment;
+        return response;
+      });
   return Status::Ok();
 }
 

@@ -224,8 +224,13 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
     message.set_text(req.text());
     message.set_reply_to_seq(req.reply_to_seq());
     message.set_posted_at_ms(now);
-    for (v1::Attachment& attachment : attachments)
+    for (v1::Attachment& attachment : attachments) {
+      if (attachment.message_seq() == 0) {
+        attachment.set_message_seq(message.seq());
+        records::UpdateAttachment(txn, attachment);
+      }
       *message.add_attachments() = std::move(attachment);
+    }
     std::string message_bytes = records::AppendMessage(txn, message, text_sha);
 
     auto* result = out.response.mutable_post_message();

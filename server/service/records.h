@@ -285,6 +285,8 @@ StatusOr<std::vector<v1::ReadMarker>> ReadMarkersOf(const ReadView& view, uint64
 StatusOr<std::optional<v1::Attachment>> GetAttachment(const ReadView& view, uint64_t attachment_id);
 // A new attachment's record, and its size added to its network's usage.
 void AddAttachment(Transaction& txn, const v1::Attachment& attachment, uint64_t usage_before);
+// The record of an attachment that is already there (its message_seq set).
+void UpdateAttachment(Transaction& txn, const v1::Attachment& attachment);
 // Bytes of attachments stored for the network (what its quota is checked against).
 StatusOr<uint64_t> AttachmentUsage(const ReadView& view, uint64_t network_id);
 

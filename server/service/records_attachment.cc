@@ -15,6 +15,10 @@ void AddAttachment(Transaction& txn, const v1::Attachment& attachment, uint64_t 
           U64(usage_before + attachment.size() + attachment.thumbnail_size()));
 }
 
+void UpdateAttachment(Transaction& txn, const v1::Attachment& attachment) {
+  PutProto(txn, Table::kAttachments, U64(attachment.id()), attachment);
+}
+
 StatusOr<uint64_t> AttachmentUsage(const ReadView& view, uint64_t network_id) {
   KRING_ASSIGN_OR_RETURN(std::optional<uint64_t> bytes,
                          GetU64(view, Table::kAttachmentUsage, U64(network_id)));

@@ -167,7 +167,13 @@ class AttachmentTest : public CareNetworkTest {
       throw std::runtime_error("upload: HTTP " + std::to_string(reply.status) + " " +
                                Parse(reply).error().detail());
     }
-    return Parse(reply).attachment_store().attachment();
+    v1::Attachment a = Parse(reply).attachment_store().attachment();
+    // Shared in a message, as an app does: until then only the uploader may download it.
+    auto shared = p->PostMessage(net_.id(), thread_, "share-" + std::to_string(a.id()), name,
+                                 /*reply_to_seq=*/0, {a.id()});
+    if (!shared.ok()) throw std::runtime_error("sharing the upload failed");
+    a.set_message_seq(shared->seq());
+    return a;
   }
 
   // Files in the data dir's attachment area: its tmp/ and a network's directory.

@@ -68,12 +68,23 @@ class AttachmentActionsTest : public CareNetworkTest {
     return f;
   }
 
-  v1::Attachment Upload(Actor& by, const std::string& content = kPdf,
+  // Stored only: no message names it yet.
+  v1::Attachment Stored(Actor& by, const std::string& content = kPdf,
                         const std::string& name = "cv.pdf") {
     return Must(by->Call(Store(net_.id(), thread_, name, Receive(content, net_.id(), thread_))),
                 by.handle + " stores " + name)
         .attachment_store()
         .attachment();
+  }
+  // Stored and shared in a message, as an app does.
+  v1::Attachment Upload(Actor& by, const std::string& content = kPdf,
+                        const std::string& name = "cv.pdf") {
+    v1::Attachment a = Stored(by, content, name);
+    v1::ClientFrame post =
+        frames::PostMessage(net_.id(), thread_, "share-" + std::to_string(a.id()), name);
+    post.mutable_post_message()->add_attachment_ids(a.id());
+    a.set_message_seq(Must(by->Call(post), "share " + name).post_message().seq());
+    return a;
   }
 
   // Files in tmp/ and in the network's directory.
@@ -99,7 +110,7 @@ class AttachmentActionsTest : public CareNetworkTest {
 
 TEST_F(AttachmentActionsTest, StoresAnUploadDurablyUnderItsHashAndRecordsIt) {
   const uint64_t head = Head();
-  v1::Attachment a = Upload(coach_);
+  v1::Attachment a = Stored(coach_);
   EXPECT_EQ(a.network_id(), net_.id());
   EXPECT_EQ(a.thread_id(), thread_);
   EXPECT_EQ(a.uploaded_by(), coach_.account.id());
@@ -203,6 +214,24 @@ TEST_F(AttachmentActionsTest, OpenIsForThoseWhoMayReadTheThreadNow) {
   EXPECT_EQ(records[0].actor_id(), buddy_.account.id());
 }
 
+TEST_F(AttachmentActionsTest, AFileIsReadAsTheMessageThatNamesIt) {
+  // Before a message names it, only the uploader has it.
+  v1::Attachment a = Stored(coach_);
+  EXPECT_TRUE(IsError(buddy_->Call(Open(net_.id(), a.id())), v1::Error::NOT_FOUND));
+  Must(coach_->Call(Open(net_.id(), a.id())), "jo opens her own upload");
+  v1::ClientFrame post = frames::PostMessage(net_.id(), thread_, "m-cv", "my CV");
+  post.mutable_post_message()->add_attachment_ids(a.id());
+  Must(coach_->Call(post), "share");
+  Must(buddy_->Call(Open(net_.id(), a.id())), "amir opens it once shared");
+  // Amir's new consent starts without history: the message, and so the file, is before it.
+  WithdrawConsent(client_, "amir");
+  GrantConsent(client_, "amir", Grant{.history = false});
+  EXPECT_TRUE(IsError(buddy_->Call(Open(net_.id(), a.id())), v1::Error::PERMISSION_DENIED));
+  // A file shared after it is his to read.
+  v1::Attachment later = Upload(coach_, std::string(kPdf) + "later", "later.pdf");
+  Must(buddy_->Call(Open(net_.id(), later.id())), "amir opens a file shared since");
+}
+
 TEST_F(AttachmentActionsTest, AnAttachmentOfAnotherNetworkIsNotFound) {
   v1::Attachment a = Upload(coach_);
   Actor other = AddClient("sara");
@@ -215,7 +244,7 @@ TEST_F(AttachmentActionsTest, AnAttachmentOfAnotherNetworkIsNotFound) {
 }
 
 TEST_F(AttachmentActionsTest, AMessageCarriesItsSendersUploads) {
-  v1::Attachment a = Upload(coach_);
+  v1::Attachment a = Stored(coach_);
   v1::ClientFrame post = frames::PostMessage(net_.id(), thread_, "m-1", "my CV");
   post.mutable_post_message()->add_attachment_ids(a.id());
   Must(coach_->Call(post), "post with attachment");
@@ -229,7 +258,7 @@ TEST_F(AttachmentActionsTest, AMessageCarriesItsSendersUploads) {
 }
 
 TEST_F(AttachmentActionsTest, AMessageCannotNameSomeoneElsesOrAnotherThreadsUpload) {
-  v1::Attachment a = Upload(coach_);
+  v1::Attachment a = Stored(coach_);
   const uint64_t head = ThreadHeadOf(client_);
   // Amir names Jo's upload.
   v1::ClientFrame post = frames::PostMessage(net_.id(), thread_, "m-2", "not mine");
