@@ -34,6 +34,10 @@ std::string_view TableName(Table table) {
       "account_teams",
       "team_exclusions",
       "representation_requests",
+      // The shared plan.
+      "plans",
+      "plan_changes",
+      "plan_versions",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

@@ -51,6 +51,11 @@ enum class Table : uint8_t {
   // Appointments of representatives waiting for a second admin (pending: no access; only
   // kRepresentatives holds those in force): client id, representative id -> v1.Representation.
   kRepresentationRequests,
+  // The shared plan (issue 15, item 1; records_plan.cc): everything people wrote in it is kept
+  // under the network's id.
+  kPlans,         // network id -> store.PlanRecord (the plan as it is now)
+  kPlanChanges,   // network id, change seq -> v1.PlanChange (the dated changes)
+  kPlanVersions,  // network id, version number -> v1.PlanVersion (each with its plan)
   kCount,  // not a table
 };
 

@@ -63,6 +63,14 @@ inline constexpr std::string_view kTeamPersonRemoved = "team.person_removed";
 inline constexpr std::string_view kTeamsListed = "teams.listed";
 inline constexpr std::string_view kTeamPeopleListed = "team.people_listed";
 inline constexpr std::string_view kTeamExclusionSet = "team.exclusion_set";
+// The shared plan (issue 15, item 1; docs/plan.md).
+inline constexpr std::string_view kPlanRead = "plan.read";
+inline constexpr std::string_view kPlanFrameSet = "plan.frame_set";
+inline constexpr std::string_view kPlanGoalSet = "plan.goal_set";
+inline constexpr std::string_view kPlanActionSet = "plan.action_set";
+inline constexpr std::string_view kPlanVersionMade = "plan.version_made";
+inline constexpr std::string_view kPlanVersionAcknowledged = "plan.version_acknowledged";
+inline constexpr std::string_view kPlanChangesRead = "plan.changes_read";
 
 // Every type above, in the order docs/audit.md lists them.
 inline constexpr std::array kAll = {
@@ -117,6 +125,14 @@ inline constexpr std::array kAll = {
     kTeamsListed,
     kTeamPeopleListed,
     kTeamExclusionSet,
+    // The shared plan.
+    kPlanRead,
+    kPlanFrameSet,
+    kPlanGoalSet,
+    kPlanActionSet,
+    kPlanVersionMade,
+    kPlanVersionAcknowledged,
+    kPlanChangesRead,
 };
 
 // Whether `type` is one of kAll.
