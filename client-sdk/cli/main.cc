@@ -75,6 +75,7 @@ int Main(int argc, char** argv) {
   AddConsentCommands(app, &run);
   AddAuditCommands(app, &run);
   AddTeamCommands(app, &run);
+  AddPlanCommands(app, &run);
 
   try {
     app.parse(argc, argv);
