@@ -56,6 +56,7 @@ enum class Table : uint8_t {
   kPlans,         // network id -> store.PlanRecord (the plan as it is now)
   kPlanChanges,   // network id, change seq -> v1.PlanChange (the dated changes)
   kPlanVersions,  // network id, version number -> v1.PlanVersion (each with its plan)
+
   kCount,  // not a table
 };
 
