@@ -89,13 +89,14 @@ struct ProvisionFlags {
   bool post = false;
   bool history = false;
   bool coordinate = false;
+  std::string plan;   // --plan read|update: the shared plan's scope; empty: none
   std::string from;   // --from RFC 3339; empty: now
   std::string until;  // --until RFC 3339; empty: until withdrawn
 
   // Whether any flag was given (approve sends no provision otherwise: the server's default).
   bool any() const {
-    return !threads.empty() || all || post || history || coordinate || !from.empty() ||
-           !until.empty();
+    return !threads.empty() || all || post || history || coordinate || !plan.empty() ||
+           !from.empty() || !until.empty();
   }
 };
 // The provision the flags describe; false with *error set when a value does not parse.
@@ -162,6 +163,10 @@ int InviteTeam(Invocation& inv, uint64_t network_id, uint64_t team_id,
                const std::string& role_label);
 // `kring remove NETWORK --team TEAM`: the team leaves the network as one member.
 int RemoveTeam(Invocation& inv, uint64_t network_id, uint64_t team_id);
+
+// --- The shared plan (plan_commands.cc; docs/plan.md) ---
+
+void AddPlanCommands(CLI::App& app, Command* run);
 
 // --- Threads and messages (message_commands.cc) ---
 

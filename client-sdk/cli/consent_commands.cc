@@ -49,6 +49,14 @@ bool BuildProvision(const ProvisionFlags& flags, v1::ConsentProvision* out, std:
   grant.post = flags.post;
   grant.history = flags.history;
   grant.coordinate = flags.coordinate;
+  if (flags.plan == "read") {
+    grant.plan = v1::PLAN_SCOPE_READ;
+  } else if (flags.plan == "update") {
+    grant.plan = v1::PLAN_SCOPE_UPDATE_ASSIGNED;
+  } else if (!flags.plan.empty() && flags.plan != "none") {
+    *error = "--plan must be none, read or update (read, and update one's own actions)";
+    return false;
+  }
   if (!flags.from.empty() && !ParseTime(flags.from, &grant.start_ms)) {
     *error = "--from must be an RFC 3339 time, e.g. 2026-12-01T09:00:00Z";
     return false;
@@ -150,6 +158,9 @@ void AddProvisionFlags(CLI::App* sub, ProvisionFlags& p) {
   sub->add_flag("--post", p.post, "May post (and create threads, with every thread)");
   sub->add_flag("--history", p.history, "May read what was posted before (default: from now)");
   sub->add_flag("--coordinate", p.coordinate, "May invite others into the network");
+  sub->add_option("--plan", p.plan,
+                  "The shared plan: none (default), read, or update (read, and update the status "
+                  "and note of one's own actions)");
   sub->add_option("--from", p.from, "In force from this RFC 3339 time (default: now)");
   sub->add_option("--until", p.until, "In force until this RFC 3339 time (default: withdrawn)");
 }

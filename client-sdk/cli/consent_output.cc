@@ -161,6 +161,8 @@ std::string AccessLine(const v1::Consent& c, const Titles& titles) {
     s += " in every thread but sensitive ones, and in " + named;
   }
   s += p.history_visible() ? "; earlier messages visible" : "; earlier messages hidden";
+  if (p.plan() == v1::PLAN_SCOPE_READ) s += "; reads the plan";
+  if (p.plan() == v1::PLAN_SCOPE_UPDATE_ASSIGNED) s += "; reads the plan and updates own actions";
   if (p.start_ms() > NowMs()) s += "; from " + Day(p.start_ms());
   s += p.end_ms() == 0 ? "; until withdrawn" : "; until " + Day(p.end_ms());
   return s;

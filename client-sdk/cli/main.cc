@@ -76,6 +76,7 @@ int Main(int argc, char** argv) {
   AddAuditCommands(app, &run);
   AddTeamCommands(app, &run);
   AddAttachmentCommands(app, &run);
+  AddPlanCommands(app, &run);
 
   try {
     app.parse(argc, argv);

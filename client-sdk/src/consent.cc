@@ -17,6 +17,7 @@ v1::ConsentProvision ToProvision(const Grant& grant) {
   p.set_history_visible(grant.history);
   p.set_start_ms(grant.start_ms);
   p.set_end_ms(grant.end_ms);
+  p.set_plan(grant.plan);
   return p;
 }
 

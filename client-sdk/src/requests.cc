@@ -482,6 +482,84 @@ Result<v1::WithdrawConsentResult> Connection::WithdrawTeamConsent(uint64_t netwo
   return KRING_SDK_CALL(f, withdraw_consent, kWithdrawConsent);
 }
 
+// --- The shared plan ---
+
+Result<v1::GetPlanResult> Connection::GetPlan(uint64_t network_id, uint32_t version) {
+  v1::ClientFrame f;
+  f.mutable_get_plan()->set_network_id(network_id);
+  f.mutable_get_plan()->set_version(version);
+  return KRING_SDK_CALL(f, get_plan, kGetPlan);
+}
+
+Result<v1::SetPlanFrameResult> Connection::SetPlanFrame(uint64_t network_id,
+                                                        const v1::PlanFrame& frame) {
+  v1::ClientFrame f;
+  f.mutable_set_plan_frame()->set_network_id(network_id);
+  *f.mutable_set_plan_frame()->mutable_frame() = frame;
+  return KRING_SDK_CALL(f, set_plan_frame, kSetPlanFrame);
+}
+
+Result<v1::SetPlanGoalResult> Connection::AddPlanGoal(uint64_t network_id, const std::string& title,
+                                                      v1::PlanGoalStatus status) {
+  v1::SetPlanGoalRequest req;
+  req.set_network_id(network_id);
+  req.set_title(title);
+  req.set_status(status);
+  return SetPlanGoal(req);
+}
+
+Result<v1::SetPlanGoalResult> Connection::SetPlanGoal(const v1::SetPlanGoalRequest& request) {
+  v1::ClientFrame f;
+  *f.mutable_set_plan_goal() = request;
+  return KRING_SDK_CALL(f, set_plan_goal, kSetPlanGoal);
+}
+
+Result<v1::SetPlanActionResult> Connection::SetPlanAction(const v1::SetPlanActionRequest& request) {
+  v1::ClientFrame f;
+  *f.mutable_set_plan_action() = request;
+  return KRING_SDK_CALL(f, set_plan_action, kSetPlanAction);
+}
+
+Result<v1::SetPlanActionResult> Connection::UpdatePlanActionStatus(
+    uint64_t network_id, uint64_t action_id, v1::PlanActionStatus status,
+    const std::optional<std::string>& note) {
+  v1::SetPlanActionRequest req;
+  req.set_network_id(network_id);
+  req.set_action_id(action_id);
+  req.set_status(status);
+  if (note) req.set_note(*note);
+  return SetPlanAction(req);
+}
+
+Result<v1::MakePlanVersionResult> Connection::MakePlanVersion(uint64_t network_id,
+                                                              v1::PlanVersionReason reason,
+                                                              const std::string& note) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_make_plan_version();
+  req->set_network_id(network_id);
+  req->set_reason(reason);
+  req->set_note(note);
+  return KRING_SDK_CALL(f, make_plan_version, kMakePlanVersion);
+}
+
+Result<v1::AcknowledgePlanVersionResult> Connection::AcknowledgePlanVersion(uint64_t network_id,
+                                                                            uint32_t version) {
+  v1::ClientFrame f;
+  f.mutable_acknowledge_plan_version()->set_network_id(network_id);
+  f.mutable_acknowledge_plan_version()->set_version(version);
+  return KRING_SDK_CALL(f, acknowledge_plan_version, kAcknowledgePlanVersion);
+}
+
+Result<v1::ListPlanChangesResult> Connection::ListPlanChanges(uint64_t network_id,
+                                                              uint64_t after_seq, uint32_t limit) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_list_plan_changes();
+  req->set_network_id(network_id);
+  req->set_after_seq(after_seq);
+  req->set_limit(limit);
+  return KRING_SDK_CALL(f, list_plan_changes, kListPlanChanges);
+}
+
 #undef KRING_SDK_CALL
 
 }  // namespace kring::sdk

@@ -109,6 +109,22 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "uploaded a file to " + thread;
   } else if (type == event_type::kAttachmentRead) {
     what = "downloaded a file of " + thread;
+  } else if (type == event_type::kPlanRead) {
+    what = e.plan_version() != 0
+               ? "read version " + std::to_string(e.plan_version()) + " of the plan"
+               : "read the plan";
+  } else if (type == event_type::kPlanChangesRead) {
+    what = "read the changes of the plan";
+  } else if (type == event_type::kPlanFrameSet) {
+    what = "changed the plan's route, period or guidance";
+  } else if (type == event_type::kPlanGoalSet) {
+    what = "added or changed a goal of the plan";
+  } else if (type == event_type::kPlanActionSet) {
+    what = "added or changed an action of the plan";
+  } else if (type == event_type::kPlanVersionMade) {
+    what = "made version " + std::to_string(e.plan_version()) + " of the plan";
+  } else if (type == event_type::kPlanVersionAcknowledged) {
+    what = "acknowledged version " + std::to_string(e.plan_version()) + " of the plan";
   } else {
     what = "did " + type;
   }

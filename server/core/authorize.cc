@@ -38,6 +38,14 @@ std::string_view OperationName(Operation op) {
       return "list consents";
     case Operation::kSetThreadSensitive:
       return "mark a thread sensitive";
+    case Operation::kReadPlan:
+      return "read the plan";
+    case Operation::kEditPlan:
+      return "edit the plan";
+    case Operation::kUpdateAssignedAction:
+      return "update a plan action";
+    case Operation::kAcknowledgePlan:
+      return "acknowledge a plan version";
   }
   return "?";
 }
@@ -95,6 +103,7 @@ bool IsPrincipalOperation(Operation op) {
     case Operation::kWithdrawConsent:
     case Operation::kListConsents:
     case Operation::kSetThreadSensitive:
+    case Operation::kAcknowledgePlan:
       return true;
     default:
       return false;
@@ -117,6 +126,31 @@ Status AuthorizePrincipal(Operation op, const Standing& standing, const ThreadRe
                       " is for the team only; the client sees who takes part, not what is said");
   }
   return Status::Ok();
+}
+
+// A coordinator: the member who opened the network, or one whose consent includes COORDINATE
+// (docs/consent.md). Editors of the plan while their consent is in force.
+bool Coordinates(const Standing& standing) {
+  return standing.role == v1::MEMBER_ROLE_COORDINATOR ||
+         (standing.consent && Allows(*standing.consent, v1::CONSENT_ACTION_COORDINATE));
+}
+
+// A member (in person or through a team) whose consent is in force, about the plan.
+Status AuthorizeMemberPlan(Operation op, const Standing& standing, const v1::Consent& consent) {
+  if (Coordinates(standing)) return Status::Ok();  // an editor
+  const v1::PlanScope scope = consent.provision().plan();
+  switch (op) {
+    case Operation::kReadPlan:
+      if (scope != v1::PLAN_SCOPE_NONE) return Status::Ok();
+      return Denied(op, "your consent does not include the plan");
+    case Operation::kUpdateAssignedAction:
+      if (scope == v1::PLAN_SCOPE_UPDATE_ASSIGNED) return Status::Ok();
+      return Denied(op, scope == v1::PLAN_SCOPE_NONE
+                            ? "your consent does not include the plan"
+                            : "your consent allows reading the plan, not updating your actions");
+    default:
+      return Denied(op, "only the client, their representative and coordinators edit the plan");
+  }
 }
 
 Status AuthorizeMember(Operation op, const Standing& standing, const ThreadRef& thread) {
@@ -143,6 +177,10 @@ Status AuthorizeMember(Operation op, const Standing& standing, const ThreadRef& 
     case Operation::kInvite:
       if (Allows(consent, v1::CONSENT_ACTION_COORDINATE)) return Status::Ok();
       return Denied(op, "your consent does not include inviting others");
+    case Operation::kReadPlan:
+    case Operation::kEditPlan:
+    case Operation::kUpdateAssignedAction:
+      return AuthorizeMemberPlan(op, standing, consent);
     case Operation::kCreateThread:
       if (!Allows(consent, v1::CONSENT_ACTION_POST)) {
         return Denied(op, "your consent does not include posting");
@@ -289,6 +327,23 @@ Status AuthorizeConfirmRepresentative(const Actor& actor, uint64_t appointed_by)
         "a second admin confirms an appointment, not the admin who asked for it");
   }
   return Status::Ok();
+}
+
+Status AuthorizePlanActionUpdate(const Actor& actor, const Standing& standing, uint64_t assignee_id,
+                                 bool assignee_is_team, bool only_status_and_note) {
+  if (IsPrincipal(standing) || Coordinates(standing)) return Status::Ok();
+  constexpr Operation op = Operation::kUpdateAssignedAction;
+  const bool theirs = assignee_is_team ? standing.team_id != 0 && standing.team_id == assignee_id
+                                       : standing.team_id == 0 && actor.account_id == assignee_id;
+  if (!theirs) return Denied(op, "the action is assigned to someone else");
+  if (!only_status_and_note) {
+    return Denied(op, "the person an action is assigned to updates only its status and note");
+  }
+  return Status::Ok();
+}
+
+bool ReadsPlan(const Standing& standing) {
+  return Authorize(Actor{0, v1::ACCOUNT_KIND_MEMBER}, Operation::kReadPlan, standing).ok();
 }
 
 Status AuthorizeAuditor(const Actor& actor) {

@@ -40,6 +40,15 @@ enum class Operation {
   // Marking a thread sensitive or not (client and representatives only). Added after the
   // table's columns: tests/server/core/authorize_test.cc checks it in a table of its own.
   kSetThreadSensitive,
+  // The shared plan (issue 15, item 1; docs/plan.md), checked in a table of their own too.
+  // Editors are the client, representatives and coordinators (the opener, role COORDINATOR, or
+  // a member whose consent includes COORDINATE; with their consent in force); others read per
+  // their consent's plan scope; nothing in a pending network.
+  kReadPlan,
+  kEditPlan,              // the frame, goals, actions (all fields), formal versions
+  kUpdateAssignedAction,  // status and note of an action: editors, and PLAN_SCOPE_UPDATE_ASSIGNED
+                          // (then AuthorizePlanActionUpdate checks that it is theirs)
+  kAcknowledgePlan,       // acknowledging a formal version: the client or a representative
 };
 
 std::string_view OperationName(Operation op);
@@ -173,6 +182,17 @@ Status AuthorizeTeamChange(const Actor& actor, bool coordinates, bool about_coor
 
 // Seeing a team's people and networks: an admin, or a person of the team (`in_team`).
 Status AuthorizeTeamRead(const Actor& actor, bool in_team);
+
+// Updating one plan action, once Authorize allowed kUpdateAssignedAction: editors (the client,
+// representatives, coordinators) anything; anyone else only the status and note (`only_status_
+// and_note`) of an action assigned to them in person or to the team they are in the network
+// through (`assignee_id`, `assignee_is_team`). PERMISSION_DENIED with the reason.
+Status AuthorizePlanActionUpdate(const Actor& actor, const Standing& standing, uint64_t assignee_id,
+                                 bool assignee_is_team, bool only_status_and_note);
+
+// Whether the standing reads the network's plan now (who gets PlanChanged events): what
+// Authorize(kReadPlan) allows.
+bool ReadsPlan(const Standing& standing);
 
 // Querying the access log, verifying it, signing checkpoints: auditors only.
 Status AuthorizeAuditor(const Actor& actor);

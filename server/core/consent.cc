@@ -95,9 +95,13 @@ StatusOr<v1::ConsentProvision> NormalizeProvision(const v1::ConsentProvision& re
   p.clear_actions();
   for (int a : actions) p.add_actions(static_cast<v1::ConsentAction>(a));
 
-  // With all_threads the ids name the sensitive threads it also covers (none: none of them).
-  if (!p.all_threads() && p.thread_ids().empty()) {
-    return InvalidArgument("name at least one thread, or grant all threads");
+  if (!v1::PlanScope_IsValid(p.plan())) {
+    return InvalidArgument("unknown plan scope " + std::to_string(p.plan()));
+  }
+  // With all_threads the ids name the sensitive threads it also covers (none: none of them). A
+  // consent to the plan alone names no thread.
+  if (!p.all_threads() && p.thread_ids().empty() && p.plan() == v1::PLAN_SCOPE_NONE) {
+    return InvalidArgument("name at least one thread, or grant all threads or the plan");
   }
   if (!p.thread_ids().empty()) {
     std::vector<uint64_t> ids(p.thread_ids().begin(), p.thread_ids().end());
@@ -169,6 +173,14 @@ AccessCut CutBetween(const std::optional<v1::Consent>& before, const v1::Consent
     }
   }
   return cut;
+}
+
+bool LosesPlan(const std::optional<v1::Consent>& before, const v1::Consent& after, int64_t now_ms) {
+  if (!before || !InForce(*before, now_ms) || !InForce(after, now_ms)) return false;
+  const auto reads = [](const v1::Consent& c) {
+    return c.provision().plan() != v1::PLAN_SCOPE_NONE || Allows(c, v1::CONSENT_ACTION_COORDINATE);
+  };
+  return reads(*before) && !reads(after);
 }
 
 bool LosesThread(const v1::Consent& consent, const ThreadScope& before, const ThreadScope& after,

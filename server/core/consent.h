@@ -89,6 +89,11 @@ struct AccessCut {
 };
 AccessCut CutBetween(const std::optional<v1::Consent>& before, const v1::Consent& after,
                      const std::vector<ThreadScope>& network_threads, int64_t now_ms);
+// Whether `after` takes the plan away that `before` let the grantee read while keeping the
+// network (both in force; a record not in force ends the whole network, which AccessEnded
+// says). A consent with COORDINATE reads it whatever the scope (a coordinator edits it); the
+// member who opened the network (role COORDINATOR) too: the caller leaves them out.
+bool LosesPlan(const std::optional<v1::Consent>& before, const v1::Consent& after, int64_t now_ms);
 bool LosesThread(const v1::Consent& consent, const ThreadScope& before, const ThreadScope& after,
                  int64_t now_ms);
 

@@ -96,6 +96,22 @@ Frame ConsentChangedFrame(const v1::Consent& consent) {
   return EventFrame(event);
 }
 
+Frame PlanChangedFrame(const v1::PlanChange& change, uint32_t version) {
+  v1::Event event;
+  auto* changed = event.mutable_plan_changed();
+  *changed->mutable_change() = change;
+  changed->set_version(version);
+  return EventFrame(event);
+}
+
+Frame PlanAccessEndedFrame(uint64_t network_id, std::string reason) {
+  v1::Event event;
+  auto* ended = event.mutable_plan_access_ended();
+  ended->set_network_id(network_id);
+  ended->set_reason(std::move(reason));
+  return EventFrame(event);
+}
+
 Frame TeamChangedFrame(const v1::TeamChanged& changed) {
   v1::Event event;
   *event.mutable_team_changed() = changed;

@@ -41,6 +41,10 @@ Frame NetworkAnsweredFrame(const v1::Network& network);
 Frame RepresentationChangedFrame(const v1::Representation& representation,
                                  v1::RepresentationChange change);
 
+// The shared plan (issue 15, item 1).
+Frame PlanChangedFrame(const v1::PlanChange& change, uint32_t version);
+Frame PlanAccessEndedFrame(uint64_t network_id, std::string reason);
+
 // ServerFrame{batch{frames...}} around already serialized ServerFrames, without parsing them:
 // appends the frames' bytes (each a complete ServerFrame, none itself a batch) to `out`,
 // which it clears first. The caller keeps the result under the peer's message size limit.

@@ -9,6 +9,7 @@
 #include "server/service/consent_actions.h"
 #include "server/service/message_actions.h"
 #include "server/service/network_actions.h"
+#include "server/service/plan_actions.h"
 #include "server/service/representative_actions.h"
 #include "server/service/team_actions.h"
 #include "server/service/thread_actions.h"
@@ -140,6 +141,20 @@ constexpr std::array kRows = {
             Run<&F::attachment_store, AttachmentStore>},
   ActionRow{F::kAttachmentOpen, type::kAttachmentRead, kReadAction, K::kRead,
             Run<&F::attachment_open, AttachmentOpen>},
+  // The shared plan (issue 15, item 1).
+  ActionRow{F::kGetPlan, type::kPlanRead, kReadAction, K::kRead, Run<&F::get_plan, GetPlan>},
+  ActionRow{F::kSetPlanFrame, type::kPlanFrameSet, kUpdate, K::kWrite,
+            Run<&F::set_plan_frame, SetPlanFrame>},
+  ActionRow{F::kSetPlanGoal, type::kPlanGoalSet, kUpdate, K::kWrite,
+            Run<&F::set_plan_goal, SetPlanGoal>},
+  ActionRow{F::kSetPlanAction, type::kPlanActionSet, kUpdate, K::kWrite,
+            Run<&F::set_plan_action, SetPlanAction>},
+  ActionRow{F::kMakePlanVersion, type::kPlanVersionMade, kCreate, K::kWrite,
+            Run<&F::make_plan_version, MakePlanVersion>},
+  ActionRow{F::kAcknowledgePlanVersion, type::kPlanVersionAcknowledged, kUpdate, K::kWrite,
+            Run<&F::acknowledge_plan_version, AcknowledgePlanVersion>},
+  ActionRow{F::kListPlanChanges, type::kPlanChangesRead, kReadAction, K::kRead,
+            Run<&F::list_plan_changes, ListPlanChanges>},
 };
 // clang-format on
 

@@ -87,9 +87,11 @@ StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Networ
   next.set_recorded_by_handle(actor.handle);
   next.set_by_representative(actor_standing.role == v1::MEMBER_ROLE_REPRESENTATIVE);
   next.set_reason(std::move(reason));
+  bool grantee_coordinates = false;
   if (grantee_id != 0) {
     KRING_ASSIGN_OR_RETURN(auto grantee, records::GetMember(txn, network.id(), grantee_id));
     next.set_grantee_is_team(grantee && grantee->team());
+    grantee_coordinates = grantee && grantee->role() == v1::MEMBER_ROLE_COORDINATOR;
   }
   records::PutConsent(txn, next);
   KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, network.id()));
@@ -103,6 +105,13 @@ StatusOr<StagedConsent> StageConsent(storage::Transaction& txn, const v1::Networ
       KRING_ASSIGN_OR_RETURN(auto changes, TeamLiveChanges(txn, person.account_id(), {network.id()},
                                                            now, &staged.cut));
       staged.team_live.insert(staged.team_live.end(), changes.begin(), changes.end());
+    }
+  }
+  // The shared plan: coordinators edit it whatever the scope says.
+  if (grantee_id != 0 && !grantee_coordinates && LosesPlan(previous, next, now)) {
+    if (!next.grantee_is_team()) staged.plan_cut.push_back(grantee_id);
+    for (const LiveChange& change : staged.team_live) {
+      if (!change.end_all) staged.plan_cut.push_back(change.account_id);
     }
   }
   KRING_ASSIGN_OR_RETURN(staged.principals, records::Principals(txn, network));
@@ -127,6 +136,10 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
     if (!consent.grantee_is_team()) told.push_back(consent.grantee_id());
   }
   ApplyLiveChanges(service, staged.team_live, ended_reason);
+  if (!staged.plan_cut.empty()) {
+    service.hub.PublishToNetwork(/*network_id=*/0, staged.plan_cut,
+                                 PlanAccessEndedFrame(consent.network_id(), ended_reason));
+  }
   for (const LiveChange& change : staged.team_live) told.push_back(change.account_id);
   service.hub.PublishToNetwork(/*network_id=*/0, told, ConsentChangedFrame(consent));
 }

@@ -51,6 +51,9 @@ struct StagedConsent {
   std::vector<uint64_t> principals;  // the client and representatives, to be told
   // A team's consent: what it changes for each person in the network through the team.
   std::vector<LiveChange> team_live;
+  // The shared plan (issue 15, item 1): who keeps the network but loses the plan with this
+  // record (told PlanAccessEnded before the response; plan events are sent to readers only).
+  std::vector<uint64_t> plan_cut;
 };
 
 // A provision from a request, in stored form (NormalizeProvision), whose named threads are all

@@ -289,5 +289,23 @@ void AddAttachment(Transaction& txn, const v1::Attachment& attachment, uint64_t 
 void UpdateAttachment(Transaction& txn, const v1::Attachment& attachment);
 // Bytes of attachments stored for the network (what its quota is checked against).
 StatusOr<uint64_t> AttachmentUsage(const ReadView& view, uint64_t network_id);
+// --- The shared plan (tables kPlans, kPlanChanges, kPlanVersions; records_plan.cc) ---
+// Issue 15, item 1. Everything people wrote in the plan is kept under the network's id.
+
+// The plan as it is now; an empty record (plan.network_id set, next_item_id 1) when it was never
+// written.
+StatusOr<store::PlanRecord> GetPlan(const ReadView& view, uint64_t network_id);
+// A change of the plan: the plan as it is after it (change_seq already change.seq()) and the
+// change itself, together.
+void PutPlanChange(Transaction& txn, const store::PlanRecord& plan, const v1::PlanChange& change);
+// The plan's changes after `after_seq`, oldest first, at most `limit` (0: all).
+StatusOr<std::vector<v1::PlanChange>> PlanChanges(const ReadView& view, uint64_t network_id,
+                                                  uint64_t after_seq, size_t limit);
+StatusOr<std::optional<v1::PlanVersion>> GetPlanVersion(const ReadView& view, uint64_t network_id,
+                                                        uint32_t number);
+// A new version, or an existing one rewritten (its acknowledgement added).
+void PutPlanVersion(Transaction& txn, const v1::PlanVersion& version);
+// Every version of the plan, oldest first, without their plans.
+StatusOr<std::vector<v1::PlanVersion>> PlanVersions(const ReadView& view, uint64_t network_id);
 
 }  // namespace kring::service::records

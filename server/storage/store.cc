@@ -37,6 +37,10 @@ std::string_view TableName(Table table) {
       // Attachments (issue 15, item 2).
       "attachments",
       "attachment_usage",
+      // The shared plan.
+      "plans",
+      "plan_changes",
+      "plan_versions",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

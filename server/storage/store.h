@@ -55,7 +55,13 @@ enum class Table : uint8_t {
   // dir's attachments/ area, one directory per network (service/attachment_area.h).
   kAttachments,      // attachment id -> v1.Attachment
   kAttachmentUsage,  // network id -> bytes of attachments stored for it (u64), for the quota
-  kCount,            // not a table
+  // The shared plan (issue 15, item 1; records_plan.cc): everything people wrote in it is kept
+  // under the network's id.
+  kPlans,         // network id -> store.PlanRecord (the plan as it is now)
+  kPlanChanges,   // network id, change seq -> v1.PlanChange (the dated changes)
+  kPlanVersions,  // network id, version number -> v1.PlanVersion (each with its plan)
+
+  kCount,  // not a table
 };
 
 inline constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);

@@ -227,6 +227,38 @@ class Connection {
                                                   const v1::ConsentProvision& provision);
   Result<v1::WithdrawConsentResult> WithdrawTeamConsent(uint64_t network_id, uint64_t team_id);
 
+  // --- The shared plan (PIP; docs/plan.md; issue 15, item 1) ---
+  // The plan as it is now (version 0) or exactly as it was at a formal version, with the list of
+  // versions. By the client, representatives, coordinators, and members whose consent has a plan
+  // scope (others: PERMISSION_DENIED). Recorded like a read of messages.
+  Result<v1::GetPlanResult> GetPlan(uint64_t network_id, uint32_t version = 0);
+  // By an editor (the client, a representative, a coordinator): the frame replaced whole.
+  Result<v1::SetPlanFrameResult> SetPlanFrame(uint64_t network_id, const v1::PlanFrame& frame);
+  // By an editor: a new goal (status UNSPECIFIED: open).
+  Result<v1::SetPlanGoalResult> AddPlanGoal(uint64_t network_id, const std::string& title,
+                                            v1::PlanGoalStatus status = {});
+  // By an editor: adds (goal_id 0) or updates a goal; fields left unset stay as they are.
+  Result<v1::SetPlanGoalResult> SetPlanGoal(const v1::SetPlanGoalRequest& request);
+  // Adds (action_id 0; by an editor) or updates an action. The assignee whose consent has
+  // PLAN_SCOPE_UPDATE_ASSIGNED sets only status and note of their own actions
+  // (UpdatePlanActionStatus); an assignee who is not a member: INVALID_ARGUMENT.
+  Result<v1::SetPlanActionResult> SetPlanAction(const v1::SetPlanActionRequest& request);
+  // What an assignee does: the action's status (UNSPECIFIED: unchanged) and, if given, its note.
+  Result<v1::SetPlanActionResult> UpdatePlanActionStatus(
+      uint64_t network_id, uint64_t action_id, v1::PlanActionStatus status,
+      const std::optional<std::string>& note = std::nullopt);
+  // By an editor: a formal version of the plan as it is now, with its reason.
+  Result<v1::MakePlanVersionResult> MakePlanVersion(uint64_t network_id,
+                                                    v1::PlanVersionReason reason,
+                                                    const std::string& note = {});
+  // By the client or a representative: the client acknowledges the version.
+  Result<v1::AcknowledgePlanVersionResult> AcknowledgePlanVersion(uint64_t network_id,
+                                                                  uint32_t version);
+  // The plan's dated changes after `after_seq`, oldest first (limit 0: 100; at most 500);
+  // continue from next_after_seq until it is 0.
+  Result<v1::ListPlanChangesResult> ListPlanChanges(uint64_t network_id, uint64_t after_seq = 0,
+                                                    uint32_t limit = 0);
+
   // --- The access log (NEN 7513, docs/audit.md) ---
   // By an auditor (AccountKind AUDITOR): records matching every set filter, oldest first, at
   // most query.limit (0: 100). Continue with after_seq = next_after_seq until it is 0. The query

@@ -26,6 +26,8 @@ struct Grant {
   bool history = false;
   int64_t start_ms = 0;  // 0: from now
   int64_t end_ms = 0;    // 0: until withdrawn
+  // The shared plan (docs/plan.md): none, read, or read and update one's own actions.
+  v1::PlanScope plan = v1::PLAN_SCOPE_NONE;
 };
 
 // The wire form of `grant`: all_threads when thread_ids is empty or grant.all_threads, and the

@@ -66,6 +66,14 @@ inline constexpr std::string_view kTeamExclusionSet = "team.exclusion_set";
 // Attachments (issue 15, item 2).
 inline constexpr std::string_view kAttachmentStored = "attachment.stored";
 inline constexpr std::string_view kAttachmentRead = "attachment.read";
+// The shared plan (issue 15, item 1; docs/plan.md).
+inline constexpr std::string_view kPlanRead = "plan.read";
+inline constexpr std::string_view kPlanFrameSet = "plan.frame_set";
+inline constexpr std::string_view kPlanGoalSet = "plan.goal_set";
+inline constexpr std::string_view kPlanActionSet = "plan.action_set";
+inline constexpr std::string_view kPlanVersionMade = "plan.version_made";
+inline constexpr std::string_view kPlanVersionAcknowledged = "plan.version_acknowledged";
+inline constexpr std::string_view kPlanChangesRead = "plan.changes_read";
 
 // Every type above, in the order docs/audit.md lists them.
 inline constexpr std::array kAll = {
@@ -123,6 +131,14 @@ inline constexpr std::array kAll = {
     // Attachments (issue 15, item 2).
     kAttachmentStored,
     kAttachmentRead,
+    // The shared plan.
+    kPlanRead,
+    kPlanFrameSet,
+    kPlanGoalSet,
+    kPlanActionSet,
+    kPlanVersionMade,
+    kPlanVersionAcknowledged,
+    kPlanChangesRead,
 };
 
 // Whether `type` is one of kAll.

@@ -785,5 +785,135 @@ TEST(AuthorizeRequestTest, AOneTimePasswordOnlyChangesItself) {
   }
 }
 
+// --- The shared plan (issue 15, item 1) ---
+// Editors: the client, representatives, coordinators (consent in force). Everyone else per the
+// plan scope of their consent (a team's people per the team's). Nothing in a pending network.
+
+constexpr auto kNone = v1::PLAN_SCOPE_NONE;
+constexpr auto kPlanRead = v1::PLAN_SCOPE_READ;
+constexpr auto kPlanUpdate = v1::PLAN_SCOPE_UPDATE_ASSIGNED;
+
+struct PlanRow {
+  Place place;
+  v1::AccountKind kind;
+  v1::PlanScope scope;  // set on the place's consent, if it has one
+  //                 Read  Edit  UpdateAssigned  Acknowledge
+  std::array<Code, 4> expected;
+};
+
+// clang-format off
+const PlanRow kPlanTable[] = {
+//   place                          actor     scope         Read  Edit  Update Ack
+    {Place::kClient,                kClient,  kNone,       {OK,   OK,   OK,    OK}},
+    {Place::kRepresentative,        kMember,  kNone,       {OK,   OK,   OK,    OK}},
+    {Place::kCoordinator,           kMember,  kNone,       {OK,   OK,   OK,    DENY}},
+    {Place::kMemberAll,             kMember,  kNone,       {DENY, DENY, DENY,  DENY}},
+    {Place::kMemberAll,             kMember,  kPlanRead,   {OK,   DENY, DENY,  DENY}},
+    {Place::kMemberAll,             kMember,  kPlanUpdate, {OK,   DENY, OK,    DENY}},
+    {Place::kMemberOneThread,       kMember,  kPlanUpdate, {OK,   DENY, OK,    DENY}},
+    {Place::kMemberReadOnly,        kMember,  kPlanRead,   {OK,   DENY, DENY,  DENY}},
+    {Place::kMemberAllNamed,        kMember,  kNone,       {DENY, DENY, DENY,  DENY}},
+    // A consent not in force gives nothing of the plan, whatever its scope.
+    {Place::kMemberExpired,         kMember,  kPlanUpdate, {DENY, DENY, DENY,  DENY}},
+    {Place::kMemberWithdrawn,       kMember,  kPlanUpdate, {DENY, DENY, DENY,  DENY}},
+    {Place::kMemberNotYet,          kMember,  kPlanUpdate, {DENY, DENY, DENY,  DENY}},
+    {Place::kMemberNoConsent,       kMember,  kNone,       {DENY, DENY, DENY,  DENY}},
+    // A team's people, per the team's consent and their own period.
+    {Place::kTeamMember,            kMember,  kNone,       {DENY, DENY, DENY,  DENY}},
+    {Place::kTeamMember,            kMember,  kPlanRead,   {OK,   DENY, DENY,  DENY}},
+    {Place::kTeamMember,            kMember,  kPlanUpdate, {OK,   DENY, OK,    DENY}},
+    {Place::kTeamMemberExcluded,    kMember,  kPlanUpdate, {DENY, DENY, DENY,  DENY}},
+    {Place::kTeamStandInNotYet,     kMember,  kPlanUpdate, {DENY, DENY, DENY,  DENY}},
+    {Place::kTeamStandInEnded,      kMember,  kPlanUpdate, {DENY, DENY, DENY,  DENY}},
+    {Place::kTeamStandInInPeriod,   kMember,  kPlanUpdate, {OK,   DENY, OK,    DENY}},
+    {Place::kTeamWithdrawn,         kMember,  kPlanUpdate, {DENY, DENY, DENY,  DENY}},
+    {Place::kPendingInvitee,        kMember,  kNone,       {DENY, DENY, DENY,  DENY}},
+    {Place::kRemoved,               kMember,  kNone,       {DENY, DENY, DENY,  DENY}},
+    {Place::kStranger,              kMember,  kNone,       {DENY, DENY, DENY,  DENY}},
+    {Place::kNoNetwork,             kMember,  kNone,       {GONE, GONE, GONE,  GONE}},
+    {Place::kNoNetworkRoleClaimed,  kClient,  kNone,       {GONE, GONE, GONE,  GONE}},
+    // Nobody works on the plan of a network that waits for the client, as with threads.
+    {Place::kPendingOpener,         kMember,  kNone,       {PRE,  PRE,  PRE,   PRE}},
+    {Place::kPendingClient,         kClient,  kNone,       {PRE,  PRE,  PRE,   PRE}},
+    {Place::kPendingRepresentative, kMember,  kNone,       {PRE,  PRE,  PRE,   PRE}},
+    // Admins and auditors never see network content.
+    {Place::kClient,                kAdmin,   kNone,       {DENY, DENY, DENY,  DENY}},
+    {Place::kCoordinator,           kAuditor, kNone,       {DENY, DENY, DENY,  DENY}},
+    {Place::kMemberAll,             kAdmin,   kPlanUpdate, {DENY, DENY, DENY,  DENY}},
+};
+// clang-format on
+
+Standing PlanStanding(Place place, v1::PlanScope scope) {
+  Standing s = StandingFor(place, S);
+  if (s.consent) s.consent->mutable_provision()->set_plan(scope);
+  return s;
+}
+
+TEST(AuthorizeTest, PlanIsEditedByPrincipalsAndCoordinatorsAndReadPerConsent) {
+  constexpr std::array kPlanOps = {Operation::kReadPlan, Operation::kEditPlan,
+                                   Operation::kUpdateAssignedAction, Operation::kAcknowledgePlan};
+  std::set<Place> places;
+  for (const PlanRow& row : kPlanTable) {
+    places.insert(row.place);
+    const Standing standing = PlanStanding(row.place, row.scope);
+    for (size_t i = 0; i < kPlanOps.size(); ++i) {
+      Status s = Authorize(Actor{42, row.kind}, kPlanOps[i], standing);
+      EXPECT_EQ(CodeName(s.code()), CodeName(row.expected[i]))
+          << "place " << static_cast<int>(row.place) << " kind " << row.kind << " scope "
+          << row.scope << " op " << OperationName(kPlanOps[i]) << ": " << s.ToString();
+    }
+    // ReadsPlan (who gets plan events) says what Authorize says for a member-kind reader.
+    if (row.kind != kAdmin && row.kind != kAuditor) {
+      EXPECT_EQ(ReadsPlan(standing), row.expected[0] == OK) << static_cast<int>(row.place);
+    }
+  }
+  EXPECT_EQ(places.size(), static_cast<size_t>(Place::kPendingRepresentative) + 1);
+}
+
+TEST(AuthorizeTest, PlanRefusalsSayWhy) {
+  const Actor member{42, kMember};
+  EXPECT_NE(Authorize(member, Operation::kReadPlan, PlanStanding(Place::kMemberAll, kNone))
+                .detail()
+                .find("does not include the plan"),
+            std::string::npos);
+  EXPECT_NE(Authorize(member, Operation::kEditPlan, PlanStanding(Place::kMemberAll, kPlanUpdate))
+                .detail()
+                .find("coordinators edit the plan"),
+            std::string::npos);
+  EXPECT_NE(Authorize(member, Operation::kUpdateAssignedAction,
+                      PlanStanding(Place::kMemberAll, kPlanRead))
+                .detail()
+                .find("not updating"),
+            std::string::npos);
+}
+
+TEST(AuthorizeTest, AnAssigneeUpdatesOnlyStatusAndNoteOfTheirOwnAction) {
+  const Actor me{42, kMember};
+  const Standing member = PlanStanding(Place::kMemberAll, kPlanUpdate);
+  const Standing team = PlanStanding(Place::kTeamMember, kPlanUpdate);  // team 900
+  // assignee id, is team, only status and note -> expected
+  EXPECT_EQ(AuthorizePlanActionUpdate(me, member, 42, false, true).code(), OK);
+  EXPECT_EQ(AuthorizePlanActionUpdate(me, member, 42, false, false).code(), DENY);
+  EXPECT_EQ(AuthorizePlanActionUpdate(me, member, 43, false, true).code(), DENY);
+  EXPECT_EQ(AuthorizePlanActionUpdate(me, member, 42, true, true).code(), DENY);  // a team 42
+  EXPECT_EQ(AuthorizePlanActionUpdate(me, team, 900, true, true).code(), OK);
+  EXPECT_EQ(AuthorizePlanActionUpdate(me, team, 900, true, false).code(), DENY);
+  EXPECT_EQ(AuthorizePlanActionUpdate(me, team, 42, false, true).code(), DENY);  // not in person
+  // Editors change any action, every field.
+  for (Place editor : {Place::kClient, Place::kRepresentative, Place::kCoordinator}) {
+    EXPECT_EQ(AuthorizePlanActionUpdate(me, PlanStanding(editor, kNone), 43, false, false).code(),
+              OK);
+  }
+  // A member whose consent includes COORDINATE coordinates: an editor too.
+  Standing coordinating = PlanStanding(Place::kMemberAll, kNone);
+  coordinating.consent->mutable_provision()->add_actions(kCoordinate);
+  EXPECT_EQ(Authorize(me, Operation::kEditPlan, coordinating).code(), OK);
+  EXPECT_EQ(AuthorizePlanActionUpdate(me, coordinating, 43, false, false).code(), OK);
+  EXPECT_EQ(Authorize(me, Operation::kAcknowledgePlan, coordinating).code(), DENY);
+  EXPECT_NE(
+      AuthorizePlanActionUpdate(me, member, 42, false, false).detail().find("status and note"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace kring

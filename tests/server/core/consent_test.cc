@@ -250,5 +250,52 @@ TEST(CutBetweenTest, WithdrawalOrAFutureStartCutsEverything) {
   EXPECT_TRUE(CutBetween(std::nullopt, future, {{1}}, kNow).empty());
 }
 
+// --- The plan scope (issue 15, item 1) ---
+
+TEST(NormalizeProvisionTest, APlanScopeAloneNeedsNoThreadAndUnknownScopesAreRefused) {
+  v1::ConsentProvision plan_only;
+  plan_only.set_plan(v1::PLAN_SCOPE_READ);
+  auto n = NormalizeProvision(plan_only, /*for_team=*/false, kNow);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->plan(), v1::PLAN_SCOPE_READ);
+  EXPECT_FALSE(n->all_threads());
+  EXPECT_EQ(n->thread_ids_size(), 0);
+  v1::ConsentProvision unknown = Provision({});
+  unknown.set_plan(static_cast<v1::PlanScope>(9));
+  EXPECT_EQ(NormalizeProvision(unknown, false, kNow).status().code(), Code::kInvalidArgument);
+  // The plan scope of the team's consent to team-only threads means nothing: it is dropped.
+  v1::ConsentProvision team;
+  team.add_actions(v1::CONSENT_ACTION_TEAM_THREADS);
+  team.set_plan(v1::PLAN_SCOPE_UPDATE_ASSIGNED);
+  auto t = NormalizeProvision(team, /*for_team=*/true, kNow);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->plan(), v1::PLAN_SCOPE_NONE);
+}
+
+TEST(LosesPlanTest, OnlyANarrowingThatKeepsTheNetworkButDropsThePlan) {
+  auto with = [](v1::PlanScope scope, v1::ConsentStatus status = v1::CONSENT_STATUS_ACTIVE) {
+    v1::Consent c;
+    c.set_status(status);
+    c.mutable_provision()->set_all_threads(true);
+    c.mutable_provision()->set_start_ms(kNow - 1);
+    c.mutable_provision()->set_plan(scope);
+    return c;
+  };
+  const auto none = v1::PLAN_SCOPE_NONE, read = v1::PLAN_SCOPE_READ,
+             update = v1::PLAN_SCOPE_UPDATE_ASSIGNED;
+  EXPECT_TRUE(LosesPlan(with(read), with(none), kNow));
+  EXPECT_TRUE(LosesPlan(with(update), with(none), kNow));
+  EXPECT_FALSE(LosesPlan(with(update), with(read), kNow));  // still reads it
+  EXPECT_FALSE(LosesPlan(with(none), with(none), kNow));
+  v1::Consent coordinating = with(none);
+  coordinating.mutable_provision()->add_actions(v1::CONSENT_ACTION_COORDINATE);
+  EXPECT_FALSE(LosesPlan(with(read), coordinating, kNow));  // edits it as a coordinator
+  EXPECT_TRUE(LosesPlan(coordinating, with(none), kNow));
+  EXPECT_FALSE(LosesPlan(std::nullopt, with(none), kNow));
+  // Withdrawn: the whole network is cut (AccessEnded), not the plan alone.
+  EXPECT_FALSE(LosesPlan(with(read), with(read, v1::CONSENT_STATUS_WITHDRAWN), kNow));
+  EXPECT_FALSE(LosesPlan(with(read, v1::CONSENT_STATUS_WITHDRAWN), with(none), kNow));
+}
+
 }  // namespace
 }  // namespace kring
