@@ -34,6 +34,8 @@ std::string_view TableName(Table table) {
       "account_teams",
       "team_exclusions",
       "representation_requests",
+      // Corrections and retractions (issue 15, item 3).
+      "message_versions",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

@@ -51,6 +51,10 @@ enum class Table : uint8_t {
   // Appointments of representatives waiting for a second admin (pending: no access; only
   // kRepresentatives holds those in force): client id, representative id -> v1.Representation.
   kRepresentationRequests,
+  // Corrections and retractions (issue 15, item 3; records_correction.cc): per thread, the
+  // change log, the versions a change replaced, and the newest change number (one table, three
+  // key shapes: thread id, then 'c' change / 'v' seq version / 'h').
+  kMessageVersions,
   kCount,  // not a table
 };
 

@@ -63,6 +63,11 @@ inline constexpr std::string_view kTeamPersonRemoved = "team.person_removed";
 inline constexpr std::string_view kTeamsListed = "teams.listed";
 inline constexpr std::string_view kTeamPeopleListed = "team.people_listed";
 inline constexpr std::string_view kTeamExclusionSet = "team.exclusion_set";
+// Corrections and retractions (issue 15, item 3).
+inline constexpr std::string_view kMessageCorrected = "message.corrected";
+inline constexpr std::string_view kMessageRetracted = "message.retracted";
+inline constexpr std::string_view kMessageVersionsRead = "message.versions_read";
+inline constexpr std::string_view kMessageChangesRead = "message.changes_read";
 
 // Every type above, in the order docs/audit.md lists them.
 inline constexpr std::array kAll = {
@@ -117,6 +122,11 @@ inline constexpr std::array kAll = {
     kTeamsListed,
     kTeamPeopleListed,
     kTeamExclusionSet,
+    // Corrections and retractions (issue 15, item 3).
+    kMessageCorrected,
+    kMessageRetracted,
+    kMessageVersionsRead,
+    kMessageChangesRead,
 };
 
 // Whether `type` is one of kAll.
