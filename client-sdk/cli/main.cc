@@ -75,6 +75,7 @@ int Main(int argc, char** argv) {
   AddConsentCommands(app, &run);
   AddAuditCommands(app, &run);
   AddTeamCommands(app, &run);
+  AddCorrectionCommands(app, &run);  // issue 15, item 3
 
   try {
     app.parse(argc, argv);
