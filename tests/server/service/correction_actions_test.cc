@@ -351,6 +351,32 @@ TEST_F(CorrectionActionsTest, ConcurrentCorrectionsOfOneMessageAreBothOrderedWit
   EXPECT_EQ(Versions(*client_, 1).list_message_versions().versions_size(), 2 * kPerDevice + 1);
 }
 
+// A history page built before a retraction is stored, but decided after it, is built again:
+// after the retraction's answer no read serves the retracted text (reads.cc).
+TEST_F(CorrectionActionsTest, AHistoryPageDecidedAfterARetractionDoesNotShowItsText) {
+  Post(*coach_, network_.id(), thread_, "Verkeerd adres");
+  faulty_.HoldWrites();
+  v1::ClientFrame retract;
+  retract.mutable_retract_message()->set_network_id(network_.id());
+  retract.mutable_retract_message()->set_thread_id(thread_);
+  retract.mutable_retract_message()->set_seq(1);
+  retract.mutable_retract_message()->set_client_msg_id("r-held");
+  const uint64_t retract_id = coach_->Send(retract);
+  ASSERT_TRUE(faulty_.WaitWriteHeld());  // applied on the writer, not stored yet
+  v1::ClientFrame history;
+  history.mutable_fetch_history()->set_network_id(network_.id());
+  history.mutable_fetch_history()->set_thread_id(thread_);
+  const uint64_t history_id = buddy_->Send(history);  // its page is built from the store now
+  faulty_.ReleaseWrites();
+  ASSERT_FALSE(coach_->sink().WaitResponse(retract_id).has_error());
+  v1::Response page = buddy_->sink().WaitResponse(history_id);
+  ASSERT_FALSE(page.has_error()) << page.error().detail();
+  ASSERT_EQ(page.fetch_history().messages_size(), 1);
+  EXPECT_TRUE(page.fetch_history().messages(0).retracted());
+  EXPECT_EQ(page.fetch_history().messages(0).text(), "");
+  EXPECT_EQ(page.fetch_history().last_change(), 1u);
+}
+
 TEST_F(CorrectionActionsTest, EachRequestLeavesOneRecordNamingTheMessageNeverItsText) {
   Post(*coach_, network_.id(), thread_, "geheim adres");
   uint64_t head = Head();
