@@ -136,6 +136,20 @@ int DeclineNetwork(Invocation& inv, uint64_t network_id);
 int RemoveMember(Invocation& inv, uint64_t network_id, const std::string& handle);
 int ListMembers(Invocation& inv, uint64_t network_id);
 
+// --- Corrections and retractions (correction_commands.cc; issue 15, item 3) ---
+
+void AddCorrectionCommands(CLI::App& app, Command* run);
+// By the author: prints the message's new version. `client_msg_id` empty: a random one.
+int Correct(Invocation& inv, uint64_t network_id, uint64_t thread_id, uint64_t seq,
+            const std::string& text, std::string client_msg_id);
+int Retract(Invocation& inv, uint64_t network_id, uint64_t thread_id, uint64_t seq,
+            std::string client_msg_id);
+// Every version of a message, oldest first, one line each: VERSION  TIME  TEXT.
+int Versions(Invocation& inv, uint64_t network_id, uint64_t thread_id, uint64_t seq);
+// The messages corrected or retracted after change number `after_change`, as history shows
+// them, then "(changes through N)".
+int Changes(Invocation& inv, uint64_t network_id, uint64_t thread_id, uint64_t after_change);
+
 // --- Teams (team_commands.cc; docs/consent.md, "Teams") ---
 
 void AddTeamCommands(CLI::App& app, Command* run);

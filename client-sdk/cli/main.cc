@@ -77,6 +77,7 @@ int Main(int argc, char** argv) {
   AddTeamCommands(app, &run);
   AddAttachmentCommands(app, &run);
   AddPlanCommands(app, &run);
+  AddCorrectionCommands(app, &run);  // issue 15, item 3
 
   try {
     app.parse(argc, argv);

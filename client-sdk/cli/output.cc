@@ -320,6 +320,12 @@ JsonObject MessageJson(const v1::Message& m) {
     }
     j.Raw("attachments", list + "]");
   }
+  // Corrections and retractions (issue 15, item 3): only on messages that changed.
+  if (m.version() > 1) j.Uint("version", m.version());
+  if (m.corrected_at_ms() != 0) j.Str("corrected_at", FormatTime(m.corrected_at_ms()));
+  if (m.retracted()) {
+    j.Bool("retracted", true).Str("retracted_at", FormatTime(m.retracted_at_ms()));
+  }
   return j;
 }
 
@@ -407,10 +413,15 @@ std::string ThreadText(const v1::Thread& t, const Handles* handles) {
 }
 
 std::string MessageText(const v1::Message& m) {
-  std::string s = std::to_string(m.seq()) + "  " + m.sender_handle() + "  " +
-                  FormatTime(m.posted_at_ms()) + "  " + OneLine(m.text());
-  for (const v1::Attachment& a : m.attachments()) s += "  [attached: " + AttachmentText(a) + "]";
-  return s;
+  const std::string head =
+      std::to_string(m.seq()) + "  " + m.sender_handle() + "  " + FormatTime(m.posted_at_ms());
+  if (m.retracted()) {
+    return head + "  (retracted by the author " + FormatTime(m.retracted_at_ms()) + ")";
+  }
+  std::string line = head + "  " + OneLine(m.text());
+  if (m.corrected_at_ms() != 0) line += "  (corrected " + FormatTime(m.corrected_at_ms()) + ")";
+  for (const v1::Attachment& a : m.attachments()) line += "  [attached: " + AttachmentText(a) + "]";
+  return line;
 }
 
 void Output::Emit(std::string_view text, const JsonObject& json) const {

@@ -121,6 +121,8 @@ std::string ConsentText(const v1::Consent& c, int64_t now_ms, const Handles& han
 // The access a record gives, in one plain line: "ruud may read (read only) in Werk, Wonen;
 // earlier messages hidden; until 2026-12-31" (thread titles from `titles`, ids where unknown).
 std::string AccessLine(const v1::Consent& c, const Titles& titles);
+// "SEQ  HANDLE  TIME  TEXT", with "  (corrected TIME)" after a corrected text, and
+// "SEQ  HANDLE  TIME  (retracted by the author TIME)" in place of a retracted one.
 std::string MessageText(const v1::Message& m);
 
 // --- The access log (audit_output.cc) ---

@@ -560,6 +560,64 @@ Result<v1::ListPlanChangesResult> Connection::ListPlanChanges(uint64_t network_i
   return KRING_SDK_CALL(f, list_plan_changes, kListPlanChanges);
 }
 
+// --- Corrections and retractions (issue 15, item 3) ---
+
+Result<v1::CorrectMessageResult> Connection::CorrectMessage(uint64_t network_id, uint64_t thread_id,
+                                                            uint64_t seq,
+                                                            const std::string& client_msg_id,
+                                                            const std::string& text) {
+  if (text.size() > options().max_message_bytes) {
+    return Error{v1::Error::INVALID_ARGUMENT,
+                 "the text is " + std::to_string(text.size()) + " bytes; a message holds at most " +
+                     std::to_string(options().max_message_bytes) + " bytes; not sent",
+                 0, false};
+  }
+  v1::ClientFrame f;
+  auto* req = f.mutable_correct_message();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  req->set_seq(seq);
+  req->set_client_msg_id(client_msg_id);
+  req->set_text(text);
+  return KRING_SDK_CALL(f, correct_message, kCorrectMessage);
+}
+
+Result<v1::RetractMessageResult> Connection::RetractMessage(uint64_t network_id, uint64_t thread_id,
+                                                            uint64_t seq,
+                                                            const std::string& client_msg_id) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_retract_message();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  req->set_seq(seq);
+  req->set_client_msg_id(client_msg_id);
+  return KRING_SDK_CALL(f, retract_message, kRetractMessage);
+}
+
+Result<v1::ListMessageVersionsResult> Connection::ListMessageVersions(uint64_t network_id,
+                                                                      uint64_t thread_id,
+                                                                      uint64_t seq) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_list_message_versions();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  req->set_seq(seq);
+  return KRING_SDK_CALL(f, list_message_versions, kListMessageVersions);
+}
+
+Result<v1::FetchMessageChangesResult> Connection::FetchMessageChanges(uint64_t network_id,
+                                                                      uint64_t thread_id,
+                                                                      uint64_t after_change,
+                                                                      uint32_t limit) {
+  v1::ClientFrame f;
+  auto* req = f.mutable_fetch_message_changes();
+  req->set_network_id(network_id);
+  req->set_thread_id(thread_id);
+  req->set_after_change(after_change);
+  req->set_limit(limit);
+  return KRING_SDK_CALL(f, fetch_message_changes, kFetchMessageChanges);
+}
+
 #undef KRING_SDK_CALL
 
 }  // namespace kring::sdk

@@ -62,12 +62,13 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
 
   const std::string& token() const { return token_; }
 
-  Result<v1::ThreadSubscription> Follow(uint64_t network_id, uint64_t thread_id,
-                                        uint64_t after_seq) {
+  Result<v1::ThreadSubscription> Follow(uint64_t network_id, uint64_t thread_id, uint64_t after_seq,
+                                        std::optional<uint64_t> after_change) {
     std::shared_ptr<Connection> conn;
     {
       std::lock_guard lock(mu_);
-      follows_[thread_id] = Followed{network_id, after_seq};
+      follows_[thread_id] =
+          Followed{network_id, after_seq, after_change.value_or(0), after_change.has_value()};
       conn = connected_ ? conn_ : nullptr;
     }
     v1::ThreadSubscription pending;
@@ -88,7 +89,16 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
       return Error::FromProto(state.error());
     }
     NoteHidden(network_id, after_seq, state);
+    // On a failure the change cursor stays: the next subscription catches up from it.
+    (void)CatchUpChanges(*conn, network_id, thread_id);
     return state;
+  }
+
+  std::optional<uint64_t> change_cursor(uint64_t thread_id) const {
+    std::lock_guard lock(mu_);
+    auto it = follows_.find(thread_id);
+    if (it == follows_.end() || !it->second.change_known) return std::nullopt;
+    return it->second.change;
   }
 
   std::optional<uint64_t> cursor(uint64_t thread_id) const {
@@ -150,6 +160,16 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
       listener_->OnMessage(m);
       return;
     }
+    if (event.has_message_changed()) {
+      const v1::Message& m = event.message_changed().message();
+      {
+        std::lock_guard lock(mu_);
+        auto it = follows_.find(m.thread_id());
+        if (it != follows_.end()) it->second.change = std::max(it->second.change, m.change());
+      }
+      listener_->OnMessageChanged(m);
+      return;
+    }
     if (event.has_access_ended()) {
       const v1::AccessEnded& ended = event.access_ended();
       std::vector<uint64_t> threads;
@@ -190,8 +210,54 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
  private:
   struct Followed {
     uint64_t network_id = 0;
-    uint64_t cursor = 0;  // seq of the last message delivered
+    uint64_t cursor = 0;        // seq of the last message delivered
+    uint64_t change = 0;        // change number of the last correction or retraction delivered
+    bool change_known = false;  // false: start from the thread's newest change when subscribed
   };
+
+  // After a subscribe was accepted: the corrections and retractions since the thread's change
+  // cursor go to OnMessageChanged (live ones flow from the subscription meanwhile, so nothing
+  // falls between). A cursor not known yet starts at the thread's newest change. False on a
+  // failure (the cursor stays, and the next subscription catches up from it).
+  bool CatchUpChanges(Connection& conn, uint64_t network_id, uint64_t thread_id) {
+    uint64_t after = 0;
+    bool known = false;
+    {
+      std::lock_guard lock(mu_);
+      auto it = follows_.find(thread_id);
+      if (it == follows_.end()) return true;
+      after = it->second.change;
+      known = it->second.change_known;
+    }
+    if (!known) {
+      // A page past the end: no message, only the thread's newest change number.
+      auto head = conn.FetchHistory(network_id, thread_id, UINT64_MAX, 1);
+      if (!head.ok()) return false;
+      std::lock_guard lock(mu_);
+      auto it = follows_.find(thread_id);
+      if (it != follows_.end()) {
+        it->second.change = std::max(it->second.change, head->last_change());
+        it->second.change_known = true;
+      }
+      return true;
+    }
+    for (;;) {
+      auto page = conn.FetchMessageChanges(network_id, thread_id, after);
+      if (!page.ok()) return false;
+      for (const v1::Message& m : page->messages()) listener_->OnMessageChanged(m);
+      {
+        std::lock_guard lock(mu_);
+        auto it = follows_.find(thread_id);
+        if (it == follows_.end()) return true;
+        it->second.change = std::max(it->second.change, page->through_change());
+        it->second.change_known = true;
+      }
+      if (page->through_change() >= page->last_change() || page->through_change() <= after) {
+        return true;
+      }
+      after = page->through_change();
+    }
+  }
 
   class Adapter final : public EventListener {
    public:
@@ -286,6 +352,7 @@ class Session::Impl : public std::enable_shared_from_this<Impl> {
           auto sent = std::find_if(cursors.begin(), cursors.end(),
                                    [&](const auto& c) { return c.thread_id() == t.thread_id(); });
           if (sent != cursors.end()) NoteHidden(network_id, sent->after_seq(), t);
+          if (!CatchUpChanges(conn, network_id, t.thread_id()) && conn.closed()) return false;
         }
       }
       for (const auto& [thread_id, why] : refused) {
@@ -444,8 +511,12 @@ Result<std::unique_ptr<Session>> Session::Resume(SessionOptions options, const s
 
 const std::string& Session::token() const { return impl_->token(); }
 Result<v1::ThreadSubscription> Session::Follow(uint64_t network_id, uint64_t thread_id,
-                                               uint64_t after_seq) {
-  return impl_->Follow(network_id, thread_id, after_seq);
+                                               uint64_t after_seq,
+                                               std::optional<uint64_t> after_change) {
+  return impl_->Follow(network_id, thread_id, after_seq, after_change);
+}
+std::optional<uint64_t> Session::change_cursor(uint64_t thread_id) const {
+  return impl_->change_cursor(thread_id);
 }
 std::optional<uint64_t> Session::cursor(uint64_t thread_id) const {
   return impl_->cursor(thread_id);

@@ -31,6 +31,14 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "stopped receiving new messages as they are written";
   } else if (type == event_type::kMessagePosted) {
     what = "posted a message in " + thread;
+  } else if (type == event_type::kMessageCorrected) {
+    what = "corrected a message in " + thread;
+  } else if (type == event_type::kMessageRetracted) {
+    what = "retracted a message in " + thread;
+  } else if (type == event_type::kMessageVersionsRead) {
+    what = "read the earlier versions of a message in " + thread;
+  } else if (type == event_type::kMessageChangesRead) {
+    what = "read " + Messages(e.count()) + " corrected or retracted in " + thread;
   } else if (type == event_type::kMembersListed) {
     what = "looked at who is in the network";
   } else if (type == event_type::kThreadsListed) {

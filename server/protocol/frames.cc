@@ -66,6 +66,12 @@ Frame ReadMarkerUpdatedFrame(uint64_t network_id, const v1::ReadMarker& marker) 
   return EventFrame(event);
 }
 
+Frame MessageChangedFrame(const v1::Message& message) {
+  v1::Event event;
+  *event.mutable_message_changed()->mutable_message() = message;
+  return EventFrame(event);
+}
+
 Frame ThreadCreatedFrame(const v1::Thread& thread) {
   v1::Event event;
   *event.mutable_thread_created()->mutable_thread() = thread;

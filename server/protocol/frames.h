@@ -28,6 +28,8 @@ Frame MembershipChangedFrame(uint64_t network_id, v1::MembershipChange change,
 // `thread_ids` empty: the whole network.
 Frame AccessEndedFrame(uint64_t network_id, const std::vector<uint64_t>& thread_ids,
                        std::string reason);
+// Corrections and retractions (issue 15, item 3): the message as it is now.
+Frame MessageChangedFrame(const v1::Message& message);
 Frame ReadMarkerUpdatedFrame(uint64_t network_id, const v1::ReadMarker& marker);
 Frame ThreadCreatedFrame(const v1::Thread& thread);
 Frame ThreadChangedFrame(const v1::Thread& thread);

@@ -7,6 +7,7 @@
 #include "server/service/attachment_actions.h"
 #include "server/service/audit_actions.h"
 #include "server/service/consent_actions.h"
+#include "server/service/correction_actions.h"
 #include "server/service/message_actions.h"
 #include "server/service/network_actions.h"
 #include "server/service/plan_actions.h"
@@ -155,6 +156,15 @@ constexpr std::array kRows = {
             Run<&F::acknowledge_plan_version, AcknowledgePlanVersion>},
   ActionRow{F::kListPlanChanges, type::kPlanChangesRead, kReadAction, K::kRead,
             Run<&F::list_plan_changes, ListPlanChanges>},
+  // Corrections and retractions (issue 15, item 3).
+  ActionRow{F::kCorrectMessage, type::kMessageCorrected, kUpdate, K::kWrite,
+            Run<&F::correct_message, CorrectMessage>},
+  ActionRow{F::kRetractMessage, type::kMessageRetracted, kUpdate, K::kWrite,
+            Run<&F::retract_message, RetractMessage>},
+  ActionRow{F::kListMessageVersions, type::kMessageVersionsRead, kReadAction, K::kRead,
+            Run<&F::list_message_versions, ListMessageVersions>},
+  ActionRow{F::kFetchMessageChanges, type::kMessageChangesRead, kReadAction, K::kRead,
+            Run<&F::fetch_message_changes, FetchMessageChanges>},
 };
 // clang-format on
 

@@ -294,6 +294,26 @@ void Hub::PublishToThread(uint64_t network_id, uint64_t thread_id,
   for (const auto& t : targets) t->SendFrame(frame);
 }
 
+void Hub::PublishToThreadReaders(uint64_t network_id, uint64_t thread_id,
+                                 const std::vector<uint64_t>& readers, const Frame& frame) {
+  const int64_t now = clock_.NowMs();
+  std::vector<std::shared_ptr<EventTarget>> targets;
+  {
+    std::lock_guard lock(mu_);
+    std::set<EventTarget*> subscribed;
+    CollectSubscribedLocked(network_id, thread_id, now, subscribed);
+    for (EventTarget* raw : subscribed) {
+      auto it = attached_.find(raw);
+      if (it == attached_.end() ||
+          std::find(readers.begin(), readers.end(), it->second.account_id) == readers.end()) {
+        continue;
+      }
+      if (auto t = it->second.target.lock()) targets.push_back(std::move(t));
+    }
+  }
+  for (const auto& t : targets) t->SendFrame(frame);
+}
+
 void Hub::PublishToAccount(uint64_t account_id, const Frame& frame) {
   PublishToNetwork(/*network_id=*/0, {account_id}, frame);
 }

@@ -149,6 +149,11 @@ class Hub {
   void PublishToThread(uint64_t network_id, uint64_t thread_id,
                        const std::vector<uint64_t>& accounts, const Frame& frame);
   void PublishToAccount(uint64_t account_id, const Frame& frame);
+  // To every connection subscribed to the thread (access in force) whose account is one of
+  // `readers`, each at most once: a correction or retraction, told only to those who may read
+  // that message (issue 15, item 3).
+  void PublishToThreadReaders(uint64_t network_id, uint64_t thread_id,
+                              const std::vector<uint64_t>& readers, const Frame& frame);
 
   // The account lost access to the network (thread_ids empty) or to those threads of it:
   // cancels its subscriptions there, then sends `frame` (AccessEnded) to each of its

@@ -192,7 +192,9 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
     KRING_ASSIGN_OR_RETURN(auto ref,
                            records::GetPostedRef(txn, actor.account_id, req.client_msg_id()));
     if (ref) {
-      if (ref->thread_id() != req.thread_id() || ref->text_sha256() != text_sha) {
+      // ref->version(): the id named a correction or retraction (issue 15, item 3), not a post.
+      if (ref->version() != 0 || ref->thread_id() != req.thread_id() ||
+          ref->text_sha256() != text_sha) {
         return AlreadyExists("client_msg_id was already used for another message");
       }
       auto* result = out.response.mutable_post_message();
@@ -231,6 +233,7 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
       }
       *message.add_attachments() = std::move(attachment);
     }
+    message.set_version(1);
     std::string message_bytes = records::AppendMessage(txn, message, text_sha);
 
     auto* result = out.response.mutable_post_message();
@@ -254,7 +257,7 @@ Status PostMessage(RequestContext& ctx, const v1::PostMessageRequest& req) {
 Status FetchHistory(RequestContext& ctx, const v1::FetchHistoryRequest& req) {
   ctx.ReadInNetwork(
       req.network_id(), Operation::kReadHistory, ThreadRef{req.thread_id()},
-      [&ctx, req](const storage::ReadView&, const Permitted& permitted,
+      [&ctx, req](const storage::ReadView& view, const Permitted& permitted,
                   v1::AuditEvent& record) -> StatusOr<v1::Response> {
         // The page always comes from the store: a transaction's scan would read the whole thread.
         const storage::Store& store = ctx.service().store;
@@ -268,6 +271,9 @@ Status FetchHistory(RequestContext& ctx, const v1::FetchHistoryRequest& req) {
         auto* result = response.mutable_fetch_history();
         result->set_last_seq(thread.last_seq());
         result->set_hidden_through_seq(hidden);
+        KRING_ASSIGN_OR_RETURN(uint64_t last_change,
+                               records::ThreadChangeHead(view, req.thread_id()));
+        result->set_last_change(last_change);
         if (after_seq < thread.last_seq()) {
           bool corrupt = false;
           KRING_RETURN_IF_ERROR(records::HistoryPage(
@@ -277,6 +283,14 @@ Status FetchHistory(RequestContext& ctx, const v1::FetchHistoryRequest& req) {
                 return !corrupt;
               }));
           if (corrupt) return Internal("corrupt message record");
+          // Built again on the writer (ReadInNetwork): the store may not have a correction or
+          // retraction of this very group yet, which the transaction has (issue 15, item 3).
+          if (&view != &store && last_change > 0) {
+            for (v1::Message& m : *result->mutable_messages()) {
+              KRING_ASSIGN_OR_RETURN(auto now, records::GetMessage(view, req.thread_id(), m.seq()));
+              if (now) m = std::move(*now);
+            }
+          }
         }
         // Which messages were disclosed: the range and how many.
         if (result->messages_size() > 0) {

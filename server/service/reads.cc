@@ -38,6 +38,7 @@ void RequestContext::ReadInNetwork(uint64_t network_id, Operation op, ThreadRef 
   struct Built {
     Standing standing;
     uint64_t epoch = 0;     // the network's access epoch, read before anything else
+    uint64_t changes = 0;   // the thread's change number (corrections), read before too
     Frame frame;            // serialized here, not on the writer
     v1::AuditEvent record;  // what the answer discloses
   };
@@ -45,11 +46,16 @@ void RequestContext::ReadInNetwork(uint64_t network_id, Operation op, ThreadRef 
   std::shared_ptr<const Built> built;
   StatusOr<uint64_t> epoch =
       needs_epoch ? records::AccessEpoch(service_.store, network_id) : StatusOr<uint64_t>(0);
+  // Messages change (issue 15, item 3): an answer about a thread is given only if no correction
+  // or retraction of it came in between, so that a retracted text is never served after the
+  // retraction's answer.
+  StatusOr<uint64_t> changes =
+      thread.id != 0 ? records::ThreadChangeHead(service_.store, thread.id) : StatusOr<uint64_t>(0);
   if (auto permitted = Permit(service_.store, network_id, op, thread);
-      epoch.ok() && permitted.ok()) {
+      epoch.ok() && changes.ok() && permitted.ok()) {
     v1::AuditEvent record;
     if (auto response = build(service_.store, *permitted, record); response.ok()) {
-      built = std::make_shared<const Built>(Built{permitted->standing, *epoch,
+      built = std::make_shared<const Built>(Built{permitted->standing, *epoch, *changes,
                                                   ResponseFrame(request_id_, std::move(*response)),
                                                   std::move(record)});
     }
@@ -63,6 +69,10 @@ void RequestContext::ReadInNetwork(uint64_t network_id, Operation op, ThreadRef 
     if (same && needs_epoch) {
       KRING_ASSIGN_OR_RETURN(uint64_t now, records::AccessEpoch(txn, network_id));
       same = now == built->epoch;
+    }
+    if (same && thread.id != 0) {
+      KRING_ASSIGN_OR_RETURN(uint64_t now, records::ThreadChangeHead(txn, thread.id));
+      same = now == built->changes;
     }
     if (same) {
       out.frame = built->frame;

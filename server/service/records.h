@@ -271,6 +271,28 @@ using HistoryVisitor = std::function<bool(uint64_t seq, std::string_view message
 Status HistoryPage(const ReadView& view, uint64_t thread_id, uint64_t after_seq, size_t limit,
                    const HistoryVisitor& visit);
 
+// --- Corrections and retractions (table kMessageVersions; issue 15, item 3) ---
+// The message record in kMessages is always the version shown now; a change keeps the version
+// it replaced, logs itself under the thread's next change number, and notes the author's
+// client_msg_id in kIdempotency (a PostedRef with version set), all in one batch.
+
+// The thread's newest change number; 0 before the first.
+StatusOr<uint64_t> ThreadChangeHead(const ReadView& view, uint64_t thread_id);
+// Replaces the thread's message `was.seq()` with `now` (now.change() the thread's next change
+// number, now.version() was's + 1), keeps `was` as it was shown, logs `change` under
+// now.change(), and notes `client_msg_id` with `text_sha256`. Returns now's stored bytes.
+std::string ChangeMessage(Transaction& txn, const v1::Message& was, const v1::Message& now,
+                          const store::MessageChange& change, std::string_view client_msg_id,
+                          std::string_view text_sha256);
+// The versions a change replaced, oldest first (not the current one, which GetMessage reads).
+StatusOr<std::vector<v1::Message>> EarlierVersions(const ReadView& view, uint64_t thread_id,
+                                                   uint64_t seq);
+// Visits the thread's changes after `after_change`, in order, at most `limit` (0: all), until
+// `visit` returns false. A change that does not parse fails the scan.
+using ChangeVisitor = std::function<bool(uint64_t change, const store::MessageChange& record)>;
+Status ChangesAfter(const ReadView& view, uint64_t thread_id, uint64_t after_change, size_t limit,
+                    const ChangeVisitor& visit);
+
 // --- Read markers (table kReadMarkers) ---
 
 StatusOr<std::optional<v1::ReadMarker>> GetReadMarker(const ReadView& view, uint64_t thread_id,

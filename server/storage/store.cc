@@ -41,6 +41,8 @@ std::string_view TableName(Table table) {
       "plans",
       "plan_changes",
       "plan_versions",
+      // Corrections and retractions (issue 15, item 3).
+      "message_versions",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

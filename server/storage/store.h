@@ -61,6 +61,10 @@ enum class Table : uint8_t {
   kPlanChanges,   // network id, change seq -> v1.PlanChange (the dated changes)
   kPlanVersions,  // network id, version number -> v1.PlanVersion (each with its plan)
 
+  // Corrections and retractions (issue 15, item 3; records_correction.cc): per thread, the
+  // change log, the versions a change replaced, and the newest change number (one table, three
+  // key shapes: thread id, then 'c' change / 'v' seq version / 'h').
+  kMessageVersions,
   kCount,  // not a table
 };
 

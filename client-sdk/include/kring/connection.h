@@ -187,6 +187,29 @@ class Connection {
   Result<v1::SetThreadSensitiveResult> SetThreadSensitive(uint64_t network_id, uint64_t thread_id,
                                                           bool sensitive);
 
+  // --- Corrections and retractions (issue 15, item 3; docs/protocol.md) ---
+  // By the author, while they may post in the thread: `text` replaces the shown text of message
+  // `seq` as its next version; the earlier versions stay readable (ListMessageVersions).
+  // `client_msg_id` makes a resend safe (duplicate in the result), as for PostMessage; the ids
+  // of posts and changes are one namespace per author. Not the author: PERMISSION_DENIED; a
+  // retracted message: FAILED_PRECONDITION. Text over max_message_bytes is not sent.
+  Result<v1::CorrectMessageResult> CorrectMessage(uint64_t network_id, uint64_t thread_id,
+                                                  uint64_t seq, const std::string& client_msg_id,
+                                                  const std::string& text);
+  // By the author: the message is shown as "retracted by the author", without text; its
+  // versions are no longer served, to the author neither.
+  Result<v1::RetractMessageResult> RetractMessage(uint64_t network_id, uint64_t thread_id,
+                                                  uint64_t seq, const std::string& client_msg_id);
+  // Every version of the message, oldest first (the last is the current one).
+  Result<v1::ListMessageVersionsResult> ListMessageVersions(uint64_t network_id, uint64_t thread_id,
+                                                            uint64_t seq);
+  // The messages corrected or retracted after change number `after_change` (0: all), as they
+  // are now. Apps keep a change cursor per thread (FetchHistoryResult.last_change to start) and
+  // call this after (re)subscribing, to learn what changed while they were away.
+  Result<v1::FetchMessageChangesResult> FetchMessageChanges(uint64_t network_id, uint64_t thread_id,
+                                                            uint64_t after_change = 0,
+                                                            uint32_t limit = 0);
+
   // --- Consent (docs/consent.md) ---
   // By the client or a representative. A new record for `grantee_handle` that supersedes their
   // current one, effective before the answer. An empty grantee_handle addresses the team as a

@@ -74,6 +74,12 @@ class SessionListener {
   // visible messages. The Session only delivers forward: if a later grant makes history visible,
   // fetch it with Connection::FetchHistory.
   virtual void OnHidden(uint64_t network_id, uint64_t thread_id, uint64_t through_seq) {}
+  // A message of a followed thread was corrected or retracted (message.retracted says which):
+  // the message as it is now. Live, and after a reconnect for the changes made while the
+  // Session was away (docs/protocol.md, "Corrections and retractions"). It may come before the
+  // OnMessage of the same seq (which may then carry an older version), or twice: of two copies
+  // of a message, keep the higher version. MessageChanged events come here, not to OnEvent.
+  virtual void OnMessageChanged(const v1::Message& message) {}
   virtual void OnConnected() {}
   virtual void OnDisconnected(const CloseInfo& why) {}
   virtual void OnSendStateChanged(const OutboxEntry& entry) {}
@@ -110,8 +116,14 @@ class Session {
   // next connection and the result's last_seq is 0. When the answer's hidden_through_seq is
   // beyond after_seq, the cursor moves past the hidden messages and OnHidden is called before
   // this returns.
-  Result<v1::ThreadSubscription> Follow(uint64_t network_id, uint64_t thread_id,
-                                        uint64_t after_seq);
+  // Corrections and retractions: with `after_change` (a change number the app kept, e.g.
+  // FetchHistoryResult.last_change), the messages changed since then go to OnMessageChanged once
+  // subscribed; without it, only changes from now on. Either way the Session then keeps the
+  // thread's change cursor and catches up on it after every reconnect.
+  Result<v1::ThreadSubscription> Follow(uint64_t network_id, uint64_t thread_id, uint64_t after_seq,
+                                        std::optional<uint64_t> after_change = std::nullopt);
+  // The change number of the last correction or retraction delivered for a followed thread.
+  std::optional<uint64_t> change_cursor(uint64_t thread_id) const;
   // The seq of the last message delivered for a followed thread.
   std::optional<uint64_t> cursor(uint64_t thread_id) const;
 

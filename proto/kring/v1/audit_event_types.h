@@ -74,6 +74,11 @@ inline constexpr std::string_view kPlanActionSet = "plan.action_set";
 inline constexpr std::string_view kPlanVersionMade = "plan.version_made";
 inline constexpr std::string_view kPlanVersionAcknowledged = "plan.version_acknowledged";
 inline constexpr std::string_view kPlanChangesRead = "plan.changes_read";
+// Corrections and retractions (issue 15, item 3).
+inline constexpr std::string_view kMessageCorrected = "message.corrected";
+inline constexpr std::string_view kMessageRetracted = "message.retracted";
+inline constexpr std::string_view kMessageVersionsRead = "message.versions_read";
+inline constexpr std::string_view kMessageChangesRead = "message.changes_read";
 
 // Every type above, in the order docs/audit.md lists them.
 inline constexpr std::array kAll = {
@@ -139,6 +144,11 @@ inline constexpr std::array kAll = {
     kPlanVersionMade,
     kPlanVersionAcknowledged,
     kPlanChangesRead,
+    // Corrections and retractions (issue 15, item 3).
+    kMessageCorrected,
+    kMessageRetracted,
+    kMessageVersionsRead,
+    kMessageChangesRead,
 };
 
 // Whether `type` is one of kAll.

@@ -93,5 +93,29 @@ TEST(OneLine, EscapesWhatWouldHijackTheTerminalOrTheLine) {
   }
 }
 
+// Corrections and retractions (issue 15, item 3): history says what changed, and a retracted
+// message shows no text.
+TEST(MessageText, SaysCorrectedAndRetractedByTheAuthor) {
+  v1::Message m;
+  m.set_seq(4);
+  m.set_sender_handle("jo");
+  m.set_posted_at_ms(1798736400000);
+  m.set_text("Afspraak om 10 uur");
+  EXPECT_EQ(MessageText(m), "4  jo  2026-12-31T17:00:00.000Z  Afspraak om 10 uur");
+  m.set_text("Afspraak om 11 uur");
+  m.set_version(2);
+  m.set_corrected_at_ms(1798736460000);
+  EXPECT_EQ(MessageText(m),
+            "4  jo  2026-12-31T17:00:00.000Z  Afspraak om 11 uur  (corrected "
+            "2026-12-31T17:01:00.000Z)");
+  EXPECT_NE(MessageJson(m).str().find("\"version\":2"), std::string::npos);
+  m.clear_text();
+  m.set_retracted(true);
+  m.set_retracted_at_ms(1798736520000);
+  EXPECT_EQ(MessageText(m),
+            "4  jo  2026-12-31T17:00:00.000Z  (retracted by the author 2026-12-31T17:02:00.000Z)");
+  EXPECT_NE(MessageJson(m).str().find("\"retracted\":true"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kring::cli

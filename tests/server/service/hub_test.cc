@@ -95,6 +95,30 @@ TEST_F(HubTest, NetworkEventsReachSubscribersAndNamedAccountsOnce) {
   EXPECT_TRUE(stranger->frames().empty());
 }
 
+// Corrections and retractions (issue 15, item 3): only subscribers of the thread whose account
+// may read the message, each connection once.
+TEST_F(HubTest, ThreadReaderEventsReachOnlyTheNamedReadersSubscribedToTheThread) {
+  auto reader = Attached(1);
+  auto reader_phone = Attached(1, "s2");
+  auto hidden_from = Attached(2);  // subscribed, but the message is hidden from them
+  auto elsewhere = Attached(3);    // a reader, subscribed to another thread only
+  auto not_subscribed = Attached(4);
+  hub_.Subscribe(reader, 10, 100, 0);
+  hub_.Subscribe(reader_phone, 10, 100, 0);
+  hub_.Subscribe(hidden_from, 10, 100, 5);
+  hub_.Subscribe(elsewhere, 10, 101, 0);
+  auto cut = Attached(5);
+  hub_.Subscribe(cut, 10, 100, 0);
+  hub_.EndAccess(10, 5, {}, std::make_shared<const std::string>("ended"));
+  hub_.PublishToThreadReaders(10, 100, {1, 3, 4, 5}, std::make_shared<const std::string>("c"));
+  EXPECT_EQ(reader->frames(), (std::vector<std::string>{"c"}));
+  EXPECT_EQ(reader_phone->frames(), (std::vector<std::string>{"c"}));
+  EXPECT_TRUE(hidden_from->frames().empty());
+  EXPECT_TRUE(elsewhere->frames().empty());
+  EXPECT_TRUE(not_subscribed->frames().empty());
+  EXPECT_EQ(cut->frames(), (std::vector<std::string>{"ended"}));
+}
+
 TEST_F(HubTest, EndSessionAndEndAccountReachEveryConnectionOfIt) {
   auto phone = Attached(1, "s1");
   auto laptop = Attached(1, "s2");
