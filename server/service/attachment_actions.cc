@@ -113,7 +113,7 @@ Status AttachmentOpen(RequestContext& ctx, const v1::AttachmentOpenRequest& req)
   }
   ctx.ReadInNetwork(
       req.network_id(), Operation::kReadHistory, ThreadRef{found->thread_id()},
-      [attachment = *found](const storage::ReadView&, const Permitted& permitted,
+      [attachment = *found](const storage::ReadView& view, const Permitted& permitted,
                             v1::AuditEvent& record) -> StatusOr<v1::Response> {
         record.set_object_id(attachment.id());
         // A file is read as the message that names it: not before it is named
@@ -125,6 +125,12 @@ Status AttachmentOpen(RequestContext& ctx, const v1::AttachmentOpenRequest& req)
           if (attachment.message_seq() <=
               HiddenThrough(permitted.standing, records::RefOf(permitted.thread))) {
             return PermissionDenied("the message with this file is from before what you may read");
+          }
+          // Retracted: the file goes with the text (corrections and retractions).
+          KRING_ASSIGN_OR_RETURN(auto message, records::GetMessage(view, attachment.thread_id(),
+                                                                   attachment.message_seq()));
+          if (message && message->retracted()) {
+            return NotFound("the author retracted the message with this file");
           }
         }
         record.set_count(1);

@@ -372,6 +372,9 @@ TEST_F(AttachmentTest, ConcurrentUploadsAreEachStored) {
     ASSERT_EQ(reply.status, 200) << i;
     const v1::Attachment a = Parse(reply).attachment_store().attachment();
     stored.insert(a.id());
+    const Person& uploader = i % 2 ? coach_ : client_;
+    ASSERT_TRUE(IsOk(uploader->PostMessage(net_.id(), thread_, "share-" + std::to_string(a.id()),
+                                           "f.pdf", 0, {a.id()})));
     CurlReply back = Download(buddy_, DownloadUrl(net_.id(), a.id()));
     EXPECT_EQ(back.body, contents[i]) << i;
   }

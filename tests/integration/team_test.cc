@@ -100,6 +100,11 @@ TEST_F(TeamTest, WithdrawingTheTeamsConsentStopsDeliveryBeforeTheResponse) {
 }
 
 TEST_F(TeamTest, MarkingTheThreadSensitiveStopsDeliveryBeforeTheResponse) {
+  // Jo, who posts, names the thread in her consent, so it stays hers once sensitive.
+  sdk::Grant named;
+  named.thread_ids = {thread_};
+  named.all_threads = true;
+  GrantConsent(client_, net_.id(), "jo", named);
   ExpectCutBeforeTheResponse([&] {
     ASSERT_TRUE(IsOk(client_->SetThreadSensitive(net_.id(), thread_, /*sensitive=*/true)));
   });
@@ -109,7 +114,8 @@ TEST_F(TeamTest, RemovingTheTeamStopsDeliveryBeforeTheResponse) {
   ExpectCutBeforeTheResponse(
       [&] { ASSERT_TRUE(IsOk(client_->RemoveTeam(net_.id(), team_.id()))); });
   EXPECT_TRUE(IsError(lead_->FetchHistory(net_.id(), thread_), v1::Error::PERMISSION_DENIED));
-  for (const v1::Member& m : Must(client_->ListMembers(net_.id()), "members").members()) {
+  const v1::ListMembersResult members = Must(client_->ListMembers(net_.id()), "members");
+  for (const v1::Member& m : members.members()) {
     EXPECT_NE(m.team().id(), team_.id()) << "the removed team is still listed";
   }
 }

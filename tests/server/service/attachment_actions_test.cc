@@ -225,11 +225,24 @@ TEST_F(AttachmentActionsTest, AFileIsReadAsTheMessageThatNamesIt) {
   Must(buddy_->Call(Open(net_.id(), a.id())), "amir opens it once shared");
   // Amir's new consent starts without history: the message, and so the file, is before it.
   WithdrawConsent(client_, "amir");
-  GrantConsent(client_, "amir", Grant{.history = false});
+  GrantConsent(client_, "amir", Grant{});  // no history
   EXPECT_TRUE(IsError(buddy_->Call(Open(net_.id(), a.id())), v1::Error::PERMISSION_DENIED));
   // A file shared after it is his to read.
   v1::Attachment later = Upload(coach_, std::string(kPdf) + "later", "later.pdf");
   Must(buddy_->Call(Open(net_.id(), later.id())), "amir opens a file shared since");
+}
+
+TEST_F(AttachmentActionsTest, AFileGoesWithTheMessageItsAuthorRetracts) {
+  v1::Attachment a = Upload(coach_);
+  Must(buddy_->Call(Open(net_.id(), a.id())), "amir opens it");
+  v1::ClientFrame retract;
+  auto* req = retract.mutable_retract_message();
+  req->set_network_id(net_.id());
+  req->set_thread_id(thread_);
+  req->set_seq(a.message_seq());
+  req->set_client_msg_id("retract-cv");
+  Must(coach_->Call(retract), "jo retracts");
+  EXPECT_TRUE(IsError(buddy_->Call(Open(net_.id(), a.id())), v1::Error::NOT_FOUND));
 }
 
 TEST_F(AttachmentActionsTest, AnAttachmentOfAnotherNetworkIsNotFound) {

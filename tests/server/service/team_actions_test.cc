@@ -392,7 +392,7 @@ TEST_F(TeamTest, MarkingAThreadSensitiveCutsThePeopleOfATeamAndUnmarkingTellsThe
   ASSERT_FALSE(mark(true).has_error());
   EXPECT_TRUE(HasAccessEnded(*sanne_)) << "a person of the team still receives the thread";
   sanne_->sink().TakeEvents();
-  ASSERT_FALSE(Post(*coach_, network_.id(), general_, "gevoelig").has_error());
+  ASSERT_FALSE(Post(*client_, network_.id(), general_, "gevoelig").has_error());
   EXPECT_FALSE(GotMessage(*sanne_));
   EXPECT_EQ(CodeOf(History(*sanne_, network_.id(), general_)), v1::Error::PERMISSION_DENIED);
   ASSERT_FALSE(mark(false).has_error());

@@ -83,6 +83,7 @@ export class Kringd {
         if (code === 0) resolve(out);
         else reject(new Error(`kringd ${args.join(" ")} exited ${code}: ${out}${this.stderr()}`));
       });
+      child.stdin!.on("error", () => {});  // EPIPE when kringd exits before reading it
       child.stdin!.end(stdin + "\n");
     });
   }
@@ -188,6 +189,9 @@ export class CliUser {
         if (code === 0) resolve(out);
         else reject(new Error(`kring ${args.join(" ")} (as ${this.handle}) exited ${code}: ${err}`));
       });
+      // A command that does not read its stdin may exit before it is written: EPIPE then, and
+      // the exit code (above) says how it went.
+      child.stdin!.on("error", () => {});
       child.stdin!.end(stdin);
     });
   }
