@@ -12,16 +12,14 @@ namespace kring::cli {
 
 int Attach(Invocation& inv, const std::string& file, uint64_t network_id, uint64_t thread_id,
            const std::string& name) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return inv.UsageError("cannot read " + file);
-  std::stringstream content;
-  content << in.rdbuf();
+  if (!std::ifstream(file, std::ios::binary)) return inv.UsageError("cannot read " + file);
   int exit_code = kExitOk;
   auto conn = inv.Resume(&exit_code);  // checks the session; its options name the server
   if (conn == nullptr) return exit_code;
   const std::string shown = name.empty() ? std::filesystem::path(file).filename().string() : name;
-  auto uploaded = sdk::UploadAttachment(conn->options(), inv.token(), network_id, thread_id, shown,
-                                        content.str());
+  // Streamed from disk, and sent only once kringd has said yes.
+  auto uploaded =
+      sdk::UploadAttachmentFile(conn->options(), inv.token(), network_id, thread_id, shown, file);
   if (!uploaded.ok()) return inv.Failed(uploaded.error());
   inv.out().Emit(std::to_string(uploaded->id()), AttachmentJson(*uploaded));
   return kExitOk;

@@ -32,19 +32,18 @@ Error RefusalOf(const HttpReply& reply) {
   return Error::Transport("HTTP " + std::to_string(reply.status) + " without a kring error");
 }
 
-}  // namespace
-
-Result<v1::Attachment> UploadAttachment(const ConnectOptions& options, const std::string& token,
-                                        uint64_t network_id, uint64_t thread_id,
-                                        const std::string& name, const std::string& content) {
+HttpRequestSpec UploadSpec(const std::string& token, uint64_t network_id, uint64_t thread_id,
+                           const std::string& name) {
   HttpRequestSpec spec;
   spec.method = "POST";
   spec.target = "/v1/networks/" + std::to_string(network_id) + "/threads/" +
                 std::to_string(thread_id) + "/attachments?name=" + PercentEncode(name);
   spec.headers = {{"Authorization", "Bearer " + token},
                   {"Content-Type", "application/octet-stream"}};
-  spec.body = content;
-  Result<HttpReply> reply = HttpsRequest(options, spec);
+  return spec;
+}
+
+Result<v1::Attachment> AttachmentOf(const Result<HttpReply>& reply) {
   if (!reply.ok()) return reply.error();
   if (reply->status != 200) return RefusalOf(*reply);
   v1::Response response;
@@ -52,6 +51,23 @@ Result<v1::Attachment> UploadAttachment(const ConnectOptions& options, const std
     return Error::Transport("the upload's answer is not a kring.v1.Response");
   }
   return response.attachment_store().attachment();
+}
+
+}  // namespace
+
+Result<v1::Attachment> UploadAttachment(const ConnectOptions& options, const std::string& token,
+                                        uint64_t network_id, uint64_t thread_id,
+                                        const std::string& name, const std::string& content) {
+  HttpRequestSpec spec = UploadSpec(token, network_id, thread_id, name);
+  spec.body = content;
+  return AttachmentOf(HttpsRequest(options, spec));
+}
+
+Result<v1::Attachment> UploadAttachmentFile(const ConnectOptions& options, const std::string& token,
+                                            uint64_t network_id, uint64_t thread_id,
+                                            const std::string& name, const std::string& path) {
+  return AttachmentOf(
+      HttpsUploadFile(options, UploadSpec(token, network_id, thread_id, name), path));
 }
 
 Result<std::string> DownloadAttachment(const ConnectOptions& options, const std::string& token,

@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -460,6 +461,84 @@ Result<HttpReply> HttpsRequest(const ConnectOptions& options, const HttpRequestS
   beast::error_code ignored;
   beast::get_lowest_layer(tls).socket().close(ignored);
   http::response<http::string_body> res = parser.release();
+  HttpReply reply{res.result_int(), std::move(res.body()), {}};
+  for (const auto& field : res) {
+    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  return reply;
+}
+
+Result<HttpReply> HttpsUploadFile(const ConnectOptions& options, const HttpRequestSpec& spec,
+                                  const std::string& body_path) {
+  asio::io_context ioc;
+  ssl::context ctx(ssl::context::tls_client);
+  if (auto err = ConfigureTls(ctx, options)) return *std::move(err);
+  http::request<http::file_body> req(http::string_to_verb(spec.method), spec.target, 11);
+  beast::error_code open_ec;
+  req.body().open(body_path.c_str(), beast::file_mode::scan, open_ec);
+  if (open_ec) {
+    return Error{v1::Error::INVALID_ARGUMENT,
+                 "cannot read \"" + body_path + "\": " + open_ec.message(), 0, false};
+  }
+  req.set(http::field::host, options.host + ":" + std::to_string(options.port));
+  req.set(http::field::user_agent, options.user_agent);
+  for (const auto& [name, value] : spec.headers) req.set(name, value);
+  req.set(http::field::expect, "100-continue");
+  req.prepare_payload();
+  http::request_serializer<http::file_body> serializer(req);
+  tcp::resolver resolver(ioc);
+  TlsStream tls(ioc, ctx);
+  beast::flat_buffer buf;
+  std::optional<http::response_parser<http::string_body>> parser;
+  parser.emplace();
+
+  bool done = false;
+  beast::error_code result;
+  std::string stage;
+  auto finish = [&](beast::error_code ec, const char* what) {
+    result = ec;
+    stage = what;
+    done = true;
+  };
+  // After the body: the final answer.
+  auto read_final = [&] {
+    parser.emplace();
+    parser->body_limit(1024 * 1024);
+    http::async_read(tls, buf, *parser,
+                     [&](beast::error_code ec, std::size_t) { finish(ec, "HTTP read"); });
+  };
+  AsyncConnectTls(resolver, tls, options, [&](beast::error_code ec, const char* what) {
+    if (ec) return finish(ec, what);
+    beast::get_lowest_layer(tls).expires_after(options.request_timeout);
+    http::async_write_header(tls, serializer, [&](beast::error_code ec, std::size_t) {
+      if (ec) return finish(ec, "HTTP write");
+      parser->body_limit(1024 * 1024);
+      http::async_read_header(tls, buf, *parser, [&](beast::error_code ec, std::size_t) {
+        if (ec) return finish(ec, "HTTP read");
+        if (parser->get().result() != http::status::continue_) {
+          // Refused before the body: read the rest of this final answer.
+          return http::async_read(tls, buf, *parser, [&](beast::error_code ec, std::size_t) {
+            finish(ec, "HTTP read");
+          });
+        }
+        http::async_write(tls, serializer, [&](beast::error_code ec, std::size_t) {
+          if (ec) return finish(ec, "HTTP write");
+          read_final();
+        });
+      });
+    });
+  });
+  bool in_time = RunUntilDone(
+      ioc, done, Clock::now() + options.connect_timeout + options.request_timeout, [&] {
+        resolver.cancel();
+        beast::error_code ignored;
+        beast::get_lowest_layer(tls).socket().close(ignored);
+      });
+  if (!in_time) return Error::Transport(stage + ": timed out");
+  if (result) return TransportError(stage, result);
+  beast::error_code ignored;
+  beast::get_lowest_layer(tls).socket().close(ignored);
+  http::response<http::string_body> res = parser->release();
   HttpReply reply{res.result_int(), std::move(res.body()), {}};
   for (const auto& field : res) {
     reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));

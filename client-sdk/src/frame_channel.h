@@ -99,4 +99,11 @@ struct HttpRequestSpec {
 };
 Result<HttpReply> HttpsRequest(const ConnectOptions& options, const HttpRequestSpec& request);
 
+// An upload: `request` (its body ignored) with the file at `body_path` as its body, streamed from
+// disk a piece at a time. The header goes first with "Expect: 100-continue"; the file follows
+// only after the server's "100 Continue", so a refused upload is answered before a byte of it is
+// sent (and the server's close cannot cut the answer off).
+Result<HttpReply> HttpsUploadFile(const ConnectOptions& options, const HttpRequestSpec& request,
+                                  const std::string& body_path);
+
 }  // namespace kring::sdk

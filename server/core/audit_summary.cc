@@ -117,6 +117,8 @@ std::string SummarizeAuditEvent(const v1::AuditEvent& e, std::string_view actor_
     what = "uploaded a file to " + thread;
   } else if (type == event_type::kAttachmentRead) {
     what = "downloaded a file of " + thread;
+  } else if (type == event_type::kAttachmentUploadBegun) {
+    what = "started to upload a file to " + thread;
   } else if (type == event_type::kPlanRead) {
     what = e.plan_version() != 0
                ? "read version " + std::to_string(e.plan_version()) + " of the plan"

@@ -41,7 +41,17 @@ std::optional<HttpResponse> RefusalOf(unsigned version, std::vector<v1::Response
     return std::nullopt;
   }
   answer.set_request_id(0);
-  return ProtoResponse(version, HttpStatusFor(answer.error().code()), answer);
+  // Over a limit (the file's size, the network's quota) rather than throttled: 413, as a body
+  // over the limit is answered while it streams.
+  const v1::Error& error = answer.error();
+  if (error.code() == v1::Error::RESOURCE_EXHAUSTED && error.retry_after_ms() == 0) {
+    return ProtoResponse(version, 413, answer);
+  }
+  return ProtoResponse(version, HttpStatusFor(error.code()), answer);
+}
+
+std::unique_ptr<HttpResponse> Refusal(HttpResponse response) {
+  return std::make_unique<HttpResponse>(std::move(response));
 }
 
 }  // namespace
@@ -56,20 +66,45 @@ uint64_t AttachmentEndpoints::max_upload_bytes() const {
   return area_ == nullptr ? 0 : area_->limits().max_bytes;
 }
 
-std::variant<Upload, HttpResponse> AttachmentEndpoints::BeginUpload(
-    const http::request_header<>& header) const {
+void AttachmentEndpoints::BeginUpload(const http::request_header<>& header,
+                                      std::optional<uint64_t> declared_bytes,
+                                      const service::PeerInfo& peer,
+                                      const boost::asio::any_io_executor& executor,
+                                      Begun begun) const {
   const unsigned version = header.version();
   std::optional<UploadTarget> target = ParseUploadTarget(header.target());
   if (area_ == nullptr || !target) {
-    return ErrorResponse(version, v1::Error::NOT_FOUND, "no such endpoint");
+    return begun(nullptr,
+                 Refusal(ErrorResponse(version, v1::Error::NOT_FOUND, "no such endpoint")));
   }
   Credentials credentials =
       CredentialsOf(header[http::field::authorization], header[http::field::cookie],
                     header[http::field::origin], web_.origins(), /*origin_required=*/true);
-  if (!credentials.token) return Unauthenticated(version, credentials);
-  auto file = area_->Begin(target->network_id, target->thread_id);
-  if (!file.ok()) return ErrorResponse(version, v1::Error::INTERNAL, "cannot receive the file");
-  return Upload{std::move(*file), std::move(*credentials.token), std::move(*target), version};
+  if (!credentials.token) return begun(nullptr, Refusal(Unauthenticated(version, credentials)));
+  v1::ClientFrame ask;
+  auto* request = ask.mutable_attachment_begin();
+  request->set_network_id(target->network_id);
+  request->set_thread_id(target->thread_id);
+  request->set_name(target->name);
+  request->set_size(declared_bytes.value_or(0));
+  std::string token = *credentials.token;
+  InternalExchange::Run(
+      acceptor_, peer, WithSession(token, std::move(ask)), executor,
+      [area = area_, version, token, target = std::move(*target),
+       begun = std::move(begun)](std::vector<v1::Response> responses) mutable {
+        if (auto refused = RefusalOf(version, responses)) {
+          return begun(nullptr, Refusal(std::move(*refused)));
+        }
+        const uint64_t max_bytes = responses.back().attachment_begin().max_bytes();
+        auto file = area->Begin(target.network_id, target.thread_id);
+        if (!file.ok()) {
+          return begun(nullptr, Refusal(ErrorResponse(version, v1::Error::INTERNAL,
+                                                      "cannot receive the file")));
+        }
+        begun(std::make_unique<Upload>(Upload{std::move(*file), std::move(token), std::move(target),
+                                              version, max_bytes}),
+              nullptr);
+      });
 }
 
 void AttachmentEndpoints::FinishUpload(Upload upload, const service::PeerInfo& peer,

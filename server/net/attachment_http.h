@@ -15,6 +15,7 @@
 #include <boost/beast/http/message.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <variant>
 
 #include "server/net/attachment_rules.h"
@@ -32,6 +33,7 @@ struct Upload {
   std::string token;
   UploadTarget target;
   unsigned version = 11;
+  uint64_t max_bytes = 0;  // the most the body may have (the limit, or the quota left)
 };
 
 // Thread-safe.
@@ -46,10 +48,16 @@ class AttachmentEndpoints {
   // The most bytes an upload's body may have (its header is read with this body limit).
   uint64_t max_upload_bytes() const;
 
-  // For a POST under /v1/networks/ whose header is read: the upload to receive, or the answer to
-  // give instead (unknown path, no session, a refused Origin, no attachment area).
-  std::variant<Upload, HttpResponse> BeginUpload(
-      const boost::beast::http::request_header<>& header) const;
+  // For a POST under /v1/networks/ whose header is read, before a byte of its body is: asks the
+  // service whether the session may upload there now (AttachmentBeginRequest: the person may post
+  // in the thread, the name, the declared size against the limit and the quota), and only then
+  // makes the file to receive the body. `begun` is called once, on `executor` (or at once), with
+  // the upload or the answer to give instead (unknown path, no session, a refused Origin, no
+  // attachment area, or the service's refusal): exactly one of the two is set.
+  using Begun = std::function<void(std::unique_ptr<Upload>, std::unique_ptr<HttpResponse>)>;
+  void BeginUpload(const boost::beast::http::request_header<>& header,
+                   std::optional<uint64_t> declared_bytes, const service::PeerInfo& peer,
+                   const boost::asio::any_io_executor& executor, Begun begun) const;
 
   // The upload's body is whole (and appended): checks its type, stages it and has the service
   // store it. `respond` is called once, on `executor`.

@@ -225,22 +225,38 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // --- An attachment's upload: the body goes to a file as it arrives ---
 
+  // Nothing of the body is read until the service has said yes (AttachmentBegin): a connection
+  // without a session, or whose person may not post in the thread, gets its answer at once and
+  // is closed with the body unread, so it never costs kringd more than a header.
   void StartUpload() {
     ++requests_;
-    auto begun = shared_.attachments.BeginUpload(parser_->get());
-    if (auto* refused = std::get_if<HttpResponse>(&begun)) {
+    StopDeadline();  // the service's work, which no client can stretch
+    service::PeerInfo peer{peer_address_, "", {}};
+    std::optional<uint64_t> declared;
+    if (parser_->content_length()) declared = *parser_->content_length();
+    shared_.attachments.BeginUpload(
+        parser_->get(), declared, peer, stream_.get_executor(),
+        [self = shared_from_this()](std::unique_ptr<Upload> upload,
+                                    std::unique_ptr<HttpResponse> refusal) {
+          self->OnUploadBegun(std::move(upload), std::move(refusal));
+        });
+  }
+
+  void OnUploadBegun(std::unique_ptr<Upload> upload, std::unique_ptr<HttpResponse> refusal) {
+    if (refusal) {
       keep_alive_ = false;  // the body is not read
       parser_.reset();
-      return Send(std::move(*refused));
+      return Send(std::move(*refusal));
     }
-    upload_.emplace(std::move(std::get<Upload>(begun)));
+    upload_.emplace(std::move(*upload));
     keep_alive_ =
         parser_->get().keep_alive() && requests_ < shared_.options.max_requests_per_connection;
     const bool expects_continue =
         beast::iequals(parser_->get()[http::field::expect], "100-continue");
     upload_parser_.emplace(std::move(*parser_));
     parser_.reset();
-    upload_parser_->body_limit(shared_.attachments.max_upload_bytes());
+    // The limit, or what is left of the network's quota: a chunked body is cut off there.
+    upload_parser_->body_limit(upload_->max_bytes);
     upload_chunk_.resize(kUploadChunkBytes);
     if (!expects_continue) return ReadUploadChunk();
     // curl and browsers wait for this before sending a large body.
@@ -266,9 +282,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnUploadChunk(error_code ec, size_t) {
     if (ec == http::error::need_buffer) ec = {};
     if (ec == http::error::body_limit) {
-      return FailUpload(ResourceExhausted("the file is larger than the limit of " +
-                                          std::to_string(shared_.attachments.max_upload_bytes()) +
-                                          " bytes"));
+      return FailUpload(ResourceExhausted(
+          "the file is larger than the " + std::to_string(upload_->max_bytes) +
+          " bytes it may have (the size limit, or what is left of the network's quota)"));
     }
     if (ec) return AbandonUpload(ec);
     const size_t got = upload_chunk_.size() - upload_parser_->get().body().size;

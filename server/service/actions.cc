@@ -142,6 +142,8 @@ constexpr std::array kRows = {
             Run<&F::attachment_store, AttachmentStore>},
   ActionRow{F::kAttachmentOpen, type::kAttachmentRead, kReadAction, K::kRead,
             Run<&F::attachment_open, AttachmentOpen>},
+  ActionRow{F::kAttachmentBegin, type::kAttachmentUploadBegun, kReadAction, K::kRead,
+            Run<&F::attachment_begin, AttachmentBegin>},
   // The shared plan (issue 15, item 1).
   ActionRow{F::kGetPlan, type::kPlanRead, kReadAction, K::kRead, Run<&F::get_plan, GetPlan>},
   ActionRow{F::kSetPlanFrame, type::kPlanFrameSet, kUpdate, K::kWrite,

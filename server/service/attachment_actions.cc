@@ -96,6 +96,37 @@ Status AttachmentStore(RequestContext& ctx, const v1::AttachmentStoreRequest& re
   });
 }
 
+Status AttachmentBegin(RequestContext& ctx, const v1::AttachmentBeginRequest& req) {
+  ctx.audit().event.set_network_id(req.network_id());
+  ctx.audit().event.set_thread_id(req.thread_id());
+  const storage::AttachmentArea* area = ctx.service().options.attachments;
+  if (area == nullptr) return FailedPrecondition("this server keeps no attachments");
+  KRING_RETURN_IF_ERROR(ValidateName(req.name()));
+  const storage::AttachmentLimits limits = area->limits();
+  if (req.size() > limits.max_bytes) {
+    return ResourceExhausted("the file is larger than the limit of " +
+                             std::to_string(limits.max_bytes) + " bytes");
+  }
+  // Decided in order with the writes: an upload begun after a withdrawal's response is refused.
+  ctx.ReadInNetwork(
+      req.network_id(), Operation::kPost, ThreadRef{req.thread_id()},
+      [req, limits](const storage::ReadView& view, const Permitted&,
+                    v1::AuditEvent&) -> StatusOr<v1::Response> {
+        KRING_ASSIGN_OR_RETURN(uint64_t usage, records::AttachmentUsage(view, req.network_id()));
+        const uint64_t left =
+            usage >= limits.network_quota_bytes ? 0 : limits.network_quota_bytes - usage;
+        if (req.size() > left || left == 0) {
+          return ResourceExhausted("the network's attachments would exceed its quota of " +
+                                   std::to_string(limits.network_quota_bytes) + " bytes (" +
+                                   std::to_string(usage) + " used)");
+        }
+        v1::Response response;
+        response.mutable_attachment_begin()->set_max_bytes(std::min(limits.max_bytes, left));
+        return response;
+      });
+  return Status::Ok();
+}
+
 Status AttachmentOpen(RequestContext& ctx, const v1::AttachmentOpenRequest& req) {
   ctx.audit().event.set_object_id(req.attachment_id());
   KRING_ASSIGN_OR_RETURN(std::optional<v1::Attachment> found,

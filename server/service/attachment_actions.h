@@ -13,6 +13,10 @@ namespace kring::service {
 // Most attachments one message may name.
 inline constexpr int kMaxAttachmentsPerMessage = 10;
 
+// Before an upload's body is read (the HTTPS endpoint asks when the header arrives): the sender
+// may post in the thread now, the name is valid, and the declared size fits the limit and the
+// network's quota. Answers the most bytes the body may have.
+Status AttachmentBegin(RequestContext& ctx, const v1::AttachmentBeginRequest& req);
 // Makes a received upload (AttachmentArea::Stage) an attachment of its thread: authorized as
 // posting there, within the network's quota; durable (file and record) before the answer.
 Status AttachmentStore(RequestContext& ctx, const v1::AttachmentStoreRequest& req);

@@ -5,8 +5,9 @@
 //   auto a = kring::sdk::UploadAttachment(options, token, network_id, thread_id, "cv.pdf", bytes);
 //   conn->PostMessage(network_id, thread_id, id, "my CV", 0, {a->id()});
 //
-// Each call is one blocking HTTPS request on a connection of its own; thread-safe. The SDK holds
-// the whole file in memory (the server streams it to disk).
+// Each call is one blocking HTTPS request on a connection of its own; thread-safe.
+// UploadAttachmentFile streams a file from disk and sends it only once the server has said yes
+// (Expect: 100-continue); UploadAttachment sends bytes held in memory at once.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,14 @@ namespace kring::sdk {
 Result<v1::Attachment> UploadAttachment(const ConnectOptions& options, const std::string& token,
                                         uint64_t network_id, uint64_t thread_id,
                                         const std::string& name, const std::string& content);
+
+// As UploadAttachment, for the file at `path`, streamed from disk (never whole in memory). The
+// server checks the session, the permission to post, the name, the size and the quota before the
+// file is sent: a refused upload costs no upload time. INVALID_ARGUMENT when `path` cannot be
+// read.
+Result<v1::Attachment> UploadAttachmentFile(const ConnectOptions& options, const std::string& token,
+                                            uint64_t network_id, uint64_t thread_id,
+                                            const std::string& name, const std::string& path);
 
 // Downloads an attachment (or its thumbnail): its bytes. PERMISSION_DENIED for someone who may
 // not read its thread now, NOT_FOUND for an id that is not an attachment of that network.

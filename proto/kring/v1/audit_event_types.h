@@ -66,6 +66,7 @@ inline constexpr std::string_view kTeamExclusionSet = "team.exclusion_set";
 // Attachments (issue 15, item 2).
 inline constexpr std::string_view kAttachmentStored = "attachment.stored";
 inline constexpr std::string_view kAttachmentRead = "attachment.read";
+inline constexpr std::string_view kAttachmentUploadBegun = "attachment.upload_begun";
 // The shared plan (issue 15, item 1; docs/plan.md).
 inline constexpr std::string_view kPlanRead = "plan.read";
 inline constexpr std::string_view kPlanFrameSet = "plan.frame_set";
@@ -136,6 +137,7 @@ inline constexpr std::array kAll = {
     // Attachments (issue 15, item 2).
     kAttachmentStored,
     kAttachmentRead,
+    kAttachmentUploadBegun,
     // The shared plan.
     kPlanRead,
     kPlanFrameSet,

@@ -24,6 +24,7 @@
 #include "kring/v1/kring.pb.h"
 #include "server/net/dev_cert.h"
 #include "server/net/server.h"
+#include "tests/support/keep_alive_client.h"
 
 namespace kring::net {
 namespace {
@@ -37,6 +38,7 @@ using beast::error_code;
 using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 10s;
+using test_support::KeepAliveClient;
 
 // ---------------------------------------------------------------------------------------------
 // The service side: answers LoginRequest with a session after `delay`, counting how many logins
@@ -113,67 +115,6 @@ void LoginConnection::OnFrame(std::string_view bytes) {
   }
   owner_->Check(sink_, frame.request_id(), frame.login().handle());
 }
-
-// ---------------------------------------------------------------------------------------------
-// The client: one TLS connection; raw bytes out, parsed responses in, each step with a deadline.
-
-class KeepAliveClient {
- public:
-  explicit KeepAliveClient(const std::string& ca_file)
-      : tls_(ssl::context::tls_client), stream_(io_, tls_) {
-    tls_.load_verify_file(ca_file);
-    stream_.set_verify_mode(ssl::verify_peer);
-  }
-
-  error_code Connect(uint16_t port) {
-    error_code ec;
-    stream_.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-    if (ec) return ec;
-    return Run([&](auto handler) {
-      stream_.async_handshake(ssl::stream_base::client, std::move(handler));
-    });
-  }
-
-  // Writes `requests` back to back, as one write: a pipelining client.
-  error_code Write(const std::string& requests) {
-    return Run([&](auto handler) {
-      asio::async_write(stream_, asio::buffer(requests),
-                        [handler = std::move(handler)](error_code ec, size_t) { handler(ec); });
-    });
-  }
-
-  // The next response on the connection, or the error (end_of_stream once the server closed).
-  std::pair<error_code, http::response<http::string_body>> Read() {
-    http::response<http::string_body> response;
-    error_code ec = Run([&](auto handler) {
-      http::async_read(stream_, buffer_, response,
-                       [handler = std::move(handler)](error_code ec, size_t) { handler(ec); });
-    });
-    return {ec, std::move(response)};
-  }
-
- private:
-  template <typename Initiate>
-  error_code Run(Initiate initiate) {
-    std::optional<error_code> result;
-    initiate([&](error_code ec) { result = ec; });
-    io_.restart();
-    const auto until = std::chrono::steady_clock::now() + kDeadline;
-    while (!result && std::chrono::steady_clock::now() < until) io_.run_one_until(until);
-    if (!result) {
-      error_code ignored;
-      stream_.next_layer().close(ignored);
-      io_.run_for(1s);  // lets the aborted operation finish before its handler's frame goes
-      return asio::error::timed_out;
-    }
-    return *result;
-  }
-
-  asio::io_context io_;
-  ssl::context tls_;
-  ssl::stream<tcp::socket> stream_;
-  beast::flat_buffer buffer_;
-};
 
 std::string Get(const std::string& target, const std::string& extra_headers = "") {
   return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";

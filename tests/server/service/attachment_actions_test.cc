@@ -60,6 +60,15 @@ class AttachmentActionsTest : public CareNetworkTest {
     s->set_upload_id(upload_id);
     return f;
   }
+  static v1::ClientFrame Begin(uint64_t n, uint64_t t, const std::string& name, uint64_t size) {
+    v1::ClientFrame f;
+    auto* b = f.mutable_attachment_begin();
+    b->set_network_id(n);
+    b->set_thread_id(t);
+    b->set_name(name);
+    b->set_size(size);
+    return f;
+  }
   static v1::ClientFrame Open(uint64_t n, uint64_t id, bool thumbnail = false) {
     v1::ClientFrame f;
     f.mutable_attachment_open()->set_network_id(n);
@@ -196,6 +205,33 @@ TEST_F(AttachmentActionsTest, TheNetworkQuotaIsKept) {
       v1::Error::RESOURCE_EXHAUSTED));
   EXPECT_EQ(FilesIn(NetworkDir()), 2u);
   EXPECT_EQ(FilesIn("tmp"), 0u);
+}
+
+// Asked when an upload's header arrives, before its body: each refusal a typed error, and the
+// answer the most bytes the body may have.
+TEST_F(AttachmentActionsTest, BeginSaysYesOnlyToWhoMayPostAFileThatFits) {
+  v1::Response yes = Must(coach_->Call(Begin(net_.id(), thread_, "cv.pdf", 1000)), "begin");
+  EXPECT_EQ(yes.attachment_begin().max_bytes(), 3u * 1024);  // the quota left, under the limit
+  EXPECT_TRUE(IsError(coach_->Call(Begin(net_.id(), thread_, "cv.pdf", 1024 * 1024 + 1)),
+                      v1::Error::RESOURCE_EXHAUSTED));
+  EXPECT_TRUE(IsError(coach_->Call(Begin(net_.id(), thread_, "cv.pdf", 3 * 1024 + 1)),
+                      v1::Error::RESOURCE_EXHAUSTED));
+  EXPECT_TRUE(IsError(coach_->Call(Begin(net_.id(), thread_, "../cv.pdf", 10)),
+                      v1::Error::INVALID_ARGUMENT));
+  EXPECT_TRUE(
+      IsError(coach_->Call(Begin(net_.id() + 999, thread_, "cv.pdf", 10)), v1::Error::NOT_FOUND));
+  Actor outsider = AddMember("sam", "neighbour");
+  EXPECT_TRUE(IsError(outsider->Call(Begin(net_.id(), thread_, "cv.pdf", 10)),
+                      v1::Error::PERMISSION_DENIED));
+  // A chunked body (no size declared) is told what is left.
+  Upload(coach_, std::string(1500, 'a'), "one.txt");
+  EXPECT_EQ(Must(coach_->Call(Begin(net_.id(), thread_, "cv.pdf", 0)), "chunked")
+                .attachment_begin()
+                .max_bytes(),
+            3u * 1024 - 1500);
+  WithdrawConsent(client_, "amir");
+  EXPECT_TRUE(
+      IsError(buddy_->Call(Begin(net_.id(), thread_, "cv.pdf", 10)), v1::Error::PERMISSION_DENIED));
 }
 
 TEST_F(AttachmentActionsTest, OpenIsForThoseWhoMayReadTheThreadNow) {
