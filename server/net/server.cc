@@ -30,6 +30,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <csignal>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <thread>
@@ -472,7 +473,6 @@ class Server::Impl {
                             options.idle_timeout, options.handshake_timeout, options.auth_timeout},
             std::make_shared<SessionRegistry>(),
             WebEndpoints(acceptor, WebOptions{options.web_root, options.web_origins})},
-        tls_(asio::ssl::context::tls_server),
         io_(static_cast<int>(threads_)),
         control_(asio::make_strand(io_)),
         listener_(control_),
@@ -485,7 +485,13 @@ class Server::Impl {
 
   StatusOr<uint16_t> Start() {
     const ServerOptions& options = shared_.options;
-    KRING_RETURN_IF_ERROR(ConfigureTls(tls_, options));
+    auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    KRING_RETURN_IF_ERROR(ConfigureTls(*tls, options));
+    {
+      std::lock_guard lock(tls_mu_);
+      tls_ = tls;
+      tls_contexts_.push_back(std::move(tls));
+    }
 
     error_code ec;
     tcp::endpoint endpoint;
@@ -528,12 +534,8 @@ class Server::Impl {
     shared_.web.SetPort(port);
 
     if (options.handle_signals) {
-      signals_.emplace(control_, SIGINT, SIGTERM);
-      signals_->async_wait([this](error_code ec, int signal) {
-        if (ec) return;
-        spdlog::info("signal {}: shutting down", signal);
-        Stop();
-      });
+      signals_.emplace(control_, SIGINT, SIGTERM, SIGHUP);
+      WaitForSignal();
     }
     asio::post(control_, [this] { Accept(); });
     return port;
@@ -558,6 +560,23 @@ class Server::Impl {
     asio::post(control_, [this] { BeginStop(); });
   }
 
+  Status ReloadTls() {
+    auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    if (Status loaded = ConfigureTls(*tls, shared_.options); !loaded.ok()) {
+      spdlog::error("TLS reload refused, still serving the certificate loaded before: {}",
+                    loaded.detail());
+      return loaded;
+    }
+    std::lock_guard lock(tls_mu_);
+    tls_ = tls;
+    // Kept for the life of the server: connections accepted under an earlier pair refer to
+    // their context, and renewals come every few weeks.
+    tls_contexts_.push_back(std::move(tls));
+    spdlog::info("TLS: reloaded {} and {} for new connections", shared_.options.cert_file,
+                 shared_.options.key_file);
+    return Status::Ok();
+  }
+
   size_t WebSocketCount() const { return shared_.registry->size(); }
   size_t MaxConnections() const { return max_connections_; }
 
@@ -572,6 +591,21 @@ class Server::Impl {
         spdlog::error("io thread: uncaught exception: {}", e.what());
       }
     }
+  }
+
+  // On control_: SIGHUP reloads the certificate (and waits for the next signal); SIGINT and
+  // SIGTERM stop.
+  void WaitForSignal() {
+    signals_->async_wait([this](error_code ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        spdlog::info("signal {}: reloading the TLS certificate and key", signal);
+        (void)ReloadTls();  // a refusal is logged; the current pair stays
+        return WaitForSignal();
+      }
+      spdlog::info("signal {}: shutting down", signal);
+      Stop();
+    });
   }
 
   // On control_.
@@ -617,7 +651,12 @@ class Server::Impl {
     // second waits for the app's delayed ACK (~40 ms). Frames are already whole messages.
     error_code nodelay_ec;
     socket.set_option(tcp::no_delay(true), nodelay_ec);
-    std::make_shared<HttpSession>(std::move(socket), tls_, shared_, FormatEndpoint(peer),
+    std::shared_ptr<asio::ssl::context> tls;
+    {
+      std::lock_guard lock(tls_mu_);
+      tls = tls_;
+    }
+    std::make_shared<HttpSession>(std::move(socket), *tls, shared_, FormatEndpoint(peer),
                                   std::move(*ticket))
         ->Run();
     Accept();
@@ -679,7 +718,11 @@ class Server::Impl {
 
   const size_t threads_;
   Shared shared_;
-  asio::ssl::context tls_;  // before io_: every connection's SSL object refers to it
+  // Before io_: every connection's SSL object refers to its context. tls_ is the one new
+  // connections get (ReloadTls replaces it); tls_contexts_ keeps every one ever loaded.
+  std::mutex tls_mu_;
+  std::shared_ptr<asio::ssl::context> tls_;                        // guarded by tls_mu_
+  std::vector<std::shared_ptr<asio::ssl::context>> tls_contexts_;  // guarded by tls_mu_
   asio::io_context io_;
   asio::strand<asio::io_context::executor_type> control_;  // listener, signals, stop sequence
   tcp::acceptor listener_;                                 // on control_
@@ -701,6 +744,7 @@ Server::~Server() = default;
 StatusOr<uint16_t> Server::Start() { return impl_->Start(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
+Status Server::ReloadTls() { return impl_->ReloadTls(); }
 size_t Server::WebSocketCount() const { return impl_->WebSocketCount(); }
 size_t Server::MaxConnections() const { return impl_->MaxConnections(); }
 

@@ -63,7 +63,8 @@ struct ServerOptions {
   // Null: both answer 404. Must outlive the Server.
   storage::AttachmentArea* attachments = nullptr;
 
-  // Run() stops the server gracefully on SIGINT or SIGTERM (for kringd; tests leave it off).
+  // Run() stops the server gracefully on SIGINT or SIGTERM, and reloads the certificate and key
+  // on SIGHUP (ReloadTls) (for kringd; tests leave it off).
   bool handle_signals = false;
 };
 
@@ -91,6 +92,12 @@ class Server {
   // wait up to shutdown_timeout for the closes, then end Run(). Does not block; Run() returns
   // when done.
   void Stop();
+
+  // Reads cert_file and key_file again (after a renewal) and serves them to every connection
+  // accepted from now on; connections already open keep theirs and are not dropped. A pair that
+  // does not load or does not match is refused (kInvalidArgument, logged) and the current one
+  // stays. Any thread, after Start().
+  Status ReloadTls();
 
   // Open WebSocket sessions right now (for tests and metrics).
   size_t WebSocketCount() const;

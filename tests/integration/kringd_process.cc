@@ -256,6 +256,10 @@ int KringdProcess::Stop() {
   return status.value_or(-1);
 }
 
+void KringdProcess::Signal(int signal) {
+  if (running()) ::kill(pid_, signal);
+}
+
 void KringdProcess::Crash() {
   if (!running()) return;
   ::kill(pid_, SIGKILL);

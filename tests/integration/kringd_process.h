@@ -70,6 +70,8 @@ class KringdProcess {
   int Stop();
   // SIGKILL and reap.
   void Crash();
+  // Sends `signal` to the running kringd (SIGHUP: reload the certificate).
+  void Signal(int signal);
   // Stop (if running) and Start again on the same data dir and the same port.
   ::testing::AssertionResult Restart();
 

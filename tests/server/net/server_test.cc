@@ -28,6 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -395,6 +396,43 @@ TEST_F(ServerTest, BinaryFramesEchoAndPeerIsRecorded) {
   EXPECT_EQ(peers[0].address.rfind("127.0.0.1:", 0), 0u) << peers[0].address;
   EXPECT_EQ(peers[0].user_agent, "kring-test/1");
   EXPECT_EQ(server_->WebSocketCount(), 1u);
+}
+
+// A renewal (e.g. by ACME) writes a new pair over the files; ReloadTls (SIGHUP in kringd) serves
+// it to new connections, keeps open ones, and refuses a pair that does not load or match.
+TEST_F(ServerTest, ReloadTlsServesTheRenewedPairAndKeepsOpenConnections) {
+  StartServer();
+  TestClient open = Client();
+  ASSERT_FALSE(open.OpenWebSocket(port_));
+  const std::string old_cert = dir_ + "/old-cert.pem";
+  const std::string old_key = dir_ + "/old-key.pem";
+  std::filesystem::copy_file(cert_.cert_file, old_cert);
+  std::filesystem::copy_file(cert_.key_file, old_key);
+  auto renewed = EnsureDevCertificate(dir_ + "/renewed");
+  ASSERT_TRUE(renewed.ok()) << renewed.status().ToString();
+  const auto overwrite = std::filesystem::copy_options::overwrite_existing;
+  std::filesystem::copy_file(renewed->cert_file, cert_.cert_file, overwrite);
+  std::filesystem::copy_file(renewed->key_file, cert_.key_file, overwrite);
+
+  ASSERT_TRUE(server_->ReloadTls().ok());
+  EXPECT_EQ(TestClient(renewed->cert_file).Get(port_, "/healthz").first, 200);
+  EXPECT_EQ(TestClient(old_cert).Get(port_, "/healthz").first, -1) << "still the old pair";
+  // The connection opened before the reload carries on.
+  const std::string frame("\x08\x01 still here", 13);
+  ASSERT_FALSE(open.Write(frame));
+  std::string echoed;
+  ASSERT_FALSE(open.Read(&echoed));
+  EXPECT_EQ(echoed, frame);
+
+  // A key that does not match the certificate, then one that is not a key: refused, and the
+  // renewed pair stays in service.
+  std::filesystem::copy_file(old_key, cert_.key_file, overwrite);
+  std::ofstream(dir_ + "/garbage.pem") << "-----BEGIN PRIVATE KEY-----\nnot a key\n";
+  const Status mismatched = server_->ReloadTls();
+  EXPECT_EQ(mismatched.code(), Code::kInvalidArgument) << mismatched.ToString();
+  std::filesystem::copy_file(dir_ + "/garbage.pem", cert_.key_file, overwrite);
+  EXPECT_EQ(server_->ReloadTls().code(), Code::kInvalidArgument);
+  EXPECT_EQ(TestClient(renewed->cert_file).Get(port_, "/healthz").first, 200);
 }
 
 TEST_F(ServerTest, TextFrameClosesWith1003) {
