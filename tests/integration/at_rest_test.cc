@@ -88,6 +88,11 @@ class AtRestTest : public CareNetworkTest {
     return path;
   }
 
+  // The data dir and config of the test's kringd, for one-shot commands.
+  std::string Flags() const {
+    return "--data-dir " + kringd_.data_dir() + " --config " + kringd_.config_file();
+  }
+
   // Names `path` as [storage] master_key_file from now on.
   void ConfigureMasterKey(const std::string& path) {
     std::ofstream config(kringd_.config_file(), std::ios::app);
@@ -117,7 +122,7 @@ TEST_F(AtRestTest, NothingPeopleWroteIsOnDiskAfterAKillOrACompactionAndAllReadsB
 
   kringd_.Crash();  // SIGKILL: all of it is in the WAL only
   ExpectNoContentOnDisk("after SIGKILL");
-  KringdRun compact = RunKringdCommand("compact --config " + kringd_.config_file());
+  KringdRun compact = RunKringdCommand("compact " + Flags());
   ASSERT_EQ(compact.exit_code, 0) << compact.out;
   ExpectNoContentOnDisk("after flush and compaction");
 
@@ -134,7 +139,8 @@ TEST_F(AtRestTest, NothingPeopleWroteIsOnDiskAfterAKillOrACompactionAndAllReadsB
   }
   EXPECT_TRUE(original) << versions.DebugString();
   bool title = false;
-  for (const v1::Thread& t : Must(client_->ListThreads(net_.id()), "threads").threads()) {
+  const v1::ListThreadsResult threads = Must(client_->ListThreads(net_.id()), "threads");
+  for (const v1::Thread& t : threads.threads()) {
     title = title || (t.id() == titled && t.title() == std::string("Over ") + kTitleWord);
   }
   EXPECT_TRUE(title);
@@ -166,7 +172,8 @@ TEST_F(AtRestTest, AnUnsafeOrMissingMasterKeyStopsKringdBeforeItTouchesAnything)
     const std::string config = kringd_.dir() + "/bad-key.toml";
     fs::copy_file(kringd_.config_file(), config, fs::copy_options::overwrite_existing);
     std::ofstream(config, std::ios::app) << "[storage]\nmaster_key_file = \"" << c.file << "\"\n";
-    const KringdRun serve = RunWithStderr("serve --listen 127.0.0.1:0 --config " + config);
+    const KringdRun serve = RunWithStderr("serve --listen 127.0.0.1:0 --data-dir " +
+                                          kringd_.data_dir() + " --config " + config);
     EXPECT_EQ(serve.exit_code, 2) << c.file << ": " << serve.out;
     EXPECT_NE(serve.out.find(c.says), std::string::npos) << serve.out;
     EXPECT_EQ(serve.out.find("listening"), std::string::npos) << serve.out;
@@ -179,13 +186,12 @@ TEST_F(AtRestTest, RotatingTheMasterKeyKeepsEveryNetworkReadableAndRetiresTheOld
   Must(client_->PostMessage(net_.id(), thread_, "m-1", kMessageWord), "post");
   kringd_.Stop();
   const std::string next = KeyFile("next.key", 32, 0600);
-  KringdRun rotate =
-      RunKringdCommand("rotate-master-key --new " + next + " --config " + kringd_.config_file());
+  KringdRun rotate = RunKringdCommand("rotate-master-key --new " + next + " " + Flags());
   ASSERT_EQ(rotate.exit_code, 0) << rotate.out;
   EXPECT_NE(rotate.out.find("rewrapped 1 network keys"), std::string::npos) << rotate.out;
 
   // With the old (dev) key kringd refuses to start.
-  KringdRun old = RunWithStderr("serve --listen 127.0.0.1:0 --config " + kringd_.config_file());
+  KringdRun old = RunWithStderr("serve --listen 127.0.0.1:0 " + Flags());
   EXPECT_EQ(old.exit_code, 1) << old.out;
   EXPECT_NE(old.out.find("wrapped by master key id"), std::string::npos) << old.out;
 
@@ -196,6 +202,8 @@ TEST_F(AtRestTest, RotatingTheMasterKeyKeepsEveryNetworkReadableAndRetiresTheOld
   ASSERT_EQ(history.messages_size(), 1);
   EXPECT_EQ(history.messages(0).text(), kMessageWord);
   // New networks get keys under the new master too.
+  world_->LogIn(world_->admin());
+  world_->LogIn(coach_);
   Person other = world_->AddClient("other");
   v1::Network second = world_->OpenNetwork(other, {&coach_});
   Must(other->PostMessage(second.id(), second.general_thread_id(), "o-1", "hallo"), "post");
