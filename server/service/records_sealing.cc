@@ -230,9 +230,11 @@ Status SealedStore::Write(const storage::WriteBatch& batch, bool sync) {
     sealed.Put(Table::kNetworkKeys, U64(network_id), wrapped.SerializeAsString());
   }
   KRING_RETURN_IF_ERROR(inner_.Write(sealed, sync));
-  if (!made.empty()) {
-    std::unique_lock lock(mu_);
-    for (const auto& [network_id, network_key] : made) keys_.emplace(network_id, network_key);
+  std::unique_lock lock(mu_);
+  for (const auto& [network_id, network_key] : made) keys_.emplace(network_id, network_key);
+  // A key deleted (erasure, issue 16 item 2) is forgotten here too, once the delete is durable.
+  for (const storage::Mutation& m : batch.mutations()) {
+    if (m.table == Table::kNetworkKeys && !m.value) keys_.erase(ReadU64(m.key));
   }
   return Status::Ok();
 }

@@ -147,6 +147,16 @@ TEST_F(SealedStoreTest, ADamagedWrappedKeyFailsItsNetworkOnly) {
   EXPECT_EQ(**other, "plan eight");
 }
 
+TEST_F(SealedStoreTest, ADeletedKeyIsForgottenAndItsNetworksContentNoLongerOpens) {
+  ASSERT_TRUE(Put(sealed_, Table::kPlans, U64(kNetwork), "plan").ok());
+  ASSERT_TRUE(sealed_.Get(Table::kPlans, U64(kNetwork)).ok());  // the key is in memory now
+  storage::WriteBatch erase;
+  erase.Delete(Table::kNetworkKeys, U64(kNetwork));
+  ASSERT_TRUE(sealed_.Write(erase, true).ok());
+  EXPECT_EQ(sealed_.Get(Table::kPlans, U64(kNetwork)).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(Put(sealed_, Table::kPlans, U64(kNetwork), "again").code(), Code::kFailedPrecondition);
+}
+
 TEST_F(SealedStoreTest, AnotherMasterKeyIsRefusedAtStartAndTouchesNothing) {
   ASSERT_TRUE(Put(sealed_, Table::kPlans, U64(kNetwork), "plan").ok());
   const std::string before = Raw(Table::kPlans, U64(kNetwork));
