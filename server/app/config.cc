@@ -181,7 +181,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   static constexpr std::string_view kSections[] = {
       "server",   "tls",         "limits",    "connections", "request_rate",
       "sessions", "invitations", "passwords", "reads",       "login_throttle",
-      "audit",    "bootstrap",   "web",       "attachments"};
+      "audit",    "bootstrap",   "web",       "attachments", "storage"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view section : kSections) known = known || key.str() == section;
@@ -259,6 +259,10 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view source) {
   throttle.Integer("base_delay_ms", &c.login_throttle.base_delay_ms, 0, 24 * 3600 * 1000);
   throttle.Integer("max_delay_ms", &c.login_throttle.max_delay_ms, 0, 7 * 24 * 3600 * 1000LL);
   throttle.Finish();
+
+  SectionReader storage = section("storage");
+  storage.String("master_key_file", &c.storage.master_key_file);
+  storage.Finish();
 
   SectionReader audit = section("audit");
   audit.String("server_id", &c.audit.server_id);

@@ -23,6 +23,12 @@ struct Config {
     std::string data_dir = "./data";
     uint32_t io_threads = 0;  // 0: one per core
   } server;
+  struct Storage {  // issue 16: encryption at rest (docs/data-rights.md)
+    // The master key: exactly 32 bytes, mode 0600 (not readable by group or others), kept
+    // outside the data dir. Empty: $CREDENTIALS_DIRECTORY/kring-master-key under systemd, else
+    // in dev mode (no tls.cert_file) DATA_DIR/tls/master.key, made on the first start.
+    std::string master_key_file;
+  } storage;
   struct Tls {
     std::string cert_file;  // both empty: dev mode (a self-signed certificate in data_dir/tls)
     std::string key_file;

@@ -5,6 +5,8 @@
 //          [--config FILE] --password-stdin
 //   kringd audit verify [--checkpoint FILE] --data-dir DIR [--config FILE]   (kringd stopped)
 //   kringd audit checkpoint --data-dir DIR [--config FILE]                   (kringd stopped)
+//   kringd rotate-master-key --new FILE --data-dir DIR [--config FILE]        (kringd stopped)
+//   kringd compact --data-dir DIR [--config FILE]                            (kringd stopped)
 //   kringd version
 //
 // stdout carries only the lines other programs parse ("kringd: listening on ...", the bootstrap
@@ -26,10 +28,12 @@
 
 #include "server/app/audit_commands.h"
 #include "server/app/config.h"
+#include "server/app/master_key.h"
 #include "server/core/clock.h"
 #include "server/core/random.h"
 #include "server/net/dev_cert.h"
 #include "server/net/server.h"
+#include "server/service/records_sealing.h"
 #include "server/service/service.h"
 #include "server/storage/rocks_store.h"
 
@@ -160,21 +164,44 @@ struct Backend {
   std::unique_ptr<storage::RocksStore> store;
   SystemClock clock;
   SystemRandom random;
+  // What everything above storage uses: seals content on its way into `store`.
+  std::unique_ptr<service::records::SealedStore> sealed;
   std::unique_ptr<storage::AttachmentArea> attachments;  // DATA_DIR/attachments
   std::unique_ptr<service::Service> service;
 };
 
 StatusOr<std::unique_ptr<Backend>> StartBackend(const Config& config) {
   auto backend = std::make_unique<Backend>();
+  // Before the store is opened: a missing or unsafe master key touches nothing.
+  bool made = false;
+  KRING_ASSIGN_OR_RETURN(SealingKey master, LoadMasterKey(config, backend->random, &made));
+  if (made) {
+    spdlog::warn("dev mode: made a master key at {}/tls/master.key (for development only)",
+                 config.server.data_dir);
+  }
   KRING_ASSIGN_OR_RETURN(backend->store, OpenStore(config));
+  backend->sealed =
+      std::make_unique<service::records::SealedStore>(*backend->store, master, backend->random);
+  KRING_ASSIGN_OR_RETURN(size_t migrated, backend->sealed->Prepare());
+  if (migrated > 0) {
+    // Values stored in the clear by a kringd from before sealing are sealed now; compacting
+    // rewrites the files that still held them.
+    spdlog::warn("sealed {} values stored in the clear by an earlier kringd; compacting", migrated);
+    KRING_RETURN_IF_ERROR(backend->store->CompactAll());
+  }
   service::ServiceOptions options = ToServiceOptions(config);
   options.server_id = AuditServerId(config);
   KRING_ASSIGN_OR_RETURN(options.audit_signing_key_pem, EnsureAuditSigningKey(config));
   KRING_ASSIGN_OR_RETURN(backend->attachments, storage::AttachmentArea::Open(
                                                    config.server.data_dir + "/attachments",
                                                    ToAttachmentLimits(config), backend->random));
+  backend->attachments->SealWith([sealed = backend->sealed.get()](uint64_t network_id) {
+    return sealed->NetworkKey(network_id);
+  });
+  KRING_ASSIGN_OR_RETURN(size_t files, backend->attachments->SealStoredFiles());
+  if (files > 0) spdlog::warn("sealed {} attachment files stored in the clear", files);
   options.attachments = backend->attachments.get();
-  backend->service = std::make_unique<service::Service>(*backend->store, backend->clock,
+  backend->service = std::make_unique<service::Service>(*backend->sealed, backend->clock,
                                                         backend->random, std::move(options));
   if (Status status = backend->service->Start(); !status.ok()) {
     return Internal("starting the service: " + status.ToString());
@@ -302,6 +329,48 @@ int Audit(const AuditFlags& flags, bool checkpoint) {
   return RunAuditCheckpoint(**store, *key, AuditServerId(config), SystemClock().NowMs());
 }
 
+struct RotateFlags {
+  CommonFlags common;
+  std::string new_key_file;
+};
+
+// Offline: every network key rewrapped by the new master key; content untouched. Then the data
+// dir is compacted, so no file keeps the keys as the old master wrapped them.
+int RotateMasterKey(const RotateFlags& flags) {
+  auto loaded = LoadConfig(flags.common);
+  if (!loaded.ok()) return Fail(kExitUsage, loaded.status().detail());
+  const Config config = std::move(loaded).value();
+  auto next = ReadMasterKeyFile(flags.new_key_file);
+  if (!next.ok()) return Fail(kExitUsage, next.status().detail());
+  SystemRandom random;
+  auto old = LoadMasterKey(config, random);
+  if (!old.ok()) return Fail(ExitCodeFor(old.status()), old.status().detail());
+  auto store = OpenStore(config);
+  if (!store.ok()) return Fail(ExitCodeFor(store.status()), store.status().detail());
+  auto rewrapped = service::records::RewrapNetworkKeys(**store, *old, *next, random);
+  if (!rewrapped.ok()) return Fail(kExitError, rewrapped.status().detail());
+  if (Status compacted = (*store)->CompactAll(); !compacted.ok()) {
+    return Fail(kExitError, compacted.detail());
+  }
+  std::printf("rewrapped %zu network keys; configure [storage] master_key_file = \"%s\" now\n",
+              *rewrapped, flags.new_key_file.c_str());
+  std::fflush(stdout);
+  return kExitOk;
+}
+
+int Compact(const CommonFlags& flags) {
+  auto loaded = LoadConfig(flags);
+  if (!loaded.ok()) return Fail(kExitUsage, loaded.status().detail());
+  auto store = OpenStore(*loaded);
+  if (!store.ok()) return Fail(ExitCodeFor(store.status()), store.status().detail());
+  if (Status compacted = (*store)->CompactAll(); !compacted.ok()) {
+    return Fail(kExitError, compacted.detail());
+  }
+  std::printf("compacted\n");
+  std::fflush(stdout);
+  return kExitOk;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"kringd: the Kring care-network messaging server"};
   app.require_subcommand(1);
@@ -350,6 +419,22 @@ int Main(int argc, char** argv) {
         ->check(CLI::ExistingFile);
   }
 
+  RotateFlags rotate_flags;
+  CLI::App* rotate = app.add_subcommand(
+      "rotate-master-key", "Rewrap every network key with a new master key (kringd stopped)");
+  rotate->add_option("--new", rotate_flags.new_key_file, "The new master key file (32 bytes, 0600)")
+      ->required();
+  rotate->add_option("--data-dir", rotate_flags.common.data_dir, "Data directory");
+  rotate->add_option("--config", rotate_flags.common.config_file, "TOML config file")
+      ->check(CLI::ExistingFile);
+
+  CommonFlags compact_flags;
+  CLI::App* compact = app.add_subcommand(
+      "compact", "Flush and compact the store, so no file keeps overwritten values (stopped)");
+  compact->add_option("--data-dir", compact_flags.data_dir, "Data directory");
+  compact->add_option("--config", compact_flags.config_file, "TOML config file")
+      ->check(CLI::ExistingFile);
+
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -370,6 +455,8 @@ int Main(int argc, char** argv) {
   }
   if (verify->parsed()) return Audit(audit_flags, /*checkpoint=*/false);
   if (checkpoint->parsed()) return Audit(audit_flags, /*checkpoint=*/true);
+  if (rotate->parsed()) return RotateMasterKey(rotate_flags);
+  if (compact->parsed()) return Compact(compact_flags);
   return AdminCreate(create_flags);
 }
 

@@ -172,14 +172,18 @@ void AttachmentEndpoints::Download(const HttpRequest& request, const service::Pe
         if (auto refused = RefusalOf(version, responses)) return respond(std::move(*refused));
         const v1::Attachment& attachment = responses.back().attachment_open().attachment();
         const std::string& sha = thumbnail ? attachment.thumbnail_sha256() : attachment.sha256();
-        FileResponse response(http::status::ok, version);
-        beast::error_code ec;
-        response.body().open(area->PathOf(attachment.network_id(), sha).c_str(),
-                             beast::file_mode::scan, ec);
-        if (ec) {
-          return respond(
-              ErrorResponse(version, v1::Error::INTERNAL, "the attachment's file is missing"));
+        const uint64_t network_id = attachment.network_id();
+        StatusOr<std::unique_ptr<storage::AttachmentReader>> reader =
+            area->OpenFile(network_id, sha);
+        if (!reader.ok()) {
+          const bool missing = reader.status().code() == Code::kNotFound;
+          return respond(ErrorResponse(
+              version, missing ? v1::Error::INTERNAL : v1::Error::FAILED_PRECONDITION,
+              missing ? "the attachment's file is missing" : reader.status().detail()));
         }
+        FileResponse response(http::status::ok, version);
+        response.body().reader = std::move(*reader);
+        response.body().size = thumbnail ? attachment.thumbnail_size() : attachment.size();
         response.set(http::field::server, "kringd");
         for (const auto& [name, value] : kSecurityHeaders) response.set(name, value);
         // Never shown in place, never run as a page of this origin, whatever it holds.

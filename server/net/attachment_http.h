@@ -11,13 +11,13 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <variant>
 
+#include "server/net/attachment_body.h"
 #include "server/net/attachment_rules.h"
 #include "server/net/web_endpoints.h"
 #include "server/service/connection.h"
@@ -25,7 +25,7 @@
 
 namespace kring::net {
 
-using FileResponse = boost::beast::http::response<boost::beast::http::file_body>;
+using FileResponse = boost::beast::http::response<AttachmentBody>;
 
 // An upload whose header was accepted: its file in the area, for the body to be streamed into.
 struct Upload {

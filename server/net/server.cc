@@ -440,7 +440,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<http::response<http::empty_body>> continue_;  // "100 Continue" being written
   // A download being written.
   std::optional<FileResponse> file_response_;
-  std::optional<http::response_serializer<http::file_body>> file_serializer_;
+  std::optional<http::response_serializer<AttachmentBody>> file_serializer_;
   size_t requests_ = 0;      // read on this connection; on the strand
   bool keep_alive_ = false;  // read the next request after this answer; on the strand
 };

@@ -46,6 +46,7 @@ std::string ChangeMessage(Transaction& txn, const v1::Message& was, const v1::Me
   ref.set_text_sha256(std::string(text_sha256));
   ref.set_version(now.version());
   ref.set_retraction(change.retraction());
+  ref.set_network_id(now.network_id());
   PutProto(txn, Table::kIdempotency, U64Bytes(now.sender_id(), client_msg_id), ref);
   return bytes;
 }

@@ -105,6 +105,7 @@ std::string AppendMessage(Transaction& txn, const v1::Message& message,
   ref.set_seq(message.seq());
   ref.set_posted_at_ms(message.posted_at_ms());
   ref.set_text_sha256(std::string(text_sha256));
+  ref.set_network_id(message.network_id());
   PutProto(txn, Table::kIdempotency, U64Bytes(message.sender_id(), message.client_msg_id()), ref);
   return bytes;
 }

@@ -5,6 +5,12 @@
 // received into tmp/ and moved into place only once their record is about to be written; tmp/ is
 // emptied at start-up (uploads cut off by a crash).
 //
+// Sealed at rest (issue 16; docs/data-rights.md) once SealWith gives the area its networks' keys:
+// a stored file is then "KRSEAL1\n" and its content in chunks of kSealedChunkBytes, each
+// sealed with the network's key and bound to the file (network, name), its index and whether it
+// is the last, so chunks cannot be reordered, swapped between files or cut off unnoticed. An
+// upload is sealed on the file pool (Prepare), and its plaintext in tmp/ removed then.
+//
 // The records that make a file count (kAttachments) are the service's; this class knows files
 // only. Thread-safe. Calls that say "blocks" do file I/O: not for io threads or the writer,
 // except where the caller says why.
@@ -13,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +28,7 @@
 
 #include "server/core/file_type.h"
 #include "server/core/random.h"
+#include "server/core/sealing.h"
 #include "server/core/status.h"
 
 namespace kring::storage {
@@ -31,7 +39,22 @@ struct AttachmentLimits {
   uint64_t max_image_pixels = 40'000'000;                // larger images get no thumbnail
 };
 
-inline constexpr uint32_t kThumbnailPixels = 256;  // the longer side of a thumbnail, at most
+inline constexpr uint32_t kThumbnailPixels = 256;       // the longer side of a thumbnail, at most
+inline constexpr size_t kSealedChunkBytes = 64 * 1024;  // plaintext bytes per sealed chunk
+
+// A network's data key, or FAILED_PRECONDITION (service/records_sealing.h).
+using NetworkKeyLookup = std::function<StatusOr<SealingKey>(uint64_t network_id)>;
+
+// A stored file read back a chunk at a time, opened (when sealed). Not thread-safe.
+class AttachmentReader {
+ public:
+  virtual ~AttachmentReader() = default;
+  // The next piece of the content (at most kSealedChunkBytes); empty at the end. Blocks (file
+  // I/O). FAILED_PRECONDITION when a chunk does not open, INTERNAL when the file cannot be read.
+  virtual StatusOr<std::string> Next() = 0;
+  // Whether Next() has returned the last piece.
+  virtual bool done() const = 0;
+};
 
 class AttachmentArea;
 
@@ -82,6 +105,9 @@ class IncomingFile {
   std::string sha256_hex_;
   std::string_view content_type_;
   std::string thumbnail_path_;  // in tmp/, when there is a thumbnail
+  // What Place moves into the area: the sealed copies Prepare made, or the files themselves.
+  std::string ready_path_;
+  std::string ready_thumbnail_path_;
   std::string thumbnail_sha256_hex_;
   uint64_t thumbnail_size_ = 0;
   bool placed_ = false;
@@ -92,6 +118,10 @@ class AttachmentArea {
   // Creates `dir` (0700) and dir/tmp if missing and empties dir/tmp. `random` must outlive this.
   static StatusOr<std::unique_ptr<AttachmentArea>> Open(std::string dir, AttachmentLimits limits,
                                                         Random& random);
+
+  // From now on files are sealed with their network's key as Prepare stores them, and read
+  // back opened. Call once, before any upload; `keys` must be thread-safe.
+  void SealWith(NetworkKeyLookup keys) { keys_ = std::move(keys); }
 
   const AttachmentLimits& limits() const { return limits_; }
   const std::string& dir() const { return dir_; }
@@ -109,24 +139,40 @@ class AttachmentArea {
 
   // Blocks: fsyncs the upload and, for an image within max_image_pixels, makes and fsyncs its
   // thumbnail (a PNG of at most kThumbnailPixels a side). An image that does not decode gets no
-  // thumbnail; that is no error.
+  // thumbnail; that is no error. With SealWith: seals both (then fsynced) and removes their
+  // plaintext; FAILED_PRECONDITION when the network has no key.
   Status Prepare(IncomingFile& file);
   // Blocks: moves the upload (and its thumbnail) to n<network>/<sha256> and fsyncs that
   // directory; content already there is kept and the upload dropped. After an OK the files
   // stay when `file` goes.
   Status Place(IncomingFile& file);
 
-  // The stored file of a network with that content (it may not exist).
-  std::string PathOf(uint64_t network_id, std::string_view sha256_hex) const;
+  // The stored file of a network with that content (it may not exist): named by the content's
+  // SHA-256, keyed with the network's key under SealWith (a bare hash of a known document would
+  // tell anyone who can list the directory that the network holds it). FAILED_PRECONDITION when
+  // the network has no key.
+  StatusOr<std::string> PathOf(uint64_t network_id, std::string_view sha256_hex) const;
+
+  // With SealWith: seals every stored file that a kringd from before sealing stored in the clear
+  // (run once at start, before serving). Returns how many it sealed. Blocks.
+  StatusOr<size_t> SealStoredFiles();
+
+  // The stored file of a network with that content, to read (opened a chunk at a time when
+  // sealed). NOT_FOUND when there is no such file. Blocks (opens the file).
+  StatusOr<std::unique_ptr<AttachmentReader>> OpenFile(uint64_t network_id,
+                                                       std::string_view sha256_hex) const;
 
  private:
   friend class IncomingFile;
+  // Prepare's work on the plaintext: fsync, thumbnail.
+  Status PrepareInClear(IncomingFile& file);
   AttachmentArea(std::string dir, AttachmentLimits limits, Random& random)
       : dir_(std::move(dir)), limits_(limits), random_(random) {}
 
   const std::string dir_;
   const AttachmentLimits limits_;
   Random& random_;
+  NetworkKeyLookup keys_;  // set before use (SealWith); empty: files are kept in the clear
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<IncomingFile>, std::less<>> staged_;  // guarded by mu_
 };

@@ -215,4 +215,19 @@ Status RocksStore::Write(const WriteBatch& batch, bool sync) {
   return FromRocks(impl_->db->Write(write_options, &rocks_batch), "write");
 }
 
+Status RocksStore::CompactAll() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> tables(impl_->tables.begin(), impl_->tables.end());
+  KRING_RETURN_IF_ERROR(FromRocks(impl_->db->Flush(flush, tables), "flush"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* table : tables) {
+    KRING_RETURN_IF_ERROR(
+        FromRocks(impl_->db->CompactRange(compact, table, nullptr, nullptr), "compaction"));
+  }
+  // The WAL files the flush made obsolete are deleted now rather than at the next flush.
+  return FromRocks(impl_->db->FlushWAL(/*sync=*/true), "WAL sync");
+}
+
 }  // namespace kring::storage

@@ -53,6 +53,12 @@ class RocksStore final : public Store {
                             const ScanVisitor& visit) const override;
   [[nodiscard]] Status Write(const WriteBatch& batch, bool sync) override;
 
+  // Flushes every table's memtable to SST files and compacts every table down to its bottommost
+  // level, rewriting even bottommost files, so that no SST or live WAL keeps a value that was
+  // overwritten or deleted (docs/data-rights.md: sealing old plaintext, rewrapping keys, erasure).
+  // Blocks until done; may take long on a large store.
+  [[nodiscard]] Status CompactAll();
+
  private:
   struct Impl;  // the rocksdb::DB and its column family handles
   explicit RocksStore(std::unique_ptr<Impl> impl);

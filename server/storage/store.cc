@@ -43,6 +43,8 @@ std::string_view TableName(Table table) {
       "plan_versions",
       // Corrections and retractions (issue 15, item 3).
       "message_versions",
+      // Encryption at rest (issue 16).
+      "network_keys",
   };
   auto i = static_cast<size_t>(table);
   return i < kNames.size() ? kNames[i] : std::string_view("invalid");

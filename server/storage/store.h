@@ -65,6 +65,10 @@ enum class Table : uint8_t {
   // change log, the versions a change replaced, and the newest change number (one table, three
   // key shapes: thread id, then 'c' change / 'v' seq version / 'h').
   kMessageVersions,
+
+  // Encryption at rest (issue 16; docs/data-rights.md): network id -> store.WrappedKey, the
+  // network's data key wrapped by the master key. Read only by records_sealing.cc.
+  kNetworkKeys,
   kCount,  // not a table
 };
 

@@ -230,6 +230,44 @@ TEST_F(AttachmentTest, UploadAndDownloadWithCurl) {
   EXPECT_EQ(found.events(0).object_id(), a.id());
 }
 
+// Encryption at rest (issue 16; docs/data-rights.md): the file is sealed in chunks with its
+// network's key, so a phrase it holds is nowhere under the data dir, even right after SIGKILL;
+// it reads back whole after a restart, and a damaged chunk ends the download rather than
+// hand out garbled bytes.
+TEST_F(AttachmentTest, AFileIsSealedOnDiskAndReadsBackAfterAKill) {
+  const std::string phrase = "Wolkenkrabberfluitconcert";
+  std::string text;
+  while (text.size() < 150 * 1024)
+    text += "regel " + std::to_string(text.size()) + " " + phrase + "\n";
+  v1::Attachment a = MustUpload(coach_, text, "notities.txt");
+  EXPECT_EQ(a.content_type(), "text/plain; charset=utf-8");
+  kringd_.Crash();
+  // Named by a keyed hash: its plain SHA-256 names nothing there.
+  const std::string dir = kringd_.data_dir() + "/attachments/n" + std::to_string(net_.id());
+  ASSERT_EQ(StoredFiles(), 1u);
+  const std::string stored = fs::directory_iterator(dir)->path().string();
+  EXPECT_NE(stored, dir + "/" + a.sha256());
+  EXPECT_TRUE(ReadWhole(stored).starts_with("KRSEAL1\n"));
+  for (const auto& entry : fs::recursive_directory_iterator(kringd_.data_dir())) {
+    if (!entry.is_regular_file()) continue;
+    EXPECT_EQ(ReadWhole(entry.path().string()).find(phrase), std::string::npos)
+        << "in " << entry.path();
+  }
+  ASSERT_TRUE(kringd_.Restart());
+  world_->LogIn(buddy_);
+  CurlReply got = Download(buddy_, DownloadUrl(net_.id(), a.id()));
+  ASSERT_EQ(got.status, 200) << got.headers;
+  EXPECT_EQ(got.body, text);
+
+  // One byte of the last chunk changed: the download stops short of it, never garbled.
+  std::string damaged = ReadWhole(stored);
+  damaged[damaged.size() - 20] ^= 1;
+  std::ofstream(stored, std::ios::binary | std::ios::trunc) << damaged;
+  CurlReply cut = Download(buddy_, DownloadUrl(net_.id(), a.id()));
+  EXPECT_LT(cut.body.size(), text.size());
+  EXPECT_TRUE(text.starts_with(cut.body)) << "garbled bytes were sent";
+}
+
 TEST_F(AttachmentTest, ImagesGetAThumbnail) {
   const std::string png = MakeImage(600, 400, /*jpeg=*/false);
   v1::Attachment a = MustUpload(coach_, png, "dot.png");

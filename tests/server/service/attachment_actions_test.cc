@@ -128,7 +128,7 @@ TEST_F(AttachmentActionsTest, StoresAnUploadDurablyUnderItsHashAndRecordsIt) {
   EXPECT_EQ(a.size(), sizeof(kPdf) - 1);
   EXPECT_EQ(a.sha256().size(), 64u);
   EXPECT_FALSE(a.has_thumbnail());
-  EXPECT_TRUE(fs::exists(area_->PathOf(net_.id(), a.sha256())));
+  EXPECT_TRUE(fs::exists(*area_->PathOf(net_.id(), a.sha256())));
   EXPECT_EQ(FilesIn("tmp"), 0u);
   auto records = Since(head);
   ASSERT_EQ(records.size(), 1u);

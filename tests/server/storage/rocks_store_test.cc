@@ -262,6 +262,35 @@ TEST(RocksStoreTest, DataSurvivesCloseAndReopen) {
   EXPECT_EQ(*gone, std::nullopt);
 }
 
+// What encryption at rest relies on (docs/data-rights.md): after CompactAll no file of the
+// store, WAL included, still holds a value that was overwritten or deleted.
+TEST(RocksStoreTest, CompactAllLeavesNoOverwrittenOrDeletedValueInAnyFile) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  const std::string old_value = "Oudewaardevanvoor";
+  const std::string deleted = "Verwijderdewaarde";
+  WriteBatch first;
+  first.Put(Table::kMessages, "a", old_value);
+  first.Put(Table::kPlans, "b", deleted);
+  ASSERT_TRUE(store->Write(first, true).ok());
+  ASSERT_TRUE(store->CompactAll().ok());  // both now in SST files
+  WriteBatch second;
+  second.Put(Table::kMessages, "a", "new");
+  second.Delete(Table::kPlans, "b");
+  ASSERT_TRUE(store->Write(second, true).ok());
+  ASSERT_TRUE(store->CompactAll().ok());
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    EXPECT_EQ(bytes.str().find(old_value), std::string::npos) << entry.path();
+    EXPECT_EQ(bytes.str().find(deleted), std::string::npos) << entry.path();
+  }
+  EXPECT_EQ(**store->Get(Table::kMessages, "a"), "new");
+}
+
 TEST(RocksStoreTest, SecondOpenInSameProcessSaysDirIsInUse) {
   TempDir tmp;
   const std::string dir = tmp.path() + "/db";
