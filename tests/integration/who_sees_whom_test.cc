@@ -70,7 +70,7 @@ TEST_F(WhoSeesWhomTest, ATeamsCoordinatorIsAskedInAndAPersonAddedLaterIsToldThey
   Must(world_->admin()->SetTeamPerson(team.id(), "kees", /*coordinator=*/true), "coordinator");
 
   const v1::Invitation invitation =
-      Must(coach_->InviteTeam(net_.id(), team.id(), "wijkteam"), "invite team").invitation();
+      Must(client_->InviteTeam(net_.id(), team.id(), "wijkteam"), "invite team").invitation();
   auto received = WaitForEvent(*lead, [&](const v1::Event& e) {
     return e.has_invitation_received() &&
            e.invitation_received().invitation().id() == invitation.id();
