@@ -11,6 +11,7 @@
 #include "server/core/text.h"
 #include "server/protocol/frames.h"
 #include "server/service/connection_impl.h"
+#include "server/service/member_visibility.h"
 #include "server/service/records.h"
 #include "server/service/request_context.h"
 #include "server/service/service_impl.h"
@@ -140,7 +141,9 @@ void ApplyConsentChange(ServiceImpl& service, const StagedConsent& staged,
     service.hub.PublishToNetwork(/*network_id=*/0, staged.plan_cut,
                                  PlanAccessEndedFrame(consent.network_id(), ended_reason));
   }
-  for (const LiveChange& change : staged.team_live) told.push_back(change.account_id);
+  for (const LiveChange& change : staged.team_live) {
+    if (!change.route_closed) told.push_back(change.account_id);
+  }
   service.hub.PublishToNetwork(/*network_id=*/0, told, ConsentChangedFrame(consent));
 }
 
@@ -158,6 +161,7 @@ StatusOr<std::vector<LiveChange>> TeamLiveChanges(const storage::ReadView& txn, 
     const Actor person{account_id, v1::ACCOUNT_KIND_MEMBER};
     change.end_all =
         !standing.role || !AuthorizeNetworkAccess(person, Operation::kReceiveLive, standing).ok();
+    change.route_closed = !standing.role || !TeamRouteClosedReason(standing).empty();
     if (!change.end_all) {
       if (cut != nullptr && !cut->thread_ids.empty()) {
         // A thread the person still sees another way (through another team) stays theirs.
@@ -225,13 +229,18 @@ Status GrantConsent(RequestContext& ctx, const v1::GrantConsentRequest& req) {
     KRING_ASSIGN_OR_RETURN(
         v1::ConsentProvision provision,
         CheckedProvision(txn, req.network_id(), req.provision(), team, permitted.standing.now_ms));
+    const int64_t now = permitted.standing.now_ms;
+    KRING_ASSIGN_OR_RETURN(Sights before, ReadSights(txn, *network, now));
     KRING_ASSIGN_OR_RETURN(StagedConsent staged,
                            StageConsent(txn, *network, grantee_id, grantee_handle, &provision,
                                         permitted.actor, permitted.standing, "granted"));
     ctx.audit().event.set_consent_id(staged.consent.id());
     *out.response.mutable_grant_consent()->mutable_consent() = staged.consent;
-    out.effects.push_back([&ctx, staged] {
+    // Who sees whom follows the consents: each viewer is told whom they now see or no longer see.
+    KRING_ASSIGN_OR_RETURN(Sights after, ReadSights(txn, *network, now));
+    out.effects.push_back([&ctx, staged, sights = SightChanges(before, after)] {
       ApplyConsentChange(ctx.service(), staged, "the client changed your consent");
+      PublishSightChanges(ctx.service().hub, staged.consent.network_id(), sights);
     });
     return Status::Ok();
   });
@@ -260,6 +269,8 @@ Status WithdrawConsent(RequestContext& ctx, const v1::WithdrawConsentRequest& re
       *out.response.mutable_withdraw_consent()->mutable_consent() = *current;
       return Status::Ok();
     }
+    const int64_t now = permitted.standing.now_ms;
+    KRING_ASSIGN_OR_RETURN(Sights before, ReadSights(txn, *network, now));
     KRING_ASSIGN_OR_RETURN(StagedConsent staged,
                            StageConsent(txn, *network, grantee_id, grantee_handle, nullptr,
                                         permitted.actor, permitted.standing, "withdrawn"));
@@ -268,8 +279,11 @@ Status WithdrawConsent(RequestContext& ctx, const v1::WithdrawConsentRequest& re
     std::string reason = staged.consent.by_representative()
                              ? "the client's representative withdrew your consent"
                              : "the client withdrew your consent";
-    out.effects.push_back(
-        [&ctx, staged, reason] { ApplyConsentChange(ctx.service(), staged, reason); });
+    KRING_ASSIGN_OR_RETURN(Sights after, ReadSights(txn, *network, now));
+    out.effects.push_back([&ctx, staged, reason, sights = SightChanges(before, after)] {
+      ApplyConsentChange(ctx.service(), staged, reason);
+      PublishSightChanges(ctx.service().hub, staged.consent.network_id(), sights);
+    });
     return Status::Ok();
   });
   return Status::Ok();

@@ -30,6 +30,9 @@ struct LiveChange {
   bool end_all = false;              // no access left there: every subscription cut
   std::vector<uint64_t> thread_ids;  // else these threads cut (none: nothing cut)
   int64_t until_ms = 0;              // else the subscriptions end by themselves then (0: never)
+  // The team route itself is closed (outside their period, or excluded): the team's consent is
+  // not theirs to be told of.
+  bool route_closed = false;
 };
 
 // For each of `network_ids` where the account is in the network only through a team: the live

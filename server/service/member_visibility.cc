@@ -49,8 +49,57 @@ StatusOr<v1::Member> TeamMemberView(const storage::ReadView& view, uint64_t netw
   return out;
 }
 
+std::vector<Viewer> NetworkPeople::Viewers(int64_t now_ms) const {
+  std::vector<Viewer> out;
+  for (const PersonEntry& entry : people) {
+    if (entry.member.has_team()) continue;  // a team lists nothing; its people do
+    // Only those who may list members at all: the principals and members in force.
+    if (!AccessInForce(entry.person, now_ms)) continue;
+    Viewer viewer;
+    viewer.person = entry.person;
+    viewer.standing.network_exists = true;
+    viewer.standing.role = entry.person.role;
+    viewer.standing.consent = entry.person.consent;
+    viewer.standing.now_ms = now_ms;
+    out.push_back(std::move(viewer));
+  }
+  for (const Viewer& viewer : through_teams) {
+    if (AccessInForce(viewer.person, now_ms)) out.push_back(viewer);
+  }
+  return out;
+}
+
+namespace {
+
+// The people in the network through its teams whose route is open at now_ms, each once (the
+// route their standing takes decides: the first open team by id).
+StatusOr<std::vector<Viewer>> ReadTeamPeople(const storage::ReadView& view,
+                                             const v1::Network& network,
+                                             const std::vector<PersonEntry>& entries,
+                                             int64_t now_ms) {
+  std::vector<Viewer> out;
+  for (const PersonEntry& entry : entries) {
+    if (!entry.member.has_team()) continue;
+    const uint64_t team_id = entry.person.account_id;
+    KRING_ASSIGN_OR_RETURN(auto people, records::PeopleThroughTeam(view, network, team_id));
+    for (const v1::TeamPerson& person : people) {
+      KRING_ASSIGN_OR_RETURN(Standing standing,
+                             records::GetStanding(view, network.id(), person.account_id(), now_ms));
+      if (!standing.role || standing.team_id != team_id) continue;  // another route decides
+      if (!TeamRouteClosedReason(standing).empty()) continue;
+      Viewer viewer;
+      viewer.person = Person{person.account_id(), *standing.role, standing.consent};
+      viewer.standing = std::move(standing);
+      out.push_back(std::move(viewer));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 StatusOr<NetworkPeople> ReadNetworkPeople(const storage::ReadView& view, const v1::Network& network,
-                                          int64_t now_ms) {
+                                          int64_t now_ms, bool with_team_people) {
   NetworkPeople out;
   KRING_ASSIGN_OR_RETURN(out.threads, records::NetworkThreadRefs(view, network.id()));
   KRING_ASSIGN_OR_RETURN(std::vector<store::MemberRecord> members,
@@ -96,6 +145,9 @@ StatusOr<NetworkPeople> ReadNetworkPeople(const storage::ReadView& view, const v
     entry.member = records::MemberView(as_member, account->account());
     out.people.push_back(std::move(entry));
   }
+  if (with_team_people) {
+    KRING_ASSIGN_OR_RETURN(out.through_teams, ReadTeamPeople(view, network, out.people, now_ms));
+  }
   return out;
 }
 
@@ -126,20 +178,20 @@ std::optional<v1::Member> MemberAsShown(const Person& viewer, const Standing& st
 ListedTo WhoSees(const NetworkPeople& people, uint64_t person_id, int64_t now_ms) {
   ListedTo out;
   const PersonEntry* subject = people.Find(person_id);
-  for (const PersonEntry& viewer : people.people) {
-    if (viewer.person.account_id == person_id) {
+  for (const PersonEntry& entry : people.people) {
+    // The person themself, also when their access is not in force.
+    if (entry.person.account_id == person_id && !entry.member.has_team()) {
       out.full.push_back(person_id);
+    }
+  }
+  if (subject == nullptr) return out;
+  for (const Viewer& viewer : people.Viewers(now_ms)) {
+    if (viewer.person.account_id == person_id) continue;
+    if (viewer.standing.team_id == person_id) {  // their own team
+      out.full.push_back(viewer.person.account_id);
       continue;
     }
-    if (subject == nullptr) continue;
-    Standing standing;
-    standing.network_exists = true;
-    standing.role = viewer.person.role;
-    standing.consent = viewer.person.consent;
-    standing.now_ms = now_ms;
-    // Only those who may list members at all: the principals and members in force.
-    if (!AccessInForce(viewer.person, now_ms)) continue;
-    const Shown shown = ShownTo(viewer.person, standing, subject->person, people.threads);
+    const Shown shown = ShownTo(viewer.person, viewer.standing, subject->person, people.threads);
     if (shown.details) {
       out.full.push_back(viewer.person.account_id);
     } else if (shown.listed) {
@@ -164,6 +216,111 @@ void PublishMembershipChange(Hub& hub, uint64_t network_id, v1::MembershipChange
     hub.PublishToNetwork(/*network_id=*/0, to.bare,
                          MembershipChangedFrame(network_id, change, &bare, nullptr));
   }
+}
+
+}  // namespace kring::service
+
+namespace kring::service {
+
+StatusOr<Sights> ReadSights(const storage::ReadView& view, const v1::Network& network,
+                            int64_t now_ms) {
+  Sights sights;
+  sights.now_ms = now_ms;
+  KRING_ASSIGN_OR_RETURN(sights.people,
+                         ReadNetworkPeople(view, network, now_ms, /*with_team_people=*/true));
+  return sights;
+}
+
+namespace {
+
+// `entry` as `viewer` is shown it in an event (nullopt: not listed), and whether with details.
+std::optional<v1::Member> ShownInEvent(const Viewer& viewer, const PersonEntry& entry,
+                                       const std::vector<ThreadRef>& threads, bool* details) {
+  const Shown shown = ShownTo(viewer.person, viewer.standing, entry.person, threads);
+  *details = shown.details;
+  std::optional<v1::Member> member = MemberAsShown(viewer.person, viewer.standing, entry, threads);
+  if (member) {
+    member->clear_consent();
+    WithoutExcludedPeople(*member);
+  }
+  return member;
+}
+
+}  // namespace
+
+std::vector<SightChange> SightChanges(const Sights& before, const Sights& after) {
+  std::vector<SightChange> out;
+  const std::vector<Viewer> viewers_before = before.people.Viewers(before.now_ms);
+  for (const Viewer& viewer : after.people.Viewers(after.now_ms)) {
+    const uint64_t viewer_id = viewer.person.account_id;
+    auto was =
+        std::find_if(viewers_before.begin(), viewers_before.end(),
+                     [viewer_id](const Viewer& v) { return v.person.account_id == viewer_id; });
+    if (was == viewers_before.end()) continue;
+    // Everyone of the network at either instant, but the viewer and their own team.
+    std::vector<uint64_t> subjects;
+    for (const Sights* at : {&before, &after}) {
+      for (const PersonEntry& e : at->people.people) {
+        const uint64_t id = e.person.account_id;
+        if (id == viewer_id || id == viewer.standing.team_id || id == was->standing.team_id) {
+          continue;
+        }
+        if (std::find(subjects.begin(), subjects.end(), id) == subjects.end()) {
+          subjects.push_back(id);
+        }
+      }
+    }
+    for (uint64_t id : subjects) {
+      const PersonEntry* then = before.people.Find(id);
+      const PersonEntry* now = after.people.Find(id);
+      bool details_then = false, details_now = false;
+      std::optional<v1::Member> shown_then, shown_now;
+      if (then) shown_then = ShownInEvent(*was, *then, before.people.threads, &details_then);
+      if (now) shown_now = ShownInEvent(viewer, *now, after.people.threads, &details_now);
+      if (shown_then && !shown_now) {
+        out.push_back({viewer_id, v1::MEMBERSHIP_CHANGE_HIDDEN, std::move(*shown_then)});
+      } else if (shown_now && (!shown_then || details_then != details_now)) {
+        out.push_back({viewer_id, v1::MEMBERSHIP_CHANGE_SHOWN, std::move(*shown_now)});
+      }
+    }
+  }
+  return out;
+}
+
+void PublishSightChanges(Hub& hub, uint64_t network_id, const std::vector<SightChange>& changes) {
+  for (const SightChange& change : changes) {
+    hub.PublishToNetwork(
+        /*network_id=*/0, {change.viewer_id},
+        MembershipChangedFrame(network_id, change.change, &change.member, nullptr));
+  }
+}
+
+void FillOpener(const v1::Account& opener, v1::Network& network) {
+  network.set_opened_by_display_name(opener.display_name());
+  network.set_opened_by_profession(opener.profession());
+}
+
+Status FillOpener(const storage::ReadView& view, uint64_t viewer_id, const Standing& standing,
+                  v1::Network& network) {
+  const uint64_t opener_id = network.opened_by();
+  if (opener_id == 0) return Status::Ok();
+  KRING_ASSIGN_OR_RETURN(auto opener, records::GetAccount(view, opener_id));
+  if (!opener) return Status::Ok();
+  if (!IsPrincipal(standing) && viewer_id != opener_id) {
+    // Anyone else as the member list would show them the opener (who sees whom).
+    KRING_ASSIGN_OR_RETURN(auto member, records::GetMember(view, network.id(), opener_id));
+    if (!member || !standing.role) return Status::Ok();
+    Person person{opener_id, member->role(), std::nullopt};
+    KRING_ASSIGN_OR_RETURN(person.consent,
+                           records::GetCurrentConsent(view, network.id(), opener_id));
+    KRING_ASSIGN_OR_RETURN(auto threads, records::NetworkThreadRefs(view, network.id()));
+    const Person viewer{viewer_id, *standing.role, standing.consent};
+    // Only those who may list members at all see anyone's details.
+    if (!AccessInForce(viewer, standing.now_ms)) return Status::Ok();
+    if (!ShownTo(viewer, standing, person, threads).details) return Status::Ok();
+  }
+  FillOpener(opener->account(), network);
+  return Status::Ok();
 }
 
 }  // namespace kring::service

@@ -4,6 +4,8 @@
 // (consent_handlers.cc has the shared StageConsent).
 #include "server/service/network_actions.h"
 
+#include <algorithm>
+
 #include "proto/kring/v1/audit_event_types.h"
 #include "server/core/consent.h"
 #include "server/core/text.h"
@@ -68,7 +70,11 @@ Status InviteTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome& 
   records::PutInvitation(txn, invitation);
   *out.response.mutable_invite()->mutable_invitation() = invitation;
   KRING_ASSIGN_OR_RETURN(auto principals, records::Principals(txn, *network));
-  out.effects.push_back([&ctx, invitation, principals] {
+  // The team's coordinators are asked in for their team, as a person invited is.
+  KRING_ASSIGN_OR_RETURN(auto coordinators, TeamCoordinatorsAt(txn, team->id(), now));
+  out.effects.push_back([&ctx, invitation, principals, coordinators] {
+    ctx.service().hub.PublishToNetwork(/*network_id=*/0, coordinators,
+                                       InvitationReceivedFrame(invitation));
     ctx.service().hub.PublishToNetwork(
         /*network_id=*/0, principals,
         MembershipChangedFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_INVITED, nullptr,
@@ -111,12 +117,14 @@ Status ApproveTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome&
   *view.mutable_consent() = staged.consent;
   *out.response.mutable_approve_invitation()->mutable_member() = view;
   view.clear_consent();
-  out.effects.push_back([&ctx, network_id, view, staged] {
-    std::vector<uint64_t> told = staged.principals;
-    for (const auto& person : view.team_people()) told.push_back(person.account_id());
-    ctx.service().hub.PublishToNetwork(
-        network_id, told,
-        MembershipChangedFrame(network_id, v1::MEMBERSHIP_CHANGE_JOINED, &view, nullptr));
+  // Told to those it is listed to now, its own people (in their period, not excluded) among
+  // them, as a person admitted is told (who sees whom: member_visibility.h).
+  KRING_ASSIGN_OR_RETURN(NetworkPeople people,
+                         ReadNetworkPeople(txn, *network, now, /*with_team_people=*/true));
+  ListedTo told = WhoSees(people, team->id(), now);
+  out.effects.push_back([&ctx, network_id, view, staged, told = std::move(told)] {
+    PublishMembershipChange(ctx.service().hub, network_id, v1::MEMBERSHIP_CHANGE_JOINED, view,
+                            told);
     ApplyConsentChange(ctx.service(), staged, "");
   });
   return Status::Ok();
@@ -143,6 +151,7 @@ Status ListNetworks(RequestContext& ctx, const v1::ListNetworksRequest& req) {
       v1::Network* n = result->add_networks();
       *n = *network;
       n->set_my_role(*standing.role);
+      KRING_RETURN_IF_ERROR(FillOpener(view, actor.account_id, standing, *n));
     }
     record.set_count(result->networks_size());
     return response;
@@ -229,6 +238,17 @@ Status ListInvitations(RequestContext& ctx, const v1::ListInvitationsRequest& re
       into.insert(into.end(), sent.begin(), sent.end());
     }
     const int64_t now = ctx.service().clock.NowMs();
+    // Those of the teams I coordinate: asked in for my team.
+    KRING_ASSIGN_OR_RETURN(auto teams, records::TeamsOf(view, actor.account_id));
+    for (uint64_t team_id : teams) {
+      KRING_ASSIGN_OR_RETURN(auto coordinators, TeamCoordinatorsAt(view, team_id, now));
+      if (std::find(coordinators.begin(), coordinators.end(), actor.account_id) ==
+          coordinators.end()) {
+        continue;
+      }
+      KRING_ASSIGN_OR_RETURN(auto to_team, records::InvitationIdsTo(view, team_id));
+      invitation_ids.insert(invitation_ids.end(), to_team.begin(), to_team.end());
+    }
     v1::Response response;
     auto* result = response.mutable_list_invitations();
     for (uint64_t invitation_id : sent_by_me) {
@@ -237,6 +257,9 @@ Status ListInvitations(RequestContext& ctx, const v1::ListInvitationsRequest& re
         invitation_ids.push_back(invitation_id);
       }
     }
+    std::sort(invitation_ids.begin(), invitation_ids.end());
+    invitation_ids.erase(std::unique(invitation_ids.begin(), invitation_ids.end()),
+                         invitation_ids.end());
     for (uint64_t invitation_id : invitation_ids) {
       KRING_ASSIGN_OR_RETURN(auto invitation, records::GetInvitation(view, invitation_id));
       if (!invitation || invitation->state() != v1::INVITATION_STATE_PENDING) continue;
@@ -307,7 +330,8 @@ Status ApproveInvitation(RequestContext& ctx, const v1::ApproveInvitationRequest
     *out.response.mutable_approve_invitation()->mutable_member() = view;
     view.clear_consent();  // the others are told who joined, not what the client allowed
     // Told to those it is listed to (who sees whom: member_visibility.h).
-    KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, at.network, now));
+    KRING_ASSIGN_OR_RETURN(NetworkPeople people,
+                           ReadNetworkPeople(txn, at.network, now, /*with_team_people=*/true));
     ListedTo told = WhoSees(people, view.account_id(), now);
     out.effects.push_back([&ctx, network_id, view, staged, told = std::move(told)] {
       PublishMembershipChange(ctx.service().hub, network_id, v1::MEMBERSHIP_CHANGE_JOINED, view,
@@ -338,9 +362,15 @@ Status DeclineInvitation(RequestContext& ctx, const v1::DeclineInvitationRequest
     invitation->set_state(v1::INVITATION_STATE_DECLINED);
     records::UpdateInvitation(txn, *invitation);
     out.response.mutable_decline_invitation();
-    out.effects.push_back([&ctx, invitation = *invitation, client_id = network->client_id()] {
+    std::vector<uint64_t> told = {network->client_id(), invitation->invitee_id()};
+    if (invitation->team_id() != 0) {  // a team's invitation: its coordinators, who were told
+      KRING_ASSIGN_OR_RETURN(
+          told, TeamCoordinatorsAt(txn, invitation->team_id(), ctx.service().clock.NowMs()));
+      told.push_back(network->client_id());
+    }
+    out.effects.push_back([&ctx, invitation = *invitation, told] {
       ctx.service().hub.PublishToNetwork(
-          /*network_id=*/0, {client_id, invitation.invitee_id()},
+          /*network_id=*/0, told,
           MembershipChangedFrame(invitation.network_id(), v1::MEMBERSHIP_CHANGE_DECLINED, nullptr,
                                  &invitation));
     });
@@ -371,8 +401,13 @@ Status RemoveTeam(RequestContext& ctx, storage::Transaction& txn, WriteOutcome& 
   }
   ctx.audit().event.set_object_handle(team->name());
   KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
-  KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, *network, standing.now_ms));
-  const ListedTo told = WhoSees(people, req.team_id(), standing.now_ms);
+  KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, *network, standing.now_ms,
+                                                                 /*with_team_people=*/true));
+  ListedTo told = WhoSees(people, req.team_id(), standing.now_ms);
+  // Not to the team's own people: they get AccessEnded, as a person removed does.
+  for (const Viewer& person : people.through_teams) {
+    if (person.standing.team_id == req.team_id()) std::erase(told.full, person.person.account_id);
+  }
   KRING_ASSIGN_OR_RETURN(v1::Member view,
                          TeamMemberView(txn, req.network_id(), *member, standing.now_ms));
   KRING_ASSIGN_OR_RETURN(auto through, records::PeopleThroughTeam(txn, *network, req.team_id()));
@@ -437,7 +472,8 @@ Status RemoveMember(RequestContext& ctx, const v1::RemoveMemberRequest& req) {
     }
     KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
     // Told to those it was listed to before (who sees whom: member_visibility.h).
-    KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, *network, standing.now_ms));
+    KRING_ASSIGN_OR_RETURN(NetworkPeople people, ReadNetworkPeople(txn, *network, standing.now_ms,
+                                                                   /*with_team_people=*/true));
     ListedTo told = WhoSees(people, *target_id, standing.now_ms);
     records::RemoveMember(txn, req.network_id(), *target_id);
     KRING_ASSIGN_OR_RETURN(auto account, records::GetAccount(txn, *target_id));

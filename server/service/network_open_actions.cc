@@ -7,6 +7,7 @@
 #include "server/protocol/frames.h"
 #include "server/service/connection_impl.h"
 #include "server/service/consent_actions.h"
+#include "server/service/member_visibility.h"
 #include "server/service/network_actions.h"
 #include "server/service/records.h"
 #include "server/service/request_context.h"
@@ -121,6 +122,9 @@ Status OpenNetwork(RequestContext& ctx, const v1::OpenNetworkRequest& req) {
     records::AddThread(txn, general);
 
     network.set_my_role(my_role);
+    // Not stored: the opener's name and profession are read from their account when shown.
+    KRING_ASSIGN_OR_RETURN(auto opener, records::GetAccount(txn, actor.account_id));
+    if (opener) FillOpener(opener->account(), network);
     *out.response.mutable_open_network()->mutable_network() = network;
     if (pending) {
       KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> principals, records::Principals(txn, network));
@@ -153,6 +157,7 @@ Status AcceptNetwork(RequestContext& ctx, const v1::AcceptNetworkRequest& req) {
                            StageConsent(txn, network, opener.id(), opener.handle(), &provision,
                                         answer.actor, answer.at.standing, "network accepted"));
     ctx.audit().event.set_consent_id(staged.consent.id());
+    FillOpener(opener, network);  // after it is stored: shown, not kept
     auto* result = out.response.mutable_accept_network();
     *result->mutable_network() = network;
     result->mutable_network()->set_my_role(
@@ -176,6 +181,7 @@ Status DeclineNetwork(RequestContext& ctx, const v1::DeclineNetworkRequest& req)
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> told, records::Principals(txn, network));
     told.push_back(network.opened_by());
     records::PutNetwork(txn, network);
+    FillOpener(answer.opener.account(), network);  // after it is stored: shown, not kept
     // Nobody is a member of a declined network: it is listed to no one from now on.
     KRING_ASSIGN_OR_RETURN(std::vector<store::MemberRecord> members,
                            records::Members(txn, network.id()));

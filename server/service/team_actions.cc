@@ -3,10 +3,13 @@
 // access away cuts live delivery before the response, like a withdrawal (docs/consent.md).
 #include "server/service/team_actions.h"
 
+#include <algorithm>
+
 #include "proto/kring/v1/audit_event_types.h"
 #include "server/core/text.h"
 #include "server/protocol/frames.h"
 #include "server/service/consent_actions.h"
+#include "server/service/member_visibility.h"
 #include "server/service/records.h"
 #include "server/service/service_impl.h"
 
@@ -86,13 +89,78 @@ void RecordInClientsLogs(RequestContext& ctx, const storage::ReadView& view,
   }
 }
 
+// A network the person is in through a team, with their standing there.
+struct TeamStanding {
+  uint64_t network_id = 0;
+  Standing standing;
+};
+
+// The networks of `network_ids` the person is in through a team at now_ms: the route their
+// standing takes is open (in their period, not excluded).
+StatusOr<std::vector<TeamStanding>> ThroughTeam(const storage::ReadView& view, uint64_t person_id,
+                                                const std::vector<uint64_t>& network_ids,
+                                                int64_t now_ms) {
+  std::vector<TeamStanding> out;
+  for (uint64_t network_id : network_ids) {
+    KRING_ASSIGN_OR_RETURN(Standing standing,
+                           records::GetStanding(view, network_id, person_id, now_ms));
+    if (!standing.role || standing.team_id == 0) continue;  // in person, or not at all
+    if (!TeamRouteClosedReason(standing).empty()) continue;
+    out.push_back({network_id, std::move(standing)});
+  }
+  return out;
+}
+
+// A person the team brought into a network (added, let back in) is told as a person admitted
+// is: MembershipChanged{JOINED} with the team as they are shown it, and the consent they now
+// have there (ConsentChanged). `before`: ThroughTeam before the change.
+struct Admitted {
+  uint64_t network_id = 0;
+  v1::Member team;
+  std::optional<v1::Consent> consent;
+};
+StatusOr<std::vector<Admitted>> NewlyThroughTeam(const storage::ReadView& view, uint64_t person_id,
+                                                 const std::vector<uint64_t>& network_ids,
+                                                 const std::vector<TeamStanding>& before,
+                                                 int64_t now_ms) {
+  KRING_ASSIGN_OR_RETURN(std::vector<TeamStanding> after,
+                         ThroughTeam(view, person_id, network_ids, now_ms));
+  std::vector<Admitted> out;
+  for (const TeamStanding& at : after) {
+    const bool was = std::any_of(before.begin(), before.end(), [&at](const TeamStanding& b) {
+      return b.network_id == at.network_id;
+    });
+    if (was) continue;
+    KRING_ASSIGN_OR_RETURN(auto member,
+                           records::GetMember(view, at.network_id, at.standing.team_id));
+    if (!member) continue;
+    Admitted admitted;
+    admitted.network_id = at.network_id;
+    KRING_ASSIGN_OR_RETURN(admitted.team, TeamMemberView(view, at.network_id, *member, now_ms));
+    admitted.consent = at.standing.consent;
+    out.push_back(std::move(admitted));
+  }
+  return out;
+}
+
+void TellAdmitted(ServiceImpl& service, uint64_t person_id, const std::vector<Admitted>& admitted) {
+  for (const Admitted& a : admitted) {
+    PublishMembershipChange(service.hub, a.network_id, v1::MEMBERSHIP_CHANGE_JOINED, a.team,
+                            ListedTo{{person_id}, {}});
+    if (a.consent) service.hub.PublishToAccount(person_id, ConsentChangedFrame(*a.consent));
+  }
+}
+
 // What a change of the person's place in the team does everywhere the team is: the live
-// changes, and the TeamChanged event; staged as effects of `out`.
+// changes, the events of a network the team now brings them into, and the TeamChanged event;
+// staged as effects of `out`. `before`: ThroughTeam(networks of the team) before the change.
 Status FollowTeamChange(RequestContext& ctx, storage::Transaction& txn, WriteOutcome& out,
-                        const v1::Team& team, uint64_t person_id, const std::string& reason) {
+                        const v1::Team& team, uint64_t person_id, const std::string& reason,
+                        const std::vector<TeamStanding>& before) {
   const int64_t now = ctx.service().clock.NowMs();
   KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, team.id()));
   KRING_ASSIGN_OR_RETURN(auto live, TeamLiveChanges(txn, person_id, networks, now));
+  KRING_ASSIGN_OR_RETURN(auto admitted, NewlyThroughTeam(txn, person_id, networks, before, now));
   // Who is in the team shows in the member lists of its networks: lists built before this write
   // are not given after it (RequestContext::ReadInNetwork).
   for (uint64_t network_id : networks) {
@@ -105,9 +173,10 @@ Status FollowTeamChange(RequestContext& ctx, storage::Transaction& txn, WriteOut
   KRING_ASSIGN_OR_RETURN(auto people, TeamPeopleView(txn, team.id(), now));
   for (auto& p : people) *changed.add_people() = std::move(p);
   RecordInClientsLogs(ctx, txn, networks);
-  out.effects.push_back([&ctx, live, audience, changed, reason] {
+  out.effects.push_back([&ctx, live, audience, changed, reason, person_id, admitted] {
     // First the cuts (under the hub's delivery locks), then tell everyone.
     ApplyLiveChanges(ctx.service(), live, reason);
+    TellAdmitted(ctx.service(), person_id, admitted);
     ctx.service().hub.PublishToNetwork(/*network_id=*/0, audience, TeamChangedFrame(changed));
   });
   return Status::Ok();
@@ -128,6 +197,16 @@ StatusOr<std::vector<v1::TeamPerson>> TeamPeopleView(const storage::ReadView& vi
       person.set_profession(account->account().profession());
     }
     out.push_back(std::move(person));
+  }
+  return out;
+}
+
+StatusOr<std::vector<uint64_t>> TeamCoordinatorsAt(const storage::ReadView& view, uint64_t team_id,
+                                                   int64_t now_ms) {
+  KRING_ASSIGN_OR_RETURN(auto people, records::TeamPeople(view, team_id));
+  std::vector<uint64_t> out;
+  for (const v1::TeamPerson& person : people) {
+    if (person.coordinator() && InPeriod(person, now_ms)) out.push_back(person.account_id());
   }
   return out;
 }
@@ -174,6 +253,8 @@ Status SetTeamPerson(RequestContext& ctx, const v1::SetTeamPersonRequest& req) {
         (req.until_ms() != 0 && req.until_ms() <= from)) {
       return InvalidArgument("the period must end after it starts (until 0: open)");
     }
+    KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> networks, records::NetworksOf(txn, team.id()));
+    KRING_ASSIGN_OR_RETURN(auto before, ThroughTeam(txn, account.account().id(), networks, now));
     v1::TeamPerson person;
     person.set_team_id(team.id());
     person.set_account_id(account.account().id());
@@ -184,7 +265,8 @@ Status SetTeamPerson(RequestContext& ctx, const v1::SetTeamPersonRequest& req) {
     person.set_added_at_ms(existing ? existing->added_at_ms() : now);
     records::PutTeamPerson(txn, person);
     KRING_RETURN_IF_ERROR(FollowTeamChange(ctx, txn, out, team, person.account_id(),
-                                           "your period in team \"" + team.name() + "\" ended"));
+                                           "your period in team \"" + team.name() + "\" ended",
+                                           before));
     person.set_handle(account.account().handle());
     person.set_display_name(account.account().display_name());
     person.set_profession(account.account().profession());
@@ -211,8 +293,8 @@ Status RemoveTeamPerson(RequestContext& ctx, const v1::RemoveTeamPersonRequest& 
                       "\"");
     }
     records::RemoveTeamPerson(txn, team.id(), person_id);
-    KRING_RETURN_IF_ERROR(FollowTeamChange(ctx, txn, out, team, person_id,
-                                           "you were removed from team \"" + team.name() + "\""));
+    KRING_RETURN_IF_ERROR(FollowTeamChange(
+        ctx, txn, out, team, person_id, "you were removed from team \"" + team.name() + "\"", {}));
     out.response.mutable_remove_team_person();
     return Status::Ok();
   });
@@ -277,12 +359,16 @@ Status SetTeamExclusion(RequestContext& ctx, const v1::SetTeamExclusionRequest& 
       return NotFound("\"" + account.account().handle() + "\" is not in team \"" + team.name() +
                       "\"");
     }
+    KRING_ASSIGN_OR_RETURN(
+        auto before, ThroughTeam(txn, person_id, {req.network_id()}, permitted.standing.now_ms));
     records::SetExcluded(txn, req.network_id(), team.id(), person_id, req.excluded());
     KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, req.network_id()));
     ctx.audit().event.set_action(req.excluded() ? v1::AUDIT_ACTION_DELETE
                                                 : v1::AUDIT_ACTION_CREATE);
     KRING_ASSIGN_OR_RETURN(
         auto live, TeamLiveChanges(txn, person_id, {req.network_id()}, permitted.standing.now_ms));
+    KRING_ASSIGN_OR_RETURN(auto let_in, NewlyThroughTeam(txn, person_id, {req.network_id()}, before,
+                                                         permitted.standing.now_ms));
     KRING_ASSIGN_OR_RETURN(auto audience, TeamAudience(txn, team.id(), {req.network_id()}));
     v1::TeamChanged changed;
     *changed.mutable_team() = team;
@@ -293,8 +379,9 @@ Status SetTeamExclusion(RequestContext& ctx, const v1::SetTeamExclusionRequest& 
                              ? "the client's representative excluded you from the network"
                              : "the client excluded you from the network";
     out.response.mutable_set_team_exclusion();
-    out.effects.push_back([&ctx, live, audience, changed, reason] {
+    out.effects.push_back([&ctx, live, audience, changed, reason, person_id, let_in] {
       ApplyLiveChanges(ctx.service(), live, reason);
+      TellAdmitted(ctx.service(), person_id, let_in);
       ctx.service().hub.PublishToNetwork(/*network_id=*/0, audience, TeamChangedFrame(changed));
     });
     return Status::Ok();

@@ -22,4 +22,9 @@ Status SetTeamExclusion(RequestContext& ctx, const v1::SetTeamExclusionRequest& 
 StatusOr<std::vector<v1::TeamPerson>> TeamPeopleView(const storage::ReadView& view,
                                                      uint64_t team_id, int64_t current_at_ms);
 
+// The team's coordinators in their period at now_ms: those told of the team's invitations and
+// who list them (docs/consent.md, "Teams").
+StatusOr<std::vector<uint64_t>> TeamCoordinatorsAt(const storage::ReadView& view, uint64_t team_id,
+                                                   int64_t now_ms);
+
 }  // namespace kring::service

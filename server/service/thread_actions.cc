@@ -5,6 +5,7 @@
 #include "proto/kring/v1/audit_event_types.h"
 #include "server/core/consent.h"
 #include "server/protocol/frames.h"
+#include "server/service/member_visibility.h"
 #include "server/service/records.h"
 #include "server/service/service_impl.h"
 
@@ -28,6 +29,11 @@ Status SetThreadSensitive(RequestContext& ctx, const v1::SetThreadSensitiveReque
     }
     const ThreadRef ref_before = records::RefOf(thread);
     const ThreadScope before = ref_before.scope();
+    const int64_t now = permitted.standing.now_ms;
+    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
+    if (!network) return Internal("store read failed");
+    // Who shares a thread with whom changes with it (who sees whom: member_visibility.h).
+    KRING_ASSIGN_OR_RETURN(Sights sights_before, ReadSights(txn, *network, now));
     thread.set_sensitive(req.sensitive());
     // Unmarked: what it holds now was posted while it was outside the all-threads consents.
     if (!req.sensitive()) thread.set_unmarked_at_seq(thread.last_seq());
@@ -36,9 +42,6 @@ Status SetThreadSensitive(RequestContext& ctx, const v1::SetThreadSensitiveReque
     KRING_RETURN_IF_ERROR(records::BumpAccessEpoch(txn, req.network_id()));
 
     // Who loses the thread now, and who reads it afterwards (to be told).
-    const int64_t now = permitted.standing.now_ms;
-    KRING_ASSIGN_OR_RETURN(auto network, records::GetNetwork(txn, req.network_id()));
-    if (!network) return Internal("store read failed");
     KRING_ASSIGN_OR_RETURN(std::vector<uint64_t> told, records::Principals(txn, *network));
     KRING_ASSIGN_OR_RETURN(auto consents, records::CurrentConsents(txn, req.network_id()));
     std::vector<uint64_t> cut;
@@ -63,7 +66,9 @@ Status SetThreadSensitive(RequestContext& ctx, const v1::SetThreadSensitiveReque
       if (InForce(c, now) && CoversThread(c, after)) told.push_back(c.grantee_id());
     }
     *out.response.mutable_set_thread_sensitive()->mutable_thread() = thread;
-    out.effects.push_back([&ctx, thread, cut = std::move(cut), told = std::move(told)] {
+    KRING_ASSIGN_OR_RETURN(Sights sights_after, ReadSights(txn, *network, now));
+    out.effects.push_back([&ctx, thread, cut = std::move(cut), told = std::move(told),
+                           sights = SightChanges(sights_before, sights_after)] {
       Hub& hub = ctx.service().hub;
       // First cut those who lost it (under the hub's delivery locks), then tell the others.
       const Frame ended =
@@ -73,6 +78,7 @@ Status SetThreadSensitive(RequestContext& ctx, const v1::SetThreadSensitiveReque
         hub.EndAccess(thread.network_id(), account_id, {thread.id()}, ended);
       }
       hub.PublishToNetwork(/*network_id=*/0, told, ThreadChangedFrame(thread));
+      PublishSightChanges(hub, thread.network_id(), sights);
     });
     return Status::Ok();
   });

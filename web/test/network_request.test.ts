@@ -3,28 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
-import { AccessLogEntrySchema, AuditOutcome, MemberRole, NetworkSchema, NetworkState } from "../src/proto";
+import { MemberRole, NetworkSchema, NetworkState } from "../src/proto";
 import { awaitsMyAnswer, openerOf, waitsForClient } from "../src/state/network_request";
 
 const NOOR = 7n;
 
 function network(myRole: MemberRole, state: NetworkState) {
   return create(NetworkSchema, { id: 31n, clientHandle: "selam", openedBy: NOOR, openedByHandle: "noor", myRole, state });
-}
-
-function opened(opts: { networkId?: bigint; actorId?: bigint; outcome?: AuditOutcome } = {}) {
-  return create(AccessLogEntrySchema, {
-    event: {
-      seq: 4n,
-      eventType: "network.opened",
-      outcome: opts.outcome ?? AuditOutcome.SUCCESS,
-      networkId: opts.networkId ?? 31n,
-      actorId: opts.actorId ?? NOOR,
-      actorHandle: "noor",
-      actorProfession: "casemanager",
-    },
-    actorDisplayName: "Noor Haddad (casemanager)",
-  });
 }
 
 test("a pending network waits for the client's or a representative's answer, and the opener waits", () => {
@@ -39,16 +24,14 @@ test("a pending network waits for the client's or a representative's answer, and
   }
 });
 
-test("the opener's name and profession come from the opening in the client's log", () => {
+test("the opener's name and profession come with the network, as kringd fills them", () => {
   const n = network(MemberRole.CLIENT, NetworkState.PENDING);
-  assert.deepEqual(openerOf(n, [opened()]), { handle: "noor", name: "Noor Haddad", profession: "casemanager" });
+  n.openedByDisplayName = "Noor Haddad";
+  n.openedByProfession = "casemanager";
+  assert.deepEqual(openerOf(n), { handle: "noor", name: "Noor Haddad", profession: "casemanager" });
 });
 
-test("without the opening (another network, someone else, refused): the handle alone", () => {
+test("without them (not shown to this person, or no name): the handle alone", () => {
   const n = network(MemberRole.CLIENT, NetworkState.PENDING);
-  const alone = { handle: "noor", name: "noor", profession: "" };
-  assert.deepEqual(openerOf(n, []), alone);
-  assert.deepEqual(openerOf(n, [opened({ networkId: 32n })]), alone);
-  assert.deepEqual(openerOf(n, [opened({ actorId: 8n })]), alone);
-  assert.deepEqual(openerOf(n, [opened({ outcome: AuditOutcome.DENIED })]), alone);
+  assert.deepEqual(openerOf(n), { handle: "noor", name: "noor", profession: "" });
 });

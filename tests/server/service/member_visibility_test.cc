@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tests/server/service/care_network_fixture.h"
 
@@ -160,6 +161,114 @@ TEST_F(MemberVisibilityTest, MembershipEventsGoOnlyToThoseWhoSeeThePerson) {
     if (e.has_membership_changed() && e.membership_changed().member().handle() == "psy") ++told;
   }
   EXPECT_EQ(told, 2) << "the GP shares Gezondheid with them: joined and removed";
+}
+
+// The MembershipChanged events among `events` about `handle`, as "SHOWN" / "HIDDEN" etc.
+std::vector<v1::MembershipChanged> About(const std::vector<v1::Event>& events,
+                                         const std::string& handle) {
+  std::vector<v1::MembershipChanged> out;
+  for (const v1::Event& e : events) {
+    if (e.has_membership_changed() && e.membership_changed().member().handle() == handle) {
+      out.push_back(e.membership_changed());
+    }
+  }
+  return out;
+}
+
+// Who sees whom follows a consent change at once: jo shares every thread with amir until the
+// client narrows amir to Gezondheid; jo's connection is told amir is gone before the client's
+// answer, and jo's next list agrees. Widening again shows amir to jo, with his profession.
+TEST_F(MemberVisibilityTest, ANarrowingHidesThePersonFromThoseWhoNoLongerShareAThread) {
+  EventsUntilRoundTrip(*coach_);
+  EventsUntilRoundTrip(*buddy_);
+  Grant only_health;
+  only_health.thread_ids = {health_};
+  GrantConsent(client_, "amir", only_health);
+  // Queued to jo before the client had her answer: no round trip needed to see it.
+  auto told = About(coach_->sink().TakeEvents(), "amir");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].change(), v1::MEMBERSHIP_CHANGE_HIDDEN);
+  EXPECT_EQ(told[0].network_id(), net_.id());
+  EXPECT_FALSE(told[0].member().has_consent());
+  EXPECT_EQ(Members(coach_).count("amir"), 0u);
+  // And amir, the other way round: jo was not a coordinator, so amir no longer sees jo either;
+  // he now shares Gezondheid with the GP.
+  std::map<std::string, v1::MembershipChange> amir;
+  for (const auto& e : EventsUntilRoundTrip(*buddy_)) {
+    if (e.has_membership_changed()) {
+      amir[e.membership_changed().member().handle()] = e.membership_changed().change();
+    }
+  }
+  EXPECT_EQ(amir["jo"], v1::MEMBERSHIP_CHANGE_HIDDEN);
+  EXPECT_EQ(amir["bakker"], v1::MEMBERSHIP_CHANGE_SHOWN);
+  EXPECT_EQ(amir.count("ruth"), 0u) << "the client is always listed: nothing changed";
+  EXPECT_EQ(About(EventsUntilRoundTrip(*gp_), "amir").size(), 1u) << "the GP now sees amir";
+
+  // The reverse: every thread again.
+  GrantConsent(client_, "amir", Grant{});
+  told = About(coach_->sink().TakeEvents(), "amir");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].change(), v1::MEMBERSHIP_CHANGE_SHOWN);
+  EXPECT_EQ(told[0].member().profession(), "language buddy");
+  EXPECT_EQ(Members(coach_).count("amir"), 1u);
+}
+
+TEST_F(MemberVisibilityTest, AWithdrawalHidesThePersonAndAGrantShowsThemAgain) {
+  EventsUntilRoundTrip(*coach_);
+  EventsUntilRoundTrip(*client_);
+  WithdrawConsent(client_, "amir");
+  auto told = About(coach_->sink().TakeEvents(), "amir");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].change(), v1::MEMBERSHIP_CHANGE_HIDDEN);
+  EXPECT_EQ(Members(coach_).count("amir"), 0u);
+  // The client is told nothing of the kind: she sees everyone, always.
+  EXPECT_TRUE(About(EventsUntilRoundTrip(*client_), "amir").empty());
+  GrantConsent(client_, "amir", Grant{});
+  told = About(coach_->sink().TakeEvents(), "amir");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].change(), v1::MEMBERSHIP_CHANGE_SHOWN);
+}
+
+// A coordinator keeps seeing everyone: only the profession appears or goes (SHOWN again).
+TEST_F(MemberVisibilityTest, ACoordinatorIsToldWhenDetailsAppearOrGo) {
+  Grant coordinate;
+  coordinate.coordinate = true;
+  GrantConsent(client_, "jo", coordinate);
+  EventsUntilRoundTrip(*coach_);
+  Grant health_too;
+  health_too.thread_ids = {health_};
+  GrantConsent(client_, "bakker", health_too);  // unchanged: no event
+  EXPECT_TRUE(About(coach_->sink().TakeEvents(), "bakker").empty());
+  Grant everything;
+  everything.thread_ids = {thread_, health_};
+  GrantConsent(client_, "bakker", everything);
+  auto told = About(coach_->sink().TakeEvents(), "bakker");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].change(), v1::MEMBERSHIP_CHANGE_SHOWN);
+  EXPECT_EQ(told[0].member().profession(), "GP");
+  WithdrawConsent(client_, "bakker");
+  told = About(coach_->sink().TakeEvents(), "bakker");
+  ASSERT_EQ(told.size(), 1u) << "still listed to a coordinator, now without details";
+  EXPECT_EQ(told[0].change(), v1::MEMBERSHIP_CHANGE_SHOWN);
+  EXPECT_EQ(told[0].member().profession(), "");
+}
+
+TEST_F(MemberVisibilityTest, MarkingAThreadSensitiveTellsWhoNoLongerSeesWhom) {
+  v1::ClientFrame unmark;
+  unmark.mutable_set_thread_sensitive()->set_network_id(net_.id());
+  unmark.mutable_set_thread_sensitive()->set_thread_id(health_);
+  unmark.mutable_set_thread_sensitive()->set_sensitive(false);
+  Must(client_->Call(unmark), "unmark");
+  auto told = About(coach_->sink().TakeEvents(), "bakker");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].change(), v1::MEMBERSHIP_CHANGE_SHOWN);
+  v1::ClientFrame mark = unmark;
+  mark.mutable_set_thread_sensitive()->set_sensitive(true);
+  Must(client_->Call(mark), "mark");
+  told = About(coach_->sink().TakeEvents(), "bakker");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].change(), v1::MEMBERSHIP_CHANGE_HIDDEN);
+  EXPECT_EQ(Members(coach_).count("bakker"), 0u);
 }
 
 }  // namespace

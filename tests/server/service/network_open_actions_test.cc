@@ -256,5 +256,65 @@ TEST_F(PendingNetworkTest, AnOlderRepresentativesSelfRecordedAccessEndsWithTheAp
   EXPECT_EQ(ended.grantee_id(), mentor.account.id());
 }
 
+// The network names its opener by name and profession to those who may see them (who sees whom),
+// so the client knows whom she answers without reading her access log.
+TEST_F(PendingNetworkTest, TheOpenersNameAndProfessionGoWithTheNetworkToThoseWhoSeeThem) {
+  v1::CreateAccountRequest create;
+  create.set_handle("noor");
+  create.set_kind(v1::ACCOUNT_KIND_MEMBER);
+  create.set_display_name("Noor Haddad");
+  create.set_profession("casemanager");
+  create.set_password(kPassword);
+  ASSERT_TRUE(service_->CreateAccountOffline(create).ok());
+  auto noor = LoggedIn("noor");
+  const auto named = [](const v1::Network& n) {
+    return n.opened_by_display_name() == "Noor Haddad" && n.opened_by_profession() == "casemanager";
+  };
+  const v1::Response opened = noor->Call(frames::OpenNetwork("omar"));
+  ASSERT_TRUE(IsOk(opened));
+  const v1::Network& net = opened.open_network().network();
+  EXPECT_TRUE(named(net)) << net.DebugString();
+  auto requested =
+      omar_->sink().WaitEvent([](const v1::Event& e) { return e.has_network_requested(); });
+  ASSERT_TRUE(requested.has_value());
+  EXPECT_TRUE(named(requested->network_requested().network()));
+  const std::vector<v1::Network> omars = Listed(omar_);
+  const v1::Network* pending = Find(omars, net.id());
+  ASSERT_NE(pending, nullptr);
+  EXPECT_TRUE(named(*pending)) << "the client always sees whom she answers";
+  // Not kept in the store: the account says it when shown.
+  auto stored = records::GetNetwork(memory_, net.id());
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->opened_by_display_name(), "");
+
+  const v1::Response accepted = omar_->Call(frames::AcceptNetwork(net.id()));
+  ASSERT_TRUE(IsOk(accepted));
+  EXPECT_TRUE(named(accepted.accept_network().network()));
+  auto answered =
+      noor->sink().WaitEvent([](const v1::Event& e) { return e.has_network_answered(); });
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_TRUE(named(answered->network_answered().network()));
+
+  // amir, a member, shares every thread with her: he sees who opened it.
+  const uint64_t inv =
+      Must(omar_->Call(frames::Invite(net.id(), "amir", "")), "invite").invite().invitation().id();
+  Must(omar_->Call(frames::ApproveInvitation(inv)), "approve");
+  std::vector<v1::Network> listed = Listed(buddy_);
+  const v1::Network* amirs = Find(listed, net.id());
+  ASSERT_NE(amirs, nullptr);
+  EXPECT_TRUE(named(*amirs));
+  // Once her access is withdrawn she is listed to him no longer, nor named on the network.
+  Must(omar_->Call(frames::WithdrawConsent(net.id(), "noor")), "withdraw");
+  listed = Listed(buddy_);
+  amirs = Find(listed, net.id());
+  ASSERT_NE(amirs, nullptr);
+  EXPECT_EQ(amirs->opened_by_display_name(), "");
+  EXPECT_EQ(amirs->opened_by_profession(), "");
+  EXPECT_EQ(amirs->opened_by_handle(), "noor") << "the handle, as before";
+  listed = Listed(omar_);
+  ASSERT_NE(Find(listed, net.id()), nullptr);
+  EXPECT_TRUE(named(*Find(listed, net.id())));
+}
+
 }  // namespace
 }  // namespace kring::service::testing

@@ -2,7 +2,7 @@
 // and what they may see in one sentence; change or stop anyone's access with one confirmation
 // that says what will change. A representative sees the same, "for" the client.
 import { useState } from "preact/hooks";
-import { Avatar, ErrorLine, Heading, Link, UserText, errorText } from "./common";
+import { Avatar, Confirm, ErrorLine, Heading, Link, UserText, errorText } from "./common";
 import { client, networks, refreshNetwork, tr, type NetworkInfo } from "./store";
 import { MemberRole, type Member } from "../proto";
 import { NetworkRequests, requestsToAnswer } from "./requests";
@@ -116,19 +116,15 @@ function Person(props: { info: NetworkInfo; member: Member }) {
         <ScopeForm name={name} threads={info.threads} choice={choice} onChange={setChoice} />
       )}
       {mode !== "view" && (
-        <div class="confirm" role="group" aria-label={t.t("confirm.yes")}>
-          <p class="summary" aria-live="polite">
-            {changeSentence(t, name, next, titlesOf(info), now)}
-          </p>
-          <div class="actions">
-            <button type="button" class={mode === "withdraw" ? "danger" : "primary"} disabled={busy} onClick={() => void confirm()}>
-              {t.t("confirm.yes")}
-            </button>
-            <button type="button" onClick={() => setMode("view")}>
-              {t.t("confirm.no")}
-            </button>
-          </div>
-        </div>
+        <Confirm
+          label={t.t("confirm.yes")}
+          summary={changeSentence(t, name, next, titlesOf(info), now)}
+          tone={mode === "withdraw" ? "danger" : "primary"}
+          busy={busy}
+          live={true}
+          onYes={() => void confirm()}
+          onNo={() => setMode("view")}
+        />
       )}
       <ErrorLine error={error} />
     </li>

@@ -93,6 +93,37 @@ export function ConnectionBanner() {
   );
 }
 
+// One confirmation, asked once before a change: one sentence of what will change, then "Yes, do
+// this" (or `yes`) and "Cancel". The same everywhere, so that every change reads and sounds alike
+// to a screen reader (a group named by `label`; `live`: the sentence follows a form above it).
+export function Confirm(props: {
+  label: string;
+  summary: ComponentChildren;
+  yes?: string;
+  tone: "primary" | "danger";
+  busy: boolean;
+  live?: boolean;
+  onYes: () => void;
+  onNo: () => void;
+}) {
+  const t = tr.value;
+  return (
+    <div class="confirm" role="group" aria-label={props.label}>
+      <p class="summary" aria-live={props.live ? "polite" : undefined}>
+        {props.summary}
+      </p>
+      <div class="actions">
+        <button type="button" class={props.tone} disabled={props.busy} onClick={props.onYes}>
+          {props.yes ?? t.t("confirm.yes")}
+        </button>
+        <button type="button" onClick={props.onNo}>
+          {t.t("confirm.no")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function Heading(props: { children: ComponentChildren }) {
   return <h1 tabIndex={-1}>{props.children}</h1>;
 }

@@ -5,25 +5,24 @@
 // is in use at once: the app loads it before going back to the circle.
 import { useState } from "preact/hooks";
 import { create } from "@bufbuild/protobuf";
-import { ErrorLine, Heading, Link, errorText } from "./common";
-import { client, openers, pendingNetworks, refreshAll, tr } from "./store";
+import { Confirm, ErrorLine, Heading, Link, errorText } from "./common";
+import { client, pendingNetworks, refreshAll, tr } from "./store";
 import { navigate } from "./router";
 import { ThreadSchema, type Network } from "../proto";
 import { isolate } from "../i18n/i18n";
 import { provisionOf, sentenceForClient } from "../state/consent";
-import { awaitsMyAnswer, waitsForClient } from "../state/network_request";
+import { awaitsMyAnswer, openerOf, waitsForClient } from "../state/network_request";
 import { ScopeForm, scopeOfChoice, type ScopeChoice } from "./scope_form";
 import { MemberRole } from "../proto";
 
-// "Noor (casemanager)", isolated; the handle until the name is known.
+// "Noor (casemanager)", isolated, as kringd names the opener on the network.
 function openerText(network: Network): { name: string; text: string } {
   const t = tr.value;
-  const o = openers.value.get(network.id);
-  const name = o?.name || network.openedByHandle;
-  const text = o?.profession
-    ? t.t("log.actorWithRole", { name: isolate(name), role: isolate(o.profession) })
-    : isolate(name);
-  return { name, text };
+  const o = openerOf(network);
+  const text = o.profession
+    ? t.t("log.actorWithRole", { name: isolate(o.name), role: isolate(o.profession) })
+    : isolate(o.name);
+  return { name: o.name, text };
 }
 
 export function requestsToAnswer(): Network[] {
@@ -70,17 +69,15 @@ function RequestItem(props: { network: Network }) {
         </div>
       )}
       {confirming && (
-        <div class="confirm" role="group" aria-label={t.t("requests.decline")}>
-          <p class="summary">{t.t("requests.confirmDecline", { name: isolate(opener.name) })}</p>
-          <div class="actions">
-            <button type="button" class="danger" disabled={busy} onClick={() => void decline()}>
-              {t.t("requests.declineYes")}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              {t.t("confirm.no")}
-            </button>
-          </div>
-        </div>
+        <Confirm
+          label={t.t("requests.decline")}
+          summary={t.t("requests.confirmDecline", { name: isolate(opener.name) })}
+          yes={t.t("requests.declineYes")}
+          tone="danger"
+          busy={busy}
+          onYes={() => void decline()}
+          onNo={() => setConfirming(false)}
+        />
       )}
       <ErrorLine error={error} />
     </li>

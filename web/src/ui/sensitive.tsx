@@ -2,7 +2,7 @@
 // read it then (docs/consent.md, "Sensitive threads"). One sentence says what it is now, one
 // confirmation says what will change.
 import { useState } from "preact/hooks";
-import { ErrorLine, errorText } from "./common";
+import { Confirm, ErrorLine, errorText } from "./common";
 import { client, refreshNetwork, tr } from "./store";
 import type { Thread } from "../proto";
 
@@ -37,17 +37,14 @@ export function SensitiveControl(props: { networkId: bigint; thread: Thread }) {
         </div>
       )}
       {confirming && (
-        <div class="confirm" role="group" aria-label={thread.sensitive ? t.t("sensitive.unmark") : t.t("sensitive.mark")}>
-          <p class="summary">{thread.sensitive ? t.t("sensitive.confirmUnmark") : t.t("sensitive.confirmMark")}</p>
-          <div class="actions">
-            <button type="button" class="primary" disabled={busy} onClick={() => void confirm()}>
-              {t.t("confirm.yes")}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              {t.t("confirm.no")}
-            </button>
-          </div>
-        </div>
+        <Confirm
+          label={thread.sensitive ? t.t("sensitive.unmark") : t.t("sensitive.mark")}
+          summary={thread.sensitive ? t.t("sensitive.confirmUnmark") : t.t("sensitive.confirmMark")}
+          tone="primary"
+          busy={busy}
+          onYes={() => void confirm()}
+          onNo={() => setConfirming(false)}
+        />
       )}
       <ErrorLine error={error} />
     </section>

@@ -15,14 +15,12 @@ import {
 } from "../i18n/i18n";
 import { UnreadTracker } from "../state/unread";
 import { EndedAccess } from "../state/ended";
-import { awaitsMyAnswer, openerOf, type Opener } from "../state/network_request";
 import { exclusionsFromMembers } from "../state/team";
 import {
   AccountKind,
   MemberRole,
   NetworkState,
   RepresentationChange,
-  type AccessLogEntry,
   type Account,
   type Event,
   type Invitation,
@@ -70,8 +68,6 @@ export const invitations = signal<Invitation[]>([]);
 // Networks opened by a member for a client that wait for the client's answer: the client's and
 // representatives' requests to answer, and the opener's own, waiting.
 export const pendingNetworks = signal<Network[]>([]);
-// Who opened each pending network this person is to answer (from the client's access log).
-export const openers = signal<ReadonlyMap<bigint, Opener>>(new Map());
 // Network id -> the people of a team the client excluded there (TeamPerson.excluded).
 export const exclusions = signal<ReadonlyMap<bigint, ReadonlySet<bigint>>>(new Map());
 // Notices to read once (an appointment of a representative asked for, confirmed, ended).
@@ -169,7 +165,6 @@ function resetPerAccount(acc: Account | undefined) {
   networksLoaded.value = false;
   invitations.value = [];
   pendingNetworks.value = [];
-  openers.value = new Map();
   exclusions.value = new Map();
   notices.value = [];
   ended = new EndedAccess();
@@ -331,27 +326,13 @@ async function loadNetwork(network: Network): Promise<NetworkInfo> {
   return { network, clientName, threads, members, me };
 }
 
-// The client's access log of one network, whole (page after page). A representative names the
-// client.
-async function networkLog(network: Network): Promise<AccessLogEntry[]> {
-  const clientHandle = network.myRole === MemberRole.REPRESENTATIVE ? network.clientHandle : "";
-  const all: AccessLogEntry[] = [];
-  let after = 0n;
-  for (;;) {
-    const page = await client.call("myAccessLog", { clientHandle, networkId: network.id, afterSeq: after, limit: 1000 });
-    all.push(...page.entries);
-    if (page.nextAfterSeq === 0n || page.nextAfterSeq === after) return all;
-    after = page.nextAfterSeq;
-  }
-}
-
 function setExclusions(networkId: bigint, excluded: Set<bigint>) {
   const next = new Map(exclusions.value);
   next.set(networkId, excluded);
   exclusions.value = next;
 }
 
-// After this page excluded or let back someone: at once, without reading the log again.
+// After this page excluded or let back someone: at once, without reading the list again.
 export function setExcludedHere(networkId: bigint, accountId: bigint, excluded: boolean) {
   const next = new Map(exclusions.value);
   const people = new Set(next.get(networkId) ?? []);
@@ -361,24 +342,12 @@ export function setExcludedHere(networkId: bigint, accountId: bigint, excluded: 
   exclusions.value = next;
 }
 
-async function loadOpener(network: Network) {
-  try {
-    const opener = openerOf(network, await networkLog(network));
-    const next = new Map(openers.value);
-    next.set(network.id, opener);
-    openers.value = next;
-  } catch {
-    // the handle alone is shown
-  }
-}
-
 export async function refreshNetworks() {
   try {
     const list = (await client.call("listNetworks", {})).networks;
     // Nothing can be listed in a pending network (not even by the client) before it is answered.
     const pending = list.filter((n) => n.state === NetworkState.PENDING);
     const inUse = list.filter((n) => n.state !== NetworkState.PENDING && n.state !== NetworkState.DECLINED);
-    for (const n of pending) if (awaitsMyAnswer(n) && !openers.value.has(n.id)) void loadOpener(n);
     const infos = await Promise.all(inUse.map((n) => loadNetwork(n).catch(() => undefined)));
     batch(() => {
       pendingNetworks.value = pending;

@@ -2,7 +2,7 @@
 // in this network. The client (or a representative) may exclude one of them, and let them back
 // in, with one confirmation that says what will change (docs/consent.md, "Teams").
 import { useState } from "preact/hooks";
-import { Avatar, ErrorLine, UserText, errorText } from "./common";
+import { Avatar, Confirm, ErrorLine, UserText, errorText } from "./common";
 import { client, exclusions, setExcludedHere, tr, type NetworkInfo } from "./store";
 import type { Team, TeamPerson } from "../proto";
 import { isolate } from "../i18n/i18n";
@@ -58,21 +58,18 @@ function TeamPersonItem(props: { info: NetworkInfo; team: Team; person: TeamPers
         </div>
       )}
       {confirming && (
-        <div class="confirm" role="group" aria-label={excluded ? t.t("team.include") : t.t("team.exclude")}>
-          <p class="summary">
-            {excluded
+        <Confirm
+          label={excluded ? t.t("team.include") : t.t("team.exclude")}
+          summary={
+            excluded
               ? t.t("team.confirmInclude", { name: isolate(name), team: isolate(team.name) })
-              : t.t("team.confirmExclude", { name: isolate(name), team: isolate(team.name) })}
-          </p>
-          <div class="actions">
-            <button type="button" class={excluded ? "primary" : "danger"} disabled={busy} onClick={() => void confirm()}>
-              {t.t("confirm.yes")}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              {t.t("confirm.no")}
-            </button>
-          </div>
-        </div>
+              : t.t("team.confirmExclude", { name: isolate(name), team: isolate(team.name) })
+          }
+          tone={excluded ? "primary" : "danger"}
+          busy={busy}
+          onYes={() => void confirm()}
+          onNo={() => setConfirming(false)}
+        />
       )}
       <ErrorLine error={error} />
     </li>
