@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "server/storage/rocks_store.h"
 #include "tests/integration/world.h"
 
 namespace kring::integration {
@@ -45,6 +46,31 @@ std::vector<std::string> FilesHolding(const std::string& dir, const std::string&
   return found;
 }
 
+// The tables of the store in `db_dir` (kringd stopped) whose keys or values hold `word`, as
+// RocksDB returns them: decompressed. After a compaction the bottommost files are ZSTD-compressed,
+// so a search of the files' bytes alone would miss a word that is there in the clear.
+std::vector<std::string> TablesHolding(const std::string& db_dir, const std::string& word) {
+  std::vector<std::string> found;
+  auto store = storage::RocksStore::Open(db_dir, {});
+  if (!store.ok()) {
+    ADD_FAILURE() << "cannot open the store: " << store.status().ToString();
+    return found;
+  }
+  for (size_t t = 0; t < storage::kTableCount; ++t) {
+    const auto table = static_cast<storage::Table>(t);
+    bool holds = false;
+    Status scanned =
+        (*store)->Scan(table, "", "", 0, [&](std::string_view key, std::string_view value) {
+          holds = key.find(word) != std::string_view::npos ||
+                  value.find(word) != std::string_view::npos;
+          return !holds;  // stop at the first
+        });
+    EXPECT_TRUE(scanned.ok()) << scanned.ToString();
+    if (holds) found.emplace_back(storage::TableName(table));
+  }
+  return found;
+}
+
 std::string Joined(const std::vector<std::string>& files) {
   std::string out;
   for (const std::string& f : files) out += " " + f;
@@ -68,14 +94,24 @@ KringdRun RunWithStderr(const std::string& args) {
 
 class AtRestTest : public CareNetworkTest {
  protected:
-  void ExpectNoContentOnDisk(const std::string& when) {
+  // Searches every file's bytes; and, with `decoded`, every table's keys and values as RocksDB
+  // decompresses them (kringd must be stopped). The control handle, which is there in the clear,
+  // must be found by the search that matters: the files' bytes while everything is in the
+  // (uncompressed) WAL, the decoded tables once compaction has compressed the files.
+  void ExpectNoContentOnDisk(const std::string& when, bool decoded) {
     for (const char* word :
          {kMessageWord, kCorrectionWord, kTitleWord, kPlanWord, kGoalWord, kRoleWord}) {
       std::vector<std::string> files = FilesHolding(kringd_.data_dir(), word);
       EXPECT_TRUE(files.empty()) << when << ": \"" << word << "\" is in" << Joined(files);
+      if (!decoded) continue;
+      std::vector<std::string> tables = TablesHolding(kringd_.data_dir() + "/db", word);
+      EXPECT_TRUE(tables.empty()) << when << ": \"" << word << "\" is in table(s)"
+                                  << Joined(tables);
     }
-    EXPECT_FALSE(FilesHolding(kringd_.data_dir(), kControlHandle).empty())
-        << when << ": the search does not even find a handle";
+    const bool control_found =
+        decoded ? !TablesHolding(kringd_.data_dir() + "/db", kControlHandle).empty()
+                : !FilesHolding(kringd_.data_dir(), kControlHandle).empty();
+    EXPECT_TRUE(control_found) << when << ": the search does not even find a handle";
   }
 
   // Writes a master key file of `mode` holding `bytes` random-ish bytes; returns its path.
@@ -121,10 +157,10 @@ TEST_F(AtRestTest, NothingPeopleWroteIsOnDiskAfterAKillOrACompactionAndAllReadsB
   Must(client_->Invite(net_.id(), kim.handle, kRoleWord), "invite");
 
   kringd_.Crash();  // SIGKILL: all of it is in the WAL only
-  ExpectNoContentOnDisk("after SIGKILL");
+  ExpectNoContentOnDisk("after SIGKILL", /*decoded=*/false);
   KringdRun compact = RunKringdCommand("compact " + Flags());
   ASSERT_EQ(compact.exit_code, 0) << compact.out;
-  ExpectNoContentOnDisk("after flush and compaction");
+  ExpectNoContentOnDisk("after flush and compaction", /*decoded=*/true);
 
   ASSERT_TRUE(kringd_.Restart());
   world_->LogIn(client_);
