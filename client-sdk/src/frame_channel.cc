@@ -415,6 +415,35 @@ Result<HttpReply> HttpsGet(const ConnectOptions& options, std::string_view targe
   return HttpsRequest(options, request);
 }
 
+namespace {
+
+// Runs a one-shot HTTPS exchange started on `ioc` until `done` (or the connect and request
+// deadlines), closes the connection, and gives the response `parser` read, or the error of
+// `stage`.
+Result<HttpReply> AwaitReply(asio::io_context& ioc, const bool& done, const ConnectOptions& options,
+                             tcp::resolver& resolver, TlsStream& tls, const std::string& stage,
+                             const beast::error_code& result,
+                             http::response_parser<http::string_body>& parser) {
+  bool in_time = RunUntilDone(
+      ioc, done, Clock::now() + options.connect_timeout + options.request_timeout, [&] {
+        resolver.cancel();
+        beast::error_code ignored;
+        beast::get_lowest_layer(tls).socket().close(ignored);
+      });
+  if (!in_time) return Error::Transport(stage + ": timed out");
+  if (result) return TransportError(stage, result);
+  beast::error_code ignored;
+  beast::get_lowest_layer(tls).socket().close(ignored);
+  http::response<http::string_body> res = parser.release();
+  HttpReply reply{res.result_int(), std::move(res.body()), {}};
+  for (const auto& field : res) {
+    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  return reply;
+}
+
+}  // namespace
+
 Result<HttpReply> HttpsRequest(const ConnectOptions& options, const HttpRequestSpec& spec) {
   asio::io_context ioc;
   ssl::context ctx(ssl::context::tls_client);
@@ -450,22 +479,7 @@ Result<HttpReply> HttpsRequest(const ConnectOptions& options, const HttpRequestS
                        [&](beast::error_code ec, std::size_t) { finish(ec, "HTTP read"); });
     });
   });
-  bool in_time = RunUntilDone(
-      ioc, done, Clock::now() + options.connect_timeout + options.request_timeout, [&] {
-        resolver.cancel();
-        beast::error_code ignored;
-        beast::get_lowest_layer(tls).socket().close(ignored);
-      });
-  if (!in_time) return Error::Transport(stage + ": timed out");
-  if (result) return TransportError(stage, result);
-  beast::error_code ignored;
-  beast::get_lowest_layer(tls).socket().close(ignored);
-  http::response<http::string_body> res = parser.release();
-  HttpReply reply{res.result_int(), std::move(res.body()), {}};
-  for (const auto& field : res) {
-    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
-  return reply;
+  return AwaitReply(ioc, done, options, resolver, tls, stage, result, parser);
 }
 
 Result<HttpReply> HttpsUploadFile(const ConnectOptions& options, const HttpRequestSpec& spec,
@@ -528,22 +542,7 @@ Result<HttpReply> HttpsUploadFile(const ConnectOptions& options, const HttpReque
       });
     });
   });
-  bool in_time = RunUntilDone(
-      ioc, done, Clock::now() + options.connect_timeout + options.request_timeout, [&] {
-        resolver.cancel();
-        beast::error_code ignored;
-        beast::get_lowest_layer(tls).socket().close(ignored);
-      });
-  if (!in_time) return Error::Transport(stage + ": timed out");
-  if (result) return TransportError(stage, result);
-  beast::error_code ignored;
-  beast::get_lowest_layer(tls).socket().close(ignored);
-  http::response<http::string_body> res = parser->release();
-  HttpReply reply{res.result_int(), std::move(res.body()), {}};
-  for (const auto& field : res) {
-    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
-  return reply;
+  return AwaitReply(ioc, done, options, resolver, tls, stage, result, *parser);
 }
 
 }  // namespace kring::sdk
